@@ -1,0 +1,119 @@
+#include "base/duration.h"
+
+#include <cstdio>
+#include <ctime>
+
+#include "base/strings.h"
+
+namespace tatami {
+
+Result<DurationMs> ParseTimeLimit(std::string_view s, std::string_view what) {
+  s = Trim(s);
+  auto bad = [&] {
+    return MakeError(std::string(what) + ": '" + std::string(s) +
+                     "' is not a time (want minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or "
+                     "D-HH:MM:SS)");
+  };
+  if (s == "infinite" || s == "unlimited" || s == "UNLIMITED" || s == "INFINITE") return 0;
+  int64_t days = 0;
+  std::string_view rest = s;
+  size_t dash = s.find('-');
+  bool has_days = dash != std::string_view::npos;
+  if (has_days) {
+    auto d = ParseInt(s.substr(0, dash));
+    if (!d) return bad();
+    days = *d;
+    rest = s.substr(dash + 1);
+  }
+  std::vector<std::string> parts = Split(rest, ':');
+  std::vector<int64_t> n;
+  for (const auto& p : parts) {
+    auto v = ParseInt(p);
+    if (!v) return bad();
+    n.push_back(*v);
+  }
+  int64_t seconds = 0;
+  if (has_days) {
+    // d-h, d-h:m, d-h:m:s
+    if (n.size() > 3) return bad();
+    seconds = n[0] * 3600 + (n.size() > 1 ? n[1] * 60 : 0) + (n.size() > 2 ? n[2] : 0);
+  } else if (n.size() == 1) {
+    seconds = n[0] * 60;  // minutes
+  } else if (n.size() == 2) {
+    seconds = n[0] * 60 + n[1];  // min:sec
+  } else if (n.size() == 3) {
+    seconds = n[0] * 3600 + n[1] * 60 + n[2];
+  } else {
+    return bad();
+  }
+  return (days * 86400 + seconds) * kSecond;
+}
+
+Result<DurationMs> ParseConfigDuration(std::string_view s, std::string_view what) {
+  s = Trim(s);
+  struct Unit {
+    std::string_view suffix;
+    DurationMs scale;
+  };
+  for (Unit u : {Unit{"ms", 1}, Unit{"s", kSecond}, Unit{"m", kMinute}, Unit{"h", kHour},
+                 Unit{"d", kDay}}) {
+    if (s.size() > u.suffix.size() && s.substr(s.size() - u.suffix.size()) == u.suffix) {
+      auto n = ParseInt(s.substr(0, s.size() - u.suffix.size()));
+      if (n) return *n * u.scale;
+    }
+  }
+  return MakeError(std::string(what) + ": '" + std::string(s) +
+                   "' is not a duration (want e.g. 500ms, 2s, 5m, 1h)");
+}
+
+std::string FormatElapsed(DurationMs d, bool squeue_style) {
+  if (d < 0) d = 0;
+  int64_t total = d / kSecond;
+  int64_t days = total / 86400, h = total / 3600 % 24, m = total / 60 % 60, sec = total % 60;
+  char buf[48];
+  if (days > 0) {
+    std::snprintf(buf, sizeof buf, "%lld-%02lld:%02lld:%02lld", (long long)days, (long long)h,
+                  (long long)m, (long long)sec);
+  } else if (squeue_style && h == 0) {
+    std::snprintf(buf, sizeof buf, "%lld:%02lld", (long long)m, (long long)sec);
+  } else {
+    std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld", (long long)h, (long long)m,
+                  (long long)sec);
+  }
+  return buf;
+}
+
+std::string FormatTimeLimit(DurationMs d) {
+  if (d <= 0) return "infinite";
+  return FormatElapsed(d);
+}
+
+std::string FormatTimestamp(TimeMs t) {
+  if (t <= 0) return "Unknown";
+  time_t secs = t / 1000;
+  struct tm tm;
+  localtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return buf;
+}
+
+Result<TimeMs> ParseTimestamp(std::string_view s, std::string_view what, TimeMs now) {
+  s = Trim(s);
+  if (s == "now") return now;
+  struct tm tm = {};
+  std::string str(s);
+  const char* end = nullptr;
+  for (const char* fmt : {"%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"}) {
+    tm = {};
+    end = strptime(str.c_str(), fmt, &tm);
+    if (end && *end == '\0') {
+      tm.tm_isdst = -1;
+      return static_cast<TimeMs>(mktime(&tm)) * 1000;
+    }
+  }
+  return MakeError(std::string(what) + ": '" + str +
+                   "' is not a time (want YYYY-MM-DD[THH:MM[:SS]] or now)");
+}
+
+}  // namespace tatami

@@ -1,0 +1,51 @@
+#include "base/duration.h"
+
+#include <gtest/gtest.h>
+
+namespace tatami {
+namespace {
+
+TEST(TimeLimit, ParsesEverySlurmForm) {
+  EXPECT_EQ(*ParseTimeLimit("5", "-t"), 5 * kMinute);
+  EXPECT_EQ(*ParseTimeLimit("5:30", "-t"), 5 * kMinute + 30 * kSecond);
+  EXPECT_EQ(*ParseTimeLimit("1:00:05", "-t"), kHour + 5 * kSecond);
+  EXPECT_EQ(*ParseTimeLimit("2-00:00:00", "-t"), 2 * kDay);
+  EXPECT_EQ(*ParseTimeLimit("1-2", "-t"), kDay + 2 * kHour);
+  EXPECT_EQ(*ParseTimeLimit("1-2:30", "-t"), kDay + 2 * kHour + 30 * kMinute);
+  EXPECT_EQ(*ParseTimeLimit("infinite", "-t"), 0);
+  EXPECT_EQ(*ParseTimeLimit("0", "-t"), 0);
+}
+
+TEST(TimeLimit, RejectsGarbageNamingTheOption) {
+  auto r = ParseTimeLimit("soon", "--time");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("--time: 'soon'"), std::string::npos);
+  EXPECT_FALSE(ParseTimeLimit("1:2:3:4", "-t").ok());
+  EXPECT_FALSE(ParseTimeLimit("-5", "-t").ok());
+}
+
+TEST(ConfigDuration, ParsesUnits) {
+  EXPECT_EQ(*ParseConfigDuration("500ms", "x"), 500);
+  EXPECT_EQ(*ParseConfigDuration("2s", "x"), 2000);
+  EXPECT_EQ(*ParseConfigDuration("5m", "x"), 5 * kMinute);
+  EXPECT_FALSE(ParseConfigDuration("5", "x").ok());
+  EXPECT_FALSE(ParseConfigDuration("fast", "x").ok());
+}
+
+TEST(Elapsed, FormatsLikeSlurm) {
+  EXPECT_EQ(FormatElapsed(65 * kSecond), "00:01:05");
+  EXPECT_EQ(FormatElapsed(65 * kSecond, /*squeue_style=*/true), "1:05");
+  EXPECT_EQ(FormatElapsed(kDay + kHour + 1000), "1-01:00:01");
+  EXPECT_EQ(FormatTimeLimit(0), "infinite");
+}
+
+TEST(Timestamp, RoundTrips) {
+  auto t = ParseTimestamp("2026-11-22T10:11:12", "-S", 0);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(FormatTimestamp(*t), "2026-11-22T10:11:12");
+  EXPECT_EQ(*ParseTimestamp("now", "-S", 42), 42);
+  EXPECT_FALSE(ParseTimestamp("yesterday", "-S", 0).ok());
+}
+
+}  // namespace
+}  // namespace tatami

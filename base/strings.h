@@ -1,0 +1,29 @@
+// Small string helpers shared by the parsers (config, #SBATCH, CLI formats).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+
+namespace tatami {
+
+std::vector<std::string> Split(std::string_view s, char sep);
+std::string_view Trim(std::string_view s);
+bool StartsWith(std::string_view s, std::string_view prefix);
+std::string Join(const std::vector<std::string>& parts, std::string_view sep);
+
+// Parses a non-negative decimal integer that must span the whole string.
+std::optional<int64_t> ParseInt(std::string_view s);
+
+// Memory sizes as Slurm writes them: "512" (MiB by default), "16K", "80G",
+// "2T". Returns MiB. `what` names the option or field for the error.
+Result<int64_t> ParseMemoryMiB(std::string_view s, std::string_view what);
+
+// "1536" -> "1.50G", for people.
+std::string FormatMemoryMiB(int64_t mib);
+
+}  // namespace tatami

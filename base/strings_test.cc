@@ -1,0 +1,32 @@
+#include "base/strings.h"
+
+#include <gtest/gtest.h>
+
+namespace tatami {
+namespace {
+
+TEST(Memory, ParsesSuffixesToMiB) {
+  EXPECT_EQ(*ParseMemoryMiB("512", "--mem"), 512);
+  EXPECT_EQ(*ParseMemoryMiB("80G", "--mem"), 80 * 1024);
+  EXPECT_EQ(*ParseMemoryMiB("2T", "--mem"), 2 * 1024 * 1024);
+  EXPECT_EQ(*ParseMemoryMiB("1536K", "--mem"), 2);  // rounds up
+}
+
+TEST(Memory, RejectsBadSizes) {
+  auto r = ParseMemoryMiB("12X", "--mem");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("--mem"), std::string::npos);
+  EXPECT_FALSE(ParseMemoryMiB("lots", "--mem").ok());
+  EXPECT_FALSE(ParseMemoryMiB("", "--mem").ok());
+}
+
+TEST(Strings, SplitTrimJoin) {
+  EXPECT_EQ(Split("a,b,,c", ',').size(), 4u);
+  EXPECT_EQ(Trim("  x y \t"), "x y");
+  EXPECT_EQ(Join({"a", "b"}, ", "), "a, b");
+  EXPECT_FALSE(ParseInt("12a").has_value());
+  EXPECT_EQ(ParseInt("0012"), 12);
+}
+
+}  // namespace
+}  // namespace tatami

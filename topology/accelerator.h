@@ -1,0 +1,29 @@
+// The accelerator kinds Tatami schedules. See DESIGN.md "Accelerator kinds".
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tatami {
+
+enum class AcceleratorKind {
+  kNone,
+  kH100,  // NVIDIA H100 SXM GPU; 8 per HGX node on one NVSwitch domain
+  kD1,    // Tesla Dojo training tile (25 D1 chips); 6 per tray
+  kHw4,   // Tesla HW4 inference board (2 SoCs)
+};
+
+std::string_view AcceleratorName(AcceleratorKind k);  // "h100", "d1", "hw4", ""
+
+// Accepts the names above. "gpu" is not a kind: requests may say "gpu" to
+// mean "any GPU kind" (see MatchesRequest).
+std::optional<AcceleratorKind> ParseAcceleratorKind(std::string_view name);
+
+// Whether a node of kind `k` satisfies a request for `requested` ("gpu",
+// "h100", ...). An empty request matches every node.
+bool MatchesRequest(AcceleratorKind k, std::string_view requested);
+
+bool IsGpu(AcceleratorKind k);
+
+}  // namespace tatami

@@ -1,0 +1,345 @@
+#include "topology/cluster_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "base/duration.h"
+#include "base/hostlist.h"
+#include "base/strings.h"
+
+namespace tatami {
+namespace {
+
+// Reads typed values out of yaml-cpp nodes and turns every problem into an
+// Error of the form "FILE:LINE:COL: what was wrong (what was wanted)".
+class Reader {
+ public:
+  explicit Reader(std::string origin) : origin_(std::move(origin)) {}
+
+  Error At(const YAML::Node& n, const std::string& msg) const {
+    YAML::Mark m = n.Mark();
+    if (m.is_null()) return MakeError(origin_ + ": " + msg);
+    return MakeError(origin_ + ":" + std::to_string(m.line + 1) + ":" +
+                     std::to_string(m.column + 1) + ": " + msg);
+  }
+
+  Status RequireMap(const YAML::Node& n, const std::string& what) const {
+    if (!n.IsMap()) return At(n, what + " must be a mapping of key: value");
+    return {};
+  }
+
+  Status CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed,
+                   const std::string& what) const {
+    for (const auto& kv : map) {
+      std::string key = kv.first.Scalar();
+      if (!allowed.count(key)) {
+        std::vector<std::string> names(allowed.begin(), allowed.end());
+        return At(kv.first,
+                  "unknown key '" + key + "' in " + what + " (expected one of: " + Join(names, ", ") + ")");
+      }
+    }
+    return {};
+  }
+
+  Result<std::string> Str(const YAML::Node& n, const std::string& field) const {
+    if (!n.IsScalar()) return At(n, field + ": expected a string");
+    return n.Scalar();
+  }
+
+  Result<uint32_t> UInt(const YAML::Node& n, const std::string& field) const {
+    auto v = n.IsScalar() ? ParseInt(n.Scalar()) : std::nullopt;
+    if (!v || *v > UINT32_MAX) return At(n, field + ": expected a non-negative integer");
+    return static_cast<uint32_t>(*v);
+  }
+
+  Result<int32_t> Int(const YAML::Node& n, const std::string& field) const {
+    try {
+      return n.as<int32_t>();
+    } catch (const YAML::Exception&) {
+      return At(n, field + ": expected an integer");
+    }
+  }
+
+  Result<bool> Bool(const YAML::Node& n, const std::string& field) const {
+    try {
+      return n.as<bool>();
+    } catch (const YAML::Exception&) {
+      return At(n, field + ": expected true or false");
+    }
+  }
+
+  Result<DurationMs> Duration(const YAML::Node& n, const std::string& field) const {
+    if (!n.IsScalar()) return At(n, field + ": expected a duration such as 2s");
+    auto d = ParseConfigDuration(n.Scalar(), field);
+    if (!d) return At(n, d.error().message);
+    return d;
+  }
+
+  Result<DurationMs> TimeLimit(const YAML::Node& n, const std::string& field) const {
+    if (!n.IsScalar()) return At(n, field + ": expected a time limit such as 1-00:00:00");
+    auto d = ParseTimeLimit(n.Scalar(), field);
+    if (!d) return At(n, d.error().message);
+    return d;
+  }
+
+  Result<int64_t> Memory(const YAML::Node& n, const std::string& field) const {
+    if (!n.IsScalar()) return At(n, field + ": expected a memory size such as 512G");
+    auto m = ParseMemoryMiB(n.Scalar(), field);
+    if (!m) return At(n, m.error().message);
+    return m;
+  }
+
+  Result<std::vector<std::string>> Hosts(const YAML::Node& n, const std::string& field) const {
+    std::string expr;
+    if (n.IsSequence()) {
+      std::vector<std::string> parts;
+      for (const auto& item : n) {
+        if (!item.IsScalar()) return At(item, field + ": expected node names");
+        parts.push_back(item.Scalar());
+      }
+      expr = Join(parts, ",");
+    } else if (n.IsScalar()) {
+      expr = n.Scalar();
+    } else {
+      return At(n, field + ": expected a hostlist such as gpu[01-04] or a list of names");
+    }
+    auto hosts = ExpandHostlist(expr);
+    if (!hosts) return At(n, field + ": " + hosts.error().message);
+    return hosts;
+  }
+
+  Result<std::vector<std::string>> StrList(const YAML::Node& n, const std::string& field) const {
+    std::vector<std::string> out;
+    if (!n.IsSequence()) return At(n, field + ": expected a list of strings");
+    for (const auto& item : n) {
+      if (!item.IsScalar()) return At(item, field + ": expected a string");
+      out.push_back(item.Scalar());
+    }
+    return out;
+  }
+
+ private:
+  std::string origin_;
+};
+
+// Evaluates `expr` (a Result); on error returns it from the enclosing
+// function, otherwise assigns the value to `lhs`.
+#define TATAMI_ASSIGN(lhs, expr)              \
+  do {                                        \
+    auto _r = (expr);                         \
+    if (!_r.ok()) return _r.error();          \
+    lhs = std::move(_r).value();              \
+  } while (0)
+#define TATAMI_CHECK(expr)                    \
+  do {                                        \
+    Status _s = (expr);                       \
+    if (!_s.ok()) return _s.error();          \
+  } while (0)
+
+Result<std::vector<NodeConfig>> ParseNodeGroup(const Reader& r, const YAML::Node& n) {
+  TATAMI_CHECK(r.RequireMap(n, "a node entry"));
+  TATAMI_CHECK(r.CheckKeys(
+      n, {"name", "accelerators", "cpus", "memory", "topology", "features", "agent"}, "a node entry"));
+  if (!n["name"]) return r.At(n, "a node entry needs 'name' (a node name or hostlist)");
+  NodeConfig base;
+  std::vector<std::string> names;
+  TATAMI_ASSIGN(names, r.Hosts(n["name"], "name"));
+  if (const auto& a = n["accelerators"]) {
+    TATAMI_CHECK(r.RequireMap(a, "accelerators"));
+    TATAMI_CHECK(r.CheckKeys(a, {"kind", "count"}, "accelerators"));
+    if (!a["kind"] || !a["count"]) return r.At(a, "accelerators needs 'kind' and 'count'");
+    std::string kind;
+    TATAMI_ASSIGN(kind, r.Str(a["kind"], "accelerators.kind"));
+    auto k = ParseAcceleratorKind(kind);
+    if (!k) return r.At(a["kind"], "accelerators.kind: unknown kind '" + kind + "' (expected h100, d1 or hw4)");
+    base.accelerator_kind = *k;
+    TATAMI_ASSIGN(base.accelerators, r.UInt(a["count"], "accelerators.count"));
+    if (base.accelerators == 0 || base.accelerators > 64) {
+      return r.At(a["count"], "accelerators.count: expected 1 to 64");
+    }
+  }
+  if (n["cpus"]) TATAMI_ASSIGN(base.cpus, r.UInt(n["cpus"], "cpus"));
+  if (n["memory"]) TATAMI_ASSIGN(base.memory_mib, r.Memory(n["memory"], "memory"));
+  if (n["topology"]) TATAMI_ASSIGN(base.topology, r.Str(n["topology"], "topology"));
+  if (n["features"]) TATAMI_ASSIGN(base.features, r.StrList(n["features"], "features"));
+  if (n["agent"]) TATAMI_ASSIGN(base.agent, r.Str(n["agent"], "agent"));
+  if (base.topology.empty() && base.cpus == 0) {
+    return r.At(n, "node '" + names.front() + "' needs 'cpus' or a 'topology' to read them from");
+  }
+  std::vector<NodeConfig> out;
+  for (const std::string& name : names) {
+    NodeConfig c = base;
+    c.name = name;
+    if (c.agent.empty()) c.agent = name;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<PartitionConfig> ParsePartition(const Reader& r, const YAML::Node& n) {
+  TATAMI_CHECK(r.RequireMap(n, "a partition"));
+  TATAMI_CHECK(r.CheckKeys(n, {"name", "nodes", "default", "max_time", "default_time", "default_mem_per_cpu"},
+                           "a partition"));
+  PartitionConfig p;
+  if (!n["name"] || !n["nodes"]) return r.At(n, "a partition needs 'name' and 'nodes'");
+  TATAMI_ASSIGN(p.name, r.Str(n["name"], "name"));
+  TATAMI_ASSIGN(p.nodes, r.Hosts(n["nodes"], "nodes"));
+  if (n["default"]) TATAMI_ASSIGN(p.is_default, r.Bool(n["default"], "default"));
+  if (n["max_time"]) TATAMI_ASSIGN(p.max_time, r.TimeLimit(n["max_time"], "max_time"));
+  if (n["default_time"]) TATAMI_ASSIGN(p.default_time, r.TimeLimit(n["default_time"], "default_time"));
+  if (n["default_mem_per_cpu"]) {
+    TATAMI_ASSIGN(p.default_mem_per_cpu_mib, r.Memory(n["default_mem_per_cpu"], "default_mem_per_cpu"));
+  }
+  return p;
+}
+
+Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
+  TATAMI_CHECK(r.RequireMap(root, "the config"));
+  TATAMI_CHECK(r.CheckKeys(root,
+                           {"cluster_name", "controller", "timing", "nodes", "partitions", "accounts",
+                            "qos", "max_array_size"},
+                           "the config"));
+  if (root["cluster_name"]) TATAMI_ASSIGN(c.cluster_name, r.Str(root["cluster_name"], "cluster_name"));
+  if (root["max_array_size"]) TATAMI_ASSIGN(c.max_array_size, r.UInt(root["max_array_size"], "max_array_size"));
+  if (const auto& ctl = root["controller"]) {
+    TATAMI_CHECK(r.RequireMap(ctl, "controller"));
+    TATAMI_CHECK(r.CheckKeys(ctl, {"address"}, "controller"));
+    if (ctl["address"]) TATAMI_ASSIGN(c.controller_address, r.Str(ctl["address"], "controller.address"));
+  }
+  if (const auto& t = root["timing"]) {
+    TATAMI_CHECK(r.RequireMap(t, "timing"));
+    TATAMI_CHECK(r.CheckKeys(t, {"heartbeat_interval", "node_timeout", "kill_wait"}, "timing"));
+    if (t["heartbeat_interval"]) TATAMI_ASSIGN(c.heartbeat_interval, r.Duration(t["heartbeat_interval"], "timing.heartbeat_interval"));
+    if (t["node_timeout"]) TATAMI_ASSIGN(c.node_timeout, r.Duration(t["node_timeout"], "timing.node_timeout"));
+    if (t["kill_wait"]) TATAMI_ASSIGN(c.kill_wait, r.Duration(t["kill_wait"], "timing.kill_wait"));
+    if (c.node_timeout <= c.heartbeat_interval) {
+      return r.At(t, "timing.node_timeout must be longer than timing.heartbeat_interval");
+    }
+  }
+  const YAML::Node& nodes = root["nodes"];
+  if (!nodes || !nodes.IsSequence() || nodes.size() == 0) {
+    return r.At(nodes ? nodes : root, "'nodes' must be a non-empty list of node entries");
+  }
+  std::set<std::string> seen;
+  for (const auto& n : nodes) {
+    std::vector<NodeConfig> group;
+    TATAMI_ASSIGN(group, ParseNodeGroup(r, n));
+    for (auto& node : group) {
+      if (!seen.insert(node.name).second) return r.At(n, "node '" + node.name + "' is defined twice");
+      c.nodes.push_back(std::move(node));
+    }
+  }
+  const YAML::Node& parts = root["partitions"];
+  if (!parts || !parts.IsSequence() || parts.size() == 0) {
+    return r.At(parts ? parts : root, "'partitions' must be a non-empty list");
+  }
+  for (const auto& p : parts) {
+    PartitionConfig part;
+    TATAMI_ASSIGN(part, ParsePartition(r, p));
+    for (const auto& name : part.nodes) {
+      if (!seen.count(name)) return r.At(p["nodes"], "partition '" + part.name + "' names unknown node '" + name + "'");
+    }
+    if (c.FindPartition(part.name)) return r.At(p, "partition '" + part.name + "' is defined twice");
+    c.partitions.push_back(std::move(part));
+  }
+  int defaults = 0;
+  for (const auto& p : c.partitions) defaults += p.is_default;
+  if (defaults > 1) return r.At(parts, "more than one partition is marked default: true");
+  if (defaults == 0) c.partitions.front().is_default = true;
+
+  if (const auto& accts = root["accounts"]) {
+    if (!accts.IsSequence()) return r.At(accts, "'accounts' must be a list");
+    for (const auto& a : accts) {
+      TATAMI_CHECK(r.RequireMap(a, "an account"));
+      TATAMI_CHECK(r.CheckKeys(a, {"name", "parent", "users"}, "an account"));
+      AccountConfig acct;
+      if (!a["name"]) return r.At(a, "an account needs 'name'");
+      TATAMI_ASSIGN(acct.name, r.Str(a["name"], "name"));
+      if (a["parent"]) TATAMI_ASSIGN(acct.parent, r.Str(a["parent"], "parent"));
+      if (a["users"]) TATAMI_ASSIGN(acct.users, r.StrList(a["users"], "users"));
+      c.accounts.push_back(std::move(acct));
+    }
+    for (size_t i = 0; i < c.accounts.size(); ++i) {
+      const auto& acct = c.accounts[i];
+      if (!acct.parent.empty() && !c.FindAccount(acct.parent)) {
+        return r.At(accts[i]["parent"], "account '" + acct.name + "' has unknown parent '" + acct.parent + "'");
+      }
+    }
+  }
+  if (const auto& qos = root["qos"]) {
+    if (!qos.IsSequence()) return r.At(qos, "'qos' must be a list");
+    for (const auto& q : qos) {
+      TATAMI_CHECK(r.RequireMap(q, "a qos"));
+      TATAMI_CHECK(r.CheckKeys(q, {"name", "priority"}, "a qos"));
+      QosConfig qc;
+      if (!q["name"]) return r.At(q, "a qos needs 'name'");
+      TATAMI_ASSIGN(qc.name, r.Str(q["name"], "name"));
+      if (q["priority"]) TATAMI_ASSIGN(qc.priority, r.Int(q["priority"], "priority"));
+      c.qos.push_back(std::move(qc));
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<ClusterConfig> ParseClusterConfig(const std::string& yaml_text, const std::string& origin) {
+  Reader r(origin);
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::ParserException& e) {
+    return MakeError(origin + ":" + std::to_string(e.mark.line + 1) + ":" +
+                     std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
+  }
+  ClusterConfig c;
+  c.path = origin;
+  try {
+    if (Status s = ParseTop(r, root, c); !s.ok()) return s.error();
+  } catch (const YAML::Exception& e) {
+    return MakeError(origin + ":" + std::to_string(e.mark.line + 1) + ":" +
+                     std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+  return c;
+}
+
+Result<ClusterConfig> LoadClusterConfig(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return MakeError(path + ": cannot read the cluster config file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto c = ParseClusterConfig(ss.str(), path);
+  if (c.ok()) c->path = std::filesystem::absolute(path).string();
+  return c;
+}
+
+const NodeConfig* ClusterConfig::FindNode(std::string_view name) const {
+  for (const auto& n : nodes) if (n.name == name) return &n;
+  return nullptr;
+}
+const PartitionConfig* ClusterConfig::FindPartition(std::string_view name) const {
+  for (const auto& p : partitions) if (p.name == name) return &p;
+  return nullptr;
+}
+const PartitionConfig* ClusterConfig::DefaultPartition() const {
+  for (const auto& p : partitions) if (p.is_default) return &p;
+  return partitions.empty() ? nullptr : &partitions.front();
+}
+const AccountConfig* ClusterConfig::FindAccount(std::string_view name) const {
+  for (const auto& a : accounts) if (a.name == name) return &a;
+  return nullptr;
+}
+const QosConfig* ClusterConfig::FindQos(std::string_view name) const {
+  for (const auto& q : qos) if (q.name == name) return &q;
+  return nullptr;
+}
+std::string ClusterConfig::ResolvePath(const std::string& p) const {
+  if (p.empty() || p[0] == '/') return p;
+  return (std::filesystem::path(path).parent_path() / p).string();
+}
+
+}  // namespace tatami

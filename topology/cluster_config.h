@@ -1,0 +1,77 @@
+// The cluster as configured in YAML: nodes with their accelerators,
+// partitions, accounts and QoS, and the daemons' timing knobs.
+//
+// LoadClusterConfig is strict: unknown keys, wrong types, bad values and
+// dangling references are errors that name the file, line and column and say
+// what was expected. tatamid and tatami-agent refuse to start on any error.
+// The returned value is immutable and safe to share between threads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "topology/accelerator.h"
+
+namespace tatami {
+
+struct NodeConfig {
+  std::string name;
+  AcceleratorKind accelerator_kind = AcceleratorKind::kNone;
+  uint32_t accelerators = 0;
+  uint32_t cpus = 0;         // 0 = from the topology
+  int64_t memory_mib = 0;    // 0 = from the topology
+  std::string topology;      // "" = synthetic from cpus; path to hwloc XML; "host"
+  std::vector<std::string> features;
+  std::string agent;         // agent process that serves this node (default: its own)
+};
+
+struct PartitionConfig {
+  std::string name;
+  std::vector<std::string> nodes;
+  bool is_default = false;
+  DurationMs max_time = 0;      // 0 = infinite
+  DurationMs default_time = 0;  // 0 = max_time
+  int64_t default_mem_per_cpu_mib = 1024;
+};
+
+struct AccountConfig {
+  std::string name;
+  std::string parent;
+  std::vector<std::string> users;  // empty = anyone may charge it
+};
+
+struct QosConfig {
+  std::string name;
+  int32_t priority = 0;
+};
+
+struct ClusterConfig {
+  std::string path;  // file it came from; relative paths inside resolve against its folder
+  std::string cluster_name = "tatami";
+  std::string controller_address = "127.0.0.1:0";
+  DurationMs heartbeat_interval = 2 * kSecond;
+  DurationMs node_timeout = 30 * kSecond;
+  DurationMs kill_wait = 10 * kSecond;
+  uint32_t max_array_size = 10001;
+  std::vector<NodeConfig> nodes;
+  std::vector<PartitionConfig> partitions;
+  std::vector<AccountConfig> accounts;
+  std::vector<QosConfig> qos;
+
+  const NodeConfig* FindNode(std::string_view name) const;
+  const PartitionConfig* FindPartition(std::string_view name) const;
+  const PartitionConfig* DefaultPartition() const;
+  const AccountConfig* FindAccount(std::string_view name) const;
+  const QosConfig* FindQos(std::string_view name) const;
+  // Resolves a path written in the config relative to the config's folder.
+  std::string ResolvePath(const std::string& p) const;
+};
+
+Result<ClusterConfig> LoadClusterConfig(const std::string& path);
+// For tests: `origin` names the text in errors.
+Result<ClusterConfig> ParseClusterConfig(const std::string& yaml_text, const std::string& origin);
+
+}  // namespace tatami

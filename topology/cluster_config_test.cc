@@ -1,0 +1,108 @@
+#include "topology/cluster_config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace tatami {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr const char* kGood = R"(
+cluster_name: t
+timing: {heartbeat_interval: 500ms, node_timeout: 3s, kill_wait: 1s}
+nodes:
+  - name: gpu[01-02]
+    cpus: 16
+    memory: 64G
+    accelerators: {kind: h100, count: 8}
+    features: [ib]
+  - name: tray1
+    cpus: 8
+    accelerators: {kind: d1, count: 6}
+partitions:
+  - {name: gpu, nodes: "gpu[01-02]", max_time: "1-00:00:00"}
+  - {name: dojo, nodes: tray1, default: true}
+accounts:
+  - {name: fsd}
+  - {name: vision, parent: fsd, users: [alice]}
+qos:
+  - {name: high, priority: 10}
+)";
+
+TEST(ClusterConfig, ParsesAGoodConfig) {
+  auto c = ParseClusterConfig(kGood, "good.yaml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->cluster_name, "t");
+  ASSERT_EQ(c->nodes.size(), 3u);
+  EXPECT_EQ(c->nodes[1].name, "gpu02");
+  EXPECT_EQ(c->nodes[1].accelerator_kind, AcceleratorKind::kH100);
+  EXPECT_EQ(c->nodes[1].memory_mib, 64 * 1024);
+  EXPECT_EQ(c->nodes[1].agent, "gpu02");
+  EXPECT_EQ(c->heartbeat_interval, 500);
+  EXPECT_EQ(c->FindPartition("gpu")->max_time, kDay);
+  EXPECT_EQ(c->DefaultPartition()->name, "dojo");
+  EXPECT_EQ(c->FindAccount("vision")->parent, "fsd");
+  EXPECT_EQ(c->FindQos("high")->priority, 10);
+}
+
+TEST(ClusterConfig, FirstPartitionIsDefaultWhenNoneIsMarked) {
+  auto c = ParseClusterConfig("nodes: [{name: a, cpus: 1}]\npartitions: [{name: p, nodes: a}]\n", "x");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->DefaultPartition()->name, "p");
+}
+
+struct BadCase {
+  const char* yaml;
+  const char* expected;  // substring of the error
+};
+
+class BadConfig : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(BadConfig, NamesFileLineColumnAndWhatWasWanted) {
+  auto c = ParseClusterConfig(GetParam().yaml, "bad.yaml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.error().message, HasSubstr(GetParam().expected));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadConfig,
+    ::testing::Values(
+        BadCase{"nodes: [\n", "bad.yaml:2:1: YAML syntax error"},
+        BadCase{"nodez: []\n", "bad.yaml:1:1: unknown key 'nodez' in the config"},
+        BadCase{"nodes:\n  - name: a\n    cpus: many\n", "bad.yaml:3:11: cpus: expected a non-negative integer"},
+        BadCase{"nodes:\n  - name: a\n    cpus: 4\n    accelerators: {kind: tpu, count: 1}\n",
+                "bad.yaml:4:26: accelerators.kind: unknown kind 'tpu' (expected h100, d1 or hw4)"},
+        BadCase{"nodes:\n  - name: a\n", "bad.yaml:2:5: node 'a' needs 'cpus'"},
+        BadCase{"nodes:\n  - {name: a, cpus: 1}\npartitions:\n  - {name: p, nodes: b}\n",
+                "partition 'p' names unknown node 'b'"},
+        BadCase{"nodes:\n  - {name: a, cpus: 1}\n  - {name: a, cpus: 1}\npartitions: [{name: p, nodes: a}]\n",
+                "node 'a' is defined twice"},
+        BadCase{"nodes: [{name: \"a[2-1]\", cpus: 1}]\n", "bad range '2-1'"},
+        BadCase{"timing: {heartbeat_interval: soon}\nnodes: [{name: a, cpus: 1}]\n",
+                "bad.yaml:1:30: timing.heartbeat_interval: 'soon' is not a duration"},
+        BadCase{"timing: {heartbeat_interval: 5s, node_timeout: 1s}\nnodes: [{name: a, cpus: 1}]\n",
+                "node_timeout must be longer"},
+        BadCase{"nodes: [{name: a, cpus: 1}]\npartitions: [{name: p, nodes: a, max_time: forever}]\n",
+                "max_time: 'forever' is not a time"},
+        BadCase{"nodes: [{name: a, cpus: 1}]\npartitions: [{name: p, nodes: a}]\naccounts: [{name: x, parent: y}]\n",
+                "account 'x' has unknown parent 'y'"},
+        BadCase{"nodes: []\n", "'nodes' must be a non-empty list"},
+        BadCase{"nodes: [{name: a, cpus: 1}]\n", "'partitions' must be a non-empty list"}));
+
+TEST(ClusterConfig, MissingFileIsAnError) {
+  auto c = LoadClusterConfig("/nonexistent/tatami.yaml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.error().message, HasSubstr("/nonexistent/tatami.yaml: cannot read"));
+}
+
+TEST(ClusterConfig, ShippedLocalConfigLoads) {
+  auto c = LoadClusterConfig(std::string(TATAMI_SOURCE_DIR) + "/configs/local.yaml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->nodes.size(), 4u);
+  EXPECT_EQ(c->FindNode("dojo-tray-01")->accelerators, 6u);
+  EXPECT_EQ(c->FindNode("hw4-rack-01")->accelerator_kind, AcceleratorKind::kHw4);
+}
+
+}  // namespace
+}  // namespace tatami
