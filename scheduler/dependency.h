@@ -1,0 +1,32 @@
+// --dependency: parsing and evaluation against the job table.
+#pragma once
+
+#include <functional>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "proto/tatami.pb.h"
+
+namespace tatami {
+
+// "afterok:12:13,afterany:14", "singleton", "afterok:5?afternotok:6".
+// Fills spec->dependencies and spec->dependency_any.
+Status ParseDependency(std::string_view text, v1::JobSpec* spec);
+
+// The canonical text back ("afterok:12,afterok:13").
+std::string FormatDependency(const v1::JobSpec& spec);
+
+enum class DependencyStatus { kSatisfied, kWaiting, kNeverSatisfied };
+
+// `jobs_with_id(X)` returns every job X names: the job itself, or all tasks
+// of array X. `earlier_same_name_active` answers singleton: does another job
+// of this user and name, submitted before, still hold or wait for resources?
+struct DependencyLookup {
+  std::function<std::vector<const v1::JobInfo*>(uint64_t)> jobs_with_id;
+  std::function<bool(const v1::JobInfo&)> earlier_same_name_active;
+};
+
+DependencyStatus EvaluateDependencies(const v1::JobInfo& job, const DependencyLookup& lookup);
+
+}  // namespace tatami

@@ -1,0 +1,92 @@
+#include "scheduler/dependency.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "scheduler/array_spec.h"
+#include "scheduler/job_state.h"
+
+namespace tatami {
+namespace {
+
+class DependencyTest : public ::testing::Test {
+ protected:
+  void Add(uint64_t id, JobState s, uint64_t array_id = 0) {
+    v1::JobInfo j;
+    j.set_job_id(id);
+    j.set_state(s);
+    j.set_array_job_id(array_id);
+    jobs_[id] = j;
+  }
+  DependencyStatus Eval(const std::string& dep) {
+    v1::JobInfo job;
+    job.set_job_id(100);
+    EXPECT_TRUE(ParseDependency(dep, job.mutable_spec()).ok());
+    DependencyLookup lookup;
+    lookup.jobs_with_id = [this](uint64_t id) {
+      std::vector<const v1::JobInfo*> out;
+      for (const auto& [jid, j] : jobs_) {
+        if (jid == id || j.array_job_id() == id) out.push_back(&j);
+      }
+      return out;
+    };
+    lookup.earlier_same_name_active = [this](const v1::JobInfo&) { return singleton_busy_; };
+    return EvaluateDependencies(job, lookup);
+  }
+  std::map<uint64_t, v1::JobInfo> jobs_;
+  bool singleton_busy_ = false;
+};
+
+TEST_F(DependencyTest, AfterOkWaitsThenSucceedsOrNeverSatisfied) {
+  Add(1, v1::RUNNING);
+  EXPECT_EQ(Eval("afterok:1"), DependencyStatus::kWaiting);
+  Add(1, v1::COMPLETED);
+  EXPECT_EQ(Eval("afterok:1"), DependencyStatus::kSatisfied);
+  Add(1, v1::FAILED);
+  EXPECT_EQ(Eval("afterok:1"), DependencyStatus::kNeverSatisfied);
+  EXPECT_EQ(Eval("afternotok:1"), DependencyStatus::kSatisfied);
+  EXPECT_EQ(Eval("afterany:1"), DependencyStatus::kSatisfied);
+}
+
+TEST_F(DependencyTest, AfterOkOnAnArrayWaitsForEveryTask) {
+  Add(10, v1::COMPLETED, 10);
+  Add(11, v1::RUNNING, 10);
+  EXPECT_EQ(Eval("afterok:10"), DependencyStatus::kWaiting);
+  Add(11, v1::COMPLETED, 10);
+  EXPECT_EQ(Eval("afterok:10"), DependencyStatus::kSatisfied);
+}
+
+TEST_F(DependencyTest, AfterStartAnyAndSingleton) {
+  Add(1, v1::PENDING);
+  Add(2, v1::COMPLETED);
+  EXPECT_EQ(Eval("after:1"), DependencyStatus::kWaiting);
+  EXPECT_EQ(Eval("afterok:1?afterok:2"), DependencyStatus::kSatisfied);
+  EXPECT_EQ(Eval("afterok:99"), DependencyStatus::kNeverSatisfied);
+  singleton_busy_ = true;
+  EXPECT_EQ(Eval("singleton"), DependencyStatus::kWaiting);
+}
+
+TEST(DependencyParse, RejectsUnknownTypesAndIds) {
+  v1::JobSpec spec;
+  EXPECT_THAT(ParseDependency("afterwards:1", &spec).error().message, ::testing::HasSubstr("unknown type 'afterwards'"));
+  EXPECT_FALSE(ParseDependency("afterok:x", &spec).ok());
+  EXPECT_FALSE(ParseDependency("afterok:1,afterok:2?afterok:3", &spec).ok());
+  ASSERT_TRUE(ParseDependency("afterok:1:2,singleton", &spec).ok());
+  EXPECT_EQ(FormatDependency(spec), "afterok:1,afterok:2,singleton");
+}
+
+TEST(ArraySpec, ParsesRangesListsStepsAndLimit) {
+  auto a = ParseArraySpec("0-3,7,10-14:2%2", 1001);
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  EXPECT_THAT(a->indices, ::testing::ElementsAre(0, 1, 2, 3, 7, 10, 12, 14));
+  EXPECT_EQ(a->max_running, 2u);
+  EXPECT_THAT(ParseArraySpec("0-1999", 1001).error().message, ::testing::HasSubstr("max_array_size 1001"));
+  EXPECT_FALSE(ParseArraySpec("5-1", 1001).ok());
+  EXPECT_FALSE(ParseArraySpec("a", 1001).ok());
+  EXPECT_FALSE(ParseArraySpec("1-4%0", 1001).ok());
+}
+
+}  // namespace
+}  // namespace tatami

@@ -1,0 +1,68 @@
+// Where a job fits: feasibility first (could it ever run here?), then a
+// choice among the nodes where it fits now. Who goes next is decided
+// elsewhere (queue_policy.h); this file only answers "where".
+//
+// Placers are stateless and thread-safe; they read the nodes they are given
+// and never modify them (ApplyShares/ReleaseShares do that, on a copy owned
+// by the caller).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "scheduler/resource_request.h"
+#include "scheduler/resources.h"
+
+namespace tatami {
+
+// Why one node cannot take a request. kFits when it can. `ignore_usage`
+// asks whether it could on an empty node. Cheap: the cycle calls it for
+// every (job, node) pair it looks at; only DescribeMismatch allocates.
+enum class Mismatch {
+  kFits,
+  kPartition,
+  kExcluded,
+  kNotInNodelist,
+  kFeatures,
+  kAcceleratorKind,
+  kAcceleratorCount,
+  kCpuCount,
+  kMemorySize,
+  kUnavailable,
+  kHeldExclusively,
+  kBusyForExclusive,
+  kAcceleratorsBusy,
+  kCpusBusy,
+  kMemoryBusy,
+};
+Mismatch CheckNode(const ResourceRequest& req, const NodeResources& node, bool ignore_usage);
+// For `tatami explain` and errors: "has 8 h100, job wants 16 per node".
+std::string DescribeMismatch(Mismatch m, const ResourceRequest& req, const NodeResources& node);
+
+// Could the request ever run on these nodes (ignoring what is in use)?
+// The error says why not, per node where it helps.
+Status CheckFeasible(const ResourceRequest& req, const std::vector<NodeResources>& nodes);
+
+class Placer {
+ public:
+  virtual ~Placer() = default;
+  // The shares the job would get now, or an error naming why it cannot start.
+  virtual Result<std::vector<NodeShare>> Place(const ResourceRequest& req,
+                                               const std::vector<NodeResources>& nodes) const = 0;
+};
+
+// Takes nodes in their configured order and, on each, the lowest free device
+// indices. Topology-aware placement (NVLink domains, leaf switches, Dojo
+// rectangles) replaces it in issue 3.
+class FirstFitPlacer final : public Placer {
+ public:
+  Result<std::vector<NodeShare>> Place(const ResourceRequest& req,
+                                       const std::vector<NodeResources>& nodes) const override;
+};
+
+// Deducts/returns shares on `nodes` (matched by name).
+void ApplyShares(const std::vector<NodeShare>& shares, bool exclusive, std::vector<NodeResources>& nodes);
+void ReleaseShares(const std::vector<NodeShare>& shares, bool exclusive, std::vector<NodeResources>& nodes);
+
+}  // namespace tatami

@@ -1,0 +1,56 @@
+#include "scheduler/resource_request.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace tatami {
+namespace {
+
+PartitionConfig Part() {
+  PartitionConfig p;
+  p.name = "gpu";
+  p.default_mem_per_cpu_mib = 100;
+  return p;
+}
+
+TEST(ResourceRequest, TasksNodesCpusAndGpus) {
+  v1::JobSpec s;
+  s.set_nodes(2);
+  s.set_ntasks_per_node(8);
+  s.set_cpus_per_task(4);
+  s.mutable_accelerators()->set_per_node(8);
+  auto r = MakeResourceRequest(s, Part());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->nodes, 2u);
+  EXPECT_EQ(r->tasks, 16u);
+  EXPECT_EQ(r->cpus_per_node, 32u);
+  EXPECT_EQ(r->accel_kind, "gpu");
+  EXPECT_EQ(r->accel_per_node, 8u);
+  EXPECT_EQ(r->mem_per_node_mib, 3200);  // default per CPU x CPUs
+}
+
+TEST(ResourceRequest, NtasksDerivesNodesAndTotalGpusSplit) {
+  v1::JobSpec s;
+  s.set_ntasks(16);
+  s.set_ntasks_per_node(8);
+  s.mutable_accelerators()->set_kind("h100");
+  s.mutable_accelerators()->set_total(16);
+  auto r = MakeResourceRequest(s, Part());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->nodes, 2u);
+  EXPECT_EQ(r->accel_per_node, 8u);
+}
+
+TEST(ResourceRequest, ErrorsNameTheOptions) {
+  v1::JobSpec s;
+  s.set_nodes(2);
+  s.mutable_accelerators()->set_total(3);
+  EXPECT_THAT(MakeResourceRequest(s, Part()).error().message, ::testing::HasSubstr("--gpus=3"));
+  v1::JobSpec t;
+  t.set_nodes(4);
+  t.set_ntasks(2);
+  EXPECT_THAT(MakeResourceRequest(t, Part()).error().message, ::testing::HasSubstr("fewer than -N"));
+}
+
+}  // namespace
+}  // namespace tatami
