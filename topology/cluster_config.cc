@@ -201,10 +201,18 @@ Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
   TATAMI_CHECK(r.RequireMap(root, "the config"));
   TATAMI_CHECK(r.CheckKeys(root,
                            {"cluster_name", "controller", "timing", "nodes", "partitions", "accounts",
-                            "qos", "max_array_size"},
+                            "qos", "max_array_size", "job_environment"},
                            "the config"));
   if (root["cluster_name"]) TATAMI_ASSIGN(c.cluster_name, r.Str(root["cluster_name"], "cluster_name"));
   if (root["max_array_size"]) TATAMI_ASSIGN(c.max_array_size, r.UInt(root["max_array_size"], "max_array_size"));
+  if (const auto& env = root["job_environment"]) {
+    TATAMI_CHECK(r.RequireMap(env, "job_environment"));
+    for (const auto& kv : env) {
+      std::string key = kv.first.Scalar(), value;
+      TATAMI_ASSIGN(value, r.Str(kv.second, "job_environment." + key));
+      c.job_environment.emplace_back(key, value);
+    }
+  }
   if (const auto& ctl = root["controller"]) {
     TATAMI_CHECK(r.RequireMap(ctl, "controller"));
     TATAMI_CHECK(r.CheckKeys(ctl, {"address"}, "controller"));

@@ -60,6 +60,9 @@ struct ClusterConfig {
   std::vector<PartitionConfig> partitions;
   std::vector<AccountConfig> accounts;
   std::vector<QosConfig> qos;
+  // Added to every job's environment (e.g. Open MPI settings for a cluster
+  // whose emulated nodes all live on 127.0.0.1).
+  std::vector<std::pair<std::string, std::string>> job_environment;
 
   const NodeConfig* FindNode(std::string_view name) const;
   const PartitionConfig* FindPartition(std::string_view name) const;

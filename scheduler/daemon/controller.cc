@@ -1,0 +1,237 @@
+// Controller lifecycle, submission and shared helpers.
+#include "scheduler/daemon/controller.h"
+
+#include <algorithm>
+
+#include "base/duration.h"
+#include "base/strings.h"
+#include "scheduler/array_spec.h"
+#include "scheduler/job_state.h"
+#include "scheduler/placement.h"
+#include "topology/node_topology.h"
+
+namespace tatami {
+
+Controller::Controller(ClusterConfig config, std::unique_ptr<JobStore> store, const Clock& clock)
+    : config_(std::move(config)), store_(std::move(store)), clock_(clock) {
+  for (const NodeConfig& nc : config_.nodes) {
+    Node node;
+    node.config = nc;
+    NodeResources r;
+    r.name = nc.name;
+    r.features = nc.features;
+    r.accel_kind = nc.accelerator_kind;
+    r.device_free.assign(nc.accelerators, true);
+    r.cpus_total = nc.cpus;
+    r.mem_total_mib = nc.memory_mib;
+    for (const auto& p : config_.partitions) {
+      if (std::find(p.nodes.begin(), p.nodes.end(), nc.name) != p.nodes.end()) r.partitions.push_back(p.name);
+    }
+    node_index_[nc.name] = nodes_.size();
+    nodes_.push_back(std::move(node));
+    resources_.push_back(std::move(r));
+  }
+}
+
+Controller::~Controller() { Stop(); }
+
+Status Controller::Start() {
+  // Emulated and XML-described nodes: learn their size now, so jobs can be
+  // checked for feasibility before the agents register.
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    const NodeConfig& nc = nodes_[i].config;
+    if (nc.topology == "host") continue;
+    auto topo = DiscoverNode(nc, config_);
+    if (!topo) return topo.error();
+    resources_[i].cpus_total = topo->cpus;
+    resources_[i].mem_total_mib = topo->memory_mib;
+  }
+  auto loaded = store_->LoadAll();
+  if (!loaded) return loaded.error();
+  TimeMs now = clock_.Now();
+  {
+    std::unique_lock lock(mu_);
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      resources_[i].cpus_free = resources_[i].cpus_total;
+      resources_[i].mem_free_mib = resources_[i].mem_total_mib;
+      nodes_[i].last_heartbeat = now;  // the grace an agent has to (re-)register
+    }
+    for (v1::JobInfo& job : *loaded) {
+      uint64_t id = job.job_id();
+      next_job_id_ = std::max(next_job_id_, id + 1);
+      if (!IsTerminal(job.state())) {
+        const PartitionConfig* part = config_.FindPartition(job.spec().partition());
+        auto req = part ? MakeResourceRequest(job.spec(), *part) : Result<ResourceRequest>(MakeError("gone"));
+        if (req.ok()) requests_[id] = *req;
+      }
+      if (job.state() == v1::PENDING) pending_ids_.insert(id);
+      if (IsActive(job.state())) {
+        // Resources stay held until the agents tell us how the job fared.
+        std::vector<NodeShare> shares;
+        for (const auto& a : job.allocation()) {
+          shares.push_back({a.node(), a.cpus(), a.mem_mib(), {a.devices().begin(), a.devices().end()}});
+        }
+        ApplyShares(shares, job.spec().exclusive(), resources_);
+        active_ids_.insert(id);
+      }
+      jobs_.emplace(id, std::move(job));
+    }
+  }
+  scheduler_ = std::thread([this] { SchedulerLoop(); });
+  return {};
+}
+
+void Controller::Stop() {
+  {
+    std::lock_guard lock(wake_mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wake_cv_.notify_all();
+  if (scheduler_.joinable()) scheduler_.join();
+  std::unique_lock lock(mu_);
+  links_.clear();
+}
+
+void Controller::Wake() {
+  {
+    std::lock_guard lock(wake_mu_);
+    wake_ = true;
+  }
+  wake_cv_.notify_one();
+}
+
+void Controller::NotifyDone() {
+  {
+    std::lock_guard lock(done_mu_);
+    ++done_generation_;
+  }
+  done_cv_.notify_all();
+}
+
+Status Controller::Persist(std::vector<v1::JobInfo> jobs) {
+  if (jobs.empty()) return {};
+  return store_->Put(std::move(jobs)).get();
+}
+
+int Controller::FindNodeLocked(const std::string& name) const {
+  auto it = node_index_.find(name);
+  return it == node_index_.end() ? -1 : static_cast<int>(it->second);
+}
+
+std::vector<const v1::JobInfo*> Controller::JobsWithIdLocked(uint64_t id) const {
+  std::vector<const v1::JobInfo*> out;
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return out;
+  if (it->second.array_job_id() != id) {
+    out.push_back(&it->second);
+    return out;
+  }
+  // An array: its tasks have consecutive ids starting at the array's id.
+  for (; it != jobs_.end() && it->second.array_job_id() == id; ++it) out.push_back(&it->second);
+  return out;
+}
+
+Result<std::vector<v1::JobInfo>> Controller::ValidateAndExpand(v1::JobSpec spec) {
+  if (spec.script().empty()) return MakeError("the job has no script");
+  if (!StartsWith(spec.script(), "#!")) {
+    return MakeError("the script does not start with #! (a batch script needs an interpreter line)");
+  }
+  if (spec.partition().empty()) spec.set_partition(config_.DefaultPartition()->name);
+  const PartitionConfig* part = config_.FindPartition(spec.partition());
+  if (!part) {
+    std::vector<std::string> names;
+    for (const auto& p : config_.partitions) names.push_back(p.name);
+    return MakeError("invalid partition '" + spec.partition() + "' (partitions: " + Join(names, ", ") + ")");
+  }
+  if (!spec.account().empty() && !config_.accounts.empty()) {
+    const AccountConfig* acct = config_.FindAccount(spec.account());
+    if (!acct) return MakeError("invalid account '" + spec.account() + "'");
+    if (!acct->users.empty() &&
+        std::find(acct->users.begin(), acct->users.end(), spec.user()) == acct->users.end()) {
+      return MakeError("user " + spec.user() + " may not charge account '" + spec.account() + "'");
+    }
+  }
+  if (!spec.qos().empty() && !config_.qos.empty() && !config_.FindQos(spec.qos())) {
+    return MakeError("invalid qos '" + spec.qos() + "'");
+  }
+  if (part->max_time > 0 && spec.time_limit_ms() > part->max_time) {
+    return MakeError("--time=" + FormatTimeLimit(spec.time_limit_ms()) + " exceeds partition " + part->name +
+                     "'s limit of " + FormatTimeLimit(part->max_time));
+  }
+  auto req = MakeResourceRequest(spec, *part);
+  if (!req) return req.error();
+  {
+    std::shared_lock lock(mu_);
+    if (Status s = CheckFeasible(*req, resources_); !s.ok()) return MakeError("impossible request: " + s.error().message);
+  }
+  for (const auto& d : spec.dependencies()) {
+    if (d.type() == "singleton") continue;
+    std::shared_lock lock(mu_);
+    if (!jobs_.count(d.job_id())) return MakeError("--dependency: job " + std::to_string(d.job_id()) + " does not exist");
+  }
+
+  v1::JobInfo base;
+  TimeMs now = clock_.Now();
+  base.set_state(v1::PENDING);
+  base.set_reason("None");
+  base.set_submit_time(now);
+  base.set_eligible_time(now);
+  base.set_array_task_id(-1);
+  DurationMs limit = spec.time_limit_ms();
+  if (limit == 0) limit = part->default_time ? part->default_time : part->max_time;
+  base.set_time_limit_ms(limit);
+  *base.mutable_spec() = std::move(spec);
+
+  std::vector<v1::JobInfo> jobs;
+  if (base.spec().array().empty()) {
+    jobs.push_back(std::move(base));
+    return jobs;
+  }
+  auto array = ParseArraySpec(base.spec().array(), config_.max_array_size);
+  if (!array) return array.error();
+  for (int32_t index : array->indices) {
+    v1::JobInfo task = base;
+    task.set_array_task_id(index);
+    jobs.push_back(std::move(task));
+  }
+  return jobs;
+}
+
+Result<v1::SubmitReply> Controller::Submit(v1::JobSpec spec) {
+  auto expanded = ValidateAndExpand(std::move(spec));
+  if (!expanded) return expanded.error();
+  std::vector<v1::JobInfo>& jobs = *expanded;
+  uint64_t first_id;
+  {
+    std::unique_lock lock(mu_);
+    first_id = next_job_id_;
+    next_job_id_ += jobs.size();
+    const PartitionConfig* part = config_.FindPartition(jobs.front().spec().partition());
+    ResourceRequest req = *MakeResourceRequest(jobs.front().spec(), *part);
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      uint64_t id = first_id + i;
+      jobs[i].set_job_id(id);
+      if (jobs[i].array_task_id() >= 0) jobs[i].set_array_job_id(first_id);
+      jobs_[id] = jobs[i];
+      requests_[id] = req;
+      pending_ids_.insert(id);
+    }
+  }
+  if (Status s = Persist(jobs); !s.ok()) {
+    std::unique_lock lock(mu_);
+    for (const auto& j : jobs) {
+      jobs_.erase(j.job_id());
+      requests_.erase(j.job_id());
+      pending_ids_.erase(j.job_id());
+    }
+    return MakeError("the job could not be stored, so it was not accepted: " + s.error().message);
+  }
+  Wake();
+  v1::SubmitReply reply;
+  reply.set_job_id(first_id);
+  reply.set_array_tasks(jobs.front().array_task_id() >= 0 ? static_cast<uint32_t>(jobs.size()) : 0);
+  return reply;
+}
+
+}  // namespace tatami

@@ -1,0 +1,133 @@
+// The controller's state machine: jobs, nodes, and the scheduling loop.
+//
+// Ownership and threads:
+// - Controller owns the job table and node table, guarded by `mu_`. RPC
+//   handlers (gRPC threads) take it briefly to read or change state; nothing
+//   slow (disk, network, the scheduling cycle itself) happens under it.
+// - The scheduler thread copies an immutable Snapshot under the lock, runs
+//   the cycle without it, then re-takes it to commit the Plan (the one
+//   writer re-checks every start against live state).
+// - Every change a client or agent is told about is durable first: handlers
+//   wait on the JobStore's group commit after releasing the lock.
+// - Agents are reached through AgentLinks (one thread each), never inline.
+//
+// Errors come back as Result/Status with messages meant for the user.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "proto/tatami.pb.h"
+#include "scheduler/daemon/agent_link.h"
+#include "scheduler/job_state.h"
+#include "scheduler/resource_request.h"
+#include "scheduler/scheduling_cycle.h"
+#include "scheduler/store/job_store.h"
+#include "topology/cluster_config.h"
+
+namespace tatami {
+
+class Controller {
+ public:
+  Controller(ClusterConfig config, std::unique_ptr<JobStore> store, const Clock& clock);
+  ~Controller();
+
+  // The address jobs use to reach this controller (TATAMI_CONTROLLER). Set
+  // once, before Start(): the port is known only after the server binds.
+  void set_own_address(std::string address) { own_address_ = std::move(address); }
+
+  // Loads the store, restores allocations of running jobs, starts threads.
+  Status Start();
+  void Stop();
+
+  // ---- CLI API
+  Result<v1::SubmitReply> Submit(v1::JobSpec spec);
+  v1::ListJobsReply ListJobs(const v1::ListJobsRequest& req) const;
+  v1::CancelReply Cancel(const v1::CancelRequest& req);
+  v1::ClusterInfoReply ClusterInfo() const;
+  Result<v1::AcctReply> Acct(const v1::AcctRequest& req);
+  v1::WaitReply Wait(const v1::WaitRequest& req);
+
+  // ---- agent API
+  v1::RegisterNodeReply RegisterNode(const v1::RegisterNodeRequest& req);
+  v1::HeartbeatReply Heartbeat(const v1::HeartbeatRequest& req);
+  Status ReportJobs(const v1::ReportJobsRequest& req);
+
+ private:
+  // A node's identity and liveness; its free resources live in the parallel
+  // `resources_` vector so a snapshot is one vector copy.
+  struct Node {
+    NodeConfig config;
+    v1::NodeState state = v1::NODE_UNKNOWN;
+    std::string reason;
+    std::string agent_address;
+    std::string agent_instance;
+    TimeMs last_heartbeat = 0;
+  };
+
+  // ---- helpers; the *Locked ones need mu_ held exclusively.
+  Result<std::vector<v1::JobInfo>> ValidateAndExpand(v1::JobSpec spec);
+  void SchedulerLoop();
+  Snapshot BuildSnapshotLocked();
+  std::vector<v1::JobInfo> CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>& launches);
+  void DispatchLaunches(std::vector<v1::JobLaunch> launches);
+  v1::JobLaunch MakeLaunch(const v1::JobInfo& job, size_t node_index) const;
+
+  // Ends a job: state, exit, resources back, other nodes told. Returns the record to persist.
+  void FinishJobLocked(v1::JobInfo& job, JobState state, const std::string& reason);
+  void RequeueJobLocked(v1::JobInfo& job, const std::string& reason);
+  void ReleaseLocked(const v1::JobInfo& job);
+  void ApplyEventLocked(const v1::JobEvent& ev, std::vector<v1::JobInfo>& changed);
+  void CheckNodeTimeoutsLocked(std::vector<v1::JobInfo>& changed);
+  void TerminateOnNodesLocked(const v1::JobInfo& job, int signal);
+  void UpdateNodeStateLocked(size_t node_index);
+  void UpdateNodeStatesLocked(const v1::JobInfo& job);
+  void OnLaunchFailed(uint64_t job_id, const std::string& node, const std::string& why);
+  Status Persist(std::vector<v1::JobInfo> jobs);
+  AgentLink* LinkLocked(const std::string& address);
+  int FindNodeLocked(const std::string& name) const;  // -1 when unknown
+  std::vector<const v1::JobInfo*> JobsWithIdLocked(uint64_t id) const;
+  void Wake();
+  void NotifyDone();
+
+  const ClusterConfig config_;
+  const std::unique_ptr<JobStore> store_;
+  const Clock& clock_;
+  std::string own_address_;
+  FifoPolicy policy_;
+  FirstFitPlacer placer_;
+
+  mutable std::shared_mutex mu_;
+  std::map<uint64_t, v1::JobInfo> jobs_;
+  std::unordered_map<uint64_t, ResourceRequest> requests_;  // pending and running jobs
+  std::vector<Node> nodes_;
+  std::vector<NodeResources> resources_;  // parallel to nodes_
+  std::set<uint64_t> pending_ids_;        // PENDING jobs, in id order
+  std::set<uint64_t> active_ids_;         // RUNNING and COMPLETING jobs
+  std::unordered_map<std::string, size_t> node_index_;
+  std::map<std::string, std::unique_ptr<AgentLink>> links_;
+  uint64_t next_job_id_ = 1;
+
+  std::mutex wake_mu_;
+  std::condition_variable wake_cv_;
+  bool wake_ = false;
+  bool stopping_ = false;
+  std::thread scheduler_;
+
+  std::mutex done_mu_;
+  std::condition_variable done_cv_;  // a job reached a terminal state
+  uint64_t done_generation_ = 0;
+};
+
+}  // namespace tatami

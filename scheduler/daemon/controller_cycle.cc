@@ -1,0 +1,201 @@
+// The scheduling loop: snapshot under the lock, think without it, commit
+// under it, persist, then hand launches to the agents.
+#include <algorithm>
+#include <map>
+
+#include "base/strings.h"
+#include "scheduler/array_spec.h"
+#include "scheduler/daemon/controller.h"
+#include "scheduler/dependency.h"
+#include "scheduler/job_state.h"
+
+namespace tatami {
+
+void Controller::SchedulerLoop() {
+  while (true) {
+    {
+      std::unique_lock lock(wake_mu_);
+      wake_cv_.wait_for(lock, std::chrono::milliseconds(500), [&] { return wake_ || stopping_; });
+      if (stopping_) return;
+      wake_ = false;
+    }
+    std::vector<v1::JobInfo> changed;
+    Snapshot snapshot;
+    {
+      std::unique_lock lock(mu_);
+      CheckNodeTimeoutsLocked(changed);
+      snapshot = BuildSnapshotLocked();
+    }
+    Plan plan = RunSchedulingCycle(snapshot, policy_, placer_);
+    std::vector<v1::JobLaunch> launches;
+    {
+      std::unique_lock lock(mu_);
+      std::vector<v1::JobInfo> started = CommitPlanLocked(plan, launches);
+      changed.insert(changed.end(), std::make_move_iterator(started.begin()), std::make_move_iterator(started.end()));
+    }
+    // RUNNING must be durable before any agent runs the job: after a crash
+    // the store then never calls PENDING what an agent is running.
+    if (Status s = Persist(std::move(changed)); !s.ok()) {
+      fprintf(stderr, "tatamid: %s\n", s.error().message.c_str());
+    }
+    DispatchLaunches(std::move(launches));
+  }
+}
+
+Snapshot Controller::BuildSnapshotLocked() {
+  Snapshot snap;
+  snap.now = clock_.Now();
+  snap.nodes = resources_;
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    v1::NodeState s = nodes_[i].state;
+    snap.nodes[i].schedulable = s == v1::NODE_IDLE || s == v1::NODE_MIXED || s == v1::NODE_ALLOCATED;
+  }
+  // Array tasks running now, for --array=...%N limits.
+  std::map<uint64_t, uint32_t> array_running;
+  for (uint64_t id : active_ids_) {
+    if (uint64_t a = jobs_[id].array_job_id()) ++array_running[a];
+  }
+  DependencyLookup lookup;
+  lookup.jobs_with_id = [this](uint64_t id) { return JobsWithIdLocked(id); };
+  lookup.earlier_same_name_active = [this](const v1::JobInfo& job) {
+    for (const auto& [id, other] : jobs_) {
+      if (id >= job.job_id()) break;
+      if (!IsTerminal(other.state()) && other.spec().user() == job.spec().user() &&
+          other.spec().name() == job.spec().name()) {
+        return true;
+      }
+    }
+    return false;
+  };
+  std::map<uint64_t, uint32_t> array_limit;  // array id -> max running (0 = none)
+  for (uint64_t id : pending_ids_) {
+    v1::JobInfo& job = jobs_[id];
+    if (job.spec().hold()) {
+      job.set_reason("JobHeldUser");
+      continue;
+    }
+    DependencyStatus dep = EvaluateDependencies(job, lookup);
+    if (dep == DependencyStatus::kWaiting) {
+      job.set_reason("Dependency");
+      continue;
+    }
+    if (dep == DependencyStatus::kNeverSatisfied) {
+      job.set_reason("DependencyNeverSatisfied");
+      continue;
+    }
+    if (uint64_t a = job.array_job_id()) {
+      auto lim = array_limit.find(a);
+      if (lim == array_limit.end()) {
+        auto spec = ParseArraySpec(job.spec().array(), config_.max_array_size);
+        lim = array_limit.emplace(a, spec.ok() ? spec->max_running : 0).first;
+      }
+      if (lim->second && array_running[a] >= lim->second) {
+        job.set_reason("JobArrayTaskLimit");
+        continue;
+      }
+      // Count it as if started, so one cycle starts at most the limit.
+      if (lim->second) ++array_running[a];
+    }
+    auto req = requests_.find(id);
+    if (req == requests_.end()) continue;
+    int32_t priority = 0;
+    if (const QosConfig* q = config_.FindQos(job.spec().qos())) priority = q->priority;
+    snap.pending.push_back({id, priority, job.submit_time(), req->second});
+  }
+  return snap;
+}
+
+std::vector<v1::JobInfo> Controller::CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>& launches) {
+  std::vector<v1::JobInfo> started;
+  for (const auto& [id, reason] : plan.reasons) {
+    auto it = jobs_.find(id);
+    if (it != jobs_.end() && it->second.state() == v1::PENDING) it->second.set_reason(reason);
+  }
+  TimeMs now = clock_.Now();
+  for (const PlannedStart& start : plan.starts) {
+    auto it = jobs_.find(start.job_id);
+    if (it == jobs_.end() || it->second.state() != v1::PENDING) continue;  // cancelled meanwhile
+    v1::JobInfo& job = it->second;
+    // Re-check against live state: a node may have gone down since the snapshot.
+    bool fits = true;
+    for (const NodeShare& s : start.shares) {
+      int i = FindNodeLocked(s.node);
+      v1::NodeState st = i < 0 ? v1::NODE_DOWN : nodes_[i].state;
+      if (st != v1::NODE_IDLE && st != v1::NODE_MIXED && st != v1::NODE_ALLOCATED) fits = false;
+      if (!fits) break;
+      const NodeResources& r = resources_[i];
+      if (r.cpus_free < s.cpus || r.mem_free_mib < s.mem_mib || r.exclusive_owned) fits = false;
+      for (uint32_t d : s.devices) fits &= d < r.device_free.size() && r.device_free[d];
+    }
+    if (!fits) {
+      job.set_reason("Resources");
+      continue;
+    }
+    ApplyShares(start.shares, job.spec().exclusive(), resources_);
+    job.set_state(v1::RUNNING);
+    job.set_reason("None");
+    job.set_start_time(now);
+    job.clear_allocation();
+    for (const NodeShare& s : start.shares) {
+      v1::NodeAllocation* a = job.add_allocation();
+      a->set_node(s.node);
+      a->set_cpus(s.cpus);
+      a->set_mem_mib(s.mem_mib);
+      for (uint32_t d : s.devices) a->add_devices(d);
+      int i = FindNodeLocked(s.node);
+      a->set_accelerator_kind(std::string(AcceleratorName(resources_[i].accel_kind)));
+    }
+    pending_ids_.erase(job.job_id());
+    active_ids_.insert(job.job_id());
+    UpdateNodeStatesLocked(job);
+    for (int n = 0; n < job.allocation_size(); ++n) launches.push_back(MakeLaunch(job, n));
+    started.push_back(job);
+  }
+  return started;
+}
+
+v1::JobLaunch Controller::MakeLaunch(const v1::JobInfo& job, size_t node_index) const {
+  v1::JobLaunch l;
+  *l.mutable_job() = job;
+  const std::string& node = job.allocation(static_cast<int>(node_index)).node();
+  l.set_node(node);
+  l.set_run_script(node_index == 0);
+  if (node_index != 0) l.mutable_job()->mutable_spec()->clear_script();
+  l.set_kill_wait_ms(config_.kill_wait);
+  l.add_env("SLURM_CLUSTER_NAME=" + config_.cluster_name);
+  l.add_env("TATAMI_CONTROLLER=" + own_address_);
+  std::vector<std::string> addresses;
+  for (const auto& a : job.allocation()) {
+    int i = FindNodeLocked(a.node());
+    addresses.push_back(a.node() + "=" + (i >= 0 ? nodes_[i].agent_address : ""));
+  }
+  l.add_env("TATAMI_NODE_ADDRESSES=" + Join(addresses, ","));
+  if (job.array_task_id() >= 0) {
+    auto spec = ParseArraySpec(job.spec().array(), config_.max_array_size);
+    if (spec.ok()) {
+      const auto& ix = spec->indices;
+      int32_t step = ix.size() > 1 ? ix[1] - ix[0] : 1;
+      for (size_t k = 2; k < ix.size(); ++k) {
+        if (ix[k] - ix[k - 1] != step) step = 1;
+      }
+      l.add_env("SLURM_ARRAY_TASK_COUNT=" + std::to_string(ix.size()));
+      l.add_env("SLURM_ARRAY_TASK_MIN=" + std::to_string(ix.front()));
+      l.add_env("SLURM_ARRAY_TASK_MAX=" + std::to_string(ix.back()));
+      l.add_env("SLURM_ARRAY_TASK_STEP=" + std::to_string(step));
+    }
+  }
+  for (const auto& [key, value] : config_.job_environment) l.add_env(key + "=" + value);
+  return l;
+}
+
+void Controller::DispatchLaunches(std::vector<v1::JobLaunch> launches) {
+  if (launches.empty()) return;
+  std::unique_lock lock(mu_);
+  for (auto& l : launches) {
+    int i = FindNodeLocked(l.node());
+    if (i < 0) continue;
+    LinkLocked(nodes_[i].agent_address)->Launch(std::move(l));
+  }
+}
+
+}  // namespace tatami

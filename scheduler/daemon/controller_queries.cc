@@ -1,0 +1,227 @@
+// Read-side handlers (queue, info, acct, wait) and cancel.
+#include <algorithm>
+#include <csignal>
+
+#include "base/hostlist.h"
+#include "base/strings.h"
+#include "scheduler/daemon/controller.h"
+#include "scheduler/job_state.h"
+
+namespace tatami {
+namespace {
+
+template <class T>
+bool ContainsOrEmpty(const google::protobuf::RepeatedPtrField<T>& list, const T& v) {
+  return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
+}
+
+bool StateMatches(const google::protobuf::RepeatedField<int>& states, JobState s, bool include_finished) {
+  if (states.empty()) return include_finished || !IsTerminal(s);
+  return std::find(states.begin(), states.end(), s) != states.end();
+}
+
+// What listings carry: the record without its script and environment.
+v1::JobInfo Summary(const v1::JobInfo& job) {
+  v1::JobInfo out = job;
+  out.mutable_spec()->clear_script();
+  out.mutable_spec()->clear_env();
+  return out;
+}
+
+bool IdMatches(const google::protobuf::RepeatedField<uint64_t>& ids, const v1::JobInfo& job) {
+  if (ids.empty()) return true;
+  for (uint64_t id : ids) {
+    if (job.job_id() == id || job.array_job_id() == id) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+v1::ListJobsReply Controller::ListJobs(const v1::ListJobsRequest& req) const {
+  v1::ListJobsReply reply;
+  std::shared_lock lock(mu_);
+  auto consider = [&](const v1::JobInfo& job) {
+    if (!IdMatches(req.job_ids(), job)) return;
+    if (!StateMatches(req.states(), job.state(), req.include_finished() || !req.job_ids().empty())) return;
+    if (!ContainsOrEmpty(req.users(), job.spec().user())) return;
+    if (!ContainsOrEmpty(req.accounts(), job.spec().account())) return;
+    if (!ContainsOrEmpty(req.partitions(), job.spec().partition())) return;
+    if (!ContainsOrEmpty(req.names(), job.spec().name())) return;
+    *reply.add_jobs() = Summary(job);
+  };
+  for (const auto& [id, job] : jobs_) consider(job);
+  return reply;
+}
+
+v1::ClusterInfoReply Controller::ClusterInfo() const {
+  v1::ClusterInfoReply reply;
+  reply.set_cluster_name(config_.cluster_name);
+  std::shared_lock lock(mu_);
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    const Node& n = nodes_[i];
+    const NodeResources& r = resources_[i];
+    v1::NodeInfo* info = reply.add_nodes();
+    info->set_name(n.config.name);
+    info->set_state(n.state);
+    for (const auto& p : r.partitions) info->add_partitions(p);
+    info->set_cpus(r.cpus_total);
+    info->set_cpus_allocated(r.cpus_total - r.cpus_free);
+    info->set_memory_mib(r.mem_total_mib);
+    info->set_memory_allocated_mib(r.mem_total_mib - r.mem_free_mib);
+    info->set_accelerator_kind(std::string(AcceleratorName(r.accel_kind)));
+    info->set_accelerators(r.DevicesTotal());
+    info->set_accelerators_allocated(r.DevicesTotal() - r.DevicesFree());
+    for (const auto& f : r.features) info->add_features(f);
+    info->set_reason(n.reason);
+    info->set_agent_address(n.agent_address);
+    info->set_last_heartbeat(n.last_heartbeat);
+  }
+  for (const auto& p : config_.partitions) {
+    v1::PartitionInfo* info = reply.add_partitions();
+    info->set_name(p.name);
+    info->set_is_default(p.is_default);
+    info->set_up(true);
+    info->set_max_time_ms(p.max_time);
+    info->set_default_time_ms(p.default_time);
+    for (const auto& n : p.nodes) info->add_nodes(n);
+  }
+  return reply;
+}
+
+Result<v1::AcctReply> Controller::Acct(const v1::AcctRequest& req) {
+  JobQuery q;
+  q.job_ids.assign(req.job_ids().begin(), req.job_ids().end());
+  q.users.assign(req.users().begin(), req.users().end());
+  q.accounts.assign(req.accounts().begin(), req.accounts().end());
+  q.start_time = req.start_time();
+  q.end_time = req.end_time();
+  auto rows = store_->Query(q);
+  if (!rows) return rows.error();
+  v1::AcctReply reply;
+  for (const auto& job : *rows) {
+    if (!req.states().empty() && std::find(req.states().begin(), req.states().end(), job.state()) == req.states().end()) {
+      continue;
+    }
+    *reply.add_jobs() = Summary(job);
+  }
+  return reply;
+}
+
+v1::WaitReply Controller::Wait(const v1::WaitRequest& req) {
+  TimeMs deadline = req.timeout_ms() > 0 ? clock_.Now() + req.timeout_ms() : 0;
+  while (true) {
+    uint64_t generation;
+    {
+      std::lock_guard lock(done_mu_);
+      generation = done_generation_;
+    }
+    v1::WaitReply reply;
+    bool all_done = true;
+    {
+      std::shared_lock lock(mu_);
+      for (uint64_t id : req.job_ids()) {
+        for (const v1::JobInfo* job : JobsWithIdLocked(id)) {
+          all_done &= IsTerminal(job->state());
+          *reply.add_jobs() = Summary(*job);
+        }
+      }
+    }
+    reply.set_all_done(all_done);
+    if (all_done || (deadline && clock_.Now() >= deadline)) return reply;
+    std::unique_lock lock(done_mu_);
+    done_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return done_generation_ != generation; });
+    std::lock_guard stop(wake_mu_);
+    if (stopping_) return reply;
+  }
+}
+
+v1::CancelReply Controller::Cancel(const v1::CancelRequest& req) {
+  v1::CancelReply reply;
+  bool has_filter = !req.users().empty() || !req.accounts().empty() || !req.names().empty() || !req.states().empty();
+  if (req.job_ids().empty() && !has_filter) {
+    reply.add_errors("no job ids and no filters (-u, -A, -n, -t) given");
+    return reply;
+  }
+  // Resolve "12", "12_3", "12_[1-3]" into concrete job ids.
+  std::set<uint64_t> targets;
+  std::vector<v1::JobInfo> changed;
+  {
+    std::unique_lock lock(mu_);
+    auto pick = [&](const v1::JobInfo& job) {
+      if (!ContainsOrEmpty(req.users(), job.spec().user())) return;
+      if (!ContainsOrEmpty(req.accounts(), job.spec().account())) return;
+      if (!ContainsOrEmpty(req.names(), job.spec().name())) return;
+      if (!req.states().empty() && std::find(req.states().begin(), req.states().end(), job.state()) == req.states().end()) return;
+      targets.insert(job.job_id());
+    };
+    if (req.job_ids().empty()) {
+      for (const auto& [id, job] : jobs_) {
+        if (!IsTerminal(job.state())) pick(job);
+      }
+    }
+    for (const std::string& text : req.job_ids()) {
+      std::string base = text.substr(0, text.find('_'));
+      auto id = ParseInt(base);
+      if (!id) {
+        reply.add_errors("invalid job id " + text);
+        continue;
+      }
+      std::vector<const v1::JobInfo*> jobs = JobsWithIdLocked(static_cast<uint64_t>(*id));
+      if (text.find('_') != std::string::npos) {
+        std::string tasks = text.substr(text.find('_') + 1);
+        if (tasks.front() == '[' && tasks.back() == ']') tasks = tasks.substr(1, tasks.size() - 2);
+        auto indices = ExpandHostlist("t[" + tasks + "]");
+        if (!indices) {
+          reply.add_errors("invalid array task list in " + text);
+          continue;
+        }
+        std::vector<const v1::JobInfo*> chosen;
+        for (const v1::JobInfo* j : jobs) {
+          for (const auto& want : *indices) {
+            if (ParseInt(want.substr(1)) == j->array_task_id()) chosen.push_back(j);
+          }
+        }
+        jobs = chosen;
+      }
+      if (jobs.empty()) {
+        reply.add_errors("Invalid job id specified: " + text);
+        continue;
+      }
+      for (const v1::JobInfo* j : jobs) {
+        if (IsTerminal(j->state())) {
+          if (jobs.size() == 1) {
+            reply.add_errors("Job " + text + " is already " + std::string(StateName(j->state())));
+          }
+          continue;
+        }
+        pick(*j);
+      }
+    }
+    for (uint64_t id : targets) {
+      v1::JobInfo& job = jobs_[id];
+      if (req.requester() != "root" && req.requester() != job.spec().user()) {
+        reply.add_errors("Job " + std::to_string(id) + " belongs to " + job.spec().user() + ": access denied");
+        continue;
+      }
+      reply.add_affected(id);
+      if (req.signal() != 0) {
+        if (IsActive(job.state())) TerminateOnNodesLocked(job, req.signal());
+        continue;
+      }
+      if (job.state() == v1::PENDING) {
+        job.set_cancel_requested(true);
+        FinishJobLocked(job, v1::CANCELLED, "cancelled by " + req.requester());
+      } else if (job.state() == v1::RUNNING) {
+        job.set_cancel_requested(true);
+        job.set_state(v1::COMPLETING);
+        TerminateOnNodesLocked(job, 0);
+      }
+      changed.push_back(job);
+    }
+  }
+  if (Status s = Persist(std::move(changed)); !s.ok()) reply.add_errors(s.error().message);
+  return reply;
+}
+
+}  // namespace tatami
