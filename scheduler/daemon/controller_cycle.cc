@@ -162,6 +162,10 @@ v1::JobLaunch Controller::MakeLaunch(const v1::JobInfo& job, size_t node_index) 
   l.set_run_script(node_index == 0);
   if (node_index != 0) l.mutable_job()->mutable_spec()->clear_script();
   l.set_kill_wait_ms(config_.kill_wait);
+  if (auto req = requests_.find(job.job_id()); req != requests_.end()) {
+    l.set_tasks(req->second.tasks);
+    l.set_tasks_per_node(req->second.tasks_per_node);
+  }
   l.add_env("SLURM_CLUSTER_NAME=" + config_.cluster_name);
   l.add_env("TATAMI_CONTROLLER=" + own_address_);
   std::vector<std::string> addresses;

@@ -1,0 +1,138 @@
+// tatami-agent's core: the jobs running on this agent's nodes.
+//
+// One agent process serves one or more nodes of the config (one per real
+// machine; several when emulating a large cluster on one box). It
+//   - registers each node with the controller and heartbeats,
+//   - launches batch scripts (posix_spawn, no helper process per job),
+//   - enforces time limits (SIGTERM, kill_wait, SIGKILL to the job's session),
+//   - runs commands for tatami-rsh inside a job (how mpirun starts orted),
+//   - reports how jobs ended through an outbox that survives controller
+//     restarts: an event leaves the outbox only once the controller
+//     acknowledged it (it stores it first).
+//
+// Thread-safe. Owns its threads (reaper, timers, reporter); Run() drives
+// the controller conversation on the caller's thread until Stop().
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/clock.h"
+#include "launcher/job_environment.h"
+#include "launcher/reaper.h"
+#include "proto/tatami.grpc.pb.h"
+#include "topology/node_topology.h"
+
+namespace tatami {
+
+struct AgentNode {
+  NodeConfig config;
+  NodeTopology topology;
+};
+
+struct AgentOptions {
+  std::string controller_address;
+  std::string spool_dir;          // scripts and hostfiles, one folder per job
+  std::string rsh_agent;          // path of tatami-rsh
+  std::vector<AgentNode> nodes;
+};
+
+// A command started for tatami-rsh; the Exec RPC streams its pipes.
+struct ExecProcess {
+  pid_t pid = 0;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+  struct Exit {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    ExitStatus status;
+  };
+  std::shared_ptr<Exit> exit;
+};
+
+class Agent {
+ public:
+  explicit Agent(AgentOptions options);
+  ~Agent();
+
+  // ---- called by the agent's gRPC service
+  std::vector<std::string> Launch(const v1::LaunchRequest& req);
+  void Terminate(const v1::TerminateRequest& req);
+  // Waits up to `wait_ms` for the job to be launched on `node` (the launch
+  // of a multi-node job reaches its nodes in any order).
+  Result<ExecProcess> StartExec(const v1::ExecRequest& req, int64_t wait_ms);
+  void KillExec(pid_t pid);
+
+  // ---- the controller conversation; returns when Stop() is called.
+  // Returns an error if the controller refuses a node (bad config).
+  Status Run();
+  void Stop();
+
+  // How the controller and tatami-rsh reach this agent. Set before Run().
+  void set_advertise_address(std::string address) { advertise_address_ = std::move(address); }
+  const std::string& instance() const { return instance_; }
+
+ private:
+  using Key = std::pair<uint64_t, std::string>;  // job id, node
+  struct Job {
+    v1::JobLaunch launch;
+    std::vector<std::string> env;
+    std::string dir;  // spool folder
+    pid_t batch_pid = 0;
+    std::set<pid_t> exec_pids;
+    bool timed_out = false;
+    bool terminating = false;
+  };
+  enum class TimerKind { kTimeLimit, kKill };
+  struct Timer {
+    Key key;
+    TimerKind kind;
+  };
+
+  Status LaunchOne(const v1::JobLaunch& launch);
+  void OnBatchExit(const Key& key, ExitStatus status);
+  void SignalJobLocked(Job& job, int sig);
+  void BeginTerminationLocked(const Key& key, Job& job, int64_t kill_wait_ms);
+  void AddTimerLocked(int64_t delay_ms, Key key, TimerKind kind);
+  void TimerLoop();
+  void ReportLoop();
+  void Report(v1::JobEvent ev);
+  // Ok(true): registered; Ok(false): controller unreachable, try again;
+  // error: the controller refused the node (config mismatch).
+  Result<bool> RegisterNode(const AgentNode& node);
+  void ForgetIfDoneLocked(const Key& key);
+  static int64_t NowMs();
+
+  const AgentOptions options_;
+  const std::string instance_;
+  std::string advertise_address_;
+  std::unique_ptr<v1::Controller::Stub> controller_;
+  Reaper reaper_;
+
+  std::mutex mu_;
+  std::condition_variable jobs_cv_;  // a job was added
+  std::map<Key, Job> jobs_;
+  std::multimap<int64_t, Timer> timers_;
+  std::condition_variable timers_cv_;
+  std::map<uint64_t, v1::JobEvent> outbox_;  // by local sequence number
+  uint64_t next_event_ = 1;
+  std::condition_variable outbox_cv_;
+  int64_t heartbeat_ms_ = 2000;
+  bool stopping_ = false;
+  std::condition_variable stop_cv_;
+
+  std::thread timer_thread_;
+  std::thread report_thread_;
+};
+
+}  // namespace tatami

@@ -1,0 +1,32 @@
+// The environment a job's processes see on one node: what the user exported
+// (--export), then Slurm's variables (so existing scripts and launchers such
+// as torchrun and mpirun work unchanged), Tatami's own TATAMI_* names, the
+// device binding (CUDA_VISIBLE_DEVICES), and Open MPI's launch settings that
+// route `mpirun` through Tatami agents instead of ssh.
+//
+// Pure function of its inputs; no I/O.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "proto/tatami.pb.h"
+
+namespace tatami {
+
+struct LaunchContext {
+  std::string rsh_agent;  // path of tatami-rsh
+  std::string hostfile;   // Open MPI hostfile written for this job ("" = none)
+  std::string submit_host;
+};
+
+// KEY=VALUE strings; later entries never repeat a key.
+std::vector<std::string> BuildJobEnvironment(const v1::JobLaunch& launch, const LaunchContext& ctx);
+
+// The Open MPI hostfile for the job: one line per node, slots = tasks on it.
+std::string BuildHostfile(const v1::JobLaunch& launch);
+
+// "8(x2),4" as Slurm writes per-node counts.
+std::string CompressCounts(const std::vector<uint32_t>& counts);
+
+}  // namespace tatami

@@ -1,0 +1,43 @@
+// Collects every child of the agent with one thread (waitid), and calls back
+// with how each ended. Children are registered atomically with their spawn,
+// so a child that exits at once is never missed.
+//
+// Thread-safe. Callbacks run on the reaper thread and must not call back in.
+#pragma once
+
+#include <sys/types.h>
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "base/result.h"
+
+namespace tatami {
+
+struct ExitStatus {
+  int exit_code = 0;  // valid when signal == 0
+  int signal = 0;     // the signal that killed it, else 0
+};
+
+class Reaper {
+ public:
+  using OnExit = std::function<void(pid_t, ExitStatus)>;
+  Reaper();
+  ~Reaper();
+
+  // Calls `spawn` and registers `on_exit` for the pid it returns, under one lock.
+  Result<pid_t> SpawnAndWatch(const std::function<Result<pid_t>()>& spawn, OnExit on_exit);
+
+ private:
+  void Loop();
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<pid_t, OnExit> watched_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace tatami
