@@ -1,0 +1,137 @@
+// tatami acct / sacct: finished and running jobs from the controller's
+// accounting store.
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+
+#include "base/duration.h"
+#include "base/strings.h"
+#include "scheduler/cli/client.h"
+#include "scheduler/cli/commands.h"
+#include "scheduler/cli/job_fields.h"
+#include "scheduler/job_state.h"
+
+namespace tatami {
+namespace {
+
+constexpr const char* kDefaultFields = "JobID,JobName,Partition,Account,AllocCPUS,State,ExitCode";
+
+TimeMs StartOfToday() {
+  time_t now = time(nullptr);
+  struct tm tm;
+  localtime_r(&now, &tm);
+  tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+  return static_cast<TimeMs>(mktime(&tm)) * 1000;
+}
+
+struct Field {
+  std::string name;
+  int width;
+};
+
+}  // namespace
+
+int RunAcct(const std::string& prog, const Args& args) {
+  v1::AcctRequest req;
+  std::string fields_text = kDefaultFields, value, error;
+  bool no_header = false, all_users = false;
+  char delimiter = 0;
+  bool trailing_delimiter = false;
+  TimeMs now = SystemClock::Get().Now();
+  ArgReader r(args);
+  while (!r.Done()) {
+    if (r.Flag("-n", "--noheader")) {
+      no_header = true;
+    } else if (r.Flag("-X", "--allocations")) {
+      // Tatami records no job steps: every row is an allocation already.
+    } else if (r.Flag("-P", "--parsable2")) {
+      delimiter = '|';
+    } else if (r.Flag("-p", "--parsable")) {
+      delimiter = '|';
+      trailing_delimiter = true;
+    } else if (r.Flag("-a", "--allusers")) {
+      all_users = true;
+    } else if (r.Flag(nullptr, "--help")) {
+      printf("usage: %s [-n] [-X] [-P|-p] [-a] [-j IDS] [-u USERS] [-A ACCOUNTS] [-s STATES] [-S TIME] [-E TIME] "
+             "[-o FIELDS]\n", prog.c_str());
+      return 0;
+    } else if (r.Value("-o", "--format", &value, &error)) {
+      fields_text = value;
+    } else if (r.Value("-j", "--jobs", &value, &error)) {
+      for (const auto& id : Split(value, ',')) {
+        auto n = ParseInt(Split(id, '_')[0]);
+        if (!n) return Fail(prog, "invalid job id '" + id + "'");
+        req.add_job_ids(static_cast<uint64_t>(*n));
+      }
+    } else if (r.Value("-u", "--user", &value, &error)) {
+      for (const auto& u : Split(value, ',')) req.add_users(u);
+    } else if (r.Value("-A", "--accounts", &value, &error)) {
+      for (const auto& a : Split(value, ',')) req.add_accounts(a);
+    } else if (r.Value("-s", "--state", &value, &error)) {
+      for (const auto& s : Split(value, ',')) {
+        auto st = ParseState(s);
+        if (!st) return Fail(prog, "invalid job state '" + s + "'");
+        req.add_states(*st);
+      }
+    } else if (r.Value("-S", "--starttime", &value, &error)) {
+      auto t = ParseTimestamp(value, "--starttime", now);
+      if (!t) return Fail(prog, t.error().message);
+      req.set_start_time(*t);
+    } else if (r.Value("-E", "--endtime", &value, &error)) {
+      auto t = ParseTimestamp(value, "--endtime", now);
+      if (!t) return Fail(prog, t.error().message);
+      req.set_end_time(*t);
+    } else {
+      return Fail(prog, "unrecognized option '" + r.Peek() + "'");
+    }
+    if (!error.empty()) return Fail(prog, error);
+  }
+  // Like sacct: since midnight unless jobs are named; your own jobs unless root or -a.
+  if (req.start_time() == 0 && req.job_ids().empty()) req.set_start_time(StartOfToday());
+  if (req.users().empty() && !all_users && getuid() != 0) {
+    passwd* pw = getpwuid(getuid());
+    req.add_users(pw ? pw->pw_name : std::to_string(getuid()));
+  }
+  std::vector<Field> fields;
+  for (const auto& f : Split(fields_text, ',')) {
+    std::vector<std::string> parts = Split(f, '%');
+    if (!IsAcctField(parts[0])) return Fail(prog, "invalid field '" + parts[0] + "' in --format");
+    int width = AcctDefaultWidth(parts[0]);
+    if (parts.size() > 1) width = static_cast<int>(ParseInt(parts[1]).value_or(width));
+    fields.push_back({parts[0], width});
+  }
+
+  auto client = ControllerClient::Connect("");
+  if (!client) return Fail(prog, client.error().message);
+  v1::AcctReply reply;
+  auto ctx = ControllerClient::Context();
+  grpc::Status s = client->stub().Acct(ctx.get(), req, &reply);
+  if (!s.ok()) return Fail(prog, client->Describe(s).message);
+
+  auto cell = [&](std::string v, int width) {
+    if (delimiter) return v;
+    if (static_cast<int>(v.size()) > width) v = v.substr(0, static_cast<size_t>(width - 1)) + "+";
+    return std::string(static_cast<size_t>(std::max(0, width - static_cast<int>(v.size()))), ' ') + v;
+  };
+  auto line = [&](const std::function<std::string(const Field&)>& get) {
+    std::string out;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (i) out += delimiter ? std::string(1, delimiter) : " ";
+      out += cell(get(fields[i]), fields[i].width);
+    }
+    if (trailing_delimiter) out += delimiter;
+    return out + "\n";
+  };
+  std::string out;
+  if (!no_header) {
+    out += line([](const Field& f) { return AcctHeader(f.name); });
+    if (!delimiter) out += line([](const Field& f) { return std::string(static_cast<size_t>(f.width), '-'); });
+  }
+  for (const auto& job : reply.jobs()) out += line([&](const Field& f) { return AcctField(job, f.name, now); });
+  fputs(out.c_str(), stdout);
+  return 0;
+}
+
+}  // namespace tatami

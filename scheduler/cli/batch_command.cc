@@ -1,0 +1,91 @@
+// tatami batch / sbatch.
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "scheduler/cli/batch_options.h"
+#include "scheduler/cli/client.h"
+#include "scheduler/cli/commands.h"
+
+extern char** environ;
+
+namespace tatami {
+namespace {
+
+BatchContext CurrentContext() {
+  BatchContext ctx;
+  for (char** e = environ; *e; ++e) ctx.environ.emplace_back(*e);
+  ctx.uid = getuid();
+  ctx.gid = getgid();
+  if (passwd* pw = getpwuid(ctx.uid)) ctx.user = pw->pw_name;
+  if (ctx.user.empty()) ctx.user = std::to_string(ctx.uid);
+  char buf[PATH_MAX] = {};
+  if (getcwd(buf, sizeof buf)) ctx.cwd = buf;
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  ctx.host = host;
+  return ctx;
+}
+
+Result<std::string> ReadScript(const std::string& path) {
+  std::stringstream ss;
+  if (path == "-") {
+    ss << std::cin.rdbuf();
+    return ss.str();
+  }
+  std::ifstream in(path);
+  if (!in) return MakeError(path + ": cannot open the batch script");
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+int RunBatch(const std::string& prog, const Args& args) {
+  if (std::find(args.begin(), args.end(), "--help") != args.end() ||
+      std::find(args.begin(), args.end(), "-h") != args.end()) {
+    fputs(BatchHelp().c_str(), stdout);
+    return 0;
+  }
+  auto req = ParseBatch(args, CurrentContext(), ReadScript);
+  if (!req) return Fail(prog, req.error().message);
+  for (const auto& w : req->warnings) fprintf(stderr, "%s: warning: %s\n", prog.c_str(), w.c_str());
+  auto client = ControllerClient::Connect("");
+  if (!client) return Fail(prog, client.error().message);
+
+  v1::SubmitRequest submit;
+  *submit.mutable_spec() = req->spec;
+  v1::SubmitReply reply;
+  auto ctx = ControllerClient::Context();
+  grpc::Status s = client->stub().Submit(ctx.get(), submit, &reply);
+  if (!s.ok()) return Fail(prog, "Batch job submission failed: " + client->Describe(s).message);
+  if (req->parsable) {
+    printf("%llu\n", static_cast<unsigned long long>(reply.job_id()));
+  } else if (!req->quiet) {
+    printf("Submitted batch job %llu\n", static_cast<unsigned long long>(reply.job_id()));
+  }
+  fflush(stdout);
+  if (!req->wait) return 0;
+
+  v1::WaitRequest wait;
+  wait.add_job_ids(reply.job_id());
+  v1::WaitReply done;
+  auto wctx = ControllerClient::Context(0);
+  s = client->stub().Wait(wctx.get(), wait, &done);
+  if (!s.ok()) return Fail(prog, "waiting for job " + std::to_string(reply.job_id()) + ": " + client->Describe(s).message);
+  int code = 0;  // an array's highest exit code, like sbatch -W
+  for (const auto& job : done.jobs()) {
+    int c = job.exit_signal() ? 128 + job.exit_signal() : job.exit_code();
+    if (job.state() != v1::COMPLETED && c == 0) c = 1;
+    code = std::max(code, c);
+  }
+  return code;
+}
+
+}  // namespace tatami

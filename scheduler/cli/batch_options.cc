@@ -1,0 +1,482 @@
+#include "scheduler/cli/batch_options.h"
+
+#include <cstring>
+#include <functional>
+#include <map>
+
+#include "base/duration.h"
+#include "base/strings.h"
+#include "scheduler/array_spec.h"
+#include "scheduler/dependency.h"
+
+namespace tatami {
+namespace {
+
+using Handler = std::function<Status(const std::string& value, BatchRequest& req)>;
+
+struct Option {
+  const char* name;  // long name without "--"
+  char short_name;   // 0 = none
+  bool takes_value;
+  const char* help;
+  Handler apply;
+};
+
+Result<uint32_t> Count(const std::string& opt, const std::string& v) {
+  auto n = ParseInt(v);
+  if (!n || *n == 0 || *n > 1'000'000) return MakeError(opt + ": '" + v + "' is not a positive count");
+  return static_cast<uint32_t>(*n);
+}
+
+// "8", "h100:8", "gpu:h100:8", "d1:6" -> kind + count.
+Status ParseAccelerators(const std::string& opt, const std::string& v, bool gres, v1::AcceleratorRequest* out) {
+  if (v.find(',') != std::string::npos) {
+    return MakeError(opt + ": one accelerator kind per job ('" + v + "' names several)");
+  }
+  std::vector<std::string> parts = Split(v, ':');
+  std::string kind = gres ? "" : "gpu";
+  std::string count = "1";
+  if (gres) {
+    // name[:type][:count]
+    kind = parts[0];
+    if (parts.size() == 2) {
+      (ParseInt(parts[1]) ? count : kind) = parts[1];
+    } else if (parts.size() == 3) {
+      kind = parts[1];
+      count = parts[2];
+    } else if (parts.size() > 3) {
+      return MakeError(opt + ": '" + v + "' is not name[:type][:count]");
+    }
+    if (parts[0] != "gpu" && parts.size() == 3) {
+      return MakeError(opt + ": only gpu has types ('" + v + "')");
+    }
+  } else if (parts.size() == 2) {
+    kind = parts[0];
+    count = parts[1];
+  } else if (parts.size() == 1) {
+    count = parts[0];
+  } else {
+    return MakeError(opt + ": '" + v + "' is not [kind:]count");
+  }
+  if (kind != "gpu" && kind != "h100" && kind != "d1" && kind != "hw4") {
+    return MakeError(opt + ": unknown accelerator '" + kind + "' (want gpu, h100, d1 or hw4)");
+  }
+  auto n = Count(opt, count);
+  if (!n) return n.error();
+  out->set_kind(kind);
+  if (opt == "--gpus") {
+    out->set_total(*n);
+  } else {
+    out->set_per_node(*n);
+  }
+  return {};
+}
+
+Handler Str(void (v1::JobSpec::*set)(const std::string&)) {
+  return [set](const std::string& v, BatchRequest& r) -> Status {
+    (r.spec.*set)(v);
+    return {};
+  };
+}
+
+Handler Warn(const char* name) {
+  return [name](const std::string&, BatchRequest& r) -> Status {
+    r.warnings.push_back(std::string("--") + name + " is accepted but not acted on by Tatami yet");
+    return {};
+  };
+}
+
+const std::vector<Option>& Options() {
+  static const std::vector<Option> opts = {
+      {"job-name", 'J', true, "name of the job", Str(&v1::JobSpec::set_name)},
+      {"partition", 'p', true, "partition to run in", Str(&v1::JobSpec::set_partition)},
+      {"account", 'A', true, "account to charge", Str(&v1::JobSpec::set_account)},
+      {"qos", 'q', true, "quality of service", Str(&v1::JobSpec::set_qos)},
+      {"nodes", 'N', true, "number of nodes (N or min-max; min is used)",
+       [](const std::string& v, BatchRequest& r) -> Status {
+         auto n = Count("--nodes", Split(v, '-')[0]);
+         if (!n) return n.error();
+         r.spec.set_nodes(*n);
+         return {};
+       }},
+      {"ntasks", 'n', true, "number of tasks (ranks)",
+       [](const std::string& v, BatchRequest& r) -> Status {
+         auto n = Count("--ntasks", v);
+         if (!n) return n.error();
+         r.spec.set_ntasks(*n);
+         return {};
+       }},
+      {"ntasks-per-node", 0, true, "tasks on each node",
+       [](const std::string& v, BatchRequest& r) -> Status {
+         auto n = Count("--ntasks-per-node", v);
+         if (!n) return n.error();
+         r.spec.set_ntasks_per_node(*n);
+         return {};
+       }},
+      {"cpus-per-task", 'c', true, "CPUs for each task",
+       [](const std::string& v, BatchRequest& r) -> Status {
+         auto n = Count("--cpus-per-task", v);
+         if (!n) return n.error();
+         r.spec.set_cpus_per_task(*n);
+         return {};
+       }},
+      {"mem", 0, true, "memory per node (512, 16G, 2T; 0 = the whole node)",
+       [](const std::string& v, BatchRequest& r) -> Status {
+         auto m = ParseMemoryMiB(v, "--mem");
+         if (!m) return m.error();
+         r.spec.set_mem_per_node_mib(*m == 0 ? -1 : *m);
+         return {};
+       }},
+      {"time", 't', true, "time limit (min, h:m:s, d-h:m:s)",
+       [](const std::string& v, BatchRequest& r) -> Status {
+         auto t = ParseTimeLimit(v, "--time");
+         if (!t) return t.error();
+         r.spec.set_time_limit_ms(*t);
+         return {};
+       }},
+      {"output", 'o', true, "stdout file (%j %x %A %a %N %u patterns)", Str(&v1::JobSpec::set_stdout_pattern)},
+      {"error", 'e', true, "stderr file (default: with stdout)", Str(&v1::JobSpec::set_stderr_pattern)},
+      {"chdir", 'D', true, "working directory of the script", Str(&v1::JobSpec::set_work_dir)},
+      {"wrap", 0, true, "run this command string instead of a script",
+       [](const std::string& v, BatchRequest& r) -> Status {
+         r.spec.set_script("#!/bin/sh\n# This script was created by sbatch --wrap.\n\n" + v + "\n");
+         return {};
+       }},
+      {"gres", 0, true, "accelerators per node: gpu[:type]:N, d1:N, hw4:N",
+       [](const std::string& v, BatchRequest& r) {
+         return ParseAccelerators("--gres", v, true, r.spec.mutable_accelerators());
+       }},
+      {"gpus", 'G', true, "GPUs for the whole job ([kind:]N)",
+       [](const std::string& v, BatchRequest& r) {
+         return ParseAccelerators("--gpus", v, false, r.spec.mutable_accelerators());
+       }},
+      {"gpus-per-node", 0, true, "GPUs on every node ([kind:]N)",
+       [](const std::string& v, BatchRequest& r) {
+         return ParseAccelerators("--gpus-per-node", v, false, r.spec.mutable_accelerators());
+       }},
+      {"accelerators", 0, true, "Tatami: accelerators per node, KIND:N (h100:8, d1:6, hw4:1)",
+       [](const std::string& v, BatchRequest& r) {
+         return ParseAccelerators("--accelerators", v, false, r.spec.mutable_accelerators());
+       }},
+      {"array", 'a', true, "job array: 0-15, 1,3,5, 0-99:10, with %N to limit running tasks",
+       [](const std::string& v, BatchRequest& r) -> Status {
+         auto a = ParseArraySpec(v, UINT32_MAX);
+         if (!a) return a.error();
+         r.spec.set_array(v);
+         return {};
+       }},
+      {"dependency", 'd', true, "after, afterany, afterok, afternotok:ID[:ID], singleton",
+       [](const std::string& v, BatchRequest& r) { return ParseDependency(v, &r.spec); }},
+      {"exclusive", 0, false, "no other job on the allocated nodes",
+       [](const std::string&, BatchRequest& r) -> Status {
+         r.spec.set_exclusive(true);
+         return {};
+       }},
+      {"constraint", 'C', true, "node features, joined with &",
+       [](const std::string& v, BatchRequest& r) -> Status {
+         if (v.find_first_of("|[]*") != std::string::npos) {
+           return MakeError("--constraint: only AND (&) of features is supported, not '" + v + "'");
+         }
+         r.spec.clear_constraints();
+         for (const auto& f : Split(v, '&')) {
+           if (f.empty()) return MakeError("--constraint: empty feature in '" + v + "'");
+           r.spec.add_constraints(f);
+         }
+         return {};
+       }},
+      {"nodelist", 'w', true, "run on these nodes (hostlist)", Str(&v1::JobSpec::set_nodelist)},
+      {"exclude", 'x', true, "never run on these nodes (hostlist)", Str(&v1::JobSpec::set_exclude)},
+      {"export", 0, true, "environment to pass: ALL (default), NONE, [ALL,]VAR[=value],...",
+       [](const std::string& v, BatchRequest& r) -> Status {
+         r.spec.add_env("\x01EXPORT=" + v);  // resolved once all sources are read
+         return {};
+       }},
+      {"requeue", 0, false, "requeue the job if its node fails",
+       [](const std::string&, BatchRequest& r) -> Status {
+         r.spec.set_requeue(true);
+         return {};
+       }},
+      {"no-requeue", 0, false, "never requeue",
+       [](const std::string&, BatchRequest& r) -> Status {
+         r.spec.set_requeue(false);
+         return {};
+       }},
+      {"hold", 'H', false, "submit held", [](const std::string&, BatchRequest& r) -> Status {
+         r.spec.set_hold(true);
+         return {};
+       }},
+      {"open-mode", 0, true, "truncate (default) or append output files",
+       [](const std::string& v, BatchRequest& r) -> Status {
+         if (v != "append" && v != "truncate") return MakeError("--open-mode: want append or truncate, not '" + v + "'");
+         r.spec.set_open_mode(v);
+         return {};
+       }},
+      {"parsable", 0, false, "print only the job id", [](const std::string&, BatchRequest& r) -> Status {
+         r.parsable = true;
+         return {};
+       }},
+      {"quiet", 'Q', false, "print nothing on success", [](const std::string&, BatchRequest& r) -> Status {
+         r.quiet = true;
+         return {};
+       }},
+      {"wait", 'W', false, "wait for the job to end; exit with its exit code",
+       [](const std::string&, BatchRequest& r) -> Status {
+         r.wait = true;
+         return {};
+       }},
+      {"mail-type", 0, true, "(accepted, not acted on)", Warn("mail-type")},
+      {"mail-user", 0, true, "(accepted, not acted on)", Warn("mail-user")},
+      {"signal", 0, true, "(accepted, not acted on yet)", Warn("signal")},
+      {"time-min", 0, true, "(accepted, not acted on yet)", Warn("time-min")},
+      {"comment", 0, true, "(accepted, not acted on)", [](const std::string&, BatchRequest&) -> Status { return {}; }},
+  };
+  return opts;
+}
+
+const Option* FindLong(const std::string& name) {
+  for (const auto& o : Options()) {
+    if (name == o.name) return &o;
+  }
+  return nullptr;
+}
+
+const Option* FindShort(char c) {
+  for (const auto& o : Options()) {
+    if (o.short_name == c) return &o;
+  }
+  return nullptr;
+}
+
+struct Setting {
+  const Option* option;
+  std::string value;
+  std::string where;  // "script.sh:3: " or "" for the command line
+};
+
+// Turns tokens into settings. Stops at the first non-option token when
+// `stop_at_positional` (the script path on the command line).
+Status Tokenize(const std::vector<std::string>& tokens, const std::string& where, bool stop_at_positional,
+                std::vector<Setting>& out, size_t* consumed) {
+  size_t i = 0;
+  for (; i < tokens.size(); ++i) {
+    const std::string& t = tokens[i];
+    if (t.size() < 2 || t[0] != '-') {
+      if (stop_at_positional) break;
+      return MakeError(where + "unexpected '" + t + "' (want an option such as --time=10)");
+    }
+    const Option* opt = nullptr;
+    std::string value;
+    bool has_value = false;
+    std::string shown;
+    if (t[1] == '-') {
+      std::string name = t.substr(2);
+      size_t eq = name.find('=');
+      if (eq != std::string::npos) {
+        value = name.substr(eq + 1);
+        name.resize(eq);
+        has_value = true;
+      }
+      opt = FindLong(name);
+      shown = "--" + name;
+      if (!opt) return MakeError(where + "unrecognized option '" + shown + "' (see tatami batch --help)");
+    } else {
+      opt = FindShort(t[1]);
+      shown = t.substr(0, 2);
+      if (!opt) return MakeError(where + "invalid option '" + shown + "' (see tatami batch --help)");
+      if (t.size() > 2) {
+        value = t.substr(2);
+        has_value = true;
+      }
+    }
+    if (opt->takes_value && !has_value) {
+      if (i + 1 >= tokens.size()) return MakeError(where + "option '" + shown + "' needs a value");
+      value = tokens[++i];
+    } else if (!opt->takes_value && has_value) {
+      return MakeError(where + "option '" + shown + "' takes no value");
+    }
+    out.push_back({opt, value, where});
+  }
+  if (consumed) *consumed = i;
+  return {};
+}
+
+// Splits a #SBATCH line into tokens, honouring quotes; a token starting
+// with '#' ends the line (a trailing comment).
+std::vector<std::string> SplitDirective(const std::string& line) {
+  std::vector<std::string> tokens;
+  std::string cur;
+  char quote = 0;
+  bool in_token = false;
+  for (char c : line) {
+    if (quote) {
+      if (c == quote) {
+        quote = 0;
+      } else {
+        cur += c;
+      }
+      continue;
+    }
+    if (c == '"' || c == '\'') {
+      quote = c;
+      in_token = true;
+      continue;
+    }
+    if (c == ' ' || c == '\t') {
+      if (in_token) tokens.push_back(cur);
+      cur.clear();
+      in_token = false;
+      continue;
+    }
+    if (c == '#' && !in_token) break;
+    cur += c;
+    in_token = true;
+  }
+  if (in_token) tokens.push_back(cur);
+  return tokens;
+}
+
+Status ReadDirectives(const std::string& script, const std::string& name, std::vector<Setting>& out) {
+  std::vector<std::string> lines = Split(script, '\n');
+  for (size_t n = 1; n < lines.size() + 1; ++n) {
+    std::string_view line = Trim(lines[n - 1]);
+    if (n == 1 && StartsWith(line, "#!")) continue;
+    if (line.empty()) continue;
+    if (line[0] != '#') break;  // directives end at the first command
+    if (!StartsWith(line, "#SBATCH")) continue;
+    std::string rest(line.substr(7));
+    if (!rest.empty() && rest[0] != ' ' && rest[0] != '\t') continue;  // e.g. #SBATCHX
+    std::string where = name + ":" + std::to_string(n) + ": #SBATCH: ";
+    if (Status s = Tokenize(SplitDirective(rest), where, false, out, nullptr); !s.ok()) return s;
+  }
+  return {};
+}
+
+const std::map<std::string, std::string>& EnvOptions() {
+  static const std::map<std::string, std::string> m = {
+      {"SBATCH_ACCOUNT", "account"},       {"SBATCH_ARRAY_INX", "array"},  {"SBATCH_CONSTRAINT", "constraint"},
+      {"SBATCH_ERROR", "error"},           {"SBATCH_EXPORT", "export"},    {"SBATCH_GPUS", "gpus"},
+      {"SBATCH_GPUS_PER_NODE", "gpus-per-node"}, {"SBATCH_GRES", "gres"}, {"SBATCH_JOB_NAME", "job-name"},
+      {"SBATCH_MEM_PER_NODE", "mem"},      {"SBATCH_OPEN_MODE", "open-mode"}, {"SBATCH_OUTPUT", "output"},
+      {"SBATCH_PARTITION", "partition"},   {"SBATCH_QOS", "qos"},          {"SBATCH_TIMELIMIT", "time"},
+  };
+  return m;
+}
+
+std::string GetEnv(const std::vector<std::string>& environ, const std::string& key) {
+  for (const auto& kv : environ) {
+    if (kv.size() > key.size() && kv.compare(0, key.size(), key) == 0 && kv[key.size()] == '=') {
+      return kv.substr(key.size() + 1);
+    }
+  }
+  return "";
+}
+
+Status ResolveExport(const std::string& spec, const std::vector<std::string>& environ, v1::JobSpec& job) {
+  job.clear_env();
+  std::vector<std::string> parts = Split(spec, ',');
+  bool all = spec.empty() || parts[0] == "ALL";
+  if (parts[0] == "NONE") {
+    if (parts.size() > 1) return MakeError("--export: NONE cannot be combined with variables");
+    return {};
+  }
+  if (all) {
+    for (const auto& kv : environ) job.add_env(kv);
+  }
+  for (size_t i = (all && !spec.empty()) ? 1 : 0; i < parts.size() && !spec.empty(); ++i) {
+    const std::string& p = parts[i];
+    if (p.empty()) return MakeError("--export: empty name in '" + spec + "'");
+    if (p.find('=') != std::string::npos) {
+      job.add_env(p);
+    } else if (!all) {
+      job.add_env(p + "=" + GetEnv(environ, p));
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<BatchRequest> ParseBatch(const std::vector<std::string>& args, const BatchContext& ctx,
+                                const std::function<Result<std::string>(const std::string&)>& read_file) {
+  BatchRequest req;
+  std::vector<Setting> cli;
+  size_t consumed = 0;
+  if (Status s = Tokenize(args, "", true, cli, &consumed); !s.ok()) return s.error();
+  std::vector<std::string> script_args(args.begin() + static_cast<long>(consumed), args.end());
+  bool wrap = false;
+  for (const auto& s : cli) wrap |= std::strcmp(s.option->name, "wrap") == 0;
+
+  std::string script, script_name;
+  if (!wrap) {
+    if (script_args.empty()) {
+      script_name = "-";
+    } else {
+      script_name = script_args.front();
+      script_args.erase(script_args.begin());
+    }
+    auto text = read_file(script_name);
+    if (!text) return text.error();
+    script = *text;
+    if (!StartsWith(script, "#!")) {
+      return MakeError((script_name == "-" ? std::string("standard input") : script_name) +
+                       ": this does not look like a batch script: the first line must start with #! "
+                       "followed by the path to an interpreter (e.g. #!/bin/bash)");
+    }
+    req.script_path = script_name == "-" ? "" : script_name;
+  } else if (!script_args.empty()) {
+    return MakeError("--wrap and a script file cannot both be given (got '" + script_args.front() + "')");
+  }
+
+  std::vector<Setting> settings;
+  if (!wrap) {
+    if (Status s = ReadDirectives(script, script_name == "-" ? "stdin" : script_name, settings); !s.ok()) {
+      return s.error();
+    }
+  }
+  for (const auto& [var, opt] : EnvOptions()) {
+    std::string v = GetEnv(ctx.environ, var);
+    if (!v.empty()) settings.push_back({FindLong(opt), v, var + ": "});
+  }
+  for (auto& s : cli) settings.push_back(std::move(s));
+  for (const auto& s : settings) {
+    if (Status st = s.option->apply(s.value, req); !st.ok()) return st.error().Wrap(s.where);
+  }
+  if (!wrap) req.spec.set_script(script);
+  for (const auto& a : script_args) req.spec.add_script_args(a);
+
+  // --export was recorded as a marker; resolve it against the environment.
+  std::string export_spec;
+  for (const auto& kv : req.spec.env()) {
+    if (StartsWith(kv, "\x01EXPORT=")) export_spec = kv.substr(8);
+  }
+  if (Status s = ResolveExport(export_spec, ctx.environ, req.spec); !s.ok()) return s.error();
+
+  v1::JobSpec& spec = req.spec;
+  if (spec.name().empty()) {
+    std::string base = req.script_path.empty() ? (wrap ? "wrap" : "sbatch") : req.script_path;
+    spec.set_name(base.substr(base.rfind('/') + 1));
+  }
+  spec.set_user(ctx.user);
+  spec.set_uid(ctx.uid);
+  spec.set_gid(ctx.gid);
+  spec.set_submit_host(ctx.host);
+  if (spec.work_dir().empty()) {
+    spec.set_work_dir(ctx.cwd);
+  } else if (spec.work_dir()[0] != '/') {
+    spec.set_work_dir(ctx.cwd + "/" + spec.work_dir());
+  }
+  return req;
+}
+
+std::string BatchHelp() {
+  std::string out = "usage: tatami batch [options] script [args...]   (or: sbatch ...)\n\noptions:\n";
+  for (const auto& o : Options()) {
+    std::string flag = o.short_name ? std::string("-") + o.short_name + ", " : "    ";
+    flag += std::string("--") + o.name + (o.takes_value ? "=VALUE" : "");
+    if (flag.size() < 32) flag.resize(32, ' ');
+    out += "  " + flag + " " + o.help + "\n";
+  }
+  return out;
+}
+
+}  // namespace tatami

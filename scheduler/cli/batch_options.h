@@ -1,0 +1,43 @@
+// sbatch's options: from #SBATCH lines, SBATCH_* variables and the command
+// line (that precedence, lowest first), into a JobSpec.
+//
+// Pure: the caller supplies the script text, the environment and the
+// process facts (user, cwd), so tests need no files. Errors name the script
+// line or the option and say what was wanted.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "proto/tatami.pb.h"
+
+namespace tatami {
+
+struct BatchRequest {
+  v1::JobSpec spec;
+  std::string script_path;  // "" with --wrap or a script on stdin
+  bool parsable = false;
+  bool quiet = false;
+  bool wait = false;
+  std::vector<std::string> warnings;  // options accepted but not acted on
+};
+
+struct BatchContext {
+  std::vector<std::string> environ;  // KEY=VALUE of the submitting process
+  std::string user;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::string cwd;
+  std::string host;
+};
+
+// Parses argv (without the program name). `read_file` reads the script
+// named on the command line (or "-" for stdin); it is called at most once.
+Result<BatchRequest> ParseBatch(const std::vector<std::string>& args, const BatchContext& ctx,
+                                const std::function<Result<std::string>(const std::string&)>& read_file);
+
+// For `--help`: one line per option.
+std::string BatchHelp();
+
+}  // namespace tatami

@@ -1,0 +1,146 @@
+#include "scheduler/cli/batch_options.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace tatami {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+
+BatchContext Ctx(std::vector<std::string> env = {"HOME=/home/alice", "PATH=/usr/bin"}) {
+  return BatchContext{std::move(env), "alice", 1000, 1000, "/home/alice/run", "login1"};
+}
+
+Result<BatchRequest> Parse(std::vector<std::string> args, const std::string& script,
+                           std::vector<std::string> env = {"HOME=/home/alice", "PATH=/usr/bin"}) {
+  return ParseBatch(args, Ctx(std::move(env)), [&](const std::string&) -> Result<std::string> { return script; });
+}
+
+constexpr const char* kScript = R"(#!/bin/bash
+#SBATCH -J pretrain
+#SBATCH -p h100 -A fsd --qos=fsd-prod
+#SBATCH -N 2 --ntasks-per-node=8 --gpus-per-node=8 --cpus-per-task=14
+#SBATCH --mem=0 --exclusive   # whole nodes
+#SBATCH -t 2-00:00:00
+#SBATCH -o logs/%x-%j.out
+#SBATCH --requeue
+#SBATCH --dependency=afterok:7
+echo hi
+#SBATCH --time=5
+)";
+
+TEST(BatchOptions, ReadsSbatchDirectives) {
+  auto r = Parse({"train.sh", "--lr", "3e-4"}, kScript);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const v1::JobSpec& s = r->spec;
+  EXPECT_EQ(s.name(), "pretrain");
+  EXPECT_EQ(s.partition(), "h100");
+  EXPECT_EQ(s.account(), "fsd");
+  EXPECT_EQ(s.qos(), "fsd-prod");
+  EXPECT_EQ(s.nodes(), 2u);
+  EXPECT_EQ(s.ntasks_per_node(), 8u);
+  EXPECT_EQ(s.accelerators().per_node(), 8u);
+  EXPECT_EQ(s.accelerators().kind(), "gpu");
+  EXPECT_EQ(s.cpus_per_task(), 14u);
+  EXPECT_EQ(s.mem_per_node_mib(), -1);
+  EXPECT_TRUE(s.exclusive());
+  EXPECT_EQ(s.time_limit_ms(), 2 * 24 * 3600 * 1000LL);  // the directive after `echo` is ignored
+  EXPECT_EQ(s.stdout_pattern(), "logs/%x-%j.out");
+  EXPECT_TRUE(s.requeue());
+  ASSERT_EQ(s.dependencies_size(), 1);
+  EXPECT_EQ(s.dependencies(0).job_id(), 7u);
+  EXPECT_EQ(s.work_dir(), "/home/alice/run");
+  EXPECT_EQ(s.user(), "alice");
+  ASSERT_EQ(s.script_args_size(), 2);
+  EXPECT_EQ(s.script_args(1), "3e-4");
+  EXPECT_THAT(s.env(), Contains("PATH=/usr/bin"));
+}
+
+TEST(BatchOptions, CommandLineBeatsEnvironmentBeatsDirectives) {
+  auto r = Parse({"-p", "dojo", "x.sh"}, "#!/bin/sh\n#SBATCH -p hw4\n#SBATCH -J fromscript\n",
+                 {"SBATCH_PARTITION=h100", "SBATCH_JOB_NAME=fromenv"});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->spec.partition(), "dojo");
+  EXPECT_EQ(r->spec.name(), "fromenv");
+}
+
+TEST(BatchOptions, WrapAndFlags) {
+  auto r = Parse({"--wrap=echo $HOSTNAME", "--parsable", "-W", "-Q", "--gres=gpu:h100:2", "--array=0-9%2"}, "");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_THAT(r->spec.script(), HasSubstr("#!/bin/sh"));
+  EXPECT_THAT(r->spec.script(), HasSubstr("echo $HOSTNAME"));
+  EXPECT_EQ(r->spec.name(), "wrap");
+  EXPECT_TRUE(r->parsable && r->wait && r->quiet);
+  EXPECT_EQ(r->spec.accelerators().kind(), "h100");
+  EXPECT_EQ(r->spec.accelerators().per_node(), 2u);
+  EXPECT_EQ(r->spec.array(), "0-9%2");
+}
+
+TEST(BatchOptions, TatamiAcceleratorsAndGresForTiles) {
+  auto r = Parse({"--gres=d1:6", "--wrap=true"}, "");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->spec.accelerators().kind(), "d1");
+  EXPECT_EQ(r->spec.accelerators().per_node(), 6u);
+  r = Parse({"--accelerators=hw4:1", "--wrap=true"}, "");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->spec.accelerators().kind(), "hw4");
+  r = Parse({"--gpus=16", "--wrap=true"}, "");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->spec.accelerators().total(), 16u);
+}
+
+TEST(BatchOptions, ExportVariants) {
+  std::vector<std::string> env = {"A=1", "B=2"};
+  auto r = Parse({"--export=NONE", "--wrap=true"}, "", env);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->spec.env_size(), 0);
+  r = Parse({"--export=A,C=3", "--wrap=true"}, "", env);
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(r->spec.env(), ::testing::ElementsAre("A=1", "C=3"));
+  r = Parse({"--export=ALL,C=3", "--wrap=true"}, "", env);
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(r->spec.env(), ::testing::ElementsAre("A=1", "B=2", "C=3"));
+}
+
+struct BadCase {
+  std::vector<std::string> args;
+  const char* script;
+  const char* expected;
+};
+
+class BadBatch : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(BadBatch, ErrorNamesTheOptionOrLine) {
+  auto r = Parse(GetParam().args, GetParam().script);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.error().message, HasSubstr(GetParam().expected));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadBatch,
+    ::testing::Values(
+        BadCase{{"--frobnicate", "x.sh"}, "#!/bin/sh\n", "unrecognized option '--frobnicate'"},
+        BadCase{{"-Z", "x.sh"}, "#!/bin/sh\n", "invalid option '-Z'"},
+        BadCase{{"x.sh"}, "#!/bin/sh\n#SBATCH --time=soon\n", "x.sh:2: #SBATCH: --time: 'soon' is not a time"},
+        BadCase{{"x.sh"}, "#!/bin/sh\n\n#SBATCH --bogus\n", "x.sh:3: #SBATCH: unrecognized option '--bogus'"},
+        BadCase{{"x.sh"}, "echo no shebang\n", "the first line must start with #!"},
+        BadCase{{"-N", "0", "x.sh"}, "#!/bin/sh\n", "--nodes: '0' is not a positive count"},
+        BadCase{{"--gres=tpu:4", "x.sh"}, "#!/bin/sh\n", "unknown accelerator 'tpu'"},
+        BadCase{{"--mem=lots", "x.sh"}, "#!/bin/sh\n", "--mem: 'lots' is not a memory size"},
+        BadCase{{"--array=9-1", "x.sh"}, "#!/bin/sh\n", "--array: '9-1'"},
+        BadCase{{"--dependency=afterfoo:1", "x.sh"}, "#!/bin/sh\n", "unknown type 'afterfoo'"},
+        BadCase{{"-C", "a|b", "x.sh"}, "#!/bin/sh\n", "only AND (&)"},
+        BadCase{{"--exclusive=yes", "x.sh"}, "#!/bin/sh\n", "takes no value"},
+        BadCase{{"-t"}, "#!/bin/sh\n", "option '-t' needs a value"},
+        BadCase{{"--wrap=true", "x.sh"}, "", "--wrap and a script file cannot both be given"}));
+
+TEST(BatchOptions, UnsupportedButHarmlessOptionsWarn) {
+  auto r = Parse({"--mail-type=END", "--wrap=true"}, "");
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(r->warnings, Contains(HasSubstr("--mail-type")));
+}
+
+}  // namespace
+}  // namespace tatami

@@ -1,0 +1,76 @@
+// tatami cancel / scancel.
+#include <pwd.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "base/strings.h"
+#include "scheduler/cli/client.h"
+#include "scheduler/cli/commands.h"
+#include "scheduler/job_state.h"
+
+namespace tatami {
+namespace {
+
+// "USR1", "SIGUSR1", "10" -> signal number; 0 when unknown.
+int ParseSignal(const std::string& s) {
+  if (auto n = ParseInt(s)) return static_cast<int>(*n);
+  std::string name = StartsWith(s, "SIG") ? s.substr(3) : s;
+  for (int i = 1; i < NSIG; ++i) {
+    const char* abbrev = sigabbrev_np(i);
+    if (abbrev && name == abbrev) return i;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int RunCancel(const std::string& prog, const Args& args) {
+  v1::CancelRequest req;
+  std::string value, error;
+  passwd* pw = getpwuid(getuid());
+  req.set_requester(pw ? pw->pw_name : std::to_string(getuid()));
+  ArgReader r(args);
+  while (!r.Done()) {
+    if (r.Flag(nullptr, "--help")) {
+      printf("usage: %s [JOBID[_TASK]...] [-u USER] [-A ACCOUNT] [-n NAME] [-t STATE] [-s|--signal SIG]\n",
+             prog.c_str());
+      return 0;
+    } else if (r.Value("-u", "--user", &value, &error)) {
+      req.add_users(value);
+    } else if (r.Value("-A", "--account", &value, &error)) {
+      req.add_accounts(value);
+    } else if (r.Value("-n", "--name", &value, &error)) {
+      req.add_names(value);
+    } else if (r.Value("-t", "--state", &value, &error)) {
+      auto st = ParseState(value);
+      if (!st) return Fail(prog, "invalid job state '" + value + "'");
+      req.add_states(*st);
+    } else if (r.Value("-s", "--signal", &value, &error)) {
+      int sig = ParseSignal(value);
+      if (sig <= 0) return Fail(prog, "invalid signal '" + value + "'");
+      req.set_signal(sig);
+    } else if (!r.Peek().empty() && r.Peek()[0] == '-') {
+      return Fail(prog, "unrecognized option '" + r.Peek() + "'");
+    } else {
+      for (const auto& id : Split(r.Next(), ',')) req.add_job_ids(id);
+    }
+    if (!error.empty()) return Fail(prog, error);
+  }
+  if (req.job_ids().empty() && req.users().empty() && req.accounts().empty() && req.names().empty() &&
+      req.states().empty()) {
+    return Fail(prog, "no job identification provided (give job ids or -u/-A/-n/-t)");
+  }
+  auto client = ControllerClient::Connect("");
+  if (!client) return Fail(prog, client.error().message);
+  v1::CancelReply reply;
+  auto ctx = ControllerClient::Context();
+  grpc::Status s = client->stub().Cancel(ctx.get(), req, &reply);
+  if (!s.ok()) return Fail(prog, client->Describe(s).message);
+  for (const auto& e : reply.errors()) fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.c_str());
+  return reply.errors().empty() ? 0 : 1;
+}
+
+}  // namespace tatami

@@ -1,0 +1,57 @@
+#include "scheduler/cli/commands.h"
+
+#include <cstdio>
+#include <cstring>
+
+namespace tatami {
+
+int Fail(const std::string& prog, const std::string& message) {
+  fprintf(stderr, "%s: error: %s\n", prog.c_str(), message.c_str());
+  return 1;
+}
+
+bool ArgReader::Flag(const char* short_name, const char* long_name) {
+  if (Done()) return false;
+  const std::string& a = args_[i_];
+  if ((short_name && a == short_name) || (long_name && a == long_name)) {
+    ++i_;
+    return true;
+  }
+  return false;
+}
+
+bool ArgReader::Value(const char* short_name, const char* long_name, std::string* value, std::string* error) {
+  if (Done()) return false;
+  const std::string& a = args_[i_];
+  auto take_next = [&](const std::string& name) {
+    if (i_ + 1 >= args_.size()) {
+      *error = "option " + name + " needs a value";
+      ++i_;
+      return true;
+    }
+    *value = args_[i_ + 1];
+    i_ += 2;
+    return true;
+  };
+  if (long_name) {
+    size_t n = strlen(long_name);
+    if (a == long_name) return take_next(a);
+    if (a.size() > n && a.compare(0, n, long_name) == 0 && a[n] == '=') {
+      *value = a.substr(n + 1);
+      ++i_;
+      return true;
+    }
+  }
+  if (short_name) {
+    size_t n = strlen(short_name);
+    if (a == short_name) return take_next(a);
+    if (a.size() > n && a.compare(0, n, short_name) == 0 && a[0] == '-' && a[1] != '-') {
+      *value = a.substr(n);
+      ++i_;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace tatami

@@ -1,0 +1,41 @@
+// The CLI's subcommands. Each takes the name it was called by (for error
+// messages: "sbatch: error: ..." when called as sbatch) and its arguments,
+// prints what it prints, and returns the process exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace tatami {
+
+using Args = std::vector<std::string>;
+
+int RunBatch(const std::string& prog, const Args& args);    // sbatch
+int RunQueue(const std::string& prog, const Args& args);    // squeue
+int RunCancel(const std::string& prog, const Args& args);   // scancel
+int RunInfo(const std::string& prog, const Args& args);     // sinfo
+int RunAcct(const std::string& prog, const Args& args);     // sacct
+int RunLocal(const std::string& prog, const Args& args);    // tatami local up|down|status
+
+// Prints "PROG: error: MESSAGE" to stderr and returns 1.
+int Fail(const std::string& prog, const std::string& message);
+
+// Small argument reader shared by the commands: "-o FMT", "-oFMT",
+// "--format=FMT", "--format FMT".
+class ArgReader {
+ public:
+  ArgReader(const Args& args) : args_(args) {}  // NOLINT
+  bool Done() const { return i_ >= args_.size(); }
+  const std::string& Peek() const { return args_[i_]; }
+  // Matches a flag without value.
+  bool Flag(const char* short_name, const char* long_name);
+  // Matches an option with a value; sets *value. Error if the value is missing.
+  bool Value(const char* short_name, const char* long_name, std::string* value, std::string* error);
+  std::string Next() { return args_[i_++]; }
+
+ private:
+  const Args& args_;
+  size_t i_ = 0;
+};
+
+}  // namespace tatami

@@ -1,0 +1,153 @@
+// tatami info / sinfo.
+#include <cstdio>
+#include <map>
+
+#include "base/duration.h"
+#include "base/hostlist.h"
+#include "base/strings.h"
+#include "scheduler/cli/client.h"
+#include "scheduler/cli/commands.h"
+#include "scheduler/cli/table.h"
+
+namespace tatami {
+namespace {
+
+constexpr const char* kDefaultFormat = "%#P %.5a %.10l %.6D %.6t %N";
+constexpr const char* kNodeFormat = "%#N %.6D %#P %6t";
+
+std::string CompactState(const v1::NodeInfo& n) {
+  switch (n.state()) {
+    case v1::NODE_IDLE: return "idle";
+    case v1::NODE_MIXED: return "mix";
+    case v1::NODE_ALLOCATED: return "alloc";
+    case v1::NODE_DOWN: return "down*";
+    case v1::NODE_DRAIN: return "drain";
+    default: return "unk*";
+  }
+}
+
+std::string LongState(const v1::NodeInfo& n) {
+  switch (n.state()) {
+    case v1::NODE_IDLE: return "idle";
+    case v1::NODE_MIXED: return "mixed";
+    case v1::NODE_ALLOCATED: return "allocated";
+    case v1::NODE_DOWN: return "down*";
+    case v1::NODE_DRAIN: return "drained";
+    default: return "unknown*";
+  }
+}
+
+// A line of output: a partition and the nodes of it in one state (or one node with -N).
+struct Group {
+  const v1::PartitionInfo* partition;
+  std::vector<const v1::NodeInfo*> nodes;
+};
+
+std::string Field(const Group& g, char f) {
+  const v1::NodeInfo& first = *g.nodes.front();
+  auto sum = [&](auto get) {
+    uint64_t t = 0;
+    for (const auto* n : g.nodes) t += get(*n);
+    return t;
+  };
+  switch (f) {
+    case 'P': return g.partition->name() + (g.partition->is_default() ? "*" : "");
+    case 'R': return g.partition->name();
+    case 'a': return g.partition->up() ? "up" : "down";
+    case 'l': return FormatTimeLimit(g.partition->max_time_ms());
+    case 'D': return std::to_string(g.nodes.size());
+    case 't': return CompactState(first);
+    case 'T': return LongState(first);
+    case 'N': {
+      std::vector<std::string> names;
+      for (const auto* n : g.nodes) names.push_back(n->name());
+      return CompressHostlist(names);
+    }
+    case 'c': return std::to_string(first.cpus());
+    case 'm': return std::to_string(first.memory_mib());
+    case 'C': {
+      uint64_t total = sum([](const v1::NodeInfo& n) { return n.cpus(); });
+      uint64_t alloc = sum([](const v1::NodeInfo& n) { return n.cpus_allocated(); });
+      bool usable = first.state() != v1::NODE_DOWN && first.state() != v1::NODE_UNKNOWN;
+      uint64_t other = usable ? 0 : total - alloc;
+      return std::to_string(alloc) + "/" + std::to_string(total - alloc - other) + "/" + std::to_string(other) + "/" +
+             std::to_string(total);
+    }
+    case 'G': {
+      if (first.accelerators() == 0) return "(null)";
+      std::string k = first.accelerator_kind();
+      return (k == "h100" ? "gpu:h100:" : k + ":") + std::to_string(first.accelerators());
+    }
+    case 'f': return first.features().empty() ? "(null)" : Join({first.features().begin(), first.features().end()}, ",");
+    case 'E': return first.reason().empty() ? "none" : first.reason();
+    default: return std::string("%") + f;
+  }
+}
+
+std::string Header(char f) {
+  static const std::map<char, std::string> names = {
+      {'P', "PARTITION"}, {'R', "PARTITION"}, {'a', "AVAIL"}, {'l', "TIMELIMIT"}, {'D', "NODES"},
+      {'t', "STATE"},     {'T', "STATE"},     {'N', "NODELIST"}, {'c', "CPUS"},   {'m', "MEMORY"},
+      {'C', "CPUS(A/I/O/T)"}, {'G', "GRES"},   {'f', "AVAIL_FEATURES"}, {'E', "REASON"}};
+  auto it = names.find(f);
+  return it == names.end() ? std::string("%") + f : it->second;
+}
+
+}  // namespace
+
+int RunInfo(const std::string& prog, const Args& args) {
+  std::string format, value, error;
+  bool no_header = false, per_node = false;
+  std::vector<std::string> partitions;
+  ArgReader r(args);
+  while (!r.Done()) {
+    if (r.Flag("-h", "--noheader")) {
+      no_header = true;
+    } else if (r.Flag("-N", "--Node")) {
+      per_node = true;
+    } else if (r.Flag(nullptr, "--help")) {
+      printf("usage: %s [-h] [-N] [-o FORMAT] [-p PARTITIONS]\n", prog.c_str());
+      return 0;
+    } else if (r.Value("-o", "--format", &value, &error)) {
+      format = value;
+    } else if (r.Value("-p", "--partition", &value, &error)) {
+      partitions = Split(value, ',');
+    } else {
+      return Fail(prog, "unrecognized option '" + r.Peek() + "'");
+    }
+    if (!error.empty()) return Fail(prog, error);
+  }
+  if (format.empty()) format = per_node ? kNodeFormat : kDefaultFormat;
+  auto client = ControllerClient::Connect("");
+  if (!client) return Fail(prog, client.error().message);
+  v1::ClusterInfoReply info;
+  auto ctx = ControllerClient::Context();
+  grpc::Status s = client->stub().ClusterInfo(ctx.get(), v1::ClusterInfoRequest(), &info);
+  if (!s.ok()) return Fail(prog, client->Describe(s).message);
+
+  std::map<std::string, const v1::NodeInfo*> by_name;
+  for (const auto& n : info.nodes()) by_name[n.name()] = &n;
+  std::vector<Group> groups;
+  for (const auto& p : info.partitions()) {
+    if (!partitions.empty() && std::find(partitions.begin(), partitions.end(), p.name()) == partitions.end()) continue;
+    std::map<std::string, size_t> by_state;
+    for (const auto& name : p.nodes()) {
+      const v1::NodeInfo* n = by_name[name];
+      if (!n) continue;
+      if (per_node) {
+        groups.push_back({&p, {n}});
+        continue;
+      }
+      auto [it, added] = by_state.emplace(CompactState(*n), groups.size());
+      if (added) groups.push_back({&p, {}});
+      groups[it->second].nodes.push_back(n);
+    }
+  }
+  std::string out = RenderTable(
+      ParseFormat(format), groups.size(), [&](size_t row, char f) { return Field(groups[row], f); }, Header,
+      no_header);
+  fputs(out.c_str(), stdout);
+  return 0;
+}
+
+}  // namespace tatami

@@ -1,0 +1,28 @@
+// How a job reads in squeue and sacct columns.
+#pragma once
+
+#include <string>
+
+#include "base/clock.h"
+#include "proto/tatami.pb.h"
+
+namespace tatami {
+
+std::string JobIdText(const v1::JobInfo& job);  // "12" or "12_3"
+std::string NodeListText(const v1::JobInfo& job);
+uint32_t NodeCount(const v1::JobInfo& job);
+uint32_t CpuCount(const v1::JobInfo& job);
+std::string GresText(const v1::JobInfo& job);   // "gpu:h100:8" per node, "" for none
+DurationMs Elapsed(const v1::JobInfo& job, TimeMs now);
+
+// squeue's %-letter fields (see `tatami queue --help`).
+std::string QueueField(const v1::JobInfo& job, char field, TimeMs now);
+std::string QueueHeader(char field);
+
+// sacct's -o names, case-insensitive. Empty optional: unknown name.
+bool IsAcctField(const std::string& name);
+std::string AcctField(const v1::JobInfo& job, const std::string& name, TimeMs now);
+std::string AcctHeader(const std::string& name);
+int AcctDefaultWidth(const std::string& name);
+
+}  // namespace tatami

@@ -1,0 +1,54 @@
+// tatami: the command line. Also answers to sbatch, squeue, scancel, sinfo
+// and sacct when called through links of those names.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "scheduler/cli/commands.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: tatami COMMAND [options]
+
+commands:
+  batch    submit a batch script            (sbatch)
+  queue    list pending and running jobs    (squeue)
+  cancel   cancel or signal jobs            (scancel)
+  info     partitions and nodes             (sinfo)
+  acct     accounting records of jobs       (sacct)
+  local    up|down|status of a cluster on this machine
+
+`tatami COMMAND --help` lists a command's options.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string self = argv[0];
+  self = self.substr(self.rfind('/') + 1);
+  struct Command {
+    const char* name;
+    const char* slurm_name;
+    int (*run)(const std::string&, const tatami::Args&);
+  };
+  const Command commands[] = {
+      {"batch", "sbatch", tatami::RunBatch}, {"queue", "squeue", tatami::RunQueue},
+      {"cancel", "scancel", tatami::RunCancel}, {"info", "sinfo", tatami::RunInfo},
+      {"acct", "sacct", tatami::RunAcct},     {"local", nullptr, tatami::RunLocal},
+  };
+  for (const auto& c : commands) {
+    if (c.slurm_name && self == c.slurm_name) return c.run(self, tatami::Args(argv + 1, argv + argc));
+  }
+  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+    fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  std::string verb = argv[1];
+  for (const auto& c : commands) {
+    if (verb == c.name || (c.slurm_name && verb == c.slurm_name)) {
+      return c.run("tatami " + std::string(c.name), tatami::Args(argv + 2, argv + argc));
+    }
+  }
+  fprintf(stderr, "tatami: unknown command '%s'\n%s", verb.c_str(), kUsage);
+  return 2;
+}

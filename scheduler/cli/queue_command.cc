@@ -1,0 +1,128 @@
+// tatami queue / squeue.
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+
+#include "base/hostlist.h"
+#include "base/strings.h"
+#include "scheduler/cli/client.h"
+#include "scheduler/cli/commands.h"
+#include "scheduler/cli/job_fields.h"
+#include "scheduler/cli/table.h"
+#include "scheduler/job_state.h"
+
+namespace tatami {
+namespace {
+
+constexpr const char* kDefaultFormat = "%.18i %.9P %.8j %.8u %.2t %.10M %.6D %R";
+constexpr const char* kLongFormat = "%.18i %.9P %.8j %.8u %.8T %.10M %.9l %.6D %R";
+
+std::string Me() {
+  passwd* pw = getpwuid(getuid());
+  return pw ? pw->pw_name : std::to_string(getuid());
+}
+
+// One output line: a job, or the pending tasks of an array collapsed into
+// one line as squeue shows them (12_[3-9,11]).
+struct Row {
+  const v1::JobInfo* job;
+  std::string id;  // overrides the JOBID column when set
+};
+
+std::vector<Row> MakeRows(const std::vector<v1::JobInfo>& jobs, bool every_task) {
+  std::vector<Row> rows;
+  std::map<std::pair<uint64_t, std::string>, size_t> group;  // (array id, reason) -> row
+  std::map<size_t, std::vector<std::string>> tasks;
+  for (const auto& j : jobs) {
+    if (every_task || j.array_task_id() < 0 || j.state() != v1::PENDING) {
+      rows.push_back({&j, ""});
+      continue;
+    }
+    auto key = std::make_pair(j.array_job_id(), j.reason());
+    auto [it, added] = group.emplace(key, rows.size());
+    if (added) rows.push_back({&j, ""});
+    tasks[it->second].push_back("t" + std::to_string(j.array_task_id()));
+  }
+  for (auto& [index, names] : tasks) {
+    if (names.size() < 2) continue;
+    // CompressHostlist(t3,t4,t5) = "t[3-5]"; drop the "t".
+    rows[index].id = std::to_string(rows[index].job->array_job_id()) + "_" + CompressHostlist(names).substr(1);
+  }
+  return rows;
+}
+
+}  // namespace
+
+int RunQueue(const std::string& prog, const Args& args) {
+  v1::ListJobsRequest req;
+  std::string format = kDefaultFormat, value, error;
+  bool no_header = false, every_task = false;
+  ArgReader r(args);
+  while (!r.Done()) {
+    if (r.Flag("-h", "--noheader")) {
+      no_header = true;
+    } else if (r.Flag("-l", "--long")) {
+      format = kLongFormat;
+    } else if (r.Flag("-r", "--array")) {
+      every_task = true;
+    } else if (r.Flag(nullptr, "--me")) {
+      req.add_users(Me());
+    } else if (r.Flag(nullptr, "--help")) {
+      printf("usage: %s [-h] [-l] [-r] [--me] [-o FORMAT] [-j IDS] [-u USERS] [-A ACCOUNTS] [-p PARTITIONS] "
+             "[-t STATES] [-n NAMES]\n", prog.c_str());
+      return 0;
+    } else if (r.Value("-o", "--format", &value, &error)) {
+      format = value;
+    } else if (r.Value("-j", "--jobs", &value, &error)) {
+      for (const auto& id : Split(value, ',')) {
+        auto n = ParseInt(Split(id, '_')[0]);
+        if (!n) return Fail(prog, "invalid job id '" + id + "'");
+        req.add_job_ids(static_cast<uint64_t>(*n));
+      }
+    } else if (r.Value("-u", "--user", &value, &error)) {
+      for (const auto& u : Split(value, ',')) req.add_users(u);
+    } else if (r.Value("-A", "--account", &value, &error)) {
+      for (const auto& a : Split(value, ',')) req.add_accounts(a);
+    } else if (r.Value("-p", "--partition", &value, &error)) {
+      for (const auto& p : Split(value, ',')) req.add_partitions(p);
+    } else if (r.Value("-n", "--name", &value, &error)) {
+      for (const auto& n : Split(value, ',')) req.add_names(n);
+    } else if (r.Value("-t", "--states", &value, &error)) {
+      for (const auto& s : Split(value, ',')) {
+        if (s == "all" || s == "ALL") {
+          req.set_include_finished(true);
+          continue;
+        }
+        auto st = ParseState(s);
+        if (!st) return Fail(prog, "invalid job state '" + s + "' (want e.g. PD, R, CG, CD, F, CA, TO, NF or all)");
+        req.add_states(*st);
+      }
+    } else {
+      return Fail(prog, "unrecognized option '" + r.Peek() + "'");
+    }
+    if (!error.empty()) return Fail(prog, error);
+  }
+  auto client = ControllerClient::Connect("");
+  if (!client) return Fail(prog, client.error().message);
+  v1::ListJobsReply reply;
+  auto ctx = ControllerClient::Context();
+  grpc::Status s = client->stub().ListJobs(ctx.get(), req, &reply);
+  if (!s.ok()) return Fail(prog, client->Describe(s).message);
+
+  std::vector<v1::JobInfo> jobs(reply.jobs().begin(), reply.jobs().end());
+  std::vector<Row> rows = MakeRows(jobs, every_task);
+  TimeMs now = SystemClock::Get().Now();
+  std::string out = RenderTable(
+      ParseFormat(format), rows.size(),
+      [&](size_t row, char f) {
+        if (f == 'i' && !rows[row].id.empty()) return rows[row].id;
+        return QueueField(*rows[row].job, f, now);
+      },
+      QueueHeader, no_header);
+  fputs(out.c_str(), stdout);
+  return 0;
+}
+
+}  // namespace tatami
