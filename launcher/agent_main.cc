@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "base/crash_handler.h"
 #include "base/hostlist.h"
 #include "launcher/agent.h"
 #include "launcher/agent_service.h"
@@ -38,6 +39,7 @@ std::string SelfDir() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tatami::InstallCrashHandler("tatami-agent");
   std::string config_path, controller, spool = "/tmp/tatami-spool", listen = "127.0.0.1:0";
   std::vector<std::string> node_names;
   for (int i = 1; i < argc; ++i) {
@@ -119,7 +121,7 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &sig);
   agent->Stop();
   runner.join();
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
   if (!result.ok()) {
     fprintf(stderr, "tatami-agent: %s\n", result.error().message.c_str());
     return 1;

@@ -59,7 +59,15 @@ pid_t ReadPid(const std::string& path) {
   return n ? static_cast<pid_t>(*n) : 0;
 }
 
-bool Alive(pid_t pid) { return pid > 0 && kill(pid, 0) == 0; }
+// Running, and not a zombie or on its way out (a SIGKILLed process lingers
+// for a moment after kill() returns).
+bool Alive(pid_t pid) {
+  if (pid <= 0 || kill(pid, 0) != 0) return false;
+  std::string stat = ReadLine("/proc/" + std::to_string(pid) + "/stat");
+  size_t paren = stat.rfind(')');
+  char state = paren != std::string::npos && paren + 2 < stat.size() ? stat[paren + 2] : '?';
+  return state != 'Z' && state != 'X' && state != 'x';
+}
 
 std::string Tail(const std::string& path, size_t lines) {
   std::ifstream in(path);
@@ -184,28 +192,34 @@ int Up(const std::string& prog, const std::string& config_arg, const Paths& p) {
   return 0;
 }
 
-void StopPid(pid_t pid) {
-  if (!Alive(pid)) return;
-  kill(pid, SIGTERM);
-  auto deadline = Clock::now() + std::chrono::seconds(10);
-  while (Alive(pid) && Clock::now() < deadline) {
-    waitpid(pid, nullptr, WNOHANG);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+// SIGTERM to all, then SIGKILL to whatever has not gone 10 s later.
+void StopAll(const std::vector<pid_t>& pids) {
+  for (pid_t pid : pids) {
+    if (Alive(pid)) kill(pid, SIGTERM);
   }
-  if (Alive(pid)) kill(pid, SIGKILL);
+  auto deadline = Clock::now() + std::chrono::seconds(10);
+  for (pid_t pid : pids) {
+    while (Alive(pid) && Clock::now() < deadline) {
+      waitpid(pid, nullptr, WNOHANG);
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (Alive(pid)) kill(pid, SIGKILL);
+  }
 }
 
 int Down(const Paths& p) {
   std::error_code ec;
+  std::vector<pid_t> pids{ReadPid(p.ControllerPid())};
+  std::vector<fs::path> pid_files{p.ControllerPid()};
   for (const auto& entry : fs::directory_iterator(p.dir, ec)) {
     std::string name = entry.path().filename().string();
     if (StartsWith(name, "agent-") && name.size() > 4 && name.substr(name.size() - 4) == ".pid") {
-      StopPid(ReadPid(entry.path().string()));
-      fs::remove(entry.path(), ec);
+      pids.push_back(ReadPid(entry.path().string()));
+      pid_files.push_back(entry.path());
     }
   }
-  StopPid(ReadPid(p.ControllerPid()));
-  fs::remove(p.ControllerPid(), ec);
+  StopAll(pids);
+  for (const auto& f : pid_files) fs::remove(f, ec);
   fs::remove(p.ControllerAddr(), ec);
   printf("Tatami local cluster in %s stopped\n", p.dir.c_str());
   return 0;

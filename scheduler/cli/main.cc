@@ -16,6 +16,7 @@ commands:
   cancel   cancel or signal jobs            (scancel)
   info     partitions and nodes             (sinfo)
   acct     accounting records of jobs       (sacct)
+  wait     block until jobs end; exit with their highest exit code
   local    up|down|status of a cluster on this machine
 
 `tatami COMMAND --help` lists a command's options.
@@ -34,7 +35,8 @@ int main(int argc, char** argv) {
   const Command commands[] = {
       {"batch", "sbatch", tatami::RunBatch}, {"queue", "squeue", tatami::RunQueue},
       {"cancel", "scancel", tatami::RunCancel}, {"info", "sinfo", tatami::RunInfo},
-      {"acct", "sacct", tatami::RunAcct},     {"local", nullptr, tatami::RunLocal},
+      {"acct", "sacct", tatami::RunAcct},     {"wait", nullptr, tatami::RunWait},
+      {"local", nullptr, tatami::RunLocal},
   };
   for (const auto& c : commands) {
     if (c.slurm_name && self == c.slurm_name) return c.run(self, tatami::Args(argv + 1, argv + argc));

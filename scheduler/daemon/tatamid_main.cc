@@ -14,6 +14,8 @@
 #include <fstream>
 #include <string>
 
+#include "base/crash_handler.h"
+
 #include "scheduler/daemon/controller.h"
 #include "scheduler/daemon/controller_service.h"
 
@@ -27,6 +29,7 @@ int Usage(const char* why) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tatami::InstallCrashHandler("tatamid");
   std::string config_path, state_dir, listen;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -94,7 +97,7 @@ int main(int argc, char** argv) {
   int sig = 0;
   sigwait(&stop_signals, &sig);
   fprintf(stderr, "tatamid: %s, shutting down\n", strsignal(sig));
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
   controller.Stop();
   std::filesystem::remove(state_dir + "/controller.addr", ec);
   return 0;

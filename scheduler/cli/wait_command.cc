@@ -1,0 +1,54 @@
+// tatami wait JOBID...: block until the jobs (all tasks of an array) have
+// ended; print "JOBID STATE EXITCODE" for each; exit with the highest exit
+// code, as sbatch --wait does. For scripts and tests that must not poll.
+#include <algorithm>
+#include <cstdio>
+
+#include "base/strings.h"
+#include "scheduler/cli/client.h"
+#include "scheduler/cli/commands.h"
+#include "scheduler/cli/job_fields.h"
+#include "scheduler/job_state.h"
+
+namespace tatami {
+
+int RunWait(const std::string& prog, const Args& args) {
+  v1::WaitRequest req;
+  std::string value, error;
+  ArgReader r(args);
+  while (!r.Done()) {
+    if (r.Value(nullptr, "--timeout", &value, &error)) {
+      auto s = ParseInt(value);
+      if (!s) return Fail(prog, "--timeout: want seconds, not '" + value + "'");
+      req.set_timeout_ms(*s * 1000);
+    } else if (!r.Peek().empty() && r.Peek()[0] == '-') {
+      return Fail(prog, "unrecognized option '" + r.Peek() + "'");
+    } else {
+      std::string id = r.Next();
+      auto n = ParseInt(id);
+      if (!n) return Fail(prog, "invalid job id '" + id + "'");
+      req.add_job_ids(static_cast<uint64_t>(*n));
+    }
+    if (!error.empty()) return Fail(prog, error);
+  }
+  if (req.job_ids().empty()) return Fail(prog, "no job ids given");
+  auto client = ControllerClient::Connect("");
+  if (!client) return Fail(prog, client.error().message);
+  v1::WaitReply reply;
+  auto ctx = ControllerClient::Context(0);
+  grpc::Status s = client->stub().Wait(ctx.get(), req, &reply);
+  if (!s.ok()) return Fail(prog, client->Describe(s).message);
+  int code = 0;
+  for (const auto& job : reply.jobs()) {
+    printf("%s %s %d:%d\n", JobIdText(job).c_str(), std::string(StateName(job.state())).c_str(), job.exit_code(),
+           job.exit_signal());
+    int c = job.exit_signal() ? 128 + job.exit_signal() : job.exit_code();
+    if (job.state() != v1::COMPLETED && c == 0) c = 1;
+    code = std::max(code, c);
+  }
+  if (reply.jobs().empty()) return Fail(prog, "no such job");
+  if (!reply.all_done()) return Fail(prog, "timed out before the jobs ended");
+  return std::min(code, 255);
+}
+
+}  // namespace tatami

@@ -1,0 +1,228 @@
+// End-to-end behaviour of a real local cluster: tatamid, tatami-agent and
+// the CLI on loopback, real processes, real MPI, real SQLite.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/integration/local_cluster.h"
+
+namespace tatami::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using std::chrono::seconds;
+
+class ClusterTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(cluster_.ok()) << cluster_.up_output(); }
+
+  // Submits and returns the job id ("" on failure, with the error shown).
+  std::string Submit(const std::string& args) {
+    CommandResult r = cluster_.Run("sbatch --parsable " + args);
+    EXPECT_EQ(r.exit_code, 0) << "sbatch " << args << "\n" << r.err;
+    return r.out.substr(0, r.out.find('\n'));
+  }
+  void Release(const std::string& file = "go") { std::ofstream(cluster_.dir() + "/" + file) << "go\n"; }
+  bool RunningEventually(const std::string& job) {
+    return LocalCluster::Eventually([&] { return cluster_.QueueState(job) == "R"; }, seconds(20));
+  }
+
+  // A job that runs until the test creates `file` in the cluster's folder.
+  static std::string Blocker(const std::string& file = "go") {
+    return "--wrap='trap \"echo got TERM; exit 143\" TERM; while [ ! -e " + file + " ]; do sleep 0.05; done'";
+  }
+
+  LocalCluster cluster_;
+};
+
+TEST_F(ClusterTest, TwoNodeMpiAllreduceGetsTheRightAnswer) {
+  std::ofstream(cluster_.dir() + "/mpi.sh") << "#!/bin/bash\n"
+                                               "#SBATCH -J allreduce -N 2 --ntasks-per-node=2 --gpus-per-node=4\n"
+                                               "#SBATCH -o mpi-%j.out\n"
+                                               "mpirun tatami-allreduce-check --count 10000\n";
+  CommandResult r = cluster_.Run("sbatch --wait mpi.sh");
+  ASSERT_EQ(r.exit_code, 0) << r.err << cluster_.Run("cat mpi-*.out").out;
+  std::string out = cluster_.Run("cat mpi-*.out").out;
+  EXPECT_THAT(out, HasSubstr("4 ranks"));
+  EXPECT_THAT(out, HasSubstr("result correct"));
+  EXPECT_THAT(out, HasSubstr("rank 0/4 node=h100-01"));
+  EXPECT_THAT(out, HasSubstr("rank 3/4 node=h100-02"));
+  EXPECT_THAT(out, HasSubstr("cuda_visible_devices=0,1,2,3"));
+  EXPECT_EQ(cluster_.Value("sacct -n -P -j 1 -o State,NodeList,ExitCode"), "COMPLETED|h100-[01-02]|0:0");
+}
+
+TEST_F(ClusterTest, JobSeesSlurmEnvironmentAndOutputPatterns) {
+  std::string job = Submit(
+      "-J envcheck -N 1 -n 2 -c 3 --gpus-per-node=2 -o '%x-%j.out' "
+      "--wrap='echo $SLURM_JOB_ID $SLURM_JOB_NAME $SLURM_JOB_NODELIST $SLURM_NNODES $SLURM_NTASKS "
+      "$SLURM_CPUS_PER_TASK $SLURMD_NODENAME $TATAMI_JOB_ID $CUDA_VISIBLE_DEVICES $SLURM_SUBMIT_DIR; "
+      "echo err >&2'");
+  ASSERT_EQ(cluster_.Run("tatami wait " + job).exit_code, 0);
+  std::string out = cluster_.Run("cat envcheck-" + job + ".out").out;
+  EXPECT_EQ(out, job + " envcheck h100-01 1 2 3 h100-01 " + job + " 0,1 " + cluster_.dir() + "\nerr\n");
+}
+
+TEST_F(ClusterTest, JobOverItsTimeLimitEndsInTimeoutAfterSigterm) {
+  std::string job = Submit("-t 0:01 -o to.out " + Blocker());
+  CommandResult r = cluster_.Run("tatami wait " + job);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr(job + " TIMEOUT"));
+  EXPECT_EQ(cluster_.AcctState(job), "TIMEOUT");
+  EXPECT_THAT(cluster_.Run("cat to.out").out, HasSubstr("got TERM"));  // SIGTERM came first
+}
+
+TEST_F(ClusterTest, CancelRunningAndPendingJobs) {
+  std::string running = Submit("-o run.out " + Blocker());
+  std::string held = Submit("-H --wrap=true");
+  ASSERT_TRUE(RunningEventually(running));
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + held + " -o %t:%r"), "PD:JobHeldUser");
+  ASSERT_EQ(cluster_.Run("scancel " + running + " " + held).exit_code, 0);
+  ASSERT_NE(cluster_.Run("tatami wait " + running + " " + held).exit_code, 0);
+  EXPECT_EQ(cluster_.AcctState(running), "CANCELLED by 0");
+  EXPECT_EQ(cluster_.AcctState(held), "CANCELLED by 0");
+  EXPECT_THAT(cluster_.Run("cat run.out").out, HasSubstr("got TERM"));
+  EXPECT_EQ(cluster_.Run("squeue -h").out, "");
+  CommandResult again = cluster_.Run("scancel " + running);
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_THAT(again.err, HasSubstr("already CANCELLED"));
+}
+
+TEST_F(ClusterTest, ArrayJobRunsEveryTaskWithinItsLimit) {
+  std::string job = Submit("--array=0-5%2 -o 'arr-%A_%a.out' --wrap='echo task $SLURM_ARRAY_TASK_ID of $SLURM_ARRAY_TASK_COUNT'");
+  ASSERT_EQ(cluster_.Run("tatami wait " + job).exit_code, 0);
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(cluster_.Value("cat arr-" + job + "_" + std::to_string(i) + ".out"),
+              "task " + std::to_string(i) + " of 6");
+  }
+  CommandResult acct = cluster_.Run("sacct -n -P -X -j " + job + " -o JobID,State");
+  EXPECT_EQ(std::count(acct.out.begin(), acct.out.end(), '\n'), 6) << acct.out;
+  EXPECT_THAT(acct.out, HasSubstr(job + "_5|COMPLETED"));
+}
+
+TEST_F(ClusterTest, PendingArrayTasksCollapseIntoOneQueueLine) {
+  std::string job = Submit("-H --array=0-9 --wrap=true");
+  EXPECT_EQ(cluster_.Value("squeue -h -o '%i %t %r'"), job + "_[0-9] PD JobHeldUser");
+  std::string every_task = cluster_.Run("squeue -h -r -o %i").out;
+  EXPECT_EQ(std::count(every_task.begin(), every_task.end(), '\n'), 10);
+  EXPECT_THAT(every_task, HasSubstr(job + "_9\n"));
+}
+
+TEST_F(ClusterTest, AfterOkDependencyWaitsForSuccessAndNeverForFailure) {
+  std::string first = Submit(Blocker());
+  std::string after = Submit("--dependency=afterok:" + first + " --wrap=true");
+  std::string failing = Submit("--wrap='exit 3'");
+  std::string never = Submit("--dependency=afterok:" + failing + " --wrap=true");
+  ASSERT_TRUE(RunningEventually(first));
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + after + " -o %r"), "Dependency");
+  Release();
+  EXPECT_EQ(cluster_.Run("tatami wait " + after).exit_code, 0);
+  EXPECT_GE(cluster_.Value("sacct -n -P -j " + after + " -o Start"), cluster_.Value("sacct -n -P -j " + first + " -o End"));
+  EXPECT_EQ(cluster_.Run("tatami wait " + failing).exit_code, 3);
+  EXPECT_TRUE(LocalCluster::Eventually(
+      [&] { return cluster_.Value("squeue -h -j " + never + " -o %r") == "DependencyNeverSatisfied"; }, seconds(10)));
+}
+
+TEST_F(ClusterTest, ImpossibleAndInvalidRequestsAreRefusedWithAReason) {
+  struct Case {
+    std::string args, expected;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"--gpus-per-node=16 --wrap=true", "has 8 h100, job wants 16 per node"},
+           {"-N 3 --wrap=true", "partition h100 has 2 such node(s)"},
+           {"-p nope --wrap=true", "invalid partition 'nope'"},
+           {"-A nope --wrap=true", "invalid account 'nope'"},
+           {"-A customer-acme --wrap=true", "may not charge account 'customer-acme'"},
+           {"-p dojo --gres=gpu:1 --wrap=true", "has d1, job wants gpu"},
+           {"-t 2-00:00:00 --wrap=true", "exceeds partition h100's limit"},
+           {"--dependency=afterok:999 --wrap=true", "job 999 does not exist"},
+           {"--bogus --wrap=true", "unrecognized option '--bogus'"},
+       }) {
+    CommandResult r = cluster_.Run("sbatch " + c.args);
+    EXPECT_NE(r.exit_code, 0) << c.args;
+    EXPECT_THAT(r.err, HasSubstr(c.expected)) << c.args;
+  }
+  EXPECT_EQ(cluster_.Run("squeue -h -t all").out, "");  // nothing was accepted
+}
+
+TEST_F(ClusterTest, DojoTilesAndHw4BoardsAreAllocatedPerDevice) {
+  std::string dojo = Submit("-p dojo --gres=d1:4 -o d.out --wrap='echo $TATAMI_ACCELERATOR_KIND $TATAMI_DEVICES'");
+  std::string hw4 = Submit("-p hw4 --accelerators=hw4:1 -o h.out --wrap='echo $TATAMI_ACCELERATOR_KIND $TATAMI_DEVICES'");
+  ASSERT_EQ(cluster_.Run("tatami wait " + dojo + " " + hw4).exit_code, 0);
+  EXPECT_EQ(cluster_.Value("cat d.out"), "d1 0,1,2,3");
+  EXPECT_EQ(cluster_.Value("cat h.out"), "hw4 0");
+}
+
+TEST_F(ClusterTest, NodeFailureMarksJobsNodeFailOrRequeuesThem) {
+  std::string plain = Submit("-w h100-02 --gpus-per-node=4 " + Blocker("never"));
+  std::string requeue = Submit(
+      "-w h100-02 --gpus-per-node=4 --requeue -o rq.out "
+      "--wrap='echo run $SLURM_RESTART_COUNT; if [ $SLURM_RESTART_COUNT = 0 ]; then while :; do sleep 0.05; done; fi'");
+  ASSERT_TRUE(RunningEventually(plain));
+  ASSERT_TRUE(RunningEventually(requeue));
+  ASSERT_TRUE(LocalCluster::KillAndReap(cluster_.AgentPid("h100-02")));
+  EXPECT_TRUE(LocalCluster::Eventually([&] { return cluster_.AcctState(plain) == "NODE_FAIL"; }, seconds(15)));
+  EXPECT_THAT(cluster_.Value("sinfo -h -N -o '%N %t' -p h100 | grep h100-02"), "h100-02 down*");
+  EXPECT_EQ(cluster_.QueueState(requeue), "PD");
+  // The agent comes back; the requeued job runs again, from the top.
+  ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0);
+  ASSERT_EQ(cluster_.Run("tatami wait " + requeue).exit_code, 0);
+  EXPECT_EQ(cluster_.Value("sacct -n -P -j " + requeue + " -o State,Restarts"), "COMPLETED|1");
+  EXPECT_EQ(cluster_.Run("cat rq.out").out, "run 1\n");  // --open-mode truncate
+}
+
+TEST_F(ClusterTest, RestartedControllerReconcilesRunningAndPendingJobs) {
+  std::string running = Submit(Blocker());
+  std::string pending = Submit("-H --wrap=true");
+  ASSERT_TRUE(RunningEventually(running));
+  ASSERT_TRUE(LocalCluster::KillAndReap(cluster_.ControllerPid()));
+  ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0) << cluster_.Run("tail logs/tatamid.log").out;
+  EXPECT_EQ(cluster_.QueueState(running), "R");
+  EXPECT_EQ(cluster_.QueueState(pending), "PD");
+  Release();
+  ASSERT_EQ(cluster_.Run("tatami wait " + running).exit_code, 0);
+  EXPECT_EQ(cluster_.AcctState(running), "COMPLETED");
+}
+
+TEST_F(ClusterTest, ControllerSigkillDuringSubmissionBurstLosesNoAcceptedJob) {
+  // 150 submissions from a background loop; every id sbatch printed was
+  // accepted. The controller is killed part-way through and restarted.
+  CommandResult start = cluster_.Run(
+      "(for i in $(seq 150); do sbatch --parsable -o /dev/null --wrap=true >> accepted 2>/dev/null; done; "
+      "touch burst-done) >/dev/null 2>&1 &");
+  ASSERT_EQ(start.exit_code, 0);
+  ASSERT_TRUE(LocalCluster::Eventually([&] { return cluster_.Run("test $(wc -l < accepted) -ge 40").exit_code == 0; },
+                                       seconds(60)));
+  ASSERT_TRUE(LocalCluster::KillAndReap(cluster_.ControllerPid()));
+  ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0);
+  ASSERT_TRUE(LocalCluster::Eventually([&] { return cluster_.Run("test -e burst-done").exit_code == 0; }, seconds(120)));
+  std::string ids = cluster_.Run("tr '\\n' ' ' < accepted").out;
+  ASSERT_FALSE(ids.empty());
+  CommandResult waited = cluster_.Run("tatami wait " + ids);
+  EXPECT_EQ(waited.exit_code, 0) << waited.out << waited.err;
+  int accepted = std::stoi(cluster_.Value("wc -l < accepted"));
+  EXPECT_GE(accepted, 40);
+  std::string completed = cluster_.Value("sacct -n -X -P -s CD -o JobID | grep -c -x -F -f accepted");
+  EXPECT_EQ(completed, std::to_string(accepted));
+}
+
+TEST(ControllerConfig, BadConfigIsRefusedWithFileLineAndColumn) {
+  char tmpl[] = "/tmp/tatami-badcfg-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::ofstream(dir + "/bad.yaml") << "nodes:\n  - name: a\n    cpus: lots\npartitions: [{name: p, nodes: a}]\n";
+  std::string cmd = std::string(TATAMI_BIN_DIR) + "/tatamid --config " + dir + "/bad.yaml --state-dir " + dir +
+                    " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[1024] = {};
+  size_t n = fread(buf, 1, sizeof buf - 1, p);
+  int status = pclose(p);
+  EXPECT_NE(WEXITSTATUS(status), 0);
+  EXPECT_THAT(std::string(buf, n), HasSubstr(dir + "/bad.yaml:3:11: cpus: expected a non-negative integer"));
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace tatami::testing
