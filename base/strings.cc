@@ -50,7 +50,11 @@ std::optional<int64_t> ParseInt(std::string_view s) {
 Result<int64_t> ParseMemoryMiB(std::string_view s, std::string_view what) {
   std::string_view digits = s;
   int64_t scale_kib = 1024;  // default unit: MiB
+  auto not_a_size = [&] {
+    return MakeError(std::string(what) + ": '" + std::string(s) + "' is not a memory size (want e.g. 512, 16G, 2T)");
+  };
   if (!s.empty() && std::isalpha(static_cast<unsigned char>(s.back()))) {
+    if (!ParseInt(s.substr(0, s.size() - 1))) return not_a_size();
     switch (std::toupper(static_cast<unsigned char>(s.back()))) {
       case 'K': scale_kib = 1; break;
       case 'M': scale_kib = 1024; break;
@@ -63,10 +67,7 @@ Result<int64_t> ParseMemoryMiB(std::string_view s, std::string_view what) {
     digits.remove_suffix(1);
   }
   auto n = ParseInt(digits);
-  if (!n) {
-    return MakeError(std::string(what) + ": '" + std::string(s) +
-                     "' is not a memory size (want e.g. 512, 16G, 2T)");
-  }
+  if (!n) return not_a_size();
   return (*n * scale_kib + 1023) / 1024;
 }
 

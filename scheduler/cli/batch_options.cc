@@ -72,6 +72,15 @@ Status ParseAccelerators(const std::string& opt, const std::string& v, bool gres
   return {};
 }
 
+Handler CountOption(const char* opt, void (v1::JobSpec::*set)(uint32_t)) {
+  return [opt, set](const std::string& v, BatchRequest& r) -> Status {
+    auto n = Count(opt, v);
+    if (!n) return n.error();
+    (r.spec.*set)(*n);
+    return {};
+  };
+}
+
 Handler Str(void (v1::JobSpec::*set)(const std::string&)) {
   return [set](const std::string& v, BatchRequest& r) -> Status {
     (r.spec.*set)(v);
@@ -100,26 +109,11 @@ const std::vector<Option>& Options() {
          return {};
        }},
       {"ntasks", 'n', true, "number of tasks (ranks)",
-       [](const std::string& v, BatchRequest& r) -> Status {
-         auto n = Count("--ntasks", v);
-         if (!n) return n.error();
-         r.spec.set_ntasks(*n);
-         return {};
-       }},
+       CountOption("--ntasks", &v1::JobSpec::set_ntasks)},
       {"ntasks-per-node", 0, true, "tasks on each node",
-       [](const std::string& v, BatchRequest& r) -> Status {
-         auto n = Count("--ntasks-per-node", v);
-         if (!n) return n.error();
-         r.spec.set_ntasks_per_node(*n);
-         return {};
-       }},
+       CountOption("--ntasks-per-node", &v1::JobSpec::set_ntasks_per_node)},
       {"cpus-per-task", 'c', true, "CPUs for each task",
-       [](const std::string& v, BatchRequest& r) -> Status {
-         auto n = Count("--cpus-per-task", v);
-         if (!n) return n.error();
-         r.spec.set_cpus_per_task(*n);
-         return {};
-       }},
+       CountOption("--cpus-per-task", &v1::JobSpec::set_cpus_per_task)},
       {"mem", 0, true, "memory per node (512, 16G, 2T; 0 = the whole node)",
        [](const std::string& v, BatchRequest& r) -> Status {
          auto m = ParseMemoryMiB(v, "--mem");
@@ -188,7 +182,7 @@ const std::vector<Option>& Options() {
       {"exclude", 'x', true, "never run on these nodes (hostlist)", Str(&v1::JobSpec::set_exclude)},
       {"export", 0, true, "environment to pass: ALL (default), NONE, [ALL,]VAR[=value],...",
        [](const std::string& v, BatchRequest& r) -> Status {
-         r.spec.add_env("\x01EXPORT=" + v);  // resolved once all sources are read
+         r.export_spec = v;
          return {};
        }},
       {"requeue", 0, false, "requeue the job if its node fails",
@@ -444,12 +438,7 @@ Result<BatchRequest> ParseBatch(const std::vector<std::string>& args, const Batc
   if (!wrap) req.spec.set_script(script);
   for (const auto& a : script_args) req.spec.add_script_args(a);
 
-  // --export was recorded as a marker; resolve it against the environment.
-  std::string export_spec;
-  for (const auto& kv : req.spec.env()) {
-    if (StartsWith(kv, "\x01EXPORT=")) export_spec = kv.substr(8);
-  }
-  if (Status s = ResolveExport(export_spec, ctx.environ, req.spec); !s.ok()) return s.error();
+  if (Status s = ResolveExport(req.export_spec, ctx.environ, req.spec); !s.ok()) return s.error();
 
   v1::JobSpec& spec = req.spec;
   if (spec.name().empty()) {

@@ -20,6 +20,7 @@ struct BatchRequest {
   bool parsable = false;
   bool quiet = false;
   bool wait = false;
+  std::string export_spec;  // --export as given; resolved once every source is read
   std::vector<std::string> warnings;  // options accepted but not acted on
 };
 

@@ -3,11 +3,26 @@
 #include <cstdio>
 #include <cstring>
 
+#include "base/strings.h"
+
 namespace tatami {
 
 int Fail(const std::string& prog, const std::string& message) {
   fprintf(stderr, "%s: error: %s\n", prog.c_str(), message.c_str());
   return 1;
+}
+
+Status AddJobIds(const std::string& list, google::protobuf::RepeatedField<uint64_t>* out) {
+  for (const auto& id : Split(list, ',')) {
+    auto n = ParseInt(Split(id, '_')[0]);
+    if (!n) return MakeError("invalid job id '" + id + "'");
+    out->Add(static_cast<uint64_t>(*n));
+  }
+  return {};
+}
+
+void AddNames(const std::string& list, google::protobuf::RepeatedPtrField<std::string>* out) {
+  for (const auto& name : Split(list, ',')) *out->Add() = name;
 }
 
 bool ArgReader::Flag(const char* short_name, const char* long_name) {

@@ -3,8 +3,12 @@
 // prints what it prints, and returns the process exit code.
 #pragma once
 
+#include <google/protobuf/repeated_field.h>
+
 #include <string>
 #include <vector>
+
+#include "base/result.h"
 
 namespace tatami {
 
@@ -20,6 +24,11 @@ int RunLocal(const std::string& prog, const Args& args);    // tatami local up|d
 
 // Prints "PROG: error: MESSAGE" to stderr and returns 1.
 int Fail(const std::string& prog, const std::string& message);
+
+// "12,13_4" -> job ids (a task suffix names its array); the error names the bad id.
+Status AddJobIds(const std::string& list, google::protobuf::RepeatedField<uint64_t>* out);
+// "alice,bob" -> each name.
+void AddNames(const std::string& list, google::protobuf::RepeatedPtrField<std::string>* out);
 
 // Small argument reader shared by the commands: "-o FMT", "-oFMT",
 // "--format=FMT", "--format FMT".

@@ -76,19 +76,15 @@ int RunQueue(const std::string& prog, const Args& args) {
     } else if (r.Value("-o", "--format", &value, &error)) {
       format = value;
     } else if (r.Value("-j", "--jobs", &value, &error)) {
-      for (const auto& id : Split(value, ',')) {
-        auto n = ParseInt(Split(id, '_')[0]);
-        if (!n) return Fail(prog, "invalid job id '" + id + "'");
-        req.add_job_ids(static_cast<uint64_t>(*n));
-      }
+      if (Status st = AddJobIds(value, req.mutable_job_ids()); !st.ok()) return Fail(prog, st.error().message);
     } else if (r.Value("-u", "--user", &value, &error)) {
-      for (const auto& u : Split(value, ',')) req.add_users(u);
+      AddNames(value, req.mutable_users());
     } else if (r.Value("-A", "--account", &value, &error)) {
-      for (const auto& a : Split(value, ',')) req.add_accounts(a);
+      AddNames(value, req.mutable_accounts());
     } else if (r.Value("-p", "--partition", &value, &error)) {
-      for (const auto& p : Split(value, ',')) req.add_partitions(p);
+      AddNames(value, req.mutable_partitions());
     } else if (r.Value("-n", "--name", &value, &error)) {
-      for (const auto& n : Split(value, ',')) req.add_names(n);
+      AddNames(value, req.mutable_names());
     } else if (r.Value("-t", "--states", &value, &error)) {
       for (const auto& s : Split(value, ',')) {
         if (s == "all" || s == "ALL") {

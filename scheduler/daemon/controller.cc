@@ -132,7 +132,7 @@ std::vector<const v1::JobInfo*> Controller::JobsWithIdLocked(uint64_t id) const 
   return out;
 }
 
-Result<std::vector<v1::JobInfo>> Controller::ValidateAndExpand(v1::JobSpec spec) {
+Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
   if (spec.script().empty()) return MakeError("the job has no script");
   if (!StartsWith(spec.script(), "#!")) {
     return MakeError("the script does not start with #! (a batch script needs an interpreter line)");
@@ -183,32 +183,31 @@ Result<std::vector<v1::JobInfo>> Controller::ValidateAndExpand(v1::JobSpec spec)
   base.set_time_limit_ms(limit);
   *base.mutable_spec() = std::move(spec);
 
-  std::vector<v1::JobInfo> jobs;
+  Accepted accepted{{}, std::move(req).value()};
   if (base.spec().array().empty()) {
-    jobs.push_back(std::move(base));
-    return jobs;
+    accepted.jobs.push_back(std::move(base));
+    return accepted;
   }
   auto array = ParseArraySpec(base.spec().array(), config_.max_array_size);
   if (!array) return array.error();
   for (int32_t index : array->indices) {
     v1::JobInfo task = base;
     task.set_array_task_id(index);
-    jobs.push_back(std::move(task));
+    accepted.jobs.push_back(std::move(task));
   }
-  return jobs;
+  return accepted;
 }
 
 Result<v1::SubmitReply> Controller::Submit(v1::JobSpec spec) {
-  auto expanded = ValidateAndExpand(std::move(spec));
-  if (!expanded) return expanded.error();
-  std::vector<v1::JobInfo>& jobs = *expanded;
+  auto accepted = ValidateAndExpand(std::move(spec));
+  if (!accepted) return accepted.error();
+  std::vector<v1::JobInfo>& jobs = accepted->jobs;
+  const ResourceRequest& req = accepted->request;
   uint64_t first_id;
   {
     std::unique_lock lock(mu_);
     first_id = next_job_id_;
     next_job_id_ += jobs.size();
-    const PartitionConfig* part = config_.FindPartition(jobs.front().spec().partition());
-    ResourceRequest req = *MakeResourceRequest(jobs.front().spec(), *part);
     for (size_t i = 0; i < jobs.size(); ++i) {
       uint64_t id = first_id + i;
       jobs[i].set_job_id(id);

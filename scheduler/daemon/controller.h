@@ -77,7 +77,12 @@ class Controller {
   };
 
   // ---- helpers; the *Locked ones need mu_ held exclusively.
-  Result<std::vector<v1::JobInfo>> ValidateAndExpand(v1::JobSpec spec);
+  // A checked submission: its job records (several for an array) and what each needs.
+  struct Accepted {
+    std::vector<v1::JobInfo> jobs;
+    ResourceRequest request;
+  };
+  Result<Accepted> ValidateAndExpand(v1::JobSpec spec);
   void SchedulerLoop();
   Snapshot BuildSnapshotLocked();
   std::vector<v1::JobInfo> CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>& launches);

@@ -32,8 +32,15 @@ class ClusterTest : public ::testing::Test {
   }
 
   // A job that runs until the test creates `file` in the cluster's folder.
+  // It traps SIGTERM, then touches `file`.ready so the test knows the trap
+  // is in place (RUNNING only means launched).
   static std::string Blocker(const std::string& file = "go") {
-    return "--wrap='trap \"echo got TERM; exit 143\" TERM; while [ ! -e " + file + " ]; do sleep 0.05; done'";
+    return "--wrap='trap \"echo got TERM; exit 143\" TERM; touch " + file + ".ready; while [ ! -e " + file +
+           " ]; do sleep 0.05; done'";
+  }
+  bool ReadyEventually(const std::string& file = "go") {
+    return LocalCluster::Eventually([&] { return cluster_.Run("test -e " + file + ".ready").exit_code == 0; },
+                                    seconds(20));
   }
 
   LocalCluster cluster_;
@@ -78,7 +85,7 @@ TEST_F(ClusterTest, JobOverItsTimeLimitEndsInTimeoutAfterSigterm) {
 TEST_F(ClusterTest, CancelRunningAndPendingJobs) {
   std::string running = Submit("-o run.out " + Blocker());
   std::string held = Submit("-H --wrap=true");
-  ASSERT_TRUE(RunningEventually(running));
+  ASSERT_TRUE(ReadyEventually());
   EXPECT_EQ(cluster_.Value("squeue -h -j " + held + " -o %t:%r"), "PD:JobHeldUser");
   ASSERT_EQ(cluster_.Run("scancel " + running + " " + held).exit_code, 0);
   ASSERT_NE(cluster_.Run("tatami wait " + running + " " + held).exit_code, 0);
@@ -89,6 +96,40 @@ TEST_F(ClusterTest, CancelRunningAndPendingJobs) {
   CommandResult again = cluster_.Run("scancel " + running);
   EXPECT_NE(again.exit_code, 0);
   EXPECT_THAT(again.err, HasSubstr("already CANCELLED"));
+}
+
+TEST_F(ClusterTest, ScancelSignalDeliversWithoutCancelling) {
+  std::string job = Submit("-o sig.out --wrap='trap \"echo got USR1; exit 0\" USR1; while :; do sleep 0.05; done'");
+  ASSERT_TRUE(RunningEventually(job));
+  ASSERT_EQ(cluster_.Run("scancel --signal=USR1 " + job).exit_code, 0);
+  EXPECT_EQ(cluster_.Run("tatami wait " + job).exit_code, 0);
+  EXPECT_EQ(cluster_.AcctState(job), "COMPLETED");
+  EXPECT_THAT(cluster_.Run("cat sig.out").out, HasSubstr("got USR1\n"));  // the whole job got it, sleep too
+  CommandResult bad = cluster_.Run("scancel --signal=NOTASIG " + job);
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_THAT(bad.err, HasSubstr("invalid signal 'NOTASIG'"));
+}
+
+TEST_F(ClusterTest, QueueAndAcctFiltersAndFormats) {
+  std::string a = Submit("-H -J alpha -p dojo --wrap=true");
+  std::string b = Submit("-H -J beta -A fsd --wrap=true");
+  std::string c = Submit("-J gamma --wrap=true");
+  ASSERT_EQ(cluster_.Run("tatami wait " + c).exit_code, 0);
+  EXPECT_EQ(cluster_.Value("squeue -h -p dojo -o '%i %j %P'"), a + " alpha dojo");
+  EXPECT_EQ(cluster_.Value("squeue -h -A fsd -o '%i %a'"), b + " fsd");
+  EXPECT_EQ(cluster_.Value("squeue -h -n beta -o %j"), "beta");
+  EXPECT_EQ(cluster_.Run("squeue -h -u nobody-here").out, "");
+  EXPECT_EQ(cluster_.Run("squeue -h --me -o %i").out, a + "\n" + b + "\n");
+  EXPECT_EQ(cluster_.Run("squeue -h -t CD -o %i").out, c + "\n");
+  EXPECT_THAT(cluster_.Run("squeue").out, StartsWith("             JOBID PARTITION     NAME     USER ST"));
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -A fsd -o JobName,State"), "beta|PENDING");
+  EXPECT_EQ(cluster_.Value("sacct -n -P -j " + c + " -o JobName,State,ExitCode"), "gamma|COMPLETED|0:0");
+  EXPECT_EQ(cluster_.Run("sacct -n -X -S 2001-01-01 -E 2001-01-02 -u root").out, "");
+  CommandResult bad = cluster_.Run("sacct -o JobID,Bogus");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_THAT(bad.err, HasSubstr("invalid field 'Bogus'"));
+  EXPECT_EQ(cluster_.Value("sinfo -h -p dojo -o '%P %D %G'"), "dojo 1 d1:6");
+  EXPECT_EQ(cluster_.Value("sinfo -h -o '%P %t %N' -p h100"), "h100* idle h100-[01-02]");
 }
 
 TEST_F(ClusterTest, ArrayJobRunsEveryTaskWithinItsLimit) {
