@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "launcher/output_path.h"
 #include "launcher/process.h"
@@ -26,6 +27,21 @@ std::string Hostname() {
 std::string MakeInstance() {
   return Hostname() + "-" + std::to_string(getpid()) + "-" +
          std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+}
+
+// Field 22 of /proc/PID/stat: when the process started, in clock ticks.
+// With the pid it names one process for good (pids are reused).
+std::string StartTime(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  std::getline(in, stat);
+  size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return "";
+  std::istringstream fields(stat.substr(paren + 2));
+  std::string f;
+  for (int i = 3; i <= 22 && fields >> f; ++i) {
+  }
+  return f;
 }
 
 std::chrono::system_clock::time_point Deadline(int seconds) {
@@ -147,6 +163,7 @@ Status Agent::LaunchOne(const v1::JobLaunch& l) {
     return fail(pid.error().message);
   }
   it->second.batch_pid = *pid;
+  std::ofstream(it->second.dir + "/session") << *pid << " " << StartTime(*pid) << "\n";
   if (info.time_limit_ms() > 0) AddTimerLocked(info.time_limit_ms(), key, TimerKind::kTimeLimit);
   jobs_cv_.notify_all();
   return {};
@@ -183,6 +200,25 @@ void Agent::ForgetIfDoneLocked(const Key& key) {
   std::error_code ec;
   std::filesystem::remove_all(job.dir, ec);
   jobs_.erase(it);
+}
+
+int Agent::KillLeftovers() {
+  int killed = 0;
+  std::error_code ec;
+  for (const auto& node : options_.nodes) {
+    std::string dir = options_.spool_dir + "/" + node.config.name;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      std::ifstream in(entry.path() / "session");
+      pid_t pid = 0;
+      std::string started;
+      if (in >> pid >> started && pid > 0 && StartTime(pid) == started) {
+        kill(-pid, SIGKILL);
+        ++killed;
+      }
+      std::filesystem::remove_all(entry.path(), ec);
+    }
+  }
+  return killed;
 }
 
 // ------------------------------------------------------------------ signals and time

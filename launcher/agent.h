@@ -73,6 +73,12 @@ class Agent {
   Result<ExecProcess> StartExec(const v1::ExecRequest& req, int64_t wait_ms);
   void KillExec(pid_t pid);
 
+  // Kills the sessions of jobs that a previous agent on these nodes left
+  // running (it crashed or was SIGKILLed) and clears their spool. The
+  // controller has marked those jobs lost; nothing may run unaccounted.
+  // Returns how many sessions it killed. Call before Run().
+  int KillLeftovers();
+
   // ---- the controller conversation; returns when Stop() is called.
   // Returns an error if the controller refuses a node (bad config).
   Status Run();

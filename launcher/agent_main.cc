@@ -102,6 +102,7 @@ int main(int argc, char** argv) {
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(64 << 20);
   tatami::AgentService service(*agent);
   builder.RegisterService(&service);
   auto server = builder.BuildAndStart();
@@ -111,6 +112,9 @@ int main(int argc, char** argv) {
   }
   agent->set_advertise_address(host + ":" + std::to_string(port));
 
+  if (int n = agent->KillLeftovers(); n > 0) {
+    fprintf(stderr, "tatami-agent: killed %d job session(s) left by a previous agent\n", n);
+  }
   tatami::Status result;
   std::thread runner([&] {
     result = agent->Run();

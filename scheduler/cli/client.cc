@@ -29,7 +29,9 @@ Result<ControllerClient> ControllerClient::Connect(const std::string& explicit_a
   if (!address) return address.error();
   ControllerClient c;
   c.address_ = *address;
-  c.stub_ = v1::Controller::NewStub(grpc::CreateChannel(c.address_, grpc::InsecureChannelCredentials()));
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);  // a queue of 100,000 jobs is a large reply
+  c.stub_ = v1::Controller::NewStub(grpc::CreateCustomChannel(c.address_, grpc::InsecureChannelCredentials(), args));
   return c;
 }
 

@@ -5,6 +5,11 @@
 #include <chrono>
 
 namespace tatami {
+namespace {
+
+constexpr size_t kMaxRequestBytes = 1 << 20;
+
+}  // namespace
 
 AgentLink::AgentLink(std::string address, LaunchFailed on_failure)
     : address_(std::move(address)), on_failure_(std::move(on_failure)) {
@@ -48,9 +53,16 @@ void AgentLink::Loop() {
       launches.swap(launches_);
       terminates.swap(terminates_);
     }
-    if (!launches.empty()) {
+    // One request per ~1 MB of launches: a 2,000-task array started in one
+    // cycle must not exceed any message size limit.
+    size_t next = 0;
+    while (next < launches.size()) {
       v1::LaunchRequest req;
-      for (auto& l : launches) *req.add_launches() = std::move(l);
+      size_t bytes = 0;
+      while (next < launches.size() && (req.launches_size() == 0 || bytes < kMaxRequestBytes)) {
+        bytes += launches[next].ByteSizeLong();
+        *req.add_launches() = std::move(launches[next++]);
+      }
       v1::LaunchReply reply;
       grpc::ClientContext ctx;
       ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));

@@ -198,7 +198,7 @@ TEST_F(ClusterTest, DojoTilesAndHw4BoardsAreAllocatedPerDevice) {
 }
 
 TEST_F(ClusterTest, NodeFailureMarksJobsNodeFailOrRequeuesThem) {
-  std::string plain = Submit("-w h100-02 --gpus-per-node=4 " + Blocker("never"));
+  std::string plain = Submit("-w h100-02 --gpus-per-node=4 --wrap='echo $$ > plain.pid; while :; do sleep 0.05; done'");
   std::string requeue = Submit(
       "-w h100-02 --gpus-per-node=4 --requeue -o rq.out "
       "--wrap='echo run $SLURM_RESTART_COUNT; if [ $SLURM_RESTART_COUNT = 0 ]; then while :; do sleep 0.05; done; fi'");
@@ -208,8 +208,12 @@ TEST_F(ClusterTest, NodeFailureMarksJobsNodeFailOrRequeuesThem) {
   EXPECT_TRUE(LocalCluster::Eventually([&] { return cluster_.AcctState(plain) == "NODE_FAIL"; }, seconds(15)));
   EXPECT_THAT(cluster_.Value("sinfo -h -N -o '%N %t' -p h100 | grep h100-02"), "h100-02 down*");
   EXPECT_EQ(cluster_.QueueState(requeue), "PD");
-  // The agent comes back; the requeued job runs again, from the top.
+  // The agent comes back: it kills what its dead predecessor left running,
+  // and the requeued job runs again, from the top.
   ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0);
+  pid_t orphan = std::stoi(cluster_.Value("cat plain.pid"));
+  EXPECT_TRUE(LocalCluster::Eventually([&] { return kill(orphan, 0) != 0; }, seconds(10)))
+      << "job " << plain << " still runs as pid " << orphan << " after its node was declared failed";
   ASSERT_EQ(cluster_.Run("tatami wait " + requeue).exit_code, 0);
   EXPECT_EQ(cluster_.Value("sacct -n -P -j " + requeue + " -o State,Restarts"), "COMPLETED|1");
   EXPECT_EQ(cluster_.Run("cat rq.out").out, "run 1\n");  // --open-mode truncate
