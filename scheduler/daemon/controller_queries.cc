@@ -116,23 +116,27 @@ v1::WaitReply Controller::Wait(const v1::WaitRequest& req) {
       std::lock_guard lock(done_mu_);
       generation = done_generation_;
     }
-    v1::WaitReply reply;
     bool all_done = true;
+    bool timed_out = deadline && clock_.Now() >= deadline;
     {
       std::shared_lock lock(mu_);
+      // Check in place; copy the records only for the answer, once.
       for (uint64_t id : req.job_ids()) {
-        for (const v1::JobInfo* job : JobsWithIdLocked(id)) {
-          all_done &= IsTerminal(job->state());
-          *reply.add_jobs() = Summary(*job);
+        for (const v1::JobInfo* job : JobsWithIdLocked(id)) all_done &= IsTerminal(job->state());
+      }
+      if (all_done || timed_out) {
+        v1::WaitReply reply;
+        reply.set_all_done(all_done);
+        for (uint64_t id : req.job_ids()) {
+          for (const v1::JobInfo* job : JobsWithIdLocked(id)) *reply.add_jobs() = Summary(*job);
         }
+        return reply;
       }
     }
-    reply.set_all_done(all_done);
-    if (all_done || (deadline && clock_.Now() >= deadline)) return reply;
     std::unique_lock lock(done_mu_);
     done_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return done_generation_ != generation; });
     std::lock_guard stop(wake_mu_);
-    if (stopping_) return reply;
+    if (stopping_) return v1::WaitReply();
   }
 }
 
