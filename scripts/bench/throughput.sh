@@ -26,6 +26,7 @@ while [ $# -gt 0 ]; do
 done
 BIN=${BIN:-$ROOT/build/bin}
 [ -x "$BIN/tatami" ] || { echo "build first: cmake -S . -B build -G Ninja && cmake --build build" >&2; exit 1; }
+SYSTEM_PATH=$PATH
 export PATH=$BIN:$PATH
 WORK=$(mktemp -d /tmp/tatami-bench-XXXXXX)
 trap 'tatami local down --state-dir $WORK/state >/dev/null 2>&1 || true' EXIT
@@ -86,9 +87,15 @@ run_tatami() {  # test name
 
 run_slurm() {
   local anchor=$WORK/slurm-anchor
+  # Our bin/ has sbatch, squeue, sinfo links of its own: Slurm's must win here.
+  local PATH=$SYSTEM_PATH
   cp -r "$ROOT/../shared/slurm-anchor" "$anchor"
   (cd "$anchor" && ./setup.sh install >/dev/null 2>&1)
+  # The first start after installing Slurm sometimes fails (munge/slurmd
+  # first-run set-up); one warm-up start and stop makes the runs reliable.
+  (cd "$anchor" && NODES=$NODES ./setup.sh start default >/dev/null 2>&1; ./setup.sh stop >/dev/null 2>&1) || true
   (cd "$anchor" && N=$JOBS REPS=1 NODES=$NODES TESTS="loop array" RES=$WORK/slurm-results ./bench.sh default > "$WORK/slurm.log" 2>&1) || true
+  [ "$(wc -l < "$WORK/slurm-results/raw.tsv")" -gt 1 ] || { echo "Slurm anchor failed; see $WORK/slurm.log" >&2; }
   # raw.tsv: profile rep test N submit_s submit_rate submit_fail t_last_start_s t_comp_s t_e2e_s e2e_rate
   #          nodes_used max_jobs_one_node ctld_cpu slurmd_cpu machine_cpu busy
   awk -F'\t' 'NR > 1 { printf "slurm\t%s\t%d\t%d\t%.2f\t%s\t%.2f\t%s\t%s\t%s\t%s\t%s\n", $3, $4, $4, $5,
