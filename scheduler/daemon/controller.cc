@@ -89,8 +89,13 @@ void Controller::Stop() {
   }
   wake_cv_.notify_all();
   if (scheduler_.joinable()) scheduler_.join();
-  std::unique_lock lock(mu_);
-  links_.clear();
+  // A link's thread may be reporting a failed launch, which takes mu_:
+  // destroy (join) the links outside it.
+  std::map<std::string, std::unique_ptr<AgentLink>> links;
+  {
+    std::unique_lock lock(mu_);
+    links.swap(links_);
+  }
 }
 
 void Controller::Wake() {
