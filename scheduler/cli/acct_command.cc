@@ -102,9 +102,7 @@ int RunAcct(const std::string& prog, const Args& args) {
   auto client = ControllerClient::Connect("");
   if (!client) return Fail(prog, client.error().message);
   v1::AcctReply reply;
-  auto ctx = ControllerClient::Context();
-  grpc::Status s = client->stub().Acct(ctx.get(), req, &reply);
-  if (!s.ok()) return Fail(prog, client->Describe(s).message);
+  if (Status s = client->Call(&v1::Controller::Stub::Acct, req, &reply); !s.ok()) return Fail(prog, s.error().message);
 
   auto cell = [&](std::string v, int width) {
     if (delimiter) return v;

@@ -62,9 +62,9 @@ int RunBatch(const std::string& prog, const Args& args) {
   v1::SubmitRequest submit;
   *submit.mutable_spec() = req->spec;
   v1::SubmitReply reply;
-  auto ctx = ControllerClient::Context();
-  grpc::Status s = client->stub().Submit(ctx.get(), submit, &reply);
-  if (!s.ok()) return Fail(prog, "Batch job submission failed: " + client->Describe(s).message);
+  if (Status s = client->Call(&v1::Controller::Stub::Submit, submit, &reply); !s.ok()) {
+    return Fail(prog, "Batch job submission failed: " + s.error().message);
+  }
   if (req->parsable) {
     printf("%llu\n", static_cast<unsigned long long>(reply.job_id()));
   } else if (!req->quiet) {
@@ -76,9 +76,9 @@ int RunBatch(const std::string& prog, const Args& args) {
   v1::WaitRequest wait;
   wait.add_job_ids(reply.job_id());
   v1::WaitReply done;
-  auto wctx = ControllerClient::Context(0);
-  s = client->stub().Wait(wctx.get(), wait, &done);
-  if (!s.ok()) return Fail(prog, "waiting for job " + std::to_string(reply.job_id()) + ": " + client->Describe(s).message);
+  if (Status s = client->Call(&v1::Controller::Stub::Wait, wait, &done, 0); !s.ok()) {
+    return Fail(prog, "waiting for job " + std::to_string(reply.job_id()) + ": " + s.error().message);
+  }
   int code = 0;  // an array's highest exit code, like sbatch -W
   for (const auto& job : done.jobs()) {
     int c = job.exit_signal() ? 128 + job.exit_signal() : job.exit_code();

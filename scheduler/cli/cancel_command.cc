@@ -66,9 +66,7 @@ int RunCancel(const std::string& prog, const Args& args) {
   auto client = ControllerClient::Connect("");
   if (!client) return Fail(prog, client.error().message);
   v1::CancelReply reply;
-  auto ctx = ControllerClient::Context();
-  grpc::Status s = client->stub().Cancel(ctx.get(), req, &reply);
-  if (!s.ok()) return Fail(prog, client->Describe(s).message);
+  if (Status s = client->Call(&v1::Controller::Stub::Cancel, req, &reply); !s.ok()) return Fail(prog, s.error().message);
   for (const auto& e : reply.errors()) fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.c_str());
   return reply.errors().empty() ? 0 : 1;
 }

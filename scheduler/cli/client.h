@@ -30,6 +30,16 @@ class ControllerClient {
   // "cannot reach the controller at ...", or the controller's own message.
   Error Describe(const grpc::Status& s) const;
 
+  // One RPC with a deadline (seconds; 0 = none); errors as Describe words them.
+  template <class Request, class Reply>
+  Status Call(grpc::Status (v1::Controller::Stub::*method)(grpc::ClientContext*, const Request&, Reply*),
+              const Request& request, Reply* reply, int timeout_seconds = 30) {
+    auto ctx = Context(timeout_seconds);
+    grpc::Status s = ((*stub_).*method)(ctx.get(), request, reply);
+    if (!s.ok()) return Describe(s);
+    return {};
+  }
+
  private:
   std::string address_;
   std::shared_ptr<v1::Controller::Stub> stub_;

@@ -121,9 +121,9 @@ int RunInfo(const std::string& prog, const Args& args) {
   auto client = ControllerClient::Connect("");
   if (!client) return Fail(prog, client.error().message);
   v1::ClusterInfoReply info;
-  auto ctx = ControllerClient::Context();
-  grpc::Status s = client->stub().ClusterInfo(ctx.get(), v1::ClusterInfoRequest(), &info);
-  if (!s.ok()) return Fail(prog, client->Describe(s).message);
+  if (Status s = client->Call(&v1::Controller::Stub::ClusterInfo, v1::ClusterInfoRequest(), &info); !s.ok()) {
+    return Fail(prog, s.error().message);
+  }
 
   std::map<std::string, const v1::NodeInfo*> by_name;
   for (const auto& n : info.nodes()) by_name[n.name()] = &n;

@@ -103,9 +103,7 @@ int RunQueue(const std::string& prog, const Args& args) {
   auto client = ControllerClient::Connect("");
   if (!client) return Fail(prog, client.error().message);
   v1::ListJobsReply reply;
-  auto ctx = ControllerClient::Context();
-  grpc::Status s = client->stub().ListJobs(ctx.get(), req, &reply);
-  if (!s.ok()) return Fail(prog, client->Describe(s).message);
+  if (Status s = client->Call(&v1::Controller::Stub::ListJobs, req, &reply); !s.ok()) return Fail(prog, s.error().message);
 
   std::vector<v1::JobInfo> jobs(reply.jobs().begin(), reply.jobs().end());
   std::vector<Row> rows = MakeRows(jobs, every_task);

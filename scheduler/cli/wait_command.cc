@@ -35,9 +35,7 @@ int RunWait(const std::string& prog, const Args& args) {
   auto client = ControllerClient::Connect("");
   if (!client) return Fail(prog, client.error().message);
   v1::WaitReply reply;
-  auto ctx = ControllerClient::Context(0);
-  grpc::Status s = client->stub().Wait(ctx.get(), req, &reply);
-  if (!s.ok()) return Fail(prog, client->Describe(s).message);
+  if (Status s = client->Call(&v1::Controller::Stub::Wait, req, &reply, 0); !s.ok()) return Fail(prog, s.error().message);
   int code = 0;
   for (const auto& job : reply.jobs()) {
     printf("%s %s %d:%d\n", JobIdText(job).c_str(), std::string(StateName(job.state())).c_str(), job.exit_code(),
