@@ -1,17 +1,20 @@
 #include "base/crash_handler.h"
 
 #include <execinfo.h>
-#include <initializer_list>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <initializer_list>
 
 namespace tatami {
 namespace {
 
 const char* g_program = "tatami";
 
-void Write(const char* s) { (void)!write(2, s, strlen(s)); }
+void Write(const char* s) {
+  (void)!write(2, s, strlen(s));
+}
 
 void OnFatal(int sig) {
   // Only async-signal-safe calls here.

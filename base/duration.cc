@@ -55,8 +55,8 @@ Result<DurationMs> ParseConfigDuration(std::string_view s, std::string_view what
     std::string_view suffix;
     DurationMs scale;
   };
-  for (Unit u : {Unit{"ms", 1}, Unit{"s", kSecond}, Unit{"m", kMinute}, Unit{"h", kHour},
-                 Unit{"d", kDay}}) {
+  for (Unit u :
+       {Unit{"ms", 1}, Unit{"s", kSecond}, Unit{"m", kMinute}, Unit{"h", kHour}, Unit{"d", kDay}}) {
     if (s.size() > u.suffix.size() && s.substr(s.size() - u.suffix.size()) == u.suffix) {
       auto n = ParseInt(s.substr(0, s.size() - u.suffix.size()));
       if (n) return *n * u.scale;

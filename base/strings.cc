@@ -51,15 +51,24 @@ Result<int64_t> ParseMemoryMiB(std::string_view s, std::string_view what) {
   std::string_view digits = s;
   int64_t scale_kib = 1024;  // default unit: MiB
   auto not_a_size = [&] {
-    return MakeError(std::string(what) + ": '" + std::string(s) + "' is not a memory size (want e.g. 512, 16G, 2T)");
+    return MakeError(std::string(what) + ": '" + std::string(s) +
+                     "' is not a memory size (want e.g. 512, 16G, 2T)");
   };
   if (!s.empty() && std::isalpha(static_cast<unsigned char>(s.back()))) {
     if (!ParseInt(s.substr(0, s.size() - 1))) return not_a_size();
     switch (std::toupper(static_cast<unsigned char>(s.back()))) {
-      case 'K': scale_kib = 1; break;
-      case 'M': scale_kib = 1024; break;
-      case 'G': scale_kib = 1024 * 1024; break;
-      case 'T': scale_kib = int64_t{1024} * 1024 * 1024; break;
+      case 'K':
+        scale_kib = 1;
+        break;
+      case 'M':
+        scale_kib = 1024;
+        break;
+      case 'G':
+        scale_kib = 1024 * 1024;
+        break;
+      case 'T':
+        scale_kib = int64_t{1024} * 1024 * 1024;
+        break;
       default:
         return MakeError(std::string(what) + ": unknown unit in '" + std::string(s) +
                          "' (want a number with an optional K, M, G or T suffix)");

@@ -41,9 +41,11 @@ int main(int argc, char** argv) {
   long bad = 0;
   double seconds = 0;
   for (int it = 0; it < iterations; ++it) {
-    for (long i = 0; i < count; ++i) send[static_cast<size_t>(i)] = rank + 1 + static_cast<double>(i);
+    for (long i = 0; i < count; ++i)
+      send[static_cast<size_t>(i)] = rank + 1 + static_cast<double>(i);
     double t0 = MPI_Wtime();
-    MPI_Allreduce(send.data(), recv.data(), static_cast<int>(count), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    MPI_Allreduce(send.data(), recv.data(), static_cast<int>(count), MPI_DOUBLE, MPI_SUM,
+                  MPI_COMM_WORLD);
     seconds += MPI_Wtime() - t0;
     for (long i = 0; i < count; ++i) {
       double want = size * (size + 1) / 2.0 + static_cast<double>(size) * static_cast<double>(i);
@@ -52,18 +54,20 @@ int main(int argc, char** argv) {
   }
   // Who ran where: the scheduler's node name, not the host's.
   char line[512];
-  snprintf(line, sizeof line, "rank %d/%d node=%s local_rank=%s cuda_visible_devices=%s errors=%ld", rank, size,
-           Env("SLURMD_NODENAME").c_str(), Env("OMPI_COMM_WORLD_LOCAL_RANK").c_str(),
+  snprintf(line, sizeof line, "rank %d/%d node=%s local_rank=%s cuda_visible_devices=%s errors=%ld",
+           rank, size, Env("SLURMD_NODENAME").c_str(), Env("OMPI_COMM_WORLD_LOCAL_RANK").c_str(),
            Env("CUDA_VISIBLE_DEVICES").c_str(), bad);
   std::vector<char> all(rank == 0 ? sizeof line * static_cast<size_t>(size) : 1);
   MPI_Gather(line, sizeof line, MPI_CHAR, all.data(), sizeof line, MPI_CHAR, 0, MPI_COMM_WORLD);
   long total_bad = 0;
   MPI_Reduce(&bad, &total_bad, 1, MPI_LONG, MPI_SUM, 0, MPI_COMM_WORLD);
   if (rank == 0) {
-    for (int r = 0; r < size; ++r) printf("%s\n", all.data() + sizeof line * static_cast<size_t>(r));
+    for (int r = 0; r < size; ++r)
+      printf("%s\n", all.data() + sizeof line * static_cast<size_t>(r));
     double bytes = static_cast<double>(count) * sizeof(double);
-    printf("allreduce: %d ranks, %ld doubles x %d iterations, %.3f ms per call, %s\n", size, count, iterations,
-           1000 * seconds / iterations, total_bad == 0 ? "result correct" : "RESULT WRONG");
+    printf("allreduce: %d ranks, %ld doubles x %d iterations, %.3f ms per call, %s\n", size, count,
+           iterations, 1000 * seconds / iterations,
+           total_bad == 0 ? "result correct" : "RESULT WRONG");
     (void)bytes;
   }
   MPI_Finalize();

@@ -134,11 +134,13 @@ Status Agent::LaunchOne(const v1::JobLaunch& l) {
   }
   chmod(script.c_str(), 0700);
   bool append = info.spec().open_mode() == "append";
-  auto out_fd = OpenOutputFile(ResolveOutputPath(info.spec().stdout_pattern(), info, l.node(), 0), append);
+  auto out_fd =
+      OpenOutputFile(ResolveOutputPath(info.spec().stdout_pattern(), info, l.node(), 0), append);
   if (!out_fd) return fail(out_fd.error().message);
   int err_fd = *out_fd;
   if (!info.spec().stderr_pattern().empty()) {
-    auto e = OpenOutputFile(ResolveOutputPath(info.spec().stderr_pattern(), info, l.node(), 0), append);
+    auto e =
+        OpenOutputFile(ResolveOutputPath(info.spec().stderr_pattern(), info, l.node(), 0), append);
     if (!e) {
       close(*out_fd);
       return fail(e.error().message);
@@ -286,10 +288,12 @@ void Agent::TimerLoop() {
 Result<ExecProcess> Agent::StartExec(const v1::ExecRequest& req, int64_t wait_ms) {
   Key key{req.job_id(), req.node()};
   std::unique_lock lock(mu_);
-  jobs_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return stopping_ || jobs_.count(key); });
+  jobs_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
+                    [&] { return stopping_ || jobs_.count(key); });
   auto it = jobs_.find(key);
   if (it == jobs_.end() || it->second.terminating) {
-    return MakeError("job " + std::to_string(req.job_id()) + " is not running on node " + req.node());
+    return MakeError("job " + std::to_string(req.job_id()) + " is not running on node " +
+                     req.node());
   }
   if (req.argv().empty()) return MakeError("exec: no command");
   int out[2], err[2];
@@ -338,7 +342,9 @@ Result<ExecProcess> Agent::StartExec(const v1::ExecRequest& req, int64_t wait_ms
   return proc;
 }
 
-void Agent::KillExec(pid_t pid) { kill(-pid, SIGKILL); }
+void Agent::KillExec(pid_t pid) {
+  kill(-pid, SIGKILL);
+}
 
 // ------------------------------------------------------------------ controller conversation
 
@@ -431,7 +437,8 @@ Status Agent::Run() {
       if (!*r) still.push_back(n);
     }
     if (!still.empty() && !said_waiting) {
-      fprintf(stderr, "tatami-agent: waiting for the controller at %s\n", options_.controller_address.c_str());
+      fprintf(stderr, "tatami-agent: waiting for the controller at %s\n",
+              options_.controller_address.c_str());
       said_waiting = true;
     }
     if (still.empty()) said_waiting = false;

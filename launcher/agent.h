@@ -41,8 +41,8 @@ struct AgentNode {
 
 struct AgentOptions {
   std::string controller_address;
-  std::string spool_dir;          // scripts and hostfiles, one folder per job
-  std::string rsh_agent;          // path of tatami-rsh
+  std::string spool_dir;  // scripts and hostfiles, one folder per job
+  std::string rsh_agent;  // path of tatami-rsh
   std::vector<AgentNode> nodes;
 };
 

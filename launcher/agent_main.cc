@@ -23,17 +23,21 @@
 namespace {
 
 int Usage(const std::string& why) {
-  fprintf(stderr,
-          "tatami-agent: %s\nusage: tatami-agent --config FILE --controller HOST:PORT --node NAME... "
-          "[--spool DIR] [--listen HOST:PORT]\n",
-          why.c_str());
+  fprintf(
+      stderr,
+      "tatami-agent: %s\nusage: tatami-agent --config FILE --controller HOST:PORT --node NAME... "
+      "[--spool DIR] [--listen HOST:PORT]\n",
+      why.c_str());
   return 2;
 }
 
 std::string SelfDir() {
   char buf[PATH_MAX] = {};
   ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  return n > 0 ? std::filesystem::path(std::string(buf, static_cast<size_t>(n))).parent_path().string() : ".";
+  return n > 0 ? std::filesystem::path(std::string(buf, static_cast<size_t>(n)))
+                     .parent_path()
+                     .string()
+               : ".";
 }
 
 }  // namespace
@@ -120,7 +124,8 @@ int main(int argc, char** argv) {
     result = agent->Run();
     if (!result.ok()) kill(getpid(), SIGTERM);
   });
-  fprintf(stderr, "tatami-agent: serving %zu node(s) on %s:%d\n", node_names.size(), host.c_str(), port);
+  fprintf(stderr, "tatami-agent: serving %zu node(s) on %s:%d\n", node_names.size(), host.c_str(),
+          port);
   int sig = 0;
   sigwait(&stop_signals, &sig);
   agent->Stop();

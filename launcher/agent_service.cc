@@ -5,12 +5,14 @@
 
 namespace tatami {
 
-grpc::Status AgentService::Launch(grpc::ServerContext*, const v1::LaunchRequest* req, v1::LaunchReply* reply) {
+grpc::Status AgentService::Launch(grpc::ServerContext*, const v1::LaunchRequest* req,
+                                  v1::LaunchReply* reply) {
   for (auto& e : agent_.Launch(*req)) reply->add_errors(std::move(e));
   return grpc::Status::OK;
 }
 
-grpc::Status AgentService::Terminate(grpc::ServerContext*, const v1::TerminateRequest* req, v1::TerminateReply*) {
+grpc::Status AgentService::Terminate(grpc::ServerContext*, const v1::TerminateRequest* req,
+                                     v1::TerminateReply*) {
   agent_.Terminate(*req);
   return grpc::Status::OK;
 }
@@ -46,7 +48,8 @@ grpc::Status AgentService::Exec(grpc::ServerContext* ctx, const v1::ExecRequest*
         continue;
       }
       v1::ExecChunk chunk;
-      (i == 0 ? chunk.mutable_stdout() : chunk.mutable_stderr())->assign(buf, static_cast<size_t>(n));
+      (i == 0 ? chunk.mutable_stdout() : chunk.mutable_stderr())
+          ->assign(buf, static_cast<size_t>(n));
       writer->Write(chunk);
     }
   }

@@ -11,8 +11,10 @@ class AgentService final : public v1::Agent::Service {
  public:
   explicit AgentService(Agent& agent) : agent_(agent) {}
   grpc::Status Launch(grpc::ServerContext*, const v1::LaunchRequest*, v1::LaunchReply*) override;
-  grpc::Status Terminate(grpc::ServerContext*, const v1::TerminateRequest*, v1::TerminateReply*) override;
-  grpc::Status Exec(grpc::ServerContext*, const v1::ExecRequest*, grpc::ServerWriter<v1::ExecChunk>*) override;
+  grpc::Status Terminate(grpc::ServerContext*, const v1::TerminateRequest*,
+                         v1::TerminateReply*) override;
+  grpc::Status Exec(grpc::ServerContext*, const v1::ExecRequest*,
+                    grpc::ServerWriter<v1::ExecChunk>*) override;
 
  private:
   Agent& agent_;

@@ -49,11 +49,13 @@ std::string CompressCounts(const std::vector<uint32_t>& counts) {
 std::string BuildHostfile(const v1::JobLaunch& launch) {
   std::string out;
   uint32_t per_node = launch.tasks_per_node() ? launch.tasks_per_node() : 1;
-  for (const auto& a : launch.job().allocation()) out += a.node() + " slots=" + std::to_string(per_node) + "\n";
+  for (const auto& a : launch.job().allocation())
+    out += a.node() + " slots=" + std::to_string(per_node) + "\n";
   return out;
 }
 
-std::vector<std::string> BuildJobEnvironment(const v1::JobLaunch& launch, const LaunchContext& ctx) {
+std::vector<std::string> BuildJobEnvironment(const v1::JobLaunch& launch,
+                                             const LaunchContext& ctx) {
   const v1::JobInfo& job = launch.job();
   const v1::JobSpec& spec = job.spec();
   EnvBuilder env;
@@ -89,9 +91,11 @@ std::vector<std::string> BuildJobEnvironment(const v1::JobLaunch& launch, const 
   env.Set("SLURM_NNODES", nnodes);
   both("SLURM_NTASKS", "TATAMI_NTASKS", ntasks);
   env.Set("SLURM_NPROCS", ntasks);
-  if (spec.ntasks_per_node()) env.Set("SLURM_NTASKS_PER_NODE", std::to_string(spec.ntasks_per_node()));
+  if (spec.ntasks_per_node())
+    env.Set("SLURM_NTASKS_PER_NODE", std::to_string(spec.ntasks_per_node()));
   env.Set("SLURM_TASKS_PER_NODE",
-          CompressCounts(std::vector<uint32_t>(nodes.size(), launch.tasks_per_node() ? launch.tasks_per_node() : 1)));
+          CompressCounts(std::vector<uint32_t>(
+              nodes.size(), launch.tasks_per_node() ? launch.tasks_per_node() : 1)));
   if (spec.cpus_per_task()) env.Set("SLURM_CPUS_PER_TASK", std::to_string(spec.cpus_per_task()));
   env.Set("SLURM_JOB_CPUS_PER_NODE", CompressCounts(cpus));
   if (here) {

@@ -27,7 +27,8 @@ TEST(OutputPath, ExpandsPatterns) {
   v1::JobInfo task = Job();
   task.set_array_job_id(10);
   task.set_array_task_id(3);
-  EXPECT_EQ(ResolveOutputPath("logs/%x-%j.%A.%a.%N.%u.%%", task, "n1", 0), "/w/logs/train-17.10.3.n1.alice.%");
+  EXPECT_EQ(ResolveOutputPath("logs/%x-%j.%A.%a.%N.%u.%%", task, "n1", 0),
+            "/w/logs/train-17.10.3.n1.alice.%");
   EXPECT_EQ(ResolveOutputPath("/abs/%5j.out", Job(), "n1", 0), "/abs/00017.out");
   EXPECT_EQ(ResolveOutputPath("odd%q%", Job(), "n1", 0), "/w/odd%q%");
 }

@@ -42,7 +42,8 @@ Result<pid_t> Spawn(const SpawnOptions& opts) {
   sigfillset(&defaults);
   posix_spawnattr_setsigmask(&attr, &empty);
   posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
   pid_t pid = 0;
   int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), envp.data());

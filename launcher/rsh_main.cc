@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
   const char* job = getenv("SLURM_JOB_ID");
   const char* addresses = getenv("TATAMI_NODE_ADDRESSES");
   if (!job || !addresses) {
-    fprintf(stderr, "tatami-rsh: not inside a Tatami job (SLURM_JOB_ID or TATAMI_NODE_ADDRESSES unset)\n");
+    fprintf(stderr,
+            "tatami-rsh: not inside a Tatami job (SLURM_JOB_ID or TATAMI_NODE_ADDRESSES unset)\n");
     return 255;
   }
   std::string address;
@@ -55,7 +56,8 @@ int main(int argc, char** argv) {
     if (eq != std::string::npos && entry.substr(0, eq) == node) address = entry.substr(eq + 1);
   }
   if (address.empty()) {
-    fprintf(stderr, "tatami-rsh: node %s is not part of job %s (its nodes: %s)\n", node.c_str(), job, addresses);
+    fprintf(stderr, "tatami-rsh: node %s is not part of job %s (its nodes: %s)\n", node.c_str(),
+            job, addresses);
     return 255;
   }
   std::string command;
@@ -70,7 +72,8 @@ int main(int argc, char** argv) {
   req.add_argv("-c");
   req.add_argv(command);
 
-  auto stub = tatami::v1::Agent::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  auto stub =
+      tatami::v1::Agent::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   grpc::ClientContext ctx;
   g_context = &ctx;
   signal(SIGTERM, OnSignal);
@@ -82,12 +85,14 @@ int main(int argc, char** argv) {
   while (reader->Read(&chunk)) {
     if (!chunk.stdout().empty()) WriteAll(1, chunk.stdout());
     if (!chunk.stderr().empty()) WriteAll(2, chunk.stderr());
-    if (!chunk.error().empty()) fprintf(stderr, "tatami-rsh: %s: %s\n", node.c_str(), chunk.error().c_str());
+    if (!chunk.error().empty())
+      fprintf(stderr, "tatami-rsh: %s: %s\n", node.c_str(), chunk.error().c_str());
     if (chunk.exited()) code = chunk.exit_code();
   }
   grpc::Status s = reader->Finish();
   if (!s.ok()) {
-    fprintf(stderr, "tatami-rsh: %s (%s): %s\n", node.c_str(), address.c_str(), s.error_message().c_str());
+    fprintf(stderr, "tatami-rsh: %s (%s): %s\n", node.c_str(), address.c_str(),
+            s.error_message().c_str());
     return 255;
   }
   return code;

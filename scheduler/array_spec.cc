@@ -12,12 +12,14 @@ Result<ArraySpec> ParseArraySpec(std::string_view text, uint32_t max_size) {
   std::string body(text);
   if (size_t pct = body.find('%'); pct != std::string::npos) {
     auto limit = ParseInt(std::string_view(body).substr(pct + 1));
-    if (!limit || *limit == 0) return MakeError("--array: '%" + body.substr(pct + 1) + "' is not a task limit");
+    if (!limit || *limit == 0)
+      return MakeError("--array: '%" + body.substr(pct + 1) + "' is not a task limit");
     spec.max_running = static_cast<uint32_t>(*limit);
     body.resize(pct);
   }
   auto bad = [&](const std::string& piece) {
-    return MakeError("--array: '" + piece + "' is not an index, range (a-b) or stepped range (a-b:s)");
+    return MakeError("--array: '" + piece +
+                     "' is not an index, range (a-b) or stepped range (a-b:s)");
   };
   for (const std::string& piece : Split(body, ',')) {
     std::string range = piece;
@@ -33,8 +35,8 @@ Result<ArraySpec> ParseArraySpec(std::string_view text, uint32_t max_size) {
     auto hi = dash == std::string::npos ? lo : ParseInt(std::string_view(range).substr(dash + 1));
     if (!lo || !hi || *hi < *lo) return bad(piece);
     if (*hi >= max_size) {
-      return MakeError("--array: index " + std::to_string(*hi) + " is not below the cluster's max_array_size " +
-                       std::to_string(max_size));
+      return MakeError("--array: index " + std::to_string(*hi) +
+                       " is not below the cluster's max_array_size " + std::to_string(max_size));
     }
     for (int64_t i = *lo; i <= *hi; i += step) spec.indices.push_back(static_cast<int32_t>(i));
   }

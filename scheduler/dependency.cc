@@ -11,7 +11,8 @@ const char* kTypes[] = {"after", "afterany", "afterok", "afternotok"};
 DependencyStatus EvaluateOne(const v1::Dependency& d, const v1::JobInfo& job,
                              const DependencyLookup& lookup) {
   if (d.type() == "singleton") {
-    return lookup.earlier_same_name_active(job) ? DependencyStatus::kWaiting : DependencyStatus::kSatisfied;
+    return lookup.earlier_same_name_active(job) ? DependencyStatus::kWaiting
+                                                : DependencyStatus::kSatisfied;
   }
   std::vector<const v1::JobInfo*> targets = lookup.jobs_with_id(d.job_id());
   if (targets.empty()) return DependencyStatus::kNeverSatisfied;  // unknown or purged job
@@ -56,7 +57,8 @@ Status ParseDependency(std::string_view text, v1::JobSpec* spec) {
                        "' (want after, afterany, afterok, afternotok or singleton)");
     }
     for (size_t i = first_id; i < parts.size(); ++i) {
-      auto id = ParseInt(Split(parts[i], '+')[0]);  // "after:12+5" (minutes) is accepted, delay ignored
+      auto id =
+          ParseInt(Split(parts[i], '+')[0]);  // "after:12+5" (minutes) is accepted, delay ignored
       if (!id || *id == 0) {
         return MakeError("--dependency: '" + parts[i] + "' in '" + term + "' is not a job id");
       }
@@ -72,7 +74,8 @@ Status ParseDependency(std::string_view text, v1::JobSpec* spec) {
 std::string FormatDependency(const v1::JobSpec& spec) {
   std::vector<std::string> parts;
   for (const auto& d : spec.dependencies()) {
-    parts.push_back(d.type() == "singleton" ? "singleton" : d.type() + ":" + std::to_string(d.job_id()));
+    parts.push_back(d.type() == "singleton" ? "singleton"
+                                            : d.type() + ":" + std::to_string(d.job_id()));
   }
   return Join(parts, spec.dependency_any() ? "?" : ",");
 }

@@ -70,7 +70,8 @@ TEST_F(DependencyTest, AfterStartAnyAndSingleton) {
 
 TEST(DependencyParse, RejectsUnknownTypesAndIds) {
   v1::JobSpec spec;
-  EXPECT_THAT(ParseDependency("afterwards:1", &spec).error().message, ::testing::HasSubstr("unknown type 'afterwards'"));
+  EXPECT_THAT(ParseDependency("afterwards:1", &spec).error().message,
+              ::testing::HasSubstr("unknown type 'afterwards'"));
   EXPECT_FALSE(ParseDependency("afterok:x", &spec).ok());
   EXPECT_FALSE(ParseDependency("afterok:1,afterok:2?afterok:3", &spec).ok());
   ASSERT_TRUE(ParseDependency("afterok:1:2,singleton", &spec).ok());
@@ -82,7 +83,8 @@ TEST(ArraySpec, ParsesRangesListsStepsAndLimit) {
   ASSERT_TRUE(a.ok()) << a.error().message;
   EXPECT_THAT(a->indices, ::testing::ElementsAre(0, 1, 2, 3, 7, 10, 12, 14));
   EXPECT_EQ(a->max_running, 2u);
-  EXPECT_THAT(ParseArraySpec("0-1999", 1001).error().message, ::testing::HasSubstr("max_array_size 1001"));
+  EXPECT_THAT(ParseArraySpec("0-1999", 1001).error().message,
+              ::testing::HasSubstr("max_array_size 1001"));
   EXPECT_FALSE(ParseArraySpec("5-1", 1001).ok());
   EXPECT_FALSE(ParseArraySpec("a", 1001).ok());
   EXPECT_FALSE(ParseArraySpec("1-4%0", 1001).ok());

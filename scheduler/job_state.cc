@@ -13,10 +13,10 @@ struct StateNames {
 };
 
 constexpr StateNames kNames[] = {
-    {v1::PENDING, "PENDING", "PD"},     {v1::RUNNING, "RUNNING", "R"},
+    {v1::PENDING, "PENDING", "PD"},       {v1::RUNNING, "RUNNING", "R"},
     {v1::COMPLETING, "COMPLETING", "CG"}, {v1::COMPLETED, "COMPLETED", "CD"},
-    {v1::FAILED, "FAILED", "F"},        {v1::CANCELLED, "CANCELLED", "CA"},
-    {v1::TIMEOUT, "TIMEOUT", "TO"},     {v1::NODE_FAIL, "NODE_FAIL", "NF"},
+    {v1::FAILED, "FAILED", "F"},          {v1::CANCELLED, "CANCELLED", "CA"},
+    {v1::TIMEOUT, "TIMEOUT", "TO"},       {v1::NODE_FAIL, "NODE_FAIL", "NF"},
 };
 
 }  // namespace
@@ -26,7 +26,9 @@ bool IsTerminal(JobState s) {
          s == v1::NODE_FAIL;
 }
 
-bool IsActive(JobState s) { return s == v1::RUNNING || s == v1::COMPLETING; }
+bool IsActive(JobState s) {
+  return s == v1::RUNNING || s == v1::COMPLETING;
+}
 
 bool CanTransition(JobState from, JobState to) {
   if (from == to) return false;
@@ -43,12 +45,14 @@ bool CanTransition(JobState from, JobState to) {
 }
 
 std::string_view StateName(JobState s) {
-  for (const auto& n : kNames) if (n.state == s) return n.name;
+  for (const auto& n : kNames)
+    if (n.state == s) return n.name;
   return "UNKNOWN";
 }
 
 std::string_view StateCompact(JobState s) {
-  for (const auto& n : kNames) if (n.state == s) return n.compact;
+  for (const auto& n : kNames)
+    if (n.state == s) return n.compact;
   return "?";
 }
 

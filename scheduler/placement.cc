@@ -20,7 +20,8 @@ int64_t MemNeeded(const ResourceRequest& req, const NodeResources& node) {
 
 Mismatch CheckNode(const ResourceRequest& req, const NodeResources& node, bool ignore_usage) {
   if (!node.InPartition(req.partition)) return Mismatch::kPartition;
-  if (!req.excluded_nodes.empty() && Contains(req.excluded_nodes, node.name)) return Mismatch::kExcluded;
+  if (!req.excluded_nodes.empty() && Contains(req.excluded_nodes, node.name))
+    return Mismatch::kExcluded;
   if (!req.required_nodes.empty() && !Contains(req.required_nodes, node.name)) {
     return Mismatch::kNotInNodelist;
   }
@@ -45,27 +46,39 @@ std::string DescribeMismatch(Mismatch m, const ResourceRequest& req, const NodeR
   auto n = [](auto v) { return std::to_string(v); };
   std::string kind(AcceleratorName(node.accel_kind));
   switch (m) {
-    case Mismatch::kFits: return "fits";
-    case Mismatch::kPartition: return "not in partition " + req.partition;
-    case Mismatch::kExcluded: return "excluded by --exclude";
-    case Mismatch::kNotInNodelist: return "not in --nodelist";
-    case Mismatch::kFeatures: return "lacks a feature of --constraint=" + Join(req.features, "&");
+    case Mismatch::kFits:
+      return "fits";
+    case Mismatch::kPartition:
+      return "not in partition " + req.partition;
+    case Mismatch::kExcluded:
+      return "excluded by --exclude";
+    case Mismatch::kNotInNodelist:
+      return "not in --nodelist";
+    case Mismatch::kFeatures:
+      return "lacks a feature of --constraint=" + Join(req.features, "&");
     case Mismatch::kAcceleratorKind:
-      return "has " + (kind.empty() ? std::string("no accelerators") : kind) + ", job wants " + req.accel_kind;
+      return "has " + (kind.empty() ? std::string("no accelerators") : kind) + ", job wants " +
+             req.accel_kind;
     case Mismatch::kAcceleratorCount:
-      return "has " + n(node.DevicesTotal()) + " " + kind + ", job wants " + n(req.accel_per_node) + " per node";
+      return "has " + n(node.DevicesTotal()) + " " + kind + ", job wants " + n(req.accel_per_node) +
+             " per node";
     case Mismatch::kCpuCount:
       return "has " + n(node.cpus_total) + " CPUs, job wants " + n(req.cpus_per_node);
     case Mismatch::kMemorySize:
       return "has " + FormatMemoryMiB(node.mem_total_mib) + " memory, job wants " +
              FormatMemoryMiB(MemNeeded(req, node));
-    case Mismatch::kUnavailable: return "not available (down, drained or not registered)";
-    case Mismatch::kHeldExclusively: return "held by an exclusive job";
-    case Mismatch::kBusyForExclusive: return "busy; the job wants it exclusively";
+    case Mismatch::kUnavailable:
+      return "not available (down, drained or not registered)";
+    case Mismatch::kHeldExclusively:
+      return "held by an exclusive job";
+    case Mismatch::kBusyForExclusive:
+      return "busy; the job wants it exclusively";
     case Mismatch::kAcceleratorsBusy:
       return n(node.DevicesFree()) + " of " + n(node.DevicesTotal()) + " " + kind + " free";
-    case Mismatch::kCpusBusy: return n(node.cpus_free) + " of " + n(node.cpus_total) + " CPUs free";
-    case Mismatch::kMemoryBusy: return "not enough free memory";
+    case Mismatch::kCpusBusy:
+      return n(node.cpus_free) + " of " + n(node.cpus_total) + " CPUs free";
+    case Mismatch::kMemoryBusy:
+      return "not enough free memory";
   }
   return "unknown";
 }
@@ -86,19 +99,22 @@ Status CheckFeasible(const ResourceRequest& req, const std::vector<NodeResources
     bool known = std::any_of(nodes.begin(), nodes.end(), [&](const NodeResources& n) {
       return n.name == name && n.InPartition(req.partition);
     });
-    if (!known) return MakeError("--nodelist names " + name + ", which is not in partition " + req.partition);
+    if (!known)
+      return MakeError("--nodelist names " + name + ", which is not in partition " + req.partition);
   }
   if (fitting >= req.nodes) return {};
   std::string msg = "the job needs " + std::to_string(req.nodes) + " node(s) with " +
                     std::to_string(req.cpus_per_node) + " CPUs";
-  if (req.accel_per_node) msg += " and " + std::to_string(req.accel_per_node) + " " + req.accel_kind;
-  msg += " each, but partition " + req.partition + " has " + std::to_string(fitting) + " such node(s)";
+  if (req.accel_per_node)
+    msg += " and " + std::to_string(req.accel_per_node) + " " + req.accel_kind;
+  msg +=
+      " each, but partition " + req.partition + " has " + std::to_string(fitting) + " such node(s)";
   if (!why.empty()) msg += " (" + Join(why, "; ") + ")";
   return MakeError(msg);
 }
 
-Result<std::vector<NodeShare>> FirstFitPlacer::Place(const ResourceRequest& req,
-                                                     const std::vector<NodeResources>& nodes) const {
+Result<std::vector<NodeShare>> FirstFitPlacer::Place(
+    const ResourceRequest& req, const std::vector<NodeResources>& nodes) const {
   std::vector<NodeShare> shares;
   for (const auto& n : nodes) {
     if (shares.size() == req.nodes) break;
@@ -114,13 +130,14 @@ Result<std::vector<NodeShare>> FirstFitPlacer::Place(const ResourceRequest& req,
     shares.push_back(std::move(s));
   }
   if (shares.size() < req.nodes) {
-    return MakeError("Resources: " + std::to_string(shares.size()) + " of the " + std::to_string(req.nodes) +
-                     " node(s) needed have room now");
+    return MakeError("Resources: " + std::to_string(shares.size()) + " of the " +
+                     std::to_string(req.nodes) + " node(s) needed have room now");
   }
   return shares;
 }
 
-void ApplyShares(const std::vector<NodeShare>& shares, bool exclusive, std::vector<NodeResources>& nodes) {
+void ApplyShares(const std::vector<NodeShare>& shares, bool exclusive,
+                 std::vector<NodeResources>& nodes) {
   for (const auto& s : shares) {
     for (auto& n : nodes) {
       if (n.name != s.node) continue;
@@ -135,7 +152,8 @@ void ApplyShares(const std::vector<NodeShare>& shares, bool exclusive, std::vect
   }
 }
 
-void ReleaseShares(const std::vector<NodeShare>& shares, bool exclusive, std::vector<NodeResources>& nodes) {
+void ReleaseShares(const std::vector<NodeShare>& shares, bool exclusive,
+                   std::vector<NodeResources>& nodes) {
   for (const auto& s : shares) {
     for (auto& n : nodes) {
       if (n.name != s.node) continue;

@@ -62,7 +62,9 @@ class FirstFitPlacer final : public Placer {
 };
 
 // Deducts/returns shares on `nodes` (matched by name).
-void ApplyShares(const std::vector<NodeShare>& shares, bool exclusive, std::vector<NodeResources>& nodes);
-void ReleaseShares(const std::vector<NodeShare>& shares, bool exclusive, std::vector<NodeResources>& nodes);
+void ApplyShares(const std::vector<NodeShare>& shares, bool exclusive,
+                 std::vector<NodeResources>& nodes);
+void ReleaseShares(const std::vector<NodeShare>& shares, bool exclusive,
+                   std::vector<NodeResources>& nodes);
 
 }  // namespace tatami

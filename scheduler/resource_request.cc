@@ -7,11 +7,14 @@
 namespace tatami {
 namespace {
 
-uint32_t CeilDiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+uint32_t CeilDiv(uint32_t a, uint32_t b) {
+  return (a + b - 1) / b;
+}
 
 }  // namespace
 
-Result<ResourceRequest> MakeResourceRequest(const v1::JobSpec& spec, const PartitionConfig& partition) {
+Result<ResourceRequest> MakeResourceRequest(const v1::JobSpec& spec,
+                                            const PartitionConfig& partition) {
   ResourceRequest r;
   r.partition = partition.name;
   r.exclusive = spec.exclusive();
@@ -19,20 +22,22 @@ Result<ResourceRequest> MakeResourceRequest(const v1::JobSpec& spec, const Parti
 
   uint32_t nodes = spec.nodes();
   if (nodes == 0) {
-    nodes = spec.ntasks_per_node() && spec.ntasks() ? CeilDiv(spec.ntasks(), spec.ntasks_per_node()) : 1;
+    nodes = spec.ntasks_per_node() && spec.ntasks() ? CeilDiv(spec.ntasks(), spec.ntasks_per_node())
+                                                    : 1;
   }
   r.nodes = std::max<uint32_t>(1, nodes);
   if (spec.ntasks()) {
     if (spec.ntasks() < r.nodes) {
-      return MakeError("-n/--ntasks=" + std::to_string(spec.ntasks()) + " is fewer than -N/--nodes=" +
-                       std::to_string(r.nodes) + " (every node needs at least one task)");
+      return MakeError("-n/--ntasks=" + std::to_string(spec.ntasks()) +
+                       " is fewer than -N/--nodes=" + std::to_string(r.nodes) +
+                       " (every node needs at least one task)");
     }
     r.tasks = spec.ntasks();
     r.tasks_per_node = CeilDiv(spec.ntasks(), r.nodes);
     if (spec.ntasks_per_node() && r.tasks_per_node > spec.ntasks_per_node()) {
       return MakeError("-n/--ntasks=" + std::to_string(spec.ntasks()) + " does not fit on " +
-                       std::to_string(r.nodes) + " nodes at --ntasks-per-node=" +
-                       std::to_string(spec.ntasks_per_node()));
+                       std::to_string(r.nodes) +
+                       " nodes at --ntasks-per-node=" + std::to_string(spec.ntasks_per_node()));
     }
   } else {
     r.tasks_per_node = std::max<uint32_t>(1, spec.ntasks_per_node());

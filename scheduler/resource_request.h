@@ -28,6 +28,7 @@ struct ResourceRequest {
 };
 
 // Errors name the option at fault ("--gpus=3 is not a multiple of -N 2").
-Result<ResourceRequest> MakeResourceRequest(const v1::JobSpec& spec, const PartitionConfig& partition);
+Result<ResourceRequest> MakeResourceRequest(const v1::JobSpec& spec,
+                                            const PartitionConfig& partition);
 
 }  // namespace tatami

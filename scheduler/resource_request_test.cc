@@ -49,7 +49,8 @@ TEST(ResourceRequest, ErrorsNameTheOptions) {
   v1::JobSpec t;
   t.set_nodes(4);
   t.set_ntasks(2);
-  EXPECT_THAT(MakeResourceRequest(t, Part()).error().message, ::testing::HasSubstr("fewer than -N"));
+  EXPECT_THAT(MakeResourceRequest(t, Part()).error().message,
+              ::testing::HasSubstr("fewer than -N"));
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ struct NodeResources {
   AcceleratorKind accel_kind = AcceleratorKind::kNone;
   std::vector<bool> device_free;  // index = device index on the node
   uint32_t running_jobs = 0;
-  bool exclusive_owned = false;   // a --exclusive job holds the whole node
+  bool exclusive_owned = false;  // a --exclusive job holds the whole node
 
   uint32_t DevicesFree() const;
   uint32_t DevicesTotal() const { return static_cast<uint32_t>(device_free.size()); }

@@ -4,10 +4,14 @@ namespace tatami {
 
 std::string_view AcceleratorName(AcceleratorKind k) {
   switch (k) {
-    case AcceleratorKind::kH100: return "h100";
-    case AcceleratorKind::kD1: return "d1";
-    case AcceleratorKind::kHw4: return "hw4";
-    case AcceleratorKind::kNone: break;
+    case AcceleratorKind::kH100:
+      return "h100";
+    case AcceleratorKind::kD1:
+      return "d1";
+    case AcceleratorKind::kHw4:
+      return "hw4";
+    case AcceleratorKind::kNone:
+      break;
   }
   return "";
 }
@@ -19,7 +23,9 @@ std::optional<AcceleratorKind> ParseAcceleratorKind(std::string_view name) {
   return std::nullopt;
 }
 
-bool IsGpu(AcceleratorKind k) { return k == AcceleratorKind::kH100; }
+bool IsGpu(AcceleratorKind k) {
+  return k == AcceleratorKind::kH100;
+}
 
 bool MatchesRequest(AcceleratorKind k, std::string_view requested) {
   if (requested.empty()) return true;

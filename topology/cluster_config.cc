@@ -38,8 +38,8 @@ class Reader {
       std::string key = kv.first.Scalar();
       if (!allowed.count(key)) {
         std::vector<std::string> names(allowed.begin(), allowed.end());
-        return At(kv.first,
-                  "unknown key '" + key + "' in " + what + " (expected one of: " + Join(names, ", ") + ")");
+        return At(kv.first, "unknown key '" + key + "' in " + what +
+                                " (expected one of: " + Join(names, ", ") + ")");
       }
     }
     return {};
@@ -128,22 +128,23 @@ class Reader {
 
 // Evaluates `expr` (a Result); on error returns it from the enclosing
 // function, otherwise assigns the value to `lhs`.
-#define TATAMI_ASSIGN(lhs, expr)              \
-  do {                                        \
-    auto _r = (expr);                         \
-    if (!_r.ok()) return _r.error();          \
-    lhs = std::move(_r).value();              \
+#define TATAMI_ASSIGN(lhs, expr)     \
+  do {                               \
+    auto _r = (expr);                \
+    if (!_r.ok()) return _r.error(); \
+    lhs = std::move(_r).value();     \
   } while (0)
-#define TATAMI_CHECK(expr)                    \
-  do {                                        \
-    Status _s = (expr);                       \
-    if (!_s.ok()) return _s.error();          \
+#define TATAMI_CHECK(expr)           \
+  do {                               \
+    Status _s = (expr);              \
+    if (!_s.ok()) return _s.error(); \
   } while (0)
 
 Result<std::vector<NodeConfig>> ParseNodeGroup(const Reader& r, const YAML::Node& n) {
   TATAMI_CHECK(r.RequireMap(n, "a node entry"));
-  TATAMI_CHECK(r.CheckKeys(
-      n, {"name", "accelerators", "cpus", "memory", "topology", "features", "agent"}, "a node entry"));
+  TATAMI_CHECK(
+      r.CheckKeys(n, {"name", "accelerators", "cpus", "memory", "topology", "features", "agent"},
+                  "a node entry"));
   if (!n["name"]) return r.At(n, "a node entry needs 'name' (a node name or hostlist)");
   NodeConfig base;
   std::vector<std::string> names;
@@ -155,7 +156,9 @@ Result<std::vector<NodeConfig>> ParseNodeGroup(const Reader& r, const YAML::Node
     std::string kind;
     TATAMI_ASSIGN(kind, r.Str(a["kind"], "accelerators.kind"));
     auto k = ParseAcceleratorKind(kind);
-    if (!k) return r.At(a["kind"], "accelerators.kind: unknown kind '" + kind + "' (expected h100, d1 or hw4)");
+    if (!k)
+      return r.At(a["kind"],
+                  "accelerators.kind: unknown kind '" + kind + "' (expected h100, d1 or hw4)");
     base.accelerator_kind = *k;
     TATAMI_ASSIGN(base.accelerators, r.UInt(a["count"], "accelerators.count"));
     if (base.accelerators == 0 || base.accelerators > 64) {
@@ -182,17 +185,20 @@ Result<std::vector<NodeConfig>> ParseNodeGroup(const Reader& r, const YAML::Node
 
 Result<PartitionConfig> ParsePartition(const Reader& r, const YAML::Node& n) {
   TATAMI_CHECK(r.RequireMap(n, "a partition"));
-  TATAMI_CHECK(r.CheckKeys(n, {"name", "nodes", "default", "max_time", "default_time", "default_mem_per_cpu"},
-                           "a partition"));
+  TATAMI_CHECK(r.CheckKeys(
+      n, {"name", "nodes", "default", "max_time", "default_time", "default_mem_per_cpu"},
+      "a partition"));
   PartitionConfig p;
   if (!n["name"] || !n["nodes"]) return r.At(n, "a partition needs 'name' and 'nodes'");
   TATAMI_ASSIGN(p.name, r.Str(n["name"], "name"));
   TATAMI_ASSIGN(p.nodes, r.Hosts(n["nodes"], "nodes"));
   if (n["default"]) TATAMI_ASSIGN(p.is_default, r.Bool(n["default"], "default"));
   if (n["max_time"]) TATAMI_ASSIGN(p.max_time, r.TimeLimit(n["max_time"], "max_time"));
-  if (n["default_time"]) TATAMI_ASSIGN(p.default_time, r.TimeLimit(n["default_time"], "default_time"));
+  if (n["default_time"])
+    TATAMI_ASSIGN(p.default_time, r.TimeLimit(n["default_time"], "default_time"));
   if (n["default_mem_per_cpu"]) {
-    TATAMI_ASSIGN(p.default_mem_per_cpu_mib, r.Memory(n["default_mem_per_cpu"], "default_mem_per_cpu"));
+    TATAMI_ASSIGN(p.default_mem_per_cpu_mib,
+                  r.Memory(n["default_mem_per_cpu"], "default_mem_per_cpu"));
   }
   return p;
 }
@@ -200,11 +206,13 @@ Result<PartitionConfig> ParsePartition(const Reader& r, const YAML::Node& n) {
 Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
   TATAMI_CHECK(r.RequireMap(root, "the config"));
   TATAMI_CHECK(r.CheckKeys(root,
-                           {"cluster_name", "controller", "timing", "nodes", "partitions", "accounts",
-                            "qos", "max_array_size", "job_environment"},
+                           {"cluster_name", "controller", "timing", "nodes", "partitions",
+                            "accounts", "qos", "max_array_size", "job_environment"},
                            "the config"));
-  if (root["cluster_name"]) TATAMI_ASSIGN(c.cluster_name, r.Str(root["cluster_name"], "cluster_name"));
-  if (root["max_array_size"]) TATAMI_ASSIGN(c.max_array_size, r.UInt(root["max_array_size"], "max_array_size"));
+  if (root["cluster_name"])
+    TATAMI_ASSIGN(c.cluster_name, r.Str(root["cluster_name"], "cluster_name"));
+  if (root["max_array_size"])
+    TATAMI_ASSIGN(c.max_array_size, r.UInt(root["max_array_size"], "max_array_size"));
   if (const auto& env = root["job_environment"]) {
     TATAMI_CHECK(r.RequireMap(env, "job_environment"));
     for (const auto& kv : env) {
@@ -216,13 +224,17 @@ Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
   if (const auto& ctl = root["controller"]) {
     TATAMI_CHECK(r.RequireMap(ctl, "controller"));
     TATAMI_CHECK(r.CheckKeys(ctl, {"address"}, "controller"));
-    if (ctl["address"]) TATAMI_ASSIGN(c.controller_address, r.Str(ctl["address"], "controller.address"));
+    if (ctl["address"])
+      TATAMI_ASSIGN(c.controller_address, r.Str(ctl["address"], "controller.address"));
   }
   if (const auto& t = root["timing"]) {
     TATAMI_CHECK(r.RequireMap(t, "timing"));
     TATAMI_CHECK(r.CheckKeys(t, {"heartbeat_interval", "node_timeout", "kill_wait"}, "timing"));
-    if (t["heartbeat_interval"]) TATAMI_ASSIGN(c.heartbeat_interval, r.Duration(t["heartbeat_interval"], "timing.heartbeat_interval"));
-    if (t["node_timeout"]) TATAMI_ASSIGN(c.node_timeout, r.Duration(t["node_timeout"], "timing.node_timeout"));
+    if (t["heartbeat_interval"])
+      TATAMI_ASSIGN(c.heartbeat_interval,
+                    r.Duration(t["heartbeat_interval"], "timing.heartbeat_interval"));
+    if (t["node_timeout"])
+      TATAMI_ASSIGN(c.node_timeout, r.Duration(t["node_timeout"], "timing.node_timeout"));
     if (t["kill_wait"]) TATAMI_ASSIGN(c.kill_wait, r.Duration(t["kill_wait"], "timing.kill_wait"));
     if (c.node_timeout <= c.heartbeat_interval) {
       return r.At(t, "timing.node_timeout must be longer than timing.heartbeat_interval");
@@ -237,7 +249,8 @@ Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
     std::vector<NodeConfig> group;
     TATAMI_ASSIGN(group, ParseNodeGroup(r, n));
     for (auto& node : group) {
-      if (!seen.insert(node.name).second) return r.At(n, "node '" + node.name + "' is defined twice");
+      if (!seen.insert(node.name).second)
+        return r.At(n, "node '" + node.name + "' is defined twice");
       c.nodes.push_back(std::move(node));
     }
   }
@@ -249,9 +262,11 @@ Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
     PartitionConfig part;
     TATAMI_ASSIGN(part, ParsePartition(r, p));
     for (const auto& name : part.nodes) {
-      if (!seen.count(name)) return r.At(p["nodes"], "partition '" + part.name + "' names unknown node '" + name + "'");
+      if (!seen.count(name))
+        return r.At(p["nodes"], "partition '" + part.name + "' names unknown node '" + name + "'");
     }
-    if (c.FindPartition(part.name)) return r.At(p, "partition '" + part.name + "' is defined twice");
+    if (c.FindPartition(part.name))
+      return r.At(p, "partition '" + part.name + "' is defined twice");
     c.partitions.push_back(std::move(part));
   }
   int defaults = 0;
@@ -274,7 +289,8 @@ Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
     for (size_t i = 0; i < c.accounts.size(); ++i) {
       const auto& acct = c.accounts[i];
       if (!acct.parent.empty() && !c.FindAccount(acct.parent)) {
-        return r.At(accts[i]["parent"], "account '" + acct.name + "' has unknown parent '" + acct.parent + "'");
+        return r.At(accts[i]["parent"],
+                    "account '" + acct.name + "' has unknown parent '" + acct.parent + "'");
       }
     }
   }
@@ -326,23 +342,28 @@ Result<ClusterConfig> LoadClusterConfig(const std::string& path) {
 }
 
 const NodeConfig* ClusterConfig::FindNode(std::string_view name) const {
-  for (const auto& n : nodes) if (n.name == name) return &n;
+  for (const auto& n : nodes)
+    if (n.name == name) return &n;
   return nullptr;
 }
 const PartitionConfig* ClusterConfig::FindPartition(std::string_view name) const {
-  for (const auto& p : partitions) if (p.name == name) return &p;
+  for (const auto& p : partitions)
+    if (p.name == name) return &p;
   return nullptr;
 }
 const PartitionConfig* ClusterConfig::DefaultPartition() const {
-  for (const auto& p : partitions) if (p.is_default) return &p;
+  for (const auto& p : partitions)
+    if (p.is_default) return &p;
   return partitions.empty() ? nullptr : &partitions.front();
 }
 const AccountConfig* ClusterConfig::FindAccount(std::string_view name) const {
-  for (const auto& a : accounts) if (a.name == name) return &a;
+  for (const auto& a : accounts)
+    if (a.name == name) return &a;
   return nullptr;
 }
 const QosConfig* ClusterConfig::FindQos(std::string_view name) const {
-  for (const auto& q : qos) if (q.name == name) return &q;
+  for (const auto& q : qos)
+    if (q.name == name) return &q;
   return nullptr;
 }
 std::string ClusterConfig::ResolvePath(const std::string& p) const {

@@ -21,11 +21,11 @@ struct NodeConfig {
   std::string name;
   AcceleratorKind accelerator_kind = AcceleratorKind::kNone;
   uint32_t accelerators = 0;
-  uint32_t cpus = 0;         // 0 = from the topology
-  int64_t memory_mib = 0;    // 0 = from the topology
-  std::string topology;      // "" = synthetic from cpus; path to hwloc XML; "host"
+  uint32_t cpus = 0;       // 0 = from the topology
+  int64_t memory_mib = 0;  // 0 = from the topology
+  std::string topology;    // "" = synthetic from cpus; path to hwloc XML; "host"
   std::vector<std::string> features;
-  std::string agent;         // agent process that serves this node (default: its own)
+  std::string agent;  // agent process that serves this node (default: its own)
 };
 
 struct PartitionConfig {

@@ -47,7 +47,8 @@ TEST(ClusterConfig, ParsesAGoodConfig) {
 }
 
 TEST(ClusterConfig, FirstPartitionIsDefaultWhenNoneIsMarked) {
-  auto c = ParseClusterConfig("nodes: [{name: a, cpus: 1}]\npartitions: [{name: p, nodes: a}]\n", "x");
+  auto c =
+      ParseClusterConfig("nodes: [{name: a, cpus: 1}]\npartitions: [{name: p, nodes: a}]\n", "x");
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->DefaultPartition()->name, "p");
 }
@@ -70,22 +71,26 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadCase{"nodes: [\n", "bad.yaml:2:1: YAML syntax error"},
         BadCase{"nodez: []\n", "bad.yaml:1:1: unknown key 'nodez' in the config"},
-        BadCase{"nodes:\n  - name: a\n    cpus: many\n", "bad.yaml:3:11: cpus: expected a non-negative integer"},
+        BadCase{"nodes:\n  - name: a\n    cpus: many\n",
+                "bad.yaml:3:11: cpus: expected a non-negative integer"},
         BadCase{"nodes:\n  - name: a\n    cpus: 4\n    accelerators: {kind: tpu, count: 1}\n",
                 "bad.yaml:4:26: accelerators.kind: unknown kind 'tpu' (expected h100, d1 or hw4)"},
         BadCase{"nodes:\n  - name: a\n", "bad.yaml:2:5: node 'a' needs 'cpus'"},
         BadCase{"nodes:\n  - {name: a, cpus: 1}\npartitions:\n  - {name: p, nodes: b}\n",
                 "partition 'p' names unknown node 'b'"},
-        BadCase{"nodes:\n  - {name: a, cpus: 1}\n  - {name: a, cpus: 1}\npartitions: [{name: p, nodes: a}]\n",
+        BadCase{"nodes:\n  - {name: a, cpus: 1}\n  - {name: a, cpus: 1}\npartitions: [{name: p, "
+                "nodes: a}]\n",
                 "node 'a' is defined twice"},
         BadCase{"nodes: [{name: \"a[2-1]\", cpus: 1}]\n", "bad range '2-1'"},
         BadCase{"timing: {heartbeat_interval: soon}\nnodes: [{name: a, cpus: 1}]\n",
                 "bad.yaml:1:30: timing.heartbeat_interval: 'soon' is not a duration"},
         BadCase{"timing: {heartbeat_interval: 5s, node_timeout: 1s}\nnodes: [{name: a, cpus: 1}]\n",
                 "node_timeout must be longer"},
-        BadCase{"nodes: [{name: a, cpus: 1}]\npartitions: [{name: p, nodes: a, max_time: forever}]\n",
-                "max_time: 'forever' is not a time"},
-        BadCase{"nodes: [{name: a, cpus: 1}]\npartitions: [{name: p, nodes: a}]\naccounts: [{name: x, parent: y}]\n",
+        BadCase{
+            "nodes: [{name: a, cpus: 1}]\npartitions: [{name: p, nodes: a, max_time: forever}]\n",
+            "max_time: 'forever' is not a time"},
+        BadCase{"nodes: [{name: a, cpus: 1}]\npartitions: [{name: p, nodes: a}]\naccounts: [{name: "
+                "x, parent: y}]\n",
                 "account 'x' has unknown parent 'y'"},
         BadCase{"nodes: []\n", "'nodes' must be a non-empty list"},
         BadCase{"nodes: [{name: a, cpus: 1}]\n", "'partitions' must be a non-empty list"}));

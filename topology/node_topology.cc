@@ -15,7 +15,9 @@ using TopologyPtr = std::unique_ptr<hwloc_topology, TopologyDeleter>;
 std::vector<uint32_t> CpuList(hwloc_const_cpuset_t set) {
   std::vector<uint32_t> out;
   unsigned i;
-  hwloc_bitmap_foreach_begin(i, set) { out.push_back(i); }
+  hwloc_bitmap_foreach_begin(i, set) {
+    out.push_back(i);
+  }
   hwloc_bitmap_foreach_end();
   return out;
 }
@@ -89,8 +91,8 @@ Result<TopologyPtr> Load(const NodeConfig& node, const ClusterConfig& config) {
     }
   } else {
     uint32_t packages = node.cpus >= 2 && node.cpus % 2 == 0 ? 2 : 1;
-    source = "pack:" + std::to_string(packages) + " [numa] core:" +
-             std::to_string(node.cpus / packages) + " pu:1";
+    source = "pack:" + std::to_string(packages) +
+             " [numa] core:" + std::to_string(node.cpus / packages) + " pu:1";
     if (hwloc_topology_set_synthetic(raw, source.c_str()) != 0) {
       return MakeError("node " + node.name + ": bad synthetic topology '" + source + "'");
     }
@@ -140,8 +142,9 @@ Result<NodeTopology> DiscoverNode(const NodeConfig& node, const ClusterConfig& c
       topo.devices.push_back(std::move(d));
     }
   } else if (topo.devices.size() != node.accelerators && node.topology != "host") {
-    return MakeError("node " + node.name + ": the config says " + std::to_string(node.accelerators) +
-                     " accelerators but its topology " + config.ResolvePath(node.topology) + " has " +
+    return MakeError("node " + node.name + ": the config says " +
+                     std::to_string(node.accelerators) + " accelerators but its topology " +
+                     config.ResolvePath(node.topology) + " has " +
                      std::to_string(topo.devices.size()) + " GPUs");
   }
   if (node.cpus) topo.cpus = node.cpus;

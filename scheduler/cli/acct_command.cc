@@ -54,13 +54,17 @@ int RunAcct(const std::string& prog, const Args& args) {
     } else if (r.Flag("-a", "--allusers")) {
       all_users = true;
     } else if (r.Flag(nullptr, "--help")) {
-      printf("usage: %s [-n] [-X] [-P|-p] [-a] [-j IDS] [-u USERS] [-A ACCOUNTS] [-s STATES] [-S TIME] [-E TIME] "
-             "[-o FIELDS]\n", prog.c_str());
+      printf(
+          "usage: %s [-n] [-X] [-P|-p] [-a] [-j IDS] [-u USERS] [-A ACCOUNTS] [-s STATES] [-S "
+          "TIME] [-E TIME] "
+          "[-o FIELDS]\n",
+          prog.c_str());
       return 0;
     } else if (r.Value("-o", "--format", &value, &error)) {
       fields_text = value;
     } else if (r.Value("-j", "--jobs", &value, &error)) {
-      if (Status st = AddJobIds(value, req.mutable_job_ids()); !st.ok()) return Fail(prog, st.error().message);
+      if (Status st = AddJobIds(value, req.mutable_job_ids()); !st.ok())
+        return Fail(prog, st.error().message);
     } else if (r.Value("-u", "--user", &value, &error)) {
       AddNames(value, req.mutable_users());
     } else if (r.Value("-A", "--accounts", &value, &error)) {
@@ -102,12 +106,14 @@ int RunAcct(const std::string& prog, const Args& args) {
   auto client = ControllerClient::Connect("");
   if (!client) return Fail(prog, client.error().message);
   v1::AcctReply reply;
-  if (Status s = client->Call(&v1::Controller::Stub::Acct, req, &reply); !s.ok()) return Fail(prog, s.error().message);
+  if (Status s = client->Call(&v1::Controller::Stub::Acct, req, &reply); !s.ok())
+    return Fail(prog, s.error().message);
 
   auto cell = [&](std::string v, int width) {
     if (delimiter) return v;
     if (static_cast<int>(v.size()) > width) v = v.substr(0, static_cast<size_t>(width - 1)) + "+";
-    return std::string(static_cast<size_t>(std::max(0, width - static_cast<int>(v.size()))), ' ') + v;
+    return std::string(static_cast<size_t>(std::max(0, width - static_cast<int>(v.size()))), ' ') +
+           v;
   };
   auto line = [&](const std::function<std::string(const Field&)>& get) {
     std::string out;
@@ -121,9 +127,11 @@ int RunAcct(const std::string& prog, const Args& args) {
   std::string out;
   if (!no_header) {
     out += line([](const Field& f) { return AcctHeader(f.name); });
-    if (!delimiter) out += line([](const Field& f) { return std::string(static_cast<size_t>(f.width), '-'); });
+    if (!delimiter)
+      out += line([](const Field& f) { return std::string(static_cast<size_t>(f.width), '-'); });
   }
-  for (const auto& job : reply.jobs()) out += line([&](const Field& f) { return AcctField(job, f.name, now); });
+  for (const auto& job : reply.jobs())
+    out += line([&](const Field& f) { return AcctField(job, f.name, now); });
   fputs(out.c_str(), stdout);
   return 0;
 }

@@ -77,7 +77,8 @@ int RunBatch(const std::string& prog, const Args& args) {
   wait.add_job_ids(reply.job_id());
   v1::WaitReply done;
   if (Status s = client->Call(&v1::Controller::Stub::Wait, wait, &done, 0); !s.ok()) {
-    return Fail(prog, "waiting for job " + std::to_string(reply.job_id()) + ": " + s.error().message);
+    return Fail(prog,
+                "waiting for job " + std::to_string(reply.job_id()) + ": " + s.error().message);
   }
   int code = 0;  // an array's highest exit code, like sbatch -W
   for (const auto& job : done.jobs()) {

@@ -24,12 +24,14 @@ struct Option {
 
 Result<uint32_t> Count(const std::string& opt, const std::string& v) {
   auto n = ParseInt(v);
-  if (!n || *n == 0 || *n > 1'000'000) return MakeError(opt + ": '" + v + "' is not a positive count");
+  if (!n || *n == 0 || *n > 1'000'000)
+    return MakeError(opt + ": '" + v + "' is not a positive count");
   return static_cast<uint32_t>(*n);
 }
 
 // "8", "h100:8", "gpu:h100:8", "d1:6" -> kind + count.
-Status ParseAccelerators(const std::string& opt, const std::string& v, bool gres, v1::AcceleratorRequest* out) {
+Status ParseAccelerators(const std::string& opt, const std::string& v, bool gres,
+                         v1::AcceleratorRequest* out) {
   if (v.find(',') != std::string::npos) {
     return MakeError(opt + ": one accelerator kind per job ('" + v + "' names several)");
   }
@@ -128,8 +130,10 @@ const std::vector<Option>& Options() {
          r.spec.set_time_limit_ms(*t);
          return {};
        }},
-      {"output", 'o', true, "stdout file (%j %x %A %a %N %u patterns)", Str(&v1::JobSpec::set_stdout_pattern)},
-      {"error", 'e', true, "stderr file (default: with stdout)", Str(&v1::JobSpec::set_stderr_pattern)},
+      {"output", 'o', true, "stdout file (%j %x %A %a %N %u patterns)",
+       Str(&v1::JobSpec::set_stdout_pattern)},
+      {"error", 'e', true, "stderr file (default: with stdout)",
+       Str(&v1::JobSpec::set_stderr_pattern)},
       {"chdir", 'D', true, "working directory of the script", Str(&v1::JobSpec::set_work_dir)},
       {"wrap", 0, true, "run this command string instead of a script",
        [](const std::string& v, BatchRequest& r) -> Status {
@@ -195,21 +199,25 @@ const std::vector<Option>& Options() {
          r.spec.set_requeue(false);
          return {};
        }},
-      {"hold", 'H', false, "submit held", [](const std::string&, BatchRequest& r) -> Status {
+      {"hold", 'H', false, "submit held",
+       [](const std::string&, BatchRequest& r) -> Status {
          r.spec.set_hold(true);
          return {};
        }},
       {"open-mode", 0, true, "truncate (default) or append output files",
        [](const std::string& v, BatchRequest& r) -> Status {
-         if (v != "append" && v != "truncate") return MakeError("--open-mode: want append or truncate, not '" + v + "'");
+         if (v != "append" && v != "truncate")
+           return MakeError("--open-mode: want append or truncate, not '" + v + "'");
          r.spec.set_open_mode(v);
          return {};
        }},
-      {"parsable", 0, false, "print only the job id", [](const std::string&, BatchRequest& r) -> Status {
+      {"parsable", 0, false, "print only the job id",
+       [](const std::string&, BatchRequest& r) -> Status {
          r.parsable = true;
          return {};
        }},
-      {"quiet", 'Q', false, "print nothing on success", [](const std::string&, BatchRequest& r) -> Status {
+      {"quiet", 'Q', false, "print nothing on success",
+       [](const std::string&, BatchRequest& r) -> Status {
          r.quiet = true;
          return {};
        }},
@@ -222,7 +230,8 @@ const std::vector<Option>& Options() {
       {"mail-user", 0, true, "(accepted, not acted on)", Warn("mail-user")},
       {"signal", 0, true, "(accepted, not acted on yet)", Warn("signal")},
       {"time-min", 0, true, "(accepted, not acted on yet)", Warn("time-min")},
-      {"comment", 0, true, "(accepted, not acted on)", [](const std::string&, BatchRequest&) -> Status { return {}; }},
+      {"comment", 0, true, "(accepted, not acted on)",
+       [](const std::string&, BatchRequest&) -> Status { return {}; }},
   };
   return opts;
 }
@@ -249,8 +258,8 @@ struct Setting {
 
 // Turns tokens into settings. Stops at the first non-option token when
 // `stop_at_positional` (the script path on the command line).
-Status Tokenize(const std::vector<std::string>& tokens, const std::string& where, bool stop_at_positional,
-                std::vector<Setting>& out, size_t* consumed) {
+Status Tokenize(const std::vector<std::string>& tokens, const std::string& where,
+                bool stop_at_positional, std::vector<Setting>& out, size_t* consumed) {
   size_t i = 0;
   for (; i < tokens.size(); ++i) {
     const std::string& t = tokens[i];
@@ -272,11 +281,13 @@ Status Tokenize(const std::vector<std::string>& tokens, const std::string& where
       }
       opt = FindLong(name);
       shown = "--" + name;
-      if (!opt) return MakeError(where + "unrecognized option '" + shown + "' (see tatami batch --help)");
+      if (!opt)
+        return MakeError(where + "unrecognized option '" + shown + "' (see tatami batch --help)");
     } else {
       opt = FindShort(t[1]);
       shown = t.substr(0, 2);
-      if (!opt) return MakeError(where + "invalid option '" + shown + "' (see tatami batch --help)");
+      if (!opt)
+        return MakeError(where + "invalid option '" + shown + "' (see tatami batch --help)");
       if (t.size() > 2) {
         value = t.substr(2);
         has_value = true;
@@ -329,7 +340,8 @@ std::vector<std::string> SplitDirective(const std::string& line) {
   return tokens;
 }
 
-Status ReadDirectives(const std::string& script, const std::string& name, std::vector<Setting>& out) {
+Status ReadDirectives(const std::string& script, const std::string& name,
+                      std::vector<Setting>& out) {
   std::vector<std::string> lines = Split(script, '\n');
   for (size_t n = 1; n < lines.size() + 1; ++n) {
     std::string_view line = Trim(lines[n - 1]);
@@ -347,11 +359,21 @@ Status ReadDirectives(const std::string& script, const std::string& name, std::v
 
 const std::map<std::string, std::string>& EnvOptions() {
   static const std::map<std::string, std::string> m = {
-      {"SBATCH_ACCOUNT", "account"},       {"SBATCH_ARRAY_INX", "array"},  {"SBATCH_CONSTRAINT", "constraint"},
-      {"SBATCH_ERROR", "error"},           {"SBATCH_EXPORT", "export"},    {"SBATCH_GPUS", "gpus"},
-      {"SBATCH_GPUS_PER_NODE", "gpus-per-node"}, {"SBATCH_GRES", "gres"}, {"SBATCH_JOB_NAME", "job-name"},
-      {"SBATCH_MEM_PER_NODE", "mem"},      {"SBATCH_OPEN_MODE", "open-mode"}, {"SBATCH_OUTPUT", "output"},
-      {"SBATCH_PARTITION", "partition"},   {"SBATCH_QOS", "qos"},          {"SBATCH_TIMELIMIT", "time"},
+      {"SBATCH_ACCOUNT", "account"},
+      {"SBATCH_ARRAY_INX", "array"},
+      {"SBATCH_CONSTRAINT", "constraint"},
+      {"SBATCH_ERROR", "error"},
+      {"SBATCH_EXPORT", "export"},
+      {"SBATCH_GPUS", "gpus"},
+      {"SBATCH_GPUS_PER_NODE", "gpus-per-node"},
+      {"SBATCH_GRES", "gres"},
+      {"SBATCH_JOB_NAME", "job-name"},
+      {"SBATCH_MEM_PER_NODE", "mem"},
+      {"SBATCH_OPEN_MODE", "open-mode"},
+      {"SBATCH_OUTPUT", "output"},
+      {"SBATCH_PARTITION", "partition"},
+      {"SBATCH_QOS", "qos"},
+      {"SBATCH_TIMELIMIT", "time"},
   };
   return m;
 }
@@ -365,7 +387,8 @@ std::string GetEnv(const std::vector<std::string>& environ, const std::string& k
   return "";
 }
 
-Status ResolveExport(const std::string& spec, const std::vector<std::string>& environ, v1::JobSpec& job) {
+Status ResolveExport(const std::string& spec, const std::vector<std::string>& environ,
+                     v1::JobSpec& job) {
   job.clear_env();
   std::vector<std::string> parts = Split(spec, ',');
   bool all = spec.empty() || parts[0] == "ALL";
@@ -390,8 +413,9 @@ Status ResolveExport(const std::string& spec, const std::vector<std::string>& en
 
 }  // namespace
 
-Result<BatchRequest> ParseBatch(const std::vector<std::string>& args, const BatchContext& ctx,
-                                const std::function<Result<std::string>(const std::string&)>& read_file) {
+Result<BatchRequest> ParseBatch(
+    const std::vector<std::string>& args, const BatchContext& ctx,
+    const std::function<Result<std::string>(const std::string&)>& read_file) {
   BatchRequest req;
   std::vector<Setting> cli;
   size_t consumed = 0;
@@ -412,18 +436,21 @@ Result<BatchRequest> ParseBatch(const std::vector<std::string>& args, const Batc
     if (!text) return text.error();
     script = *text;
     if (!StartsWith(script, "#!")) {
-      return MakeError((script_name == "-" ? std::string("standard input") : script_name) +
-                       ": this does not look like a batch script: the first line must start with #! "
-                       "followed by the path to an interpreter (e.g. #!/bin/bash)");
+      return MakeError(
+          (script_name == "-" ? std::string("standard input") : script_name) +
+          ": this does not look like a batch script: the first line must start with #! "
+          "followed by the path to an interpreter (e.g. #!/bin/bash)");
     }
     req.script_path = script_name == "-" ? "" : script_name;
   } else if (!script_args.empty()) {
-    return MakeError("--wrap and a script file cannot both be given (got '" + script_args.front() + "')");
+    return MakeError("--wrap and a script file cannot both be given (got '" + script_args.front() +
+                     "')");
   }
 
   std::vector<Setting> settings;
   if (!wrap) {
-    if (Status s = ReadDirectives(script, script_name == "-" ? "stdin" : script_name, settings); !s.ok()) {
+    if (Status s = ReadDirectives(script, script_name == "-" ? "stdin" : script_name, settings);
+        !s.ok()) {
       return s.error();
     }
   }
@@ -458,7 +485,8 @@ Result<BatchRequest> ParseBatch(const std::vector<std::string>& args, const Batc
 }
 
 std::string BatchHelp() {
-  std::string out = "usage: tatami batch [options] script [args...]   (or: sbatch ...)\n\noptions:\n";
+  std::string out =
+      "usage: tatami batch [options] script [args...]   (or: sbatch ...)\n\noptions:\n";
   for (const auto& o : Options()) {
     std::string flag = o.short_name ? std::string("-") + o.short_name + ", " : "    ";
     flag += std::string("--") + o.name + (o.takes_value ? "=VALUE" : "");

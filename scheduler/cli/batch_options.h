@@ -20,7 +20,7 @@ struct BatchRequest {
   bool parsable = false;
   bool quiet = false;
   bool wait = false;
-  std::string export_spec;  // --export as given; resolved once every source is read
+  std::string export_spec;            // --export as given; resolved once every source is read
   std::vector<std::string> warnings;  // options accepted but not acted on
 };
 
@@ -35,8 +35,9 @@ struct BatchContext {
 
 // Parses argv (without the program name). `read_file` reads the script
 // named on the command line (or "-" for stdin); it is called at most once.
-Result<BatchRequest> ParseBatch(const std::vector<std::string>& args, const BatchContext& ctx,
-                                const std::function<Result<std::string>(const std::string&)>& read_file);
+Result<BatchRequest> ParseBatch(
+    const std::vector<std::string>& args, const BatchContext& ctx,
+    const std::function<Result<std::string>(const std::string&)>& read_file);
 
 // For `--help`: one line per option.
 std::string BatchHelp();

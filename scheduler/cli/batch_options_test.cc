@@ -15,7 +15,8 @@ BatchContext Ctx(std::vector<std::string> env = {"HOME=/home/alice", "PATH=/usr/
 
 Result<BatchRequest> Parse(std::vector<std::string> args, const std::string& script,
                            std::vector<std::string> env = {"HOME=/home/alice", "PATH=/usr/bin"}) {
-  return ParseBatch(args, Ctx(std::move(env)), [&](const std::string&) -> Result<std::string> { return script; });
+  return ParseBatch(args, Ctx(std::move(env)),
+                    [&](const std::string&) -> Result<std::string> { return script; });
 }
 
 constexpr const char* kScript = R"(#!/bin/bash
@@ -67,7 +68,9 @@ TEST(BatchOptions, CommandLineBeatsEnvironmentBeatsDirectives) {
 }
 
 TEST(BatchOptions, WrapAndFlags) {
-  auto r = Parse({"--wrap=echo $HOSTNAME", "--parsable", "-W", "-Q", "--gres=gpu:h100:2", "--array=0-9%2"}, "");
+  auto r = Parse(
+      {"--wrap=echo $HOSTNAME", "--parsable", "-W", "-Q", "--gres=gpu:h100:2", "--array=0-9%2"},
+      "");
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_THAT(r->spec.script(), HasSubstr("#!/bin/sh"));
   EXPECT_THAT(r->spec.script(), HasSubstr("echo $HOSTNAME"));
@@ -123,8 +126,12 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadCase{{"--frobnicate", "x.sh"}, "#!/bin/sh\n", "unrecognized option '--frobnicate'"},
         BadCase{{"-Z", "x.sh"}, "#!/bin/sh\n", "invalid option '-Z'"},
-        BadCase{{"x.sh"}, "#!/bin/sh\n#SBATCH --time=soon\n", "x.sh:2: #SBATCH: --time: 'soon' is not a time"},
-        BadCase{{"x.sh"}, "#!/bin/sh\n\n#SBATCH --bogus\n", "x.sh:3: #SBATCH: unrecognized option '--bogus'"},
+        BadCase{{"x.sh"},
+                "#!/bin/sh\n#SBATCH --time=soon\n",
+                "x.sh:2: #SBATCH: --time: 'soon' is not a time"},
+        BadCase{{"x.sh"},
+                "#!/bin/sh\n\n#SBATCH --bogus\n",
+                "x.sh:3: #SBATCH: unrecognized option '--bogus'"},
         BadCase{{"x.sh"}, "echo no shebang\n", "the first line must start with #!"},
         BadCase{{"-N", "0", "x.sh"}, "#!/bin/sh\n", "--nodes: '0' is not a positive count"},
         BadCase{{"--gres=tpu:4", "x.sh"}, "#!/bin/sh\n", "unknown accelerator 'tpu'"},

@@ -35,8 +35,10 @@ int RunCancel(const std::string& prog, const Args& args) {
   ArgReader r(args);
   while (!r.Done()) {
     if (r.Flag(nullptr, "--help")) {
-      printf("usage: %s [JOBID[_TASK]...] [-u USER] [-A ACCOUNT] [-n NAME] [-t STATE] [-s|--signal SIG]\n",
-             prog.c_str());
+      printf(
+          "usage: %s [JOBID[_TASK]...] [-u USER] [-A ACCOUNT] [-n NAME] [-t STATE] [-s|--signal "
+          "SIG]\n",
+          prog.c_str());
       return 0;
     } else if (r.Value("-u", "--user", &value, &error)) {
       req.add_users(value);
@@ -59,14 +61,15 @@ int RunCancel(const std::string& prog, const Args& args) {
     }
     if (!error.empty()) return Fail(prog, error);
   }
-  if (req.job_ids().empty() && req.users().empty() && req.accounts().empty() && req.names().empty() &&
-      req.states().empty()) {
+  if (req.job_ids().empty() && req.users().empty() && req.accounts().empty() &&
+      req.names().empty() && req.states().empty()) {
     return Fail(prog, "no job identification provided (give job ids or -u/-A/-n/-t)");
   }
   auto client = ControllerClient::Connect("");
   if (!client) return Fail(prog, client.error().message);
   v1::CancelReply reply;
-  if (Status s = client->Call(&v1::Controller::Stub::Cancel, req, &reply); !s.ok()) return Fail(prog, s.error().message);
+  if (Status s = client->Call(&v1::Controller::Stub::Cancel, req, &reply); !s.ok())
+    return Fail(prog, s.error().message);
   for (const auto& e : reply.errors()) fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.c_str());
   return reply.errors().empty() ? 0 : 1;
 }

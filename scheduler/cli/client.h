@@ -32,7 +32,8 @@ class ControllerClient {
 
   // One RPC with a deadline (seconds; 0 = none); errors as Describe words them.
   template <class Request, class Reply>
-  Status Call(grpc::Status (v1::Controller::Stub::*method)(grpc::ClientContext*, const Request&, Reply*),
+  Status Call(grpc::Status (v1::Controller::Stub::*method)(grpc::ClientContext*, const Request&,
+                                                           Reply*),
               const Request& request, Reply* reply, int timeout_seconds = 30) {
     auto ctx = Context(timeout_seconds);
     grpc::Status s = ((*stub_).*method)(ctx.get(), request, reply);

@@ -35,7 +35,8 @@ bool ArgReader::Flag(const char* short_name, const char* long_name) {
   return false;
 }
 
-bool ArgReader::Value(const char* short_name, const char* long_name, std::string* value, std::string* error) {
+bool ArgReader::Value(const char* short_name, const char* long_name, std::string* value,
+                      std::string* error) {
   if (Done()) return false;
   const std::string& a = args_[i_];
   auto take_next = [&](const std::string& name) {

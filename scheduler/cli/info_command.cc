@@ -17,23 +17,35 @@ constexpr const char* kNodeFormat = "%#N %.6D %#P %6t";
 
 std::string CompactState(const v1::NodeInfo& n) {
   switch (n.state()) {
-    case v1::NODE_IDLE: return "idle";
-    case v1::NODE_MIXED: return "mix";
-    case v1::NODE_ALLOCATED: return "alloc";
-    case v1::NODE_DOWN: return "down*";
-    case v1::NODE_DRAIN: return "drain";
-    default: return "unk*";
+    case v1::NODE_IDLE:
+      return "idle";
+    case v1::NODE_MIXED:
+      return "mix";
+    case v1::NODE_ALLOCATED:
+      return "alloc";
+    case v1::NODE_DOWN:
+      return "down*";
+    case v1::NODE_DRAIN:
+      return "drain";
+    default:
+      return "unk*";
   }
 }
 
 std::string LongState(const v1::NodeInfo& n) {
   switch (n.state()) {
-    case v1::NODE_IDLE: return "idle";
-    case v1::NODE_MIXED: return "mixed";
-    case v1::NODE_ALLOCATED: return "allocated";
-    case v1::NODE_DOWN: return "down*";
-    case v1::NODE_DRAIN: return "drained";
-    default: return "unknown*";
+    case v1::NODE_IDLE:
+      return "idle";
+    case v1::NODE_MIXED:
+      return "mixed";
+    case v1::NODE_ALLOCATED:
+      return "allocated";
+    case v1::NODE_DOWN:
+      return "down*";
+    case v1::NODE_DRAIN:
+      return "drained";
+    default:
+      return "unknown*";
   }
 }
 
@@ -51,44 +63,59 @@ std::string Field(const Group& g, char f) {
     return t;
   };
   switch (f) {
-    case 'P': return g.partition->name() + (g.partition->is_default() ? "*" : "");
-    case 'R': return g.partition->name();
-    case 'a': return g.partition->up() ? "up" : "down";
-    case 'l': return FormatTimeLimit(g.partition->max_time_ms());
-    case 'D': return std::to_string(g.nodes.size());
-    case 't': return CompactState(first);
-    case 'T': return LongState(first);
+    case 'P':
+      return g.partition->name() + (g.partition->is_default() ? "*" : "");
+    case 'R':
+      return g.partition->name();
+    case 'a':
+      return g.partition->up() ? "up" : "down";
+    case 'l':
+      return FormatTimeLimit(g.partition->max_time_ms());
+    case 'D':
+      return std::to_string(g.nodes.size());
+    case 't':
+      return CompactState(first);
+    case 'T':
+      return LongState(first);
     case 'N': {
       std::vector<std::string> names;
       for (const auto* n : g.nodes) names.push_back(n->name());
       return CompressHostlist(names);
     }
-    case 'c': return std::to_string(first.cpus());
-    case 'm': return std::to_string(first.memory_mib());
+    case 'c':
+      return std::to_string(first.cpus());
+    case 'm':
+      return std::to_string(first.memory_mib());
     case 'C': {
       uint64_t total = sum([](const v1::NodeInfo& n) { return n.cpus(); });
       uint64_t alloc = sum([](const v1::NodeInfo& n) { return n.cpus_allocated(); });
       bool usable = first.state() != v1::NODE_DOWN && first.state() != v1::NODE_UNKNOWN;
       uint64_t other = usable ? 0 : total - alloc;
-      return std::to_string(alloc) + "/" + std::to_string(total - alloc - other) + "/" + std::to_string(other) + "/" +
-             std::to_string(total);
+      return std::to_string(alloc) + "/" + std::to_string(total - alloc - other) + "/" +
+             std::to_string(other) + "/" + std::to_string(total);
     }
     case 'G': {
       if (first.accelerators() == 0) return "(null)";
       std::string k = first.accelerator_kind();
       return (k == "h100" ? "gpu:h100:" : k + ":") + std::to_string(first.accelerators());
     }
-    case 'f': return first.features().empty() ? "(null)" : Join({first.features().begin(), first.features().end()}, ",");
-    case 'E': return first.reason().empty() ? "none" : first.reason();
-    default: return std::string("%") + f;
+    case 'f':
+      return first.features().empty()
+                 ? "(null)"
+                 : Join({first.features().begin(), first.features().end()}, ",");
+    case 'E':
+      return first.reason().empty() ? "none" : first.reason();
+    default:
+      return std::string("%") + f;
   }
 }
 
 std::string Header(char f) {
   static const std::map<char, std::string> names = {
-      {'P', "PARTITION"}, {'R', "PARTITION"}, {'a', "AVAIL"}, {'l', "TIMELIMIT"}, {'D', "NODES"},
-      {'t', "STATE"},     {'T', "STATE"},     {'N', "NODELIST"}, {'c', "CPUS"},   {'m', "MEMORY"},
-      {'C', "CPUS(A/I/O/T)"}, {'G', "GRES"},   {'f', "AVAIL_FEATURES"}, {'E', "REASON"}};
+      {'P', "PARTITION"},      {'R', "PARTITION"}, {'a', "AVAIL"},         {'l', "TIMELIMIT"},
+      {'D', "NODES"},          {'t', "STATE"},     {'T', "STATE"},         {'N', "NODELIST"},
+      {'c', "CPUS"},           {'m', "MEMORY"},    {'C', "CPUS(A/I/O/T)"}, {'G', "GRES"},
+      {'f', "AVAIL_FEATURES"}, {'E', "REASON"}};
   auto it = names.find(f);
   return it == names.end() ? std::string("%") + f : it->second;
 }
@@ -121,7 +148,8 @@ int RunInfo(const std::string& prog, const Args& args) {
   auto client = ControllerClient::Connect("");
   if (!client) return Fail(prog, client.error().message);
   v1::ClusterInfoReply info;
-  if (Status s = client->Call(&v1::Controller::Stub::ClusterInfo, v1::ClusterInfoRequest(), &info); !s.ok()) {
+  if (Status s = client->Call(&v1::Controller::Stub::ClusterInfo, v1::ClusterInfoRequest(), &info);
+      !s.ok()) {
     return Fail(prog, s.error().message);
   }
 
@@ -129,7 +157,9 @@ int RunInfo(const std::string& prog, const Args& args) {
   for (const auto& n : info.nodes()) by_name[n.name()] = &n;
   std::vector<Group> groups;
   for (const auto& p : info.partitions()) {
-    if (!partitions.empty() && std::find(partitions.begin(), partitions.end(), p.name()) == partitions.end()) continue;
+    if (!partitions.empty() &&
+        std::find(partitions.begin(), partitions.end(), p.name()) == partitions.end())
+      continue;
     std::map<std::string, size_t> by_state;
     for (const auto& name : p.nodes()) {
       const v1::NodeInfo* n = by_name[name];
@@ -144,8 +174,8 @@ int RunInfo(const std::string& prog, const Args& args) {
     }
   }
   std::string out = RenderTable(
-      ParseFormat(format), groups.size(), [&](size_t row, char f) { return Field(groups[row], f); }, Header,
-      no_header);
+      ParseFormat(format), groups.size(), [&](size_t row, char f) { return Field(groups[row], f); },
+      Header, no_header);
   fputs(out.c_str(), stdout);
   return 0;
 }

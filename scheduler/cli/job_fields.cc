@@ -31,8 +31,9 @@ uint32_t CpuCount(const v1::JobInfo& job) {
   uint32_t n = 0;
   for (const auto& a : job.allocation()) n += a.cpus();
   if (n == 0) {
-    uint32_t tasks = job.spec().ntasks() ? job.spec().ntasks()
-                                         : std::max<uint32_t>(1, job.spec().ntasks_per_node()) * NodeCount(job);
+    uint32_t tasks = job.spec().ntasks()
+                         ? job.spec().ntasks()
+                         : std::max<uint32_t>(1, job.spec().ntasks_per_node()) * NodeCount(job);
     n = tasks * std::max<uint32_t>(1, job.spec().cpus_per_task());
   }
   return n;
@@ -56,50 +57,98 @@ DurationMs Elapsed(const v1::JobInfo& job, TimeMs now) {
 std::string QueueField(const v1::JobInfo& job, char f, TimeMs now) {
   const v1::JobSpec& s = job.spec();
   switch (f) {
-    case 'i': return JobIdText(job);
-    case 'A': case 'F': return std::to_string(job.array_task_id() >= 0 ? job.array_job_id() : job.job_id());
-    case 'K': return job.array_task_id() >= 0 ? std::to_string(job.array_task_id()) : "N/A";
-    case 'j': return s.name();
-    case 'P': return s.partition();
-    case 'u': return s.user();
-    case 'a': return s.account().empty() ? "(null)" : s.account();
-    case 'q': return s.qos().empty() ? "normal" : s.qos();
-    case 't': return std::string(StateCompact(job.state()));
-    case 'T': return std::string(StateName(job.state()));
-    case 'M': return FormatElapsed(Elapsed(job, now), true);
-    case 'l': return FormatTimeLimit(job.time_limit_ms());
+    case 'i':
+      return JobIdText(job);
+    case 'A':
+    case 'F':
+      return std::to_string(job.array_task_id() >= 0 ? job.array_job_id() : job.job_id());
+    case 'K':
+      return job.array_task_id() >= 0 ? std::to_string(job.array_task_id()) : "N/A";
+    case 'j':
+      return s.name();
+    case 'P':
+      return s.partition();
+    case 'u':
+      return s.user();
+    case 'a':
+      return s.account().empty() ? "(null)" : s.account();
+    case 'q':
+      return s.qos().empty() ? "normal" : s.qos();
+    case 't':
+      return std::string(StateCompact(job.state()));
+    case 'T':
+      return std::string(StateName(job.state()));
+    case 'M':
+      return FormatElapsed(Elapsed(job, now), true);
+    case 'l':
+      return FormatTimeLimit(job.time_limit_ms());
     case 'L': {
       if (job.time_limit_ms() <= 0) return "UNLIMITED";
       return FormatElapsed(job.time_limit_ms() - Elapsed(job, now), true);
     }
-    case 'D': return std::to_string(NodeCount(job));
-    case 'C': return std::to_string(CpuCount(job));
-    case 'N': return job.allocation_size() ? NodeListText(job) : "";
-    case 'r': return job.reason();
-    case 'R': return job.state() == v1::PENDING ? "(" + job.reason() + ")" : NodeListText(job);
+    case 'D':
+      return std::to_string(NodeCount(job));
+    case 'C':
+      return std::to_string(CpuCount(job));
+    case 'N':
+      return job.allocation_size() ? NodeListText(job) : "";
+    case 'r':
+      return job.reason();
+    case 'R':
+      return job.state() == v1::PENDING ? "(" + job.reason() + ")" : NodeListText(job);
     case 'b': {
       std::string g = GresText(job);
       return g.empty() ? "N/A" : "gres/" + g;
     }
-    case 'V': return FormatTimestamp(job.submit_time());
-    case 'S': return job.start_time() ? FormatTimestamp(job.start_time()) : "N/A";
-    case 'e': return job.end_time() ? FormatTimestamp(job.end_time()) : "N/A";
-    case 'Z': return s.work_dir();
-    case 'm': return s.mem_per_node_mib() < 0 ? "0" : std::to_string(s.mem_per_node_mib()) + "M";
-    case 'o': return s.script_args().empty() ? s.name() : s.name() + " " + Join({s.script_args().begin(), s.script_args().end()}, " ");
-    case 'y': return "0";
-    default: return std::string("%") + f;
+    case 'V':
+      return FormatTimestamp(job.submit_time());
+    case 'S':
+      return job.start_time() ? FormatTimestamp(job.start_time()) : "N/A";
+    case 'e':
+      return job.end_time() ? FormatTimestamp(job.end_time()) : "N/A";
+    case 'Z':
+      return s.work_dir();
+    case 'm':
+      return s.mem_per_node_mib() < 0 ? "0" : std::to_string(s.mem_per_node_mib()) + "M";
+    case 'o':
+      return s.script_args().empty()
+                 ? s.name()
+                 : s.name() + " " + Join({s.script_args().begin(), s.script_args().end()}, " ");
+    case 'y':
+      return "0";
+    default:
+      return std::string("%") + f;
   }
 }
 
 std::string QueueHeader(char f) {
-  static const std::map<char, std::string> names = {
-      {'i', "JOBID"},   {'A', "ARRAY_JOB_ID"}, {'F', "ARRAY_JOB_ID"}, {'K', "ARRAY_TASK_ID"}, {'j', "NAME"},
-      {'P', "PARTITION"}, {'u', "USER"},       {'a', "ACCOUNT"},      {'q', "QOS"},          {'t', "ST"},
-      {'T', "STATE"},   {'M', "TIME"},         {'l', "TIME_LIMIT"},   {'L', "TIME_LEFT"},    {'D', "NODES"},
-      {'C', "CPUS"},    {'N', "NODELIST"},     {'r', "REASON"},       {'R', "NODELIST(REASON)"},
-      {'b', "TRES_PER_NODE"}, {'V', "SUBMIT_TIME"}, {'S', "START_TIME"}, {'e', "END_TIME"}, {'Z', "WORK_DIR"},
-      {'m', "MIN_MEMORY"}, {'o', "COMMAND"},  {'y', "NICE"}};
+  static const std::map<char, std::string> names = {{'i', "JOBID"},
+                                                    {'A', "ARRAY_JOB_ID"},
+                                                    {'F', "ARRAY_JOB_ID"},
+                                                    {'K', "ARRAY_TASK_ID"},
+                                                    {'j', "NAME"},
+                                                    {'P', "PARTITION"},
+                                                    {'u', "USER"},
+                                                    {'a', "ACCOUNT"},
+                                                    {'q', "QOS"},
+                                                    {'t', "ST"},
+                                                    {'T', "STATE"},
+                                                    {'M', "TIME"},
+                                                    {'l', "TIME_LIMIT"},
+                                                    {'L', "TIME_LEFT"},
+                                                    {'D', "NODES"},
+                                                    {'C', "CPUS"},
+                                                    {'N', "NODELIST"},
+                                                    {'r', "REASON"},
+                                                    {'R', "NODELIST(REASON)"},
+                                                    {'b', "TRES_PER_NODE"},
+                                                    {'V', "SUBMIT_TIME"},
+                                                    {'S', "START_TIME"},
+                                                    {'e', "END_TIME"},
+                                                    {'Z', "WORK_DIR"},
+                                                    {'m', "MIN_MEMORY"},
+                                                    {'o', "COMMAND"},
+                                                    {'y', "NICE"}};
   auto it = names.find(f);
   return it == names.end() ? std::string("%") + f : it->second;
 }
@@ -118,11 +167,13 @@ struct AcctColumn {
 
 const std::vector<AcctColumn>& AcctColumns() {
   static const std::vector<AcctColumn> cols = {
-      {"JobID", 12},     {"JobIDRaw", 12}, {"JobName", 10},  {"Partition", 10}, {"Account", 10},
-      {"User", 9},       {"AllocCPUS", 10}, {"State", 10},   {"ExitCode", 8},    {"Submit", 19},
-      {"Start", 19},     {"End", 19},      {"Elapsed", 10},  {"ElapsedRaw", 10}, {"NNodes", 8},
-      {"NodeList", 15},  {"Timelimit", 10}, {"AllocTRES", 40}, {"QOS", 10},     {"WorkDir", 30},
-      {"Reason", 20},    {"ArrayJobID", 12}, {"ArrayTaskID", 12}, {"Restarts", 8}, {"CPUTimeRAW", 10},
+      {"JobID", 12},      {"JobIDRaw", 12},   {"JobName", 10},     {"Partition", 10},
+      {"Account", 10},    {"User", 9},        {"AllocCPUS", 10},   {"State", 10},
+      {"ExitCode", 8},    {"Submit", 19},     {"Start", 19},       {"End", 19},
+      {"Elapsed", 10},    {"ElapsedRaw", 10}, {"NNodes", 8},       {"NodeList", 15},
+      {"Timelimit", 10},  {"AllocTRES", 40},  {"QOS", 10},         {"WorkDir", 30},
+      {"Reason", 20},     {"ArrayJobID", 12}, {"ArrayTaskID", 12}, {"Restarts", 8},
+      {"CPUTimeRAW", 10},
   };
   return cols;
 }
@@ -137,9 +188,15 @@ const AcctColumn* FindAcct(const std::string& name) {
 
 }  // namespace
 
-bool IsAcctField(const std::string& name) { return FindAcct(name) != nullptr; }
-std::string AcctHeader(const std::string& name) { return FindAcct(name) ? FindAcct(name)->name : name; }
-int AcctDefaultWidth(const std::string& name) { return FindAcct(name) ? FindAcct(name)->width : 10; }
+bool IsAcctField(const std::string& name) {
+  return FindAcct(name) != nullptr;
+}
+std::string AcctHeader(const std::string& name) {
+  return FindAcct(name) ? FindAcct(name)->name : name;
+}
+int AcctDefaultWidth(const std::string& name) {
+  return FindAcct(name) ? FindAcct(name)->width : 10;
+}
 
 std::string AcctField(const v1::JobInfo& job, const std::string& name, TimeMs now) {
   std::string n = Lower(name);
@@ -156,7 +213,8 @@ std::string AcctField(const v1::JobInfo& job, const std::string& name, TimeMs no
     if (job.state() == v1::CANCELLED) st += " by " + std::to_string(s.uid());
     return st;
   }
-  if (n == "exitcode") return std::to_string(job.exit_code()) + ":" + std::to_string(job.exit_signal());
+  if (n == "exitcode")
+    return std::to_string(job.exit_code()) + ":" + std::to_string(job.exit_signal());
   if (n == "submit") return FormatTimestamp(job.submit_time());
   if (n == "start") return FormatTimestamp(job.start_time());
   if (n == "end") return FormatTimestamp(job.end_time());
@@ -169,7 +227,8 @@ std::string AcctField(const v1::JobInfo& job, const std::string& name, TimeMs no
   if (n == "workdir") return s.work_dir();
   if (n == "reason") return job.reason();
   if (n == "arrayjobid") return job.array_task_id() >= 0 ? std::to_string(job.array_job_id()) : "";
-  if (n == "arraytaskid") return job.array_task_id() >= 0 ? std::to_string(job.array_task_id()) : "";
+  if (n == "arraytaskid")
+    return job.array_task_id() >= 0 ? std::to_string(job.array_task_id()) : "";
   if (n == "restarts") return std::to_string(job.restart_count());
   if (n == "cputimeraw") return std::to_string(Elapsed(job, now) / 1000 * CpuCount(job));
   if (n == "alloctres") {
@@ -182,8 +241,10 @@ std::string AcctField(const v1::JobInfo& job, const std::string& name, TimeMs no
       devices += static_cast<uint32_t>(a.devices_size());
       kind = a.accelerator_kind();
     }
-    std::string t = "billing=" + std::to_string(CpuCount(job)) + ",cpu=" + std::to_string(CpuCount(job));
-    if (devices) t += ",gres/" + std::string(kind == "h100" ? "gpu" : kind) + "=" + std::to_string(devices);
+    std::string t =
+        "billing=" + std::to_string(CpuCount(job)) + ",cpu=" + std::to_string(CpuCount(job));
+    if (devices)
+      t += ",gres/" + std::string(kind == "h100" ? "gpu" : kind) + "=" + std::to_string(devices);
     t += ",mem=" + FormatMemoryMiB(mem) + ",node=" + std::to_string(job.allocation_size());
     return t;
   }

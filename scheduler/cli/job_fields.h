@@ -12,7 +12,7 @@ std::string JobIdText(const v1::JobInfo& job);  // "12" or "12_3"
 std::string NodeListText(const v1::JobInfo& job);
 uint32_t NodeCount(const v1::JobInfo& job);
 uint32_t CpuCount(const v1::JobInfo& job);
-std::string GresText(const v1::JobInfo& job);   // "gpu:h100:8" per node, "" for none
+std::string GresText(const v1::JobInfo& job);  // "gpu:h100:8" per node, "" for none
 DurationMs Elapsed(const v1::JobInfo& job, TimeMs now);
 
 // squeue's %-letter fields (see `tatami queue --help`).

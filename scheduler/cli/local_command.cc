@@ -52,7 +52,9 @@ std::string ReadLine(const std::string& path) {
   return std::string(Trim(s));
 }
 
-void WriteLine(const std::string& path, const std::string& s) { std::ofstream(path) << s << "\n"; }
+void WriteLine(const std::string& path, const std::string& s) {
+  std::ofstream(path) << s << "\n";
+}
 
 pid_t ReadPid(const std::string& path) {
   auto n = ParseInt(ReadLine(path));
@@ -74,7 +76,8 @@ std::string Tail(const std::string& path, size_t lines) {
   std::vector<std::string> all;
   for (std::string l; std::getline(in, l);) all.push_back(l);
   std::string out;
-  for (size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) out += "  " + all[i] + "\n";
+  for (size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i)
+    out += "  " + all[i] + "\n";
   return out;
 }
 
@@ -92,8 +95,8 @@ Result<pid_t> StartDaemon(const std::vector<std::string>& argv, const std::strin
 }
 
 // Waits (bounded) for `ready`; fails early when `pid` dies.
-Status WaitFor(const std::function<bool()>& ready, pid_t pid, const std::string& what, const std::string& log,
-               std::chrono::seconds limit) {
+Status WaitFor(const std::function<bool()>& ready, pid_t pid, const std::string& what,
+               const std::string& log, std::chrono::seconds limit) {
   auto deadline = Clock::now() + limit;
   while (!ready()) {
     if (pid > 0) {
@@ -143,7 +146,8 @@ int Up(const std::string& prog, const std::string& config_arg, const Paths& p) {
     std::string listen = ReadLine(p.ControllerListen());
     if (listen.empty()) listen = config->controller_address;
     std::string log = p.Logs() + "/tatamid.log";
-    auto pid = StartDaemon({bin + "/tatamid", "--config", config_path, "--state-dir", p.dir, "--listen", listen}, log);
+    auto pid = StartDaemon(
+        {bin + "/tatamid", "--config", config_path, "--state-dir", p.dir, "--listen", listen}, log);
     if (!pid) return Fail(prog, pid.error().message);
     ctl = *pid;
     WriteLine(p.ControllerPid(), std::to_string(ctl));
@@ -156,8 +160,9 @@ int Up(const std::string& prog, const std::string& config_arg, const Paths& p) {
 
   for (const auto& [agent, nodes] : AgentGroups(*config)) {
     if (Alive(ReadPid(p.AgentPid(agent)))) continue;
-    std::vector<std::string> argv = {bin + "/tatami-agent", "--config", config_path, "--controller", address,
-                                     "--spool", p.dir + "/spool"};
+    std::vector<std::string> argv = {bin + "/tatami-agent", "--config", config_path,
+                                     "--controller",        address,    "--spool",
+                                     p.dir + "/spool"};
     for (const auto& n : nodes) {
       argv.push_back("--node");
       argv.push_back(n);
@@ -175,20 +180,24 @@ int Up(const std::string& prog, const std::string& config_arg, const Paths& p) {
       [&] {
         v1::ClusterInfoReply info;
         auto ctx = ControllerClient::Context(2);
-        if (!client->stub().ClusterInfo(ctx.get(), v1::ClusterInfoRequest(), &info).ok()) return false;
+        if (!client->stub().ClusterInfo(ctx.get(), v1::ClusterInfoRequest(), &info).ok())
+          return false;
         waiting.clear();
         for (const auto& n : info.nodes()) {
-          if (n.state() == v1::NODE_UNKNOWN || n.state() == v1::NODE_DOWN) waiting += " " + n.name();
+          if (n.state() == v1::NODE_UNKNOWN || n.state() == v1::NODE_DOWN)
+            waiting += " " + n.name();
         }
         return waiting.empty();
       },
       ctl, "tatamid", p.Logs() + "/tatamid.log", std::chrono::seconds(30));
   if (!s.ok()) {
-    return Fail(prog, "nodes not registered:" + waiting + " (agent logs in " + p.Logs() + "): " + s.error().message);
+    return Fail(prog, "nodes not registered:" + waiting + " (agent logs in " + p.Logs() +
+                          "): " + s.error().message);
   }
-  printf("Tatami cluster '%s' is up: controller %s, %zu nodes. State and logs in %s\n", config->cluster_name.c_str(),
-         address.c_str(), config->nodes.size(), p.dir.c_str());
-  if (p.dir != DefaultStateDir()) printf("Point the CLI at it with: export TATAMI_STATE_DIR=%s\n", p.dir.c_str());
+  printf("Tatami cluster '%s' is up: controller %s, %zu nodes. State and logs in %s\n",
+         config->cluster_name.c_str(), address.c_str(), config->nodes.size(), p.dir.c_str());
+  if (p.dir != DefaultStateDir())
+    printf("Point the CLI at it with: export TATAMI_STATE_DIR=%s\n", p.dir.c_str());
   return 0;
 }
 
@@ -227,7 +236,8 @@ int Down(const Paths& p) {
 
 int StatusCmd(const Paths& p) {
   pid_t ctl = ReadPid(p.ControllerPid());
-  printf("controller: %s (%s)\n", Alive(ctl) ? "running" : "stopped", ReadLine(p.ControllerAddr()).c_str());
+  printf("controller: %s (%s)\n", Alive(ctl) ? "running" : "stopped",
+         ReadLine(p.ControllerAddr()).c_str());
   std::error_code ec;
   int code = Alive(ctl) ? 0 : 1;
   for (const auto& entry : fs::directory_iterator(p.dir, ec)) {
@@ -244,15 +254,18 @@ int StatusCmd(const Paths& p) {
 
 int RunLocal(const std::string& prog, const Args& args) {
   if (args.empty() || args[0] == "--help") {
-    printf("usage: %s local up [--config FILE] [--state-dir DIR]\n       %s local down|status [--state-dir DIR]\n",
-           prog.c_str(), prog.c_str());
+    printf(
+        "usage: %s local up [--config FILE] [--state-dir DIR]\n       %s local down|status "
+        "[--state-dir DIR]\n",
+        prog.c_str(), prog.c_str());
     return args.empty() ? 2 : 0;
   }
   std::string verb = args[0], config, dir = DefaultStateDir(), error;
   Args rest(args.begin() + 1, args.end());
   ArgReader r(rest);
   while (!r.Done()) {
-    if (r.Value(nullptr, "--config", &config, &error) || r.Value(nullptr, "--state-dir", &dir, &error)) {
+    if (r.Value(nullptr, "--config", &config, &error) ||
+        r.Value(nullptr, "--state-dir", &dir, &error)) {
       if (!error.empty()) return Fail(prog, error);
       continue;
     }

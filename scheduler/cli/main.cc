@@ -33,13 +33,14 @@ int main(int argc, char** argv) {
     int (*run)(const std::string&, const tatami::Args&);
   };
   const Command commands[] = {
-      {"batch", "sbatch", tatami::RunBatch}, {"queue", "squeue", tatami::RunQueue},
+      {"batch", "sbatch", tatami::RunBatch},    {"queue", "squeue", tatami::RunQueue},
       {"cancel", "scancel", tatami::RunCancel}, {"info", "sinfo", tatami::RunInfo},
-      {"acct", "sacct", tatami::RunAcct},     {"wait", nullptr, tatami::RunWait},
+      {"acct", "sacct", tatami::RunAcct},       {"wait", nullptr, tatami::RunWait},
       {"local", nullptr, tatami::RunLocal},
   };
   for (const auto& c : commands) {
-    if (c.slurm_name && self == c.slurm_name) return c.run(self, tatami::Args(argv + 1, argv + argc));
+    if (c.slurm_name && self == c.slurm_name)
+      return c.run(self, tatami::Args(argv + 1, argv + argc));
   }
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
     fputs(kUsage, argc < 2 ? stderr : stdout);

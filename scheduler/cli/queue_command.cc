@@ -48,7 +48,8 @@ std::vector<Row> MakeRows(const std::vector<v1::JobInfo>& jobs, bool every_task)
   for (auto& [index, names] : tasks) {
     if (names.size() < 2) continue;
     // CompressHostlist(t3,t4,t5) = "t[3-5]"; drop the "t".
-    rows[index].id = std::to_string(rows[index].job->array_job_id()) + "_" + CompressHostlist(names).substr(1);
+    rows[index].id =
+        std::to_string(rows[index].job->array_job_id()) + "_" + CompressHostlist(names).substr(1);
   }
   return rows;
 }
@@ -70,13 +71,17 @@ int RunQueue(const std::string& prog, const Args& args) {
     } else if (r.Flag(nullptr, "--me")) {
       req.add_users(Me());
     } else if (r.Flag(nullptr, "--help")) {
-      printf("usage: %s [-h] [-l] [-r] [--me] [-o FORMAT] [-j IDS] [-u USERS] [-A ACCOUNTS] [-p PARTITIONS] "
-             "[-t STATES] [-n NAMES]\n", prog.c_str());
+      printf(
+          "usage: %s [-h] [-l] [-r] [--me] [-o FORMAT] [-j IDS] [-u USERS] [-A ACCOUNTS] [-p "
+          "PARTITIONS] "
+          "[-t STATES] [-n NAMES]\n",
+          prog.c_str());
       return 0;
     } else if (r.Value("-o", "--format", &value, &error)) {
       format = value;
     } else if (r.Value("-j", "--jobs", &value, &error)) {
-      if (Status st = AddJobIds(value, req.mutable_job_ids()); !st.ok()) return Fail(prog, st.error().message);
+      if (Status st = AddJobIds(value, req.mutable_job_ids()); !st.ok())
+        return Fail(prog, st.error().message);
     } else if (r.Value("-u", "--user", &value, &error)) {
       AddNames(value, req.mutable_users());
     } else if (r.Value("-A", "--account", &value, &error)) {
@@ -92,7 +97,9 @@ int RunQueue(const std::string& prog, const Args& args) {
           continue;
         }
         auto st = ParseState(s);
-        if (!st) return Fail(prog, "invalid job state '" + s + "' (want e.g. PD, R, CG, CD, F, CA, TO, NF or all)");
+        if (!st)
+          return Fail(prog, "invalid job state '" + s +
+                                "' (want e.g. PD, R, CG, CD, F, CA, TO, NF or all)");
         req.add_states(*st);
       }
     } else {
@@ -103,7 +110,8 @@ int RunQueue(const std::string& prog, const Args& args) {
   auto client = ControllerClient::Connect("");
   if (!client) return Fail(prog, client.error().message);
   v1::ListJobsReply reply;
-  if (Status s = client->Call(&v1::Controller::Stub::ListJobs, req, &reply); !s.ok()) return Fail(prog, s.error().message);
+  if (Status s = client->Call(&v1::Controller::Stub::ListJobs, req, &reply); !s.ok())
+    return Fail(prog, s.error().message);
 
   std::vector<v1::JobInfo> jobs(reply.jobs().begin(), reply.jobs().end());
   std::vector<Row> rows = MakeRows(jobs, every_task);

@@ -52,7 +52,8 @@ std::string RenderTable(const std::vector<Column>& columns, size_t rows,
     cells[0][c] = header(columns[c].field);
     for (size_t r = 0; r < rows; ++r) cells[r + 1][c] = value(r, columns[c].field);
     if (columns[c].auto_width) {
-      for (size_t r = no_header ? 1 : 0; r <= rows; ++r) widths[c] = std::max(widths[c], cells[r][c].size());
+      for (size_t r = no_header ? 1 : 0; r <= rows; ++r)
+        widths[c] = std::max(widths[c], cells[r][c].size());
     } else {
       widths[c] = static_cast<size_t>(columns[c].width);
     }

@@ -35,11 +35,12 @@ int RunWait(const std::string& prog, const Args& args) {
   auto client = ControllerClient::Connect("");
   if (!client) return Fail(prog, client.error().message);
   v1::WaitReply reply;
-  if (Status s = client->Call(&v1::Controller::Stub::Wait, req, &reply, 0); !s.ok()) return Fail(prog, s.error().message);
+  if (Status s = client->Call(&v1::Controller::Stub::Wait, req, &reply, 0); !s.ok())
+    return Fail(prog, s.error().message);
   int code = 0;
   for (const auto& job : reply.jobs()) {
-    printf("%s %s %d:%d\n", JobIdText(job).c_str(), std::string(StateName(job.state())).c_str(), job.exit_code(),
-           job.exit_signal());
+    printf("%s %s %d:%d\n", JobIdText(job).c_str(), std::string(StateName(job.state())).c_str(),
+           job.exit_code(), job.exit_signal());
     int c = job.exit_signal() ? 128 + job.exit_signal() : job.exit_code();
     if (job.state() != v1::COMPLETED && c == 0) c = 1;
     code = std::max(code, c);

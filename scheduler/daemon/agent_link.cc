@@ -69,7 +69,8 @@ void AgentLink::Loop() {
       grpc::Status s = stub_->Launch(&ctx, req, &reply);
       if (!s.ok()) {
         for (const auto& l : req.launches()) {
-          on_failure_(l.job().job_id(), l.node(), "agent " + address_ + " unreachable: " + s.error_message());
+          on_failure_(l.job().job_id(), l.node(),
+                      "agent " + address_ + " unreachable: " + s.error_message());
         }
       }
     }

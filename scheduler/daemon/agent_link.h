@@ -24,7 +24,8 @@ namespace tatami {
 
 class AgentLink {
  public:
-  using LaunchFailed = std::function<void(uint64_t job_id, const std::string& node, const std::string& why)>;
+  using LaunchFailed =
+      std::function<void(uint64_t job_id, const std::string& node, const std::string& why)>;
 
   AgentLink(std::string address, LaunchFailed on_failure);
   ~AgentLink();

@@ -25,7 +25,8 @@ Controller::Controller(ClusterConfig config, std::unique_ptr<JobStore> store, co
     r.cpus_total = nc.cpus;
     r.mem_total_mib = nc.memory_mib;
     for (const auto& p : config_.partitions) {
-      if (std::find(p.nodes.begin(), p.nodes.end(), nc.name) != p.nodes.end()) r.partitions.push_back(p.name);
+      if (std::find(p.nodes.begin(), p.nodes.end(), nc.name) != p.nodes.end())
+        r.partitions.push_back(p.name);
     }
     node_index_[nc.name] = nodes_.size();
     nodes_.push_back(std::move(node));
@@ -33,7 +34,9 @@ Controller::Controller(ClusterConfig config, std::unique_ptr<JobStore> store, co
   }
 }
 
-Controller::~Controller() { Stop(); }
+Controller::~Controller() {
+  Stop();
+}
 
 Status Controller::Start() {
   // Emulated and XML-described nodes: learn their size now, so jobs can be
@@ -61,7 +64,8 @@ Status Controller::Start() {
       next_job_id_ = std::max(next_job_id_, id + 1);
       if (!IsTerminal(job.state())) {
         const PartitionConfig* part = config_.FindPartition(job.spec().partition());
-        auto req = part ? MakeResourceRequest(job.spec(), *part) : Result<ResourceRequest>(MakeError("gone"));
+        auto req = part ? MakeResourceRequest(job.spec(), *part)
+                        : Result<ResourceRequest>(MakeError("gone"));
         if (req.ok()) requests_[id] = *req;
       }
       if (job.state() == v1::PENDING) pending_ids_.insert(id);
@@ -69,7 +73,8 @@ Status Controller::Start() {
         // Resources stay held until the agents tell us how the job fared.
         std::vector<NodeShare> shares;
         for (const auto& a : job.allocation()) {
-          shares.push_back({a.node(), a.cpus(), a.mem_mib(), {a.devices().begin(), a.devices().end()}});
+          shares.push_back(
+              {a.node(), a.cpus(), a.mem_mib(), {a.devices().begin(), a.devices().end()}});
         }
         ApplyShares(shares, job.spec().exclusive(), resources_);
         active_ids_.insert(id);
@@ -140,14 +145,16 @@ std::vector<const v1::JobInfo*> Controller::JobsWithIdLocked(uint64_t id) const 
 Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
   if (spec.script().empty()) return MakeError("the job has no script");
   if (!StartsWith(spec.script(), "#!")) {
-    return MakeError("the script does not start with #! (a batch script needs an interpreter line)");
+    return MakeError(
+        "the script does not start with #! (a batch script needs an interpreter line)");
   }
   if (spec.partition().empty()) spec.set_partition(config_.DefaultPartition()->name);
   const PartitionConfig* part = config_.FindPartition(spec.partition());
   if (!part) {
     std::vector<std::string> names;
     for (const auto& p : config_.partitions) names.push_back(p.name);
-    return MakeError("invalid partition '" + spec.partition() + "' (partitions: " + Join(names, ", ") + ")");
+    return MakeError("invalid partition '" + spec.partition() +
+                     "' (partitions: " + Join(names, ", ") + ")");
   }
   if (!spec.account().empty() && !config_.accounts.empty()) {
     const AccountConfig* acct = config_.FindAccount(spec.account());
@@ -161,19 +168,21 @@ Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
     return MakeError("invalid qos '" + spec.qos() + "'");
   }
   if (part->max_time > 0 && spec.time_limit_ms() > part->max_time) {
-    return MakeError("--time=" + FormatTimeLimit(spec.time_limit_ms()) + " exceeds partition " + part->name +
-                     "'s limit of " + FormatTimeLimit(part->max_time));
+    return MakeError("--time=" + FormatTimeLimit(spec.time_limit_ms()) + " exceeds partition " +
+                     part->name + "'s limit of " + FormatTimeLimit(part->max_time));
   }
   auto req = MakeResourceRequest(spec, *part);
   if (!req) return req.error();
   {
     std::shared_lock lock(mu_);
-    if (Status s = CheckFeasible(*req, resources_); !s.ok()) return MakeError("impossible request: " + s.error().message);
+    if (Status s = CheckFeasible(*req, resources_); !s.ok())
+      return MakeError("impossible request: " + s.error().message);
   }
   for (const auto& d : spec.dependencies()) {
     if (d.type() == "singleton") continue;
     std::shared_lock lock(mu_);
-    if (!jobs_.count(d.job_id())) return MakeError("--dependency: job " + std::to_string(d.job_id()) + " does not exist");
+    if (!jobs_.count(d.job_id()))
+      return MakeError("--dependency: job " + std::to_string(d.job_id()) + " does not exist");
   }
 
   v1::JobInfo base;

@@ -28,20 +28,23 @@ bool UsesNode(const v1::JobInfo& job, const std::string& node) {
 AgentLink* Controller::LinkLocked(const std::string& address) {
   auto& link = links_[address];
   if (!link) {
-    link = std::make_unique<AgentLink>(address, [this](uint64_t job, const std::string& node, const std::string& why) {
-      OnLaunchFailed(job, node, why);
-    });
+    link = std::make_unique<AgentLink>(
+        address, [this](uint64_t job, const std::string& node, const std::string& why) {
+          OnLaunchFailed(job, node, why);
+        });
   }
   return link.get();
 }
 
 void Controller::UpdateNodeStateLocked(size_t i) {
   Node& node = nodes_[i];
-  if (node.state == v1::NODE_DOWN || node.state == v1::NODE_UNKNOWN || node.state == v1::NODE_DRAIN) return;
+  if (node.state == v1::NODE_DOWN || node.state == v1::NODE_UNKNOWN || node.state == v1::NODE_DRAIN)
+    return;
   const NodeResources& r = resources_[i];
   if (r.running_jobs == 0) {
     node.state = v1::NODE_IDLE;
-  } else if (r.exclusive_owned || r.cpus_free == 0 || (r.DevicesTotal() > 0 && r.DevicesFree() == 0)) {
+  } else if (r.exclusive_owned || r.cpus_free == 0 ||
+             (r.DevicesTotal() > 0 && r.DevicesFree() == 0)) {
     node.state = v1::NODE_ALLOCATED;
   } else {
     node.state = v1::NODE_MIXED;
@@ -189,7 +192,8 @@ v1::RegisterNodeReply Controller::RegisterNode(const v1::RegisterNodeRequest& re
     std::vector<uint64_t> lost;
     for (uint64_t id : active_ids_) {
       const v1::JobInfo& job = jobs_[id];
-      if (job.allocation_size() > 0 && job.allocation(0).node() == req.node() && !running.count(id)) lost.push_back(id);
+      if (job.allocation_size() > 0 && job.allocation(0).node() == req.node() && !running.count(id))
+        lost.push_back(id);
     }
     for (uint64_t id : lost) {
       v1::JobInfo& job = jobs_[id];
@@ -222,7 +226,8 @@ v1::HeartbeatReply Controller::Heartbeat(const v1::HeartbeatRequest& req) {
     int i = FindNodeLocked(name);
     if (i < 0) continue;
     Node& node = nodes_[i];
-    if (node.agent_instance != req.agent_instance() || node.state == v1::NODE_DOWN || node.state == v1::NODE_UNKNOWN) {
+    if (node.agent_instance != req.agent_instance() || node.state == v1::NODE_DOWN ||
+        node.state == v1::NODE_UNKNOWN) {
       reply.add_reregister(name);
       continue;
     }

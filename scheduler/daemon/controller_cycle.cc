@@ -31,7 +31,8 @@ void Controller::SchedulerLoop() {
     {
       std::unique_lock lock(mu_);
       std::vector<v1::JobInfo> started = CommitPlanLocked(plan, launches);
-      changed.insert(changed.end(), std::make_move_iterator(started.begin()), std::make_move_iterator(started.end()));
+      changed.insert(changed.end(), std::make_move_iterator(started.begin()),
+                     std::make_move_iterator(started.end()));
     }
     // RUNNING must be durable before any agent runs the job: after a crash
     // the store then never calls PENDING what an agent is running.
@@ -48,7 +49,8 @@ Snapshot Controller::BuildSnapshotLocked() {
   snap.nodes = resources_;
   for (size_t i = 0; i < nodes_.size(); ++i) {
     v1::NodeState s = nodes_[i].state;
-    snap.nodes[i].schedulable = s == v1::NODE_IDLE || s == v1::NODE_MIXED || s == v1::NODE_ALLOCATED;
+    snap.nodes[i].schedulable =
+        s == v1::NODE_IDLE || s == v1::NODE_MIXED || s == v1::NODE_ALLOCATED;
   }
   // Array tasks running now, for --array=...%N limits.
   std::map<uint64_t, uint32_t> array_running;
@@ -105,7 +107,8 @@ Snapshot Controller::BuildSnapshotLocked() {
   return snap;
 }
 
-std::vector<v1::JobInfo> Controller::CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>& launches) {
+std::vector<v1::JobInfo> Controller::CommitPlanLocked(const Plan& plan,
+                                                      std::vector<v1::JobLaunch>& launches) {
   std::vector<v1::JobInfo> started;
   for (const auto& [id, reason] : plan.reasons) {
     auto it = jobs_.find(id);

@@ -15,7 +15,8 @@ bool ContainsOrEmpty(const google::protobuf::RepeatedPtrField<T>& list, const T&
   return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
 }
 
-bool StateMatches(const google::protobuf::RepeatedField<int>& states, JobState s, bool include_finished) {
+bool StateMatches(const google::protobuf::RepeatedField<int>& states, JobState s,
+                  bool include_finished) {
   if (states.empty()) return include_finished || !IsTerminal(s);
   return std::find(states.begin(), states.end(), s) != states.end();
 }
@@ -43,7 +44,8 @@ v1::ListJobsReply Controller::ListJobs(const v1::ListJobsRequest& req) const {
   std::shared_lock lock(mu_);
   auto consider = [&](const v1::JobInfo& job) {
     if (!IdMatches(req.job_ids(), job)) return;
-    if (!StateMatches(req.states(), job.state(), req.include_finished() || !req.job_ids().empty())) return;
+    if (!StateMatches(req.states(), job.state(), req.include_finished() || !req.job_ids().empty()))
+      return;
     if (!ContainsOrEmpty(req.users(), job.spec().user())) return;
     if (!ContainsOrEmpty(req.accounts(), job.spec().account())) return;
     if (!ContainsOrEmpty(req.partitions(), job.spec().partition())) return;
@@ -100,7 +102,8 @@ Result<v1::AcctReply> Controller::Acct(const v1::AcctRequest& req) {
   if (!rows) return rows.error();
   v1::AcctReply reply;
   for (const auto& job : *rows) {
-    if (!req.states().empty() && std::find(req.states().begin(), req.states().end(), job.state()) == req.states().end()) {
+    if (!req.states().empty() &&
+        std::find(req.states().begin(), req.states().end(), job.state()) == req.states().end()) {
       continue;
     }
     *reply.add_jobs() = Summary(job);
@@ -134,7 +137,8 @@ v1::WaitReply Controller::Wait(const v1::WaitRequest& req) {
       }
     }
     std::unique_lock lock(done_mu_);
-    done_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return done_generation_ != generation; });
+    done_cv_.wait_for(lock, std::chrono::seconds(1),
+                      [&] { return done_generation_ != generation; });
     std::lock_guard stop(wake_mu_);
     if (stopping_) return v1::WaitReply();
   }
@@ -142,7 +146,8 @@ v1::WaitReply Controller::Wait(const v1::WaitRequest& req) {
 
 v1::CancelReply Controller::Cancel(const v1::CancelRequest& req) {
   v1::CancelReply reply;
-  bool has_filter = !req.users().empty() || !req.accounts().empty() || !req.names().empty() || !req.states().empty();
+  bool has_filter = !req.users().empty() || !req.accounts().empty() || !req.names().empty() ||
+                    !req.states().empty();
   if (req.job_ids().empty() && !has_filter) {
     reply.add_errors("no job ids and no filters (-u, -A, -n, -t) given");
     return reply;
@@ -156,7 +161,9 @@ v1::CancelReply Controller::Cancel(const v1::CancelRequest& req) {
       if (!ContainsOrEmpty(req.users(), job.spec().user())) return;
       if (!ContainsOrEmpty(req.accounts(), job.spec().account())) return;
       if (!ContainsOrEmpty(req.names(), job.spec().name())) return;
-      if (!req.states().empty() && std::find(req.states().begin(), req.states().end(), job.state()) == req.states().end()) return;
+      if (!req.states().empty() &&
+          std::find(req.states().begin(), req.states().end(), job.state()) == req.states().end())
+        return;
       targets.insert(job.job_id());
     };
     if (req.job_ids().empty()) {
@@ -205,7 +212,8 @@ v1::CancelReply Controller::Cancel(const v1::CancelRequest& req) {
     for (uint64_t id : targets) {
       v1::JobInfo& job = jobs_[id];
       if (req.requester() != "root" && req.requester() != job.spec().user()) {
-        reply.add_errors("Job " + std::to_string(id) + " belongs to " + job.spec().user() + ": access denied");
+        reply.add_errors("Job " + std::to_string(id) + " belongs to " + job.spec().user() +
+                         ": access denied");
         continue;
       }
       reply.add_affected(id);

@@ -12,14 +12,19 @@ class ControllerService final : public v1::Controller::Service {
   explicit ControllerService(Controller& controller) : c_(controller) {}
 
   grpc::Status Submit(grpc::ServerContext*, const v1::SubmitRequest*, v1::SubmitReply*) override;
-  grpc::Status ListJobs(grpc::ServerContext*, const v1::ListJobsRequest*, v1::ListJobsReply*) override;
+  grpc::Status ListJobs(grpc::ServerContext*, const v1::ListJobsRequest*,
+                        v1::ListJobsReply*) override;
   grpc::Status Cancel(grpc::ServerContext*, const v1::CancelRequest*, v1::CancelReply*) override;
-  grpc::Status ClusterInfo(grpc::ServerContext*, const v1::ClusterInfoRequest*, v1::ClusterInfoReply*) override;
+  grpc::Status ClusterInfo(grpc::ServerContext*, const v1::ClusterInfoRequest*,
+                           v1::ClusterInfoReply*) override;
   grpc::Status Acct(grpc::ServerContext*, const v1::AcctRequest*, v1::AcctReply*) override;
   grpc::Status Wait(grpc::ServerContext*, const v1::WaitRequest*, v1::WaitReply*) override;
-  grpc::Status RegisterNode(grpc::ServerContext*, const v1::RegisterNodeRequest*, v1::RegisterNodeReply*) override;
-  grpc::Status Heartbeat(grpc::ServerContext*, const v1::HeartbeatRequest*, v1::HeartbeatReply*) override;
-  grpc::Status ReportJobs(grpc::ServerContext*, const v1::ReportJobsRequest*, v1::ReportJobsReply*) override;
+  grpc::Status RegisterNode(grpc::ServerContext*, const v1::RegisterNodeRequest*,
+                            v1::RegisterNodeReply*) override;
+  grpc::Status Heartbeat(grpc::ServerContext*, const v1::HeartbeatRequest*,
+                         v1::HeartbeatReply*) override;
+  grpc::Status ReportJobs(grpc::ServerContext*, const v1::ReportJobsRequest*,
+                          v1::ReportJobsReply*) override;
 
  private:
   Controller& c_;

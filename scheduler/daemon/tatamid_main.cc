@@ -15,14 +15,14 @@
 #include <string>
 
 #include "base/crash_handler.h"
-
 #include "scheduler/daemon/controller.h"
 #include "scheduler/daemon/controller_service.h"
 
 namespace {
 
 int Usage(const char* why) {
-  fprintf(stderr, "tatamid: %s\nusage: tatamid --config FILE --state-dir DIR [--listen HOST:PORT]\n", why);
+  fprintf(stderr,
+          "tatamid: %s\nusage: tatamid --config FILE --state-dir DIR [--listen HOST:PORT]\n", why);
   return 2;
 }
 
@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
       return Usage(("unknown or incomplete option '" + a + "'").c_str());
     }
   }
-  if (config_path.empty() || state_dir.empty()) return Usage("--config and --state-dir are required");
+  if (config_path.empty() || state_dir.empty())
+    return Usage("--config and --state-dir are required");
 
   auto config = tatami::LoadClusterConfig(config_path);
   if (!config) {
@@ -93,8 +94,8 @@ int main(int argc, char** argv) {
     std::ofstream(tmp) << address << "\n";
     std::filesystem::rename(tmp, state_dir + "/controller.addr", ec);
   }
-  fprintf(stderr, "tatamid: cluster %s listening on %s, state in %s\n", cluster_name.c_str(), address.c_str(),
-          state_dir.c_str());
+  fprintf(stderr, "tatamid: cluster %s listening on %s, state in %s\n", cluster_name.c_str(),
+          address.c_str(), state_dir.c_str());
 
   int sig = 0;
   sigwait(&stop_signals, &sig);

@@ -30,7 +30,8 @@ Error SqlError(sqlite3* db, const std::string& what) {
 
 Result<sqlite3*> OpenDb(const std::string& path) {
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+  if (sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK) {
     Error e = SqlError(db, "cannot open " + path);
     sqlite3_close(db);
@@ -53,7 +54,9 @@ Status Exec(sqlite3* db, const char* sql) {
 // A prepared statement that finalises itself.
 class Stmt {
  public:
-  Stmt(sqlite3* db, const std::string& sql) { sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr); }
+  Stmt(sqlite3* db, const std::string& sql) {
+    sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr);
+  }
   ~Stmt() { sqlite3_finalize(s_); }
   sqlite3_stmt* get() { return s_; }
   bool ok() const { return s_ != nullptr; }
@@ -130,7 +133,8 @@ uint64_t JobStore::commits() const {
 
 void JobStore::WriterLoop() {
   Stmt insert(writer_db_,
-              "INSERT OR REPLACE INTO jobs (job_id, array_job_id, user, account, state, submit_time, end_time, "
+              "INSERT OR REPLACE INTO jobs (job_id, array_job_id, user, account, state, "
+              "submit_time, end_time, "
               "info) VALUES (?,?,?,?,?,?,?,?)");
   std::string buf;
   while (true) {
@@ -183,7 +187,8 @@ Result<std::vector<v1::JobInfo>> JobStore::LoadAll() {
 Result<std::vector<v1::JobInfo>> JobStore::Query(const JobQuery& q) {
   std::string sql = "SELECT info FROM jobs WHERE 1=1";
   if (!q.job_ids.empty()) {
-    sql += " AND (job_id IN " + InList(q.job_ids.size()) + " OR array_job_id IN " + InList(q.job_ids.size()) + ")";
+    sql += " AND (job_id IN " + InList(q.job_ids.size()) + " OR array_job_id IN " +
+           InList(q.job_ids.size()) + ")";
   }
   if (!q.users.empty()) sql += " AND user IN " + InList(q.users.size());
   if (!q.accounts.empty()) sql += " AND account IN " + InList(q.accounts.size());
@@ -198,7 +203,8 @@ Result<std::vector<v1::JobInfo>> JobStore::Query(const JobQuery& q) {
     for (uint64_t id : q.job_ids) sqlite3_bind_int64(stmt.get(), i++, static_cast<int64_t>(id));
   }
   for (const auto& u : q.users) sqlite3_bind_text(stmt.get(), i++, u.c_str(), -1, SQLITE_TRANSIENT);
-  for (const auto& a : q.accounts) sqlite3_bind_text(stmt.get(), i++, a.c_str(), -1, SQLITE_TRANSIENT);
+  for (const auto& a : q.accounts)
+    sqlite3_bind_text(stmt.get(), i++, a.c_str(), -1, SQLITE_TRANSIENT);
   if (q.start_time) sqlite3_bind_int64(stmt.get(), i++, q.start_time);
   if (q.end_time) sqlite3_bind_int64(stmt.get(), i++, q.end_time);
   return ReadRows(reader_db_, stmt);

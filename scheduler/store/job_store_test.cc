@@ -20,8 +20,9 @@ JobQuery ById(uint64_t id) {
 class JobStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("tatami-store-" + std::to_string(getpid()) + "-" +
-                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() /
+           ("tatami-store-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }
@@ -110,7 +111,8 @@ TEST_F(JobStoreTest, QueryFiltersByIdUserAccountAndTime) {
 TEST_F(JobStoreTest, UnwritablePathIsAnError) {
   auto store = JobStore::Open("/nonexistent-dir/x/state.db");
   ASSERT_FALSE(store.ok());
-  EXPECT_NE(store.error().message.find("cannot open /nonexistent-dir/x/state.db"), std::string::npos);
+  EXPECT_NE(store.error().message.find("cannot open /nonexistent-dir/x/state.db"),
+            std::string::npos);
 }
 
 }  // namespace

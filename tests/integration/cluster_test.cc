@@ -12,9 +12,9 @@
 namespace tatami::testing {
 namespace {
 
+using std::chrono::seconds;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using std::chrono::seconds;
 
 class ClusterTest : public ::testing::Test {
  protected:
@@ -26,7 +26,9 @@ class ClusterTest : public ::testing::Test {
     EXPECT_EQ(r.exit_code, 0) << "sbatch " << args << "\n" << r.err;
     return r.out.substr(0, r.out.find('\n'));
   }
-  void Release(const std::string& file = "go") { std::ofstream(cluster_.dir() + "/" + file) << "go\n"; }
+  void Release(const std::string& file = "go") {
+    std::ofstream(cluster_.dir() + "/" + file) << "go\n";
+  }
   bool RunningEventually(const std::string& job) {
     return LocalCluster::Eventually([&] { return cluster_.QueueState(job) == "R"; }, seconds(20));
   }
@@ -35,22 +37,23 @@ class ClusterTest : public ::testing::Test {
   // It traps SIGTERM, then touches `file`.ready so the test knows the trap
   // is in place (RUNNING only means launched).
   static std::string Blocker(const std::string& file = "go") {
-    return "--wrap='trap \"echo got TERM; exit 143\" TERM; touch " + file + ".ready; while [ ! -e " + file +
-           " ]; do sleep 0.05; done'";
+    return "--wrap='trap \"echo got TERM; exit 143\" TERM; touch " + file +
+           ".ready; while [ ! -e " + file + " ]; do sleep 0.05; done'";
   }
   bool ReadyEventually(const std::string& file = "go") {
-    return LocalCluster::Eventually([&] { return cluster_.Run("test -e " + file + ".ready").exit_code == 0; },
-                                    seconds(20));
+    return LocalCluster::Eventually(
+        [&] { return cluster_.Run("test -e " + file + ".ready").exit_code == 0; }, seconds(20));
   }
 
   LocalCluster cluster_;
 };
 
 TEST_F(ClusterTest, TwoNodeMpiAllreduceGetsTheRightAnswer) {
-  std::ofstream(cluster_.dir() + "/mpi.sh") << "#!/bin/bash\n"
-                                               "#SBATCH -J allreduce -N 2 --ntasks-per-node=2 --gpus-per-node=4\n"
-                                               "#SBATCH -o mpi-%j.out\n"
-                                               "mpirun tatami-allreduce-check --count 10000\n";
+  std::ofstream(cluster_.dir() + "/mpi.sh")
+      << "#!/bin/bash\n"
+         "#SBATCH -J allreduce -N 2 --ntasks-per-node=2 --gpus-per-node=4\n"
+         "#SBATCH -o mpi-%j.out\n"
+         "mpirun tatami-allreduce-check --count 10000\n";
   CommandResult r = cluster_.Run("sbatch --wait mpi.sh");
   ASSERT_EQ(r.exit_code, 0) << r.err << cluster_.Run("cat mpi-*.out").out;
   std::string out = cluster_.Run("cat mpi-*.out").out;
@@ -59,18 +62,21 @@ TEST_F(ClusterTest, TwoNodeMpiAllreduceGetsTheRightAnswer) {
   EXPECT_THAT(out, HasSubstr("rank 0/4 node=h100-01"));
   EXPECT_THAT(out, HasSubstr("rank 3/4 node=h100-02"));
   EXPECT_THAT(out, HasSubstr("cuda_visible_devices=0,1,2,3"));
-  EXPECT_EQ(cluster_.Value("sacct -n -P -j 1 -o State,NodeList,ExitCode"), "COMPLETED|h100-[01-02]|0:0");
+  EXPECT_EQ(cluster_.Value("sacct -n -P -j 1 -o State,NodeList,ExitCode"),
+            "COMPLETED|h100-[01-02]|0:0");
 }
 
 TEST_F(ClusterTest, JobSeesSlurmEnvironmentAndOutputPatterns) {
   std::string job = Submit(
       "-J envcheck -N 1 -n 2 -c 3 --gpus-per-node=2 -o '%x-%j.out' "
       "--wrap='echo $SLURM_JOB_ID $SLURM_JOB_NAME $SLURM_JOB_NODELIST $SLURM_NNODES $SLURM_NTASKS "
-      "$SLURM_CPUS_PER_TASK $SLURMD_NODENAME $TATAMI_JOB_ID $CUDA_VISIBLE_DEVICES $SLURM_SUBMIT_DIR; "
+      "$SLURM_CPUS_PER_TASK $SLURMD_NODENAME $TATAMI_JOB_ID $CUDA_VISIBLE_DEVICES "
+      "$SLURM_SUBMIT_DIR; "
       "echo err >&2'");
   ASSERT_EQ(cluster_.Run("tatami wait " + job).exit_code, 0);
   std::string out = cluster_.Run("cat envcheck-" + job + ".out").out;
-  EXPECT_EQ(out, job + " envcheck h100-01 1 2 3 h100-01 " + job + " 0,1 " + cluster_.dir() + "\nerr\n");
+  EXPECT_EQ(out,
+            job + " envcheck h100-01 1 2 3 h100-01 " + job + " 0,1 " + cluster_.dir() + "\nerr\n");
 }
 
 TEST_F(ClusterTest, JobOverItsTimeLimitEndsInTimeoutAfterSigterm) {
@@ -99,12 +105,14 @@ TEST_F(ClusterTest, CancelRunningAndPendingJobs) {
 }
 
 TEST_F(ClusterTest, ScancelSignalDeliversWithoutCancelling) {
-  std::string job = Submit("-o sig.out --wrap='trap \"echo got USR1; exit 0\" USR1; while :; do sleep 0.05; done'");
+  std::string job = Submit(
+      "-o sig.out --wrap='trap \"echo got USR1; exit 0\" USR1; while :; do sleep 0.05; done'");
   ASSERT_TRUE(RunningEventually(job));
   ASSERT_EQ(cluster_.Run("scancel --signal=USR1 " + job).exit_code, 0);
   EXPECT_EQ(cluster_.Run("tatami wait " + job).exit_code, 0);
   EXPECT_EQ(cluster_.AcctState(job), "COMPLETED");
-  EXPECT_THAT(cluster_.Run("cat sig.out").out, HasSubstr("got USR1\n"));  // the whole job got it, sleep too
+  EXPECT_THAT(cluster_.Run("cat sig.out").out,
+              HasSubstr("got USR1\n"));  // the whole job got it, sleep too
   CommandResult bad = cluster_.Run("scancel --signal=NOTASIG " + job);
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_THAT(bad.err, HasSubstr("invalid signal 'NOTASIG'"));
@@ -121,9 +129,11 @@ TEST_F(ClusterTest, QueueAndAcctFiltersAndFormats) {
   EXPECT_EQ(cluster_.Run("squeue -h -u nobody-here").out, "");
   EXPECT_EQ(cluster_.Run("squeue -h --me -o %i").out, a + "\n" + b + "\n");
   EXPECT_EQ(cluster_.Run("squeue -h -t CD -o %i").out, c + "\n");
-  EXPECT_THAT(cluster_.Run("squeue").out, StartsWith("             JOBID PARTITION     NAME     USER ST"));
+  EXPECT_THAT(cluster_.Run("squeue").out,
+              StartsWith("             JOBID PARTITION     NAME     USER ST"));
   EXPECT_EQ(cluster_.Value("sacct -n -P -X -A fsd -o JobName,State"), "beta|PENDING");
-  EXPECT_EQ(cluster_.Value("sacct -n -P -j " + c + " -o JobName,State,ExitCode"), "gamma|COMPLETED|0:0");
+  EXPECT_EQ(cluster_.Value("sacct -n -P -j " + c + " -o JobName,State,ExitCode"),
+            "gamma|COMPLETED|0:0");
   EXPECT_EQ(cluster_.Run("sacct -n -X -S 2001-01-01 -E 2001-01-02 -u root").out, "");
   CommandResult bad = cluster_.Run("sacct -o JobID,Bogus");
   EXPECT_NE(bad.exit_code, 0);
@@ -133,7 +143,9 @@ TEST_F(ClusterTest, QueueAndAcctFiltersAndFormats) {
 }
 
 TEST_F(ClusterTest, ArrayJobRunsEveryTaskWithinItsLimit) {
-  std::string job = Submit("--array=0-5%2 -o 'arr-%A_%a.out' --wrap='echo task $SLURM_ARRAY_TASK_ID of $SLURM_ARRAY_TASK_COUNT'");
+  std::string job = Submit(
+      "--array=0-5%2 -o 'arr-%A_%a.out' --wrap='echo task $SLURM_ARRAY_TASK_ID of "
+      "$SLURM_ARRAY_TASK_COUNT'");
   ASSERT_EQ(cluster_.Run("tatami wait " + job).exit_code, 0);
   for (int i = 0; i < 6; ++i) {
     EXPECT_EQ(cluster_.Value("cat arr-" + job + "_" + std::to_string(i) + ".out"),
@@ -161,10 +173,14 @@ TEST_F(ClusterTest, AfterOkDependencyWaitsForSuccessAndNeverForFailure) {
   EXPECT_EQ(cluster_.Value("squeue -h -j " + after + " -o %r"), "Dependency");
   Release();
   EXPECT_EQ(cluster_.Run("tatami wait " + after).exit_code, 0);
-  EXPECT_GE(cluster_.Value("sacct -n -P -j " + after + " -o Start"), cluster_.Value("sacct -n -P -j " + first + " -o End"));
+  EXPECT_GE(cluster_.Value("sacct -n -P -j " + after + " -o Start"),
+            cluster_.Value("sacct -n -P -j " + first + " -o End"));
   EXPECT_EQ(cluster_.Run("tatami wait " + failing).exit_code, 3);
   EXPECT_TRUE(LocalCluster::Eventually(
-      [&] { return cluster_.Value("squeue -h -j " + never + " -o %r") == "DependencyNeverSatisfied"; }, seconds(10)));
+      [&] {
+        return cluster_.Value("squeue -h -j " + never + " -o %r") == "DependencyNeverSatisfied";
+      },
+      seconds(10)));
 }
 
 TEST_F(ClusterTest, ImpossibleAndInvalidRequestsAreRefusedWithAReason) {
@@ -190,22 +206,28 @@ TEST_F(ClusterTest, ImpossibleAndInvalidRequestsAreRefusedWithAReason) {
 }
 
 TEST_F(ClusterTest, DojoTilesAndHw4BoardsAreAllocatedPerDevice) {
-  std::string dojo = Submit("-p dojo --gres=d1:4 -o d.out --wrap='echo $TATAMI_ACCELERATOR_KIND $TATAMI_DEVICES'");
-  std::string hw4 = Submit("-p hw4 --accelerators=hw4:1 -o h.out --wrap='echo $TATAMI_ACCELERATOR_KIND $TATAMI_DEVICES'");
+  std::string dojo =
+      Submit("-p dojo --gres=d1:4 -o d.out --wrap='echo $TATAMI_ACCELERATOR_KIND $TATAMI_DEVICES'");
+  std::string hw4 = Submit(
+      "-p hw4 --accelerators=hw4:1 -o h.out --wrap='echo $TATAMI_ACCELERATOR_KIND "
+      "$TATAMI_DEVICES'");
   ASSERT_EQ(cluster_.Run("tatami wait " + dojo + " " + hw4).exit_code, 0);
   EXPECT_EQ(cluster_.Value("cat d.out"), "d1 0,1,2,3");
   EXPECT_EQ(cluster_.Value("cat h.out"), "hw4 0");
 }
 
 TEST_F(ClusterTest, NodeFailureMarksJobsNodeFailOrRequeuesThem) {
-  std::string plain = Submit("-w h100-02 --gpus-per-node=4 --wrap='echo $$ > plain.pid; while :; do sleep 0.05; done'");
+  std::string plain = Submit(
+      "-w h100-02 --gpus-per-node=4 --wrap='echo $$ > plain.pid; while :; do sleep 0.05; done'");
   std::string requeue = Submit(
       "-w h100-02 --gpus-per-node=4 --requeue -o rq.out "
-      "--wrap='echo run $SLURM_RESTART_COUNT; if [ $SLURM_RESTART_COUNT = 0 ]; then while :; do sleep 0.05; done; fi'");
+      "--wrap='echo run $SLURM_RESTART_COUNT; if [ $SLURM_RESTART_COUNT = 0 ]; then while :; do "
+      "sleep 0.05; done; fi'");
   ASSERT_TRUE(RunningEventually(plain));
   ASSERT_TRUE(RunningEventually(requeue));
   ASSERT_TRUE(LocalCluster::KillAndReap(cluster_.AgentPid("h100-02")));
-  EXPECT_TRUE(LocalCluster::Eventually([&] { return cluster_.AcctState(plain) == "NODE_FAIL"; }, seconds(15)));
+  EXPECT_TRUE(LocalCluster::Eventually([&] { return cluster_.AcctState(plain) == "NODE_FAIL"; },
+                                       seconds(15)));
   EXPECT_THAT(cluster_.Value("sinfo -h -N -o '%N %t' -p h100 | grep h100-02"), "h100-02 down*");
   EXPECT_EQ(cluster_.QueueState(requeue), "PD");
   // The agent comes back: it kills what its dead predecessor left running,
@@ -213,7 +235,8 @@ TEST_F(ClusterTest, NodeFailureMarksJobsNodeFailOrRequeuesThem) {
   ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0);
   pid_t orphan = std::stoi(cluster_.Value("cat plain.pid"));
   EXPECT_TRUE(LocalCluster::Eventually([&] { return kill(orphan, 0) != 0; }, seconds(10)))
-      << "job " << plain << " still runs as pid " << orphan << " after its node was declared failed";
+      << "job " << plain << " still runs as pid " << orphan
+      << " after its node was declared failed";
   ASSERT_EQ(cluster_.Run("tatami wait " + requeue).exit_code, 0);
   EXPECT_EQ(cluster_.Value("sacct -n -P -j " + requeue + " -o State,Restarts"), "COMPLETED|1");
   EXPECT_EQ(cluster_.Run("cat rq.out").out, "run 1\n");  // --open-mode truncate
@@ -224,7 +247,8 @@ TEST_F(ClusterTest, RestartedControllerReconcilesRunningAndPendingJobs) {
   std::string pending = Submit("-H --wrap=true");
   ASSERT_TRUE(RunningEventually(running));
   ASSERT_TRUE(LocalCluster::KillAndReap(cluster_.ControllerPid()));
-  ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0) << cluster_.Run("tail logs/tatamid.log").out;
+  ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0)
+      << cluster_.Run("tail logs/tatamid.log").out;
   EXPECT_EQ(cluster_.QueueState(running), "R");
   EXPECT_EQ(cluster_.QueueState(pending), "PD");
   Release();
@@ -236,36 +260,41 @@ TEST_F(ClusterTest, ControllerSigkillDuringSubmissionBurstLosesNoAcceptedJob) {
   // 150 submissions from a background loop; every id sbatch printed was
   // accepted. The controller is killed part-way through and restarted.
   CommandResult start = cluster_.Run(
-      "(for i in $(seq 150); do sbatch --parsable -o /dev/null --wrap=true >> accepted 2>/dev/null; done; "
+      "(for i in $(seq 150); do sbatch --parsable -o /dev/null --wrap=true >> accepted "
+      "2>/dev/null; done; "
       "touch burst-done) >/dev/null 2>&1 &");
   ASSERT_EQ(start.exit_code, 0);
-  ASSERT_TRUE(LocalCluster::Eventually([&] { return cluster_.Run("test $(wc -l < accepted) -ge 40").exit_code == 0; },
-                                       seconds(60)));
+  ASSERT_TRUE(LocalCluster::Eventually(
+      [&] { return cluster_.Run("test $(wc -l < accepted) -ge 40").exit_code == 0; }, seconds(60)));
   ASSERT_TRUE(LocalCluster::KillAndReap(cluster_.ControllerPid()));
   ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0);
-  ASSERT_TRUE(LocalCluster::Eventually([&] { return cluster_.Run("test -e burst-done").exit_code == 0; }, seconds(120)));
+  ASSERT_TRUE(LocalCluster::Eventually(
+      [&] { return cluster_.Run("test -e burst-done").exit_code == 0; }, seconds(120)));
   std::string ids = cluster_.Run("tr '\\n' ' ' < accepted").out;
   ASSERT_FALSE(ids.empty());
   CommandResult waited = cluster_.Run("tatami wait " + ids);
   EXPECT_EQ(waited.exit_code, 0) << waited.out << waited.err;
   int accepted = std::stoi(cluster_.Value("wc -l < accepted"));
   EXPECT_GE(accepted, 40);
-  std::string completed = cluster_.Value("sacct -n -X -P -s CD -o JobID | grep -c -x -F -f accepted");
+  std::string completed =
+      cluster_.Value("sacct -n -X -P -s CD -o JobID | grep -c -x -F -f accepted");
   EXPECT_EQ(completed, std::to_string(accepted));
 }
 
 TEST(ControllerConfig, BadConfigIsRefusedWithFileLineAndColumn) {
   char tmpl[] = "/tmp/tatami-badcfg-XXXXXX";
   std::string dir = mkdtemp(tmpl);
-  std::ofstream(dir + "/bad.yaml") << "nodes:\n  - name: a\n    cpus: lots\npartitions: [{name: p, nodes: a}]\n";
-  std::string cmd = std::string(TATAMI_BIN_DIR) + "/tatamid --config " + dir + "/bad.yaml --state-dir " + dir +
-                    " 2>&1";
+  std::ofstream(dir + "/bad.yaml")
+      << "nodes:\n  - name: a\n    cpus: lots\npartitions: [{name: p, nodes: a}]\n";
+  std::string cmd = std::string(TATAMI_BIN_DIR) + "/tatamid --config " + dir +
+                    "/bad.yaml --state-dir " + dir + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   char buf[1024] = {};
   size_t n = fread(buf, 1, sizeof buf - 1, p);
   int status = pclose(p);
   EXPECT_NE(WEXITSTATUS(status), 0);
-  EXPECT_THAT(std::string(buf, n), HasSubstr(dir + "/bad.yaml:3:11: cpus: expected a non-negative integer"));
+  EXPECT_THAT(std::string(buf, n),
+              HasSubstr(dir + "/bad.yaml:3:11: cpus: expected a non-negative integer"));
   std::filesystem::remove_all(dir);
 }
 

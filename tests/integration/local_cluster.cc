@@ -52,9 +52,9 @@ LocalCluster::~LocalCluster() {
 CommandResult LocalCluster::Run(const std::string& command) const {
   std::string err_file = dir_ + "/.stderr-" + std::to_string(getpid()) + "-" +
                          std::to_string(std::hash<std::thread::id>()(std::this_thread::get_id()));
-  std::string full = "cd " + Quote(dir_) + " && export TATAMI_STATE_DIR=" + Quote(dir_) + " PATH=" +
-                     Quote(std::string(TATAMI_BIN_DIR) + ":" + getenv("PATH")) + " && (" + command + ") 2>" +
-                     Quote(err_file);
+  std::string full = "cd " + Quote(dir_) + " && export TATAMI_STATE_DIR=" + Quote(dir_) +
+                     " PATH=" + Quote(std::string(TATAMI_BIN_DIR) + ":" + getenv("PATH")) +
+                     " && (" + command + ") 2>" + Quote(err_file);
   CommandResult r;
   FILE* p = popen(full.c_str(), "r");
   if (!p) return r;
@@ -97,7 +97,9 @@ bool LocalCluster::KillAndReap(pid_t pid) {
   return Eventually([&] { return kill(pid, 0) != 0; }, std::chrono::seconds(10));
 }
 
-pid_t LocalCluster::ControllerPid() const { return atoi(ReadFile(dir_ + "/tatamid.pid").c_str()); }
+pid_t LocalCluster::ControllerPid() const {
+  return atoi(ReadFile(dir_ + "/tatamid.pid").c_str());
+}
 
 pid_t LocalCluster::AgentPid(const std::string& agent) const {
   return atoi(ReadFile(dir_ + "/agent-" + agent + ".pid").c_str());
