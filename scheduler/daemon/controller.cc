@@ -38,7 +38,7 @@ Controller::~Controller() {
   Stop();
 }
 
-Status Controller::Start() {
+Status Controller::Load() {
   // Emulated and XML-described nodes: learn their size now, so jobs can be
   // checked for feasibility before the agents register.
   for (size_t i = 0; i < nodes_.size(); ++i) {
@@ -78,12 +78,16 @@ Status Controller::Start() {
         }
         ApplyShares(shares, job.spec().exclusive(), resources_);
         active_ids_.insert(id);
+        restored_ids_.insert(id);
       }
       jobs_.emplace(id, std::move(job));
     }
   }
-  scheduler_ = std::thread([this] { SchedulerLoop(); });
   return {};
+}
+
+void Controller::Start() {
+  scheduler_ = std::thread([this] { SchedulerLoop(); });
 }
 
 void Controller::Stop() {

@@ -47,8 +47,12 @@ class Controller {
   // once, before Start(): the port is known only after the server binds.
   void set_own_address(std::string address) { own_address_ = std::move(address); }
 
-  // Loads the store, restores allocations of running jobs, starts threads.
-  Status Start();
+  // Loads the store and restores the allocations of running jobs. Call
+  // before the server takes RPCs: an agent registering against an empty job
+  // table would leave its jobs' records orphaned.
+  Status Load();
+  // Starts the scheduler thread. After Load() and set_own_address().
+  void Start();
   void Stop();
 
   // ---- CLI API
@@ -91,7 +95,9 @@ class Controller {
 
   // Ends a job: state, exit, resources back, other nodes told. Returns the record to persist.
   void FinishJobLocked(v1::JobInfo& job, JobState state, const std::string& reason);
-  void RequeueJobLocked(v1::JobInfo& job, const std::string& reason);
+  // `ran`: the job started somewhere (counts a restart); false when its
+  // launch never reached an agent.
+  void RequeueJobLocked(v1::JobInfo& job, const std::string& reason, bool ran = true);
   void ReleaseLocked(const v1::JobInfo& job);
   void ApplyEventLocked(const v1::JobEvent& ev, std::vector<v1::JobInfo>& changed);
   void CheckNodeTimeoutsLocked(std::vector<v1::JobInfo>& changed);
@@ -120,6 +126,7 @@ class Controller {
   std::vector<NodeResources> resources_;  // parallel to nodes_
   std::set<uint64_t> pending_ids_;        // PENDING jobs, in id order
   std::set<uint64_t> active_ids_;         // RUNNING and COMPLETING jobs
+  std::set<uint64_t> restored_ids_;  // active when Load() ran; not yet confirmed by their agent
   std::unordered_map<std::string, size_t> node_index_;
   std::map<std::string, std::unique_ptr<AgentLink>> links_;
   uint64_t next_job_id_ = 1;

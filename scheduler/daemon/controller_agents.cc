@@ -94,12 +94,12 @@ void Controller::FinishJobLocked(v1::JobInfo& job, JobState state, const std::st
   Wake();
 }
 
-void Controller::RequeueJobLocked(v1::JobInfo& job, const std::string& reason) {
+void Controller::RequeueJobLocked(v1::JobInfo& job, const std::string& reason, bool ran) {
   TerminateOnNodesLocked(job, 0);
   ReleaseLocked(job);
   job.set_state(v1::PENDING);
   job.set_reason(reason);
-  job.set_restart_count(job.restart_count() + 1);
+  if (ran) job.set_restart_count(job.restart_count() + 1);
   job.set_start_time(0);
   job.clear_allocation();
   job.set_eligible_time(clock_.Now());
@@ -192,12 +192,21 @@ v1::RegisterNodeReply Controller::RegisterNode(const v1::RegisterNodeRequest& re
     std::vector<uint64_t> lost;
     for (uint64_t id : active_ids_) {
       const v1::JobInfo& job = jobs_[id];
-      if (job.allocation_size() > 0 && job.allocation(0).node() == req.node() && !running.count(id))
-        lost.push_back(id);
+      if (job.allocation_size() == 0 || job.allocation(0).node() != req.node()) continue;
+      bool restored = restored_ids_.erase(id) > 0;
+      if (running.count(id)) continue;
+      // A launch this controller sent may still be on its way to the same agent.
+      if (!restored && job.allocation(0).agent_instance() == req.agent_instance()) continue;
+      lost.push_back(id);
     }
     for (uint64_t id : lost) {
       v1::JobInfo& job = jobs_[id];
-      if (job.spec().requeue() && !job.cancel_requested()) {
+      if (job.allocation(0).agent_instance() == req.agent_instance() && !job.cancel_requested()) {
+        // The same agent neither runs it nor has an event for it: the launch
+        // never arrived (the controller died between storing RUNNING and
+        // sending it). It never ran, so it simply starts again.
+        RequeueJobLocked(job, "launch never reached " + req.node(), /*ran=*/false);
+      } else if (job.spec().requeue() && !job.cancel_requested()) {
         RequeueJobLocked(job, "agent on " + req.node() + " restarted");
       } else {
         FinishJobLocked(job, job.cancel_requested() ? v1::CANCELLED : v1::NODE_FAIL,

@@ -147,6 +147,7 @@ std::vector<v1::JobInfo> Controller::CommitPlanLocked(const Plan& plan,
       for (uint32_t d : s.devices) a->add_devices(d);
       int i = FindNodeLocked(s.node);
       a->set_accelerator_kind(std::string(AcceleratorName(resources_[i].accel_kind)));
+      a->set_agent_instance(nodes_[i].agent_instance);
     }
     pending_ids_.erase(job.job_id());
     active_ids_.insert(job.job_id());

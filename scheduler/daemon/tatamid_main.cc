@@ -71,6 +71,10 @@ int main(int argc, char** argv) {
 
   std::string cluster_name = config->cluster_name;
   tatami::Controller controller(std::move(*config), std::move(*store), tatami::SystemClock::Get());
+  if (tatami::Status s = controller.Load(); !s.ok()) {
+    fprintf(stderr, "tatamid: %s\n", s.error().message.c_str());
+    return 1;
+  }
   tatami::ControllerService service(controller);
   grpc::ServerBuilder builder;
   int port = 0;
@@ -85,10 +89,7 @@ int main(int argc, char** argv) {
   }
   std::string address = listen.substr(0, listen.rfind(':')) + ":" + std::to_string(port);
   controller.set_own_address(address);
-  if (tatami::Status s = controller.Start(); !s.ok()) {
-    fprintf(stderr, "tatamid: %s\n", s.error().message.c_str());
-    return 1;
-  }
+  controller.Start();
   {
     std::string tmp = state_dir + "/controller.addr.tmp";
     std::ofstream(tmp) << address << "\n";
