@@ -64,11 +64,9 @@ int main(int argc, char** argv) {
   if (rank == 0) {
     for (int r = 0; r < size; ++r)
       printf("%s\n", all.data() + sizeof line * static_cast<size_t>(r));
-    double bytes = static_cast<double>(count) * sizeof(double);
     printf("allreduce: %d ranks, %ld doubles x %d iterations, %.3f ms per call, %s\n", size, count,
            iterations, 1000 * seconds / iterations,
            total_bad == 0 ? "result correct" : "RESULT WRONG");
-    (void)bytes;
   }
   MPI_Finalize();
   return total_bad == 0 ? 0 : 1;

@@ -46,4 +46,19 @@ Result<ArraySpec> ParseArraySpec(std::string_view text, uint32_t max_size) {
   return spec;
 }
 
+ArrayShape ShapeOf(const ArraySpec& spec) {
+  ArrayShape shape;
+  const auto& ix = spec.indices;
+  shape.count = static_cast<uint32_t>(ix.size());
+  shape.max_running = spec.max_running;
+  if (ix.empty()) return shape;
+  shape.min = ix.front();
+  shape.max = ix.back();
+  shape.step = ix.size() > 1 ? ix[1] - ix[0] : 1;
+  for (size_t k = 2; k < ix.size(); ++k) {
+    if (ix[k] - ix[k - 1] != shape.step) shape.step = 1;
+  }
+  return shape;
+}
+
 }  // namespace tatami

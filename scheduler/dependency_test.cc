@@ -90,5 +90,18 @@ TEST(ArraySpec, ParsesRangesListsStepsAndLimit) {
   EXPECT_FALSE(ParseArraySpec("1-4%0", 1001).ok());
 }
 
+TEST(ArraySpec, ShapeGivesCountRangeStepAndLimit) {
+  ArrayShape even = ShapeOf(*ParseArraySpec("0-100:10%3", 1001));
+  EXPECT_EQ(even.count, 11u);
+  EXPECT_EQ(even.min, 0);
+  EXPECT_EQ(even.max, 100);
+  EXPECT_EQ(even.step, 10);
+  EXPECT_EQ(even.max_running, 3u);
+  ArrayShape uneven = ShapeOf(*ParseArraySpec("1,2,5", 1001));
+  EXPECT_EQ(uneven.count, 3u);
+  EXPECT_EQ(uneven.step, 1);
+  EXPECT_EQ(ShapeOf(*ParseArraySpec("7", 1001)).step, 1);
+}
+
 }  // namespace
 }  // namespace tatami

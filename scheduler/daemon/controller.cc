@@ -68,15 +68,14 @@ Status Controller::Load() {
                         : Result<ResourceRequest>(MakeError("gone"));
         if (req.ok()) requests_[id] = *req;
       }
+      if (uint64_t a = job.array_job_id(); a && !arrays_.count(a)) {
+        auto spec = ParseArraySpec(job.spec().array(), config_.max_array_size);
+        if (spec.ok()) arrays_[a] = ShapeOf(*spec);
+      }
       if (job.state() == v1::PENDING) pending_ids_.insert(id);
       if (IsActive(job.state())) {
         // Resources stay held until the agents tell us how the job fared.
-        std::vector<NodeShare> shares;
-        for (const auto& a : job.allocation()) {
-          shares.push_back(
-              {a.node(), a.cpus(), a.mem_mib(), {a.devices().begin(), a.devices().end()}});
-        }
-        ApplyShares(shares, job.spec().exclusive(), resources_);
+        ApplyShares(SharesOf(job), job.spec().exclusive(), resources_);
         active_ids_.insert(id);
         restored_ids_.insert(id);
       }
@@ -201,13 +200,14 @@ Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
   base.set_time_limit_ms(limit);
   *base.mutable_spec() = std::move(spec);
 
-  Accepted accepted{{}, std::move(req).value()};
+  Accepted accepted{{}, std::move(req).value(), {}};
   if (base.spec().array().empty()) {
     accepted.jobs.push_back(std::move(base));
     return accepted;
   }
   auto array = ParseArraySpec(base.spec().array(), config_.max_array_size);
   if (!array) return array.error();
+  accepted.array = ShapeOf(*array);
   for (int32_t index : array->indices) {
     v1::JobInfo task = base;
     task.set_array_task_id(index);
@@ -234,6 +234,7 @@ Result<v1::SubmitReply> Controller::Submit(v1::JobSpec spec) {
       requests_[id] = req;
       pending_ids_.insert(id);
     }
+    if (accepted->array.count) arrays_[first_id] = accepted->array;
   }
   if (Status s = Persist(jobs); !s.ok()) {
     std::unique_lock lock(mu_);

@@ -29,6 +29,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "proto/tatami.pb.h"
+#include "scheduler/array_spec.h"
 #include "scheduler/daemon/agent_link.h"
 #include "scheduler/job_state.h"
 #include "scheduler/resource_request.h"
@@ -85,6 +86,7 @@ class Controller {
   struct Accepted {
     std::vector<v1::JobInfo> jobs;
     ResourceRequest request;
+    ArrayShape array;  // count 0: not an array
   };
   Result<Accepted> ValidateAndExpand(v1::JobSpec spec);
   void SchedulerLoop();
@@ -99,6 +101,7 @@ class Controller {
   // launch never reached an agent.
   void RequeueJobLocked(v1::JobInfo& job, const std::string& reason, bool ran = true);
   void ReleaseLocked(const v1::JobInfo& job);
+  static std::vector<NodeShare> SharesOf(const v1::JobInfo& job);
   void ApplyEventLocked(const v1::JobEvent& ev, std::vector<v1::JobInfo>& changed);
   void CheckNodeTimeoutsLocked(std::vector<v1::JobInfo>& changed);
   void TerminateOnNodesLocked(const v1::JobInfo& job, int signal);
@@ -122,6 +125,7 @@ class Controller {
   mutable std::shared_mutex mu_;
   std::map<uint64_t, v1::JobInfo> jobs_;
   std::unordered_map<uint64_t, ResourceRequest> requests_;  // pending and running jobs
+  std::unordered_map<uint64_t, ArrayShape> arrays_;         // by array job id, parsed once
   std::vector<Node> nodes_;
   std::vector<NodeResources> resources_;  // parallel to nodes_
   std::set<uint64_t> pending_ids_;        // PENDING jobs, in id order

@@ -8,14 +8,6 @@
 namespace tatami {
 namespace {
 
-std::vector<NodeShare> SharesOf(const v1::JobInfo& job) {
-  std::vector<NodeShare> shares;
-  for (const auto& a : job.allocation()) {
-    shares.push_back({a.node(), a.cpus(), a.mem_mib(), {a.devices().begin(), a.devices().end()}});
-  }
-  return shares;
-}
-
 bool UsesNode(const v1::JobInfo& job, const std::string& node) {
   for (const auto& a : job.allocation()) {
     if (a.node() == node) return true;
@@ -24,6 +16,14 @@ bool UsesNode(const v1::JobInfo& job, const std::string& node) {
 }
 
 }  // namespace
+
+std::vector<NodeShare> Controller::SharesOf(const v1::JobInfo& job) {
+  std::vector<NodeShare> shares;
+  for (const auto& a : job.allocation()) {
+    shares.push_back({a.node(), a.cpus(), a.mem_mib(), {a.devices().begin(), a.devices().end()}});
+  }
+  return shares;
+}
 
 AgentLink* Controller::LinkLocked(const std::string& address) {
   auto& link = links_[address];

@@ -69,7 +69,6 @@ Snapshot Controller::BuildSnapshotLocked() {
     }
     return false;
   };
-  std::map<uint64_t, uint32_t> array_limit;  // array id -> max running (0 = none)
   for (uint64_t id : pending_ids_) {
     v1::JobInfo& job = jobs_[id];
     if (job.spec().hold()) {
@@ -86,17 +85,14 @@ Snapshot Controller::BuildSnapshotLocked() {
       continue;
     }
     if (uint64_t a = job.array_job_id()) {
-      auto lim = array_limit.find(a);
-      if (lim == array_limit.end()) {
-        auto spec = ParseArraySpec(job.spec().array(), config_.max_array_size);
-        lim = array_limit.emplace(a, spec.ok() ? spec->max_running : 0).first;
-      }
-      if (lim->second && array_running[a] >= lim->second) {
+      auto shape = arrays_.find(a);
+      uint32_t limit = shape == arrays_.end() ? 0 : shape->second.max_running;
+      if (limit && array_running[a] >= limit) {
         job.set_reason("JobArrayTaskLimit");
         continue;
       }
       // Count it as if started, so one cycle starts at most the limit.
-      if (lim->second) ++array_running[a];
+      if (limit) ++array_running[a];
     }
     auto req = requests_.find(id);
     if (req == requests_.end()) continue;
@@ -178,19 +174,12 @@ v1::JobLaunch Controller::MakeLaunch(const v1::JobInfo& job, size_t node_index) 
     addresses.push_back(a.node() + "=" + (i >= 0 ? nodes_[i].agent_address : ""));
   }
   l.add_env("TATAMI_NODE_ADDRESSES=" + Join(addresses, ","));
-  if (job.array_task_id() >= 0) {
-    auto spec = ParseArraySpec(job.spec().array(), config_.max_array_size);
-    if (spec.ok()) {
-      const auto& ix = spec->indices;
-      int32_t step = ix.size() > 1 ? ix[1] - ix[0] : 1;
-      for (size_t k = 2; k < ix.size(); ++k) {
-        if (ix[k] - ix[k - 1] != step) step = 1;
-      }
-      l.add_env("SLURM_ARRAY_TASK_COUNT=" + std::to_string(ix.size()));
-      l.add_env("SLURM_ARRAY_TASK_MIN=" + std::to_string(ix.front()));
-      l.add_env("SLURM_ARRAY_TASK_MAX=" + std::to_string(ix.back()));
-      l.add_env("SLURM_ARRAY_TASK_STEP=" + std::to_string(step));
-    }
+  if (auto shape = arrays_.find(job.array_job_id());
+      job.array_task_id() >= 0 && shape != arrays_.end()) {
+    l.add_env("SLURM_ARRAY_TASK_COUNT=" + std::to_string(shape->second.count));
+    l.add_env("SLURM_ARRAY_TASK_MIN=" + std::to_string(shape->second.min));
+    l.add_env("SLURM_ARRAY_TASK_MAX=" + std::to_string(shape->second.max));
+    l.add_env("SLURM_ARRAY_TASK_STEP=" + std::to_string(shape->second.step));
   }
   for (const auto& [key, value] : config_.job_environment) l.add_env(key + "=" + value);
   return l;
