@@ -109,7 +109,11 @@ Status Agent::LaunchOne(const v1::JobLaunch& l) {
   }
   job.env = BuildJobEnvironment(l, ctx);
 
+  // Held from the duplicate check to the recorded pid. `fail` reports through
+  // the outbox, which takes mu_ itself: it must let go first.
+  std::unique_lock lock(mu_, std::defer_lock);
   auto fail = [&](const std::string& why) {
+    if (lock.owns_lock()) lock.unlock();
     v1::JobEvent ev;
     ev.set_job_id(info.job_id());
     ev.set_node(l.node());
@@ -119,7 +123,7 @@ Status Agent::LaunchOne(const v1::JobLaunch& l) {
     return MakeError("job " + std::to_string(info.job_id()) + ": " + why);
   };
 
-  std::unique_lock lock(mu_);
+  lock.lock();
   if (jobs_.count(key)) return {};  // a repeated launch: already running
   if (!l.run_script()) {
     jobs_.emplace(key, std::move(job));
@@ -161,7 +165,6 @@ Status Agent::LaunchOne(const v1::JobLaunch& l) {
   if (err_fd != *out_fd) close(err_fd);
   if (!pid) {
     jobs_.erase(it);
-    lock.unlock();
     return fail(pid.error().message);
   }
   it->second.batch_pid = *pid;

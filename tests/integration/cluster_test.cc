@@ -205,6 +205,18 @@ TEST_F(ClusterTest, ImpossibleAndInvalidRequestsAreRefusedWithAReason) {
   EXPECT_EQ(cluster_.Run("squeue -h -t all").out, "");  // nothing was accepted
 }
 
+TEST_F(ClusterTest, LaunchFailureOnTheNodeFailsTheJobWithTheReason) {
+  std::string job = Submit("-o /nonexistent-dir/out.txt --wrap=true");
+  EXPECT_NE(cluster_.Run("tatami wait " + job).exit_code, 0);
+  EXPECT_EQ(cluster_.AcctState(job), "FAILED");
+  EXPECT_THAT(
+      cluster_.Value("sacct -n -P -j " + job + " -o Reason"),
+      HasSubstr("launch failed on h100-01: cannot open output file /nonexistent-dir/out.txt"));
+  // The node is fine: the next job runs there.
+  std::string next = Submit("--wrap=true");
+  EXPECT_EQ(cluster_.Run("tatami wait " + next).exit_code, 0);
+}
+
 TEST_F(ClusterTest, DojoTilesAndHw4BoardsAreAllocatedPerDevice) {
   std::string dojo =
       Submit("-p dojo --gres=d1:4 -o d.out --wrap='echo $TATAMI_ACCELERATOR_KIND $TATAMI_DEVICES'");
