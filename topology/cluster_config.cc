@@ -1,144 +1,18 @@
 #include "topology/cluster_config.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
-#include "base/duration.h"
-#include "base/hostlist.h"
 #include "base/strings.h"
+#include "topology/config_reader.h"
+#include "topology/fabric_config.h"
 
 namespace tatami {
 namespace {
 
-// Reads typed values out of yaml-cpp nodes and turns every problem into an
-// Error of the form "FILE:LINE:COL: what was wrong (what was wanted)".
-class Reader {
- public:
-  explicit Reader(std::string origin) : origin_(std::move(origin)) {}
-
-  Error At(const YAML::Node& n, const std::string& msg) const {
-    YAML::Mark m = n.Mark();
-    if (m.is_null()) return MakeError(origin_ + ": " + msg);
-    return MakeError(origin_ + ":" + std::to_string(m.line + 1) + ":" +
-                     std::to_string(m.column + 1) + ": " + msg);
-  }
-
-  Status RequireMap(const YAML::Node& n, const std::string& what) const {
-    if (!n.IsMap()) return At(n, what + " must be a mapping of key: value");
-    return {};
-  }
-
-  Status CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed,
-                   const std::string& what) const {
-    for (const auto& kv : map) {
-      std::string key = kv.first.Scalar();
-      if (!allowed.count(key)) {
-        std::vector<std::string> names(allowed.begin(), allowed.end());
-        return At(kv.first, "unknown key '" + key + "' in " + what +
-                                " (expected one of: " + Join(names, ", ") + ")");
-      }
-    }
-    return {};
-  }
-
-  Result<std::string> Str(const YAML::Node& n, const std::string& field) const {
-    if (!n.IsScalar()) return At(n, field + ": expected a string");
-    return n.Scalar();
-  }
-
-  Result<uint32_t> UInt(const YAML::Node& n, const std::string& field) const {
-    auto v = n.IsScalar() ? ParseInt(n.Scalar()) : std::nullopt;
-    if (!v || *v > UINT32_MAX) return At(n, field + ": expected a non-negative integer");
-    return static_cast<uint32_t>(*v);
-  }
-
-  Result<int32_t> Int(const YAML::Node& n, const std::string& field) const {
-    try {
-      return n.as<int32_t>();
-    } catch (const YAML::Exception&) {
-      return At(n, field + ": expected an integer");
-    }
-  }
-
-  Result<bool> Bool(const YAML::Node& n, const std::string& field) const {
-    try {
-      return n.as<bool>();
-    } catch (const YAML::Exception&) {
-      return At(n, field + ": expected true or false");
-    }
-  }
-
-  Result<DurationMs> Duration(const YAML::Node& n, const std::string& field) const {
-    if (!n.IsScalar()) return At(n, field + ": expected a duration such as 2s");
-    auto d = ParseConfigDuration(n.Scalar(), field);
-    if (!d) return At(n, d.error().message);
-    return d;
-  }
-
-  Result<DurationMs> TimeLimit(const YAML::Node& n, const std::string& field) const {
-    if (!n.IsScalar()) return At(n, field + ": expected a time limit such as 1-00:00:00");
-    auto d = ParseTimeLimit(n.Scalar(), field);
-    if (!d) return At(n, d.error().message);
-    return d;
-  }
-
-  Result<int64_t> Memory(const YAML::Node& n, const std::string& field) const {
-    if (!n.IsScalar()) return At(n, field + ": expected a memory size such as 512G");
-    auto m = ParseMemoryMiB(n.Scalar(), field);
-    if (!m) return At(n, m.error().message);
-    return m;
-  }
-
-  Result<std::vector<std::string>> Hosts(const YAML::Node& n, const std::string& field) const {
-    std::string expr;
-    if (n.IsSequence()) {
-      std::vector<std::string> parts;
-      for (const auto& item : n) {
-        if (!item.IsScalar()) return At(item, field + ": expected node names");
-        parts.push_back(item.Scalar());
-      }
-      expr = Join(parts, ",");
-    } else if (n.IsScalar()) {
-      expr = n.Scalar();
-    } else {
-      return At(n, field + ": expected a hostlist such as gpu[01-04] or a list of names");
-    }
-    auto hosts = ExpandHostlist(expr);
-    if (!hosts) return At(n, field + ": " + hosts.error().message);
-    return hosts;
-  }
-
-  Result<std::vector<std::string>> StrList(const YAML::Node& n, const std::string& field) const {
-    std::vector<std::string> out;
-    if (!n.IsSequence()) return At(n, field + ": expected a list of strings");
-    for (const auto& item : n) {
-      if (!item.IsScalar()) return At(item, field + ": expected a string");
-      out.push_back(item.Scalar());
-    }
-    return out;
-  }
-
- private:
-  std::string origin_;
-};
-
-// Evaluates `expr` (a Result); on error returns it from the enclosing
-// function, otherwise assigns the value to `lhs`.
-#define TATAMI_ASSIGN(lhs, expr)     \
-  do {                               \
-    auto _r = (expr);                \
-    if (!_r.ok()) return _r.error(); \
-    lhs = std::move(_r).value();     \
-  } while (0)
-#define TATAMI_CHECK(expr)           \
-  do {                               \
-    Status _s = (expr);              \
-    if (!_s.ok()) return _s.error(); \
-  } while (0)
+using config::Reader;
 
 Result<std::vector<NodeConfig>> ParseNodeGroup(const Reader& r, const YAML::Node& n) {
   TATAMI_CHECK(r.RequireMap(n, "a node entry"));
@@ -207,7 +81,7 @@ Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
   TATAMI_CHECK(r.RequireMap(root, "the config"));
   TATAMI_CHECK(r.CheckKeys(root,
                            {"cluster_name", "controller", "timing", "nodes", "partitions",
-                            "accounts", "qos", "max_array_size", "job_environment"},
+                            "accounts", "qos", "max_array_size", "job_environment", "fabric"},
                            "the config"));
   if (root["cluster_name"])
     TATAMI_ASSIGN(c.cluster_name, r.Str(root["cluster_name"], "cluster_name"));
@@ -306,6 +180,7 @@ Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
       c.qos.push_back(std::move(qc));
     }
   }
+  if (const auto& fabric = root["fabric"]) TATAMI_CHECK(config::ParseFabric(r, fabric, c));
   return {};
 }
 

@@ -48,6 +48,30 @@ struct QosConfig {
   int32_t priority = 0;
 };
 
+// How nodes are wired together; topology/fabric.h answers questions about it.
+// Every part is optional: a node under no leaf is "somewhere on the network".
+struct LeafConfig {
+  std::string name;
+  std::string spine;  // "" = one spine shared by all leaves that name none
+  std::vector<std::string> nodes;
+};
+// Dojo tray hosts (6 tiles each, 3 wide and 2 high) laid out row by row on one
+// 2D tile mesh, `trays_per_row` trays side by side.
+struct DojoMeshConfig {
+  std::string name;
+  std::vector<std::string> trays;
+  uint32_t trays_per_row = 1;
+};
+struct RackConfig {
+  std::string name;
+  std::vector<std::string> nodes;
+};
+struct FabricConfig {
+  std::vector<LeafConfig> leaves;
+  std::vector<DojoMeshConfig> dojo_meshes;
+  std::vector<RackConfig> racks;
+};
+
 struct ClusterConfig {
   std::string path;  // file it came from; relative paths inside resolve against its folder
   std::string cluster_name = "tatami";
@@ -60,6 +84,7 @@ struct ClusterConfig {
   std::vector<PartitionConfig> partitions;
   std::vector<AccountConfig> accounts;
   std::vector<QosConfig> qos;
+  FabricConfig fabric;
   // Added to every job's environment (e.g. Open MPI settings for a cluster
   // whose emulated nodes all live on 127.0.0.1).
   std::vector<std::pair<std::string, std::string>> job_environment;
