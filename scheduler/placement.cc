@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "base/strings.h"
+#include "scheduler/topology_placer.h"
 
 namespace tatami {
 namespace {
@@ -84,6 +85,7 @@ std::string DescribeMismatch(Mismatch m, const ResourceRequest& req, const NodeR
 }
 
 Status CheckFeasible(const ResourceRequest& req, const std::vector<NodeResources>& nodes) {
+  if (req.tiles > 0) return CheckTilesFeasible(req, nodes);
   uint32_t fitting = 0;
   std::vector<std::string> why;
   for (const auto& n : nodes) {

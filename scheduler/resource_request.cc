@@ -14,18 +14,36 @@ uint32_t CeilDiv(uint32_t a, uint32_t b) {
 }  // namespace
 
 Result<ResourceRequest> MakeResourceRequest(const v1::JobSpec& spec,
-                                            const PartitionConfig& partition) {
+                                            const PartitionConfig& partition,
+                                            uint32_t max_accel_per_node) {
   ResourceRequest r;
   r.partition = partition.name;
   r.exclusive = spec.exclusive();
   r.features.assign(spec.constraints().begin(), spec.constraints().end());
 
+  const v1::AcceleratorRequest& acc = spec.accelerators();
   uint32_t nodes = spec.nodes();
+  if (nodes == 0 && max_accel_per_node > 0 && acc.total() > max_accel_per_node &&
+      acc.kind() != "d1") {
+    // --gpus=16 alone: whole NVLink domains (nodes) first, then spread.
+    nodes = CeilDiv(acc.total(), max_accel_per_node);
+  }
   if (nodes == 0) {
     nodes = spec.ntasks_per_node() && spec.ntasks() ? CeilDiv(spec.ntasks(), spec.ntasks_per_node())
                                                     : 1;
   }
   r.nodes = std::max<uint32_t>(1, nodes);
+  if (acc.kind() == "d1") {
+    // Tiles are one rectangle on the mesh; how many tray hosts it covers is
+    // placement's business, so -N only multiplies a per-node tile count.
+    r.tiles = acc.total() ? acc.total() : acc.per_node() * r.nodes;
+    r.nodes = 1;
+  }
+  if (acc.kind() == "hw4" && r.nodes > 1) {
+    return MakeError("-N/--nodes=" + std::to_string(r.nodes) +
+                     ": hw4 boards never run one job across hosts (their links are slow); "
+                     "use --array for many independent boards");
+  }
   if (spec.ntasks()) {
     if (spec.ntasks() < r.nodes) {
       return MakeError("-n/--ntasks=" + std::to_string(spec.ntasks()) +
@@ -45,9 +63,10 @@ Result<ResourceRequest> MakeResourceRequest(const v1::JobSpec& spec,
   }
   r.cpus_per_node = r.tasks_per_node * std::max<uint32_t>(1, spec.cpus_per_task());
 
-  const v1::AcceleratorRequest& acc = spec.accelerators();
   r.accel_kind = acc.kind();
-  if (acc.total() > 0) {
+  if (r.tiles > 0) {
+    r.accel_per_node = 0;
+  } else if (acc.total() > 0) {
     if (acc.total() % r.nodes != 0) {
       return MakeError("--gpus=" + std::to_string(acc.total()) + " cannot be split evenly over " +
                        std::to_string(r.nodes) + " nodes; use --gpus-per-node");

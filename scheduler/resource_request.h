@@ -21,6 +21,9 @@ struct ResourceRequest {
   int64_t mem_per_node_mib = 0;  // -1: the whole node (--mem=0)
   std::string accel_kind;        // "" none, "gpu" any GPU, or a kind name
   uint32_t accel_per_node = 0;
+  // d1 only: tiles for the whole job, placed as one rectangle on a Dojo mesh
+  // across as many tray hosts as it covers (accel_per_node is then 0).
+  uint32_t tiles = 0;
   bool exclusive = false;
   std::vector<std::string> features;
   std::vector<std::string> required_nodes;  // --nodelist
@@ -28,7 +31,10 @@ struct ResourceRequest {
 };
 
 // Errors name the option at fault ("--gpus=3 is not a multiple of -N 2").
+// `max_accel_per_node`, the most devices of the requested kind one node of
+// the partition has, lets `--gpus=N` without -N fill whole nodes (0: unknown).
 Result<ResourceRequest> MakeResourceRequest(const v1::JobSpec& spec,
-                                            const PartitionConfig& partition);
+                                            const PartitionConfig& partition,
+                                            uint32_t max_accel_per_node = 0);
 
 }  // namespace tatami

@@ -53,5 +53,48 @@ TEST(ResourceRequest, ErrorsNameTheOptions) {
               ::testing::HasSubstr("fewer than -N"));
 }
 
+TEST(ResourceRequest, GpusAloneFillWholeNodesFirst) {
+  v1::JobSpec s;
+  s.mutable_accelerators()->set_kind("h100");
+  s.mutable_accelerators()->set_total(16);
+  auto r = MakeResourceRequest(s, Part(), /*max_accel_per_node=*/8);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->nodes, 2u);
+  EXPECT_EQ(r->accel_per_node, 8u);
+  s.mutable_accelerators()->set_total(4);  // fits one node: never split
+  r = MakeResourceRequest(s, Part(), 8);
+  EXPECT_EQ(r->nodes, 1u);
+  EXPECT_EQ(r->accel_per_node, 4u);
+}
+
+TEST(ResourceRequest, D1TilesAreOneRectangleWhateverTheNodeCount) {
+  v1::JobSpec s;
+  s.mutable_accelerators()->set_kind("d1");
+  s.mutable_accelerators()->set_total(24);
+  auto r = MakeResourceRequest(s, Part(), 6);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->tiles, 24u);
+  EXPECT_EQ(r->nodes, 1u);
+  EXPECT_EQ(r->accel_per_node, 0u);
+  v1::JobSpec t;  // -N 2 --gres=d1:6 = 12 tiles
+  t.set_nodes(2);
+  t.mutable_accelerators()->set_kind("d1");
+  t.mutable_accelerators()->set_per_node(6);
+  EXPECT_EQ(MakeResourceRequest(t, Part())->tiles, 12u);
+}
+
+TEST(ResourceRequest, Hw4NeverGangsAcrossHosts) {
+  v1::JobSpec s;
+  s.set_nodes(2);
+  s.mutable_accelerators()->set_kind("hw4");
+  s.mutable_accelerators()->set_per_node(1);
+  auto r = MakeResourceRequest(s, Part());
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.error().message, ::testing::HasSubstr("use --array"));
+  s.set_nodes(1);
+  s.mutable_accelerators()->set_per_node(8);
+  EXPECT_TRUE(MakeResourceRequest(s, Part()).ok());
+}
+
 }  // namespace
 }  // namespace tatami

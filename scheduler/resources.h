@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "topology/accelerator.h"
+#include "topology/fabric.h"
 
 namespace tatami {
 
@@ -27,6 +28,7 @@ struct NodeResources {
   std::vector<bool> device_free;  // index = device index on the node
   uint32_t running_jobs = 0;
   bool exclusive_owned = false;  // a --exclusive job holds the whole node
+  FabricPosition fabric;         // leaf/spine, Dojo mesh coordinates, rack
 
   uint32_t DevicesFree() const;
   uint32_t DevicesTotal() const { return static_cast<uint32_t>(device_free.size()); }

@@ -18,6 +18,14 @@ std::vector<size_t> FifoPolicy::Order(const Snapshot& snapshot) const {
   return order;
 }
 
+std::string ReasonCode(const std::string& placement_error) {
+  size_t colon = placement_error.find(':');
+  std::string code = placement_error.substr(0, colon);
+  bool word =
+      colon != std::string::npos && !code.empty() && code.find_first_of(" \t") == std::string::npos;
+  return word ? code : "Resources";
+}
+
 Plan RunSchedulingCycle(const Snapshot& snapshot, const QueuePolicy& policy, const Placer& placer) {
   Plan plan;
   std::vector<NodeResources> nodes = snapshot.nodes;  // working copy: the cycle's own books
@@ -30,7 +38,7 @@ Plan RunSchedulingCycle(const Snapshot& snapshot, const QueuePolicy& policy, con
     }
     auto shares = placer.Place(job.request, nodes);
     if (!shares.ok()) {
-      plan.reasons.emplace_back(job.job_id, "Resources");
+      plan.reasons.emplace_back(job.job_id, ReasonCode(shares.error().message));
       if (policy.BlocksPartition()) blocked.insert(job.request.partition);
       continue;
     }

@@ -62,6 +62,10 @@ class FifoPolicy final : public QueuePolicy {
   bool BlocksPartition() const override { return true; }
 };
 
+// The Slurm-style reason code a placement error starts with ("NoContiguousTiles:
+// ..." -> "NoContiguousTiles"); "Resources" when it names none.
+std::string ReasonCode(const std::string& placement_error);
+
 Plan RunSchedulingCycle(const Snapshot& snapshot, const QueuePolicy& policy, const Placer& placer);
 
 }  // namespace tatami

@@ -152,6 +152,15 @@ const std::vector<Option>& Options() {
        [](const std::string& v, BatchRequest& r) {
          return ParseAccelerators("--gpus-per-node", v, false, r.spec.mutable_accelerators());
        }},
+      {"tiles", 0, true, "Tatami: N Dojo d1 tiles as one contiguous rectangle of the mesh",
+       [](const std::string& v, BatchRequest& r) -> Status {
+         auto n = Count("--tiles", v);
+         if (!n) return n.error();
+         r.spec.mutable_accelerators()->set_kind("d1");
+         r.spec.mutable_accelerators()->set_total(*n);
+         r.spec.mutable_accelerators()->set_per_node(0);
+         return {};
+       }},
       {"accelerators", 0, true, "Tatami: accelerators per node, KIND:N (h100:8, d1:6, hw4:1)",
        [](const std::string& v, BatchRequest& r) {
          return ParseAccelerators("--accelerators", v, false, r.spec.mutable_accelerators());

@@ -92,6 +92,12 @@ TEST(BatchOptions, TatamiAcceleratorsAndGresForTiles) {
   r = Parse({"--gpus=16", "--wrap=true"}, "");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->spec.accelerators().total(), 16u);
+  r = Parse({"job.sh"}, "#!/bin/sh\n#SBATCH --tiles=24\n");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->spec.accelerators().kind(), "d1");
+  EXPECT_EQ(r->spec.accelerators().total(), 24u);
+  EXPECT_THAT(Parse({"--tiles=0", "--wrap=true"}, "").error().message,
+              ::testing::HasSubstr("--tiles: '0' is not a positive count"));
 }
 
 TEST(BatchOptions, ExportVariants) {

@@ -13,7 +13,7 @@
 namespace tatami {
 
 Controller::Controller(ClusterConfig config, std::unique_ptr<JobStore> store, const Clock& clock)
-    : config_(std::move(config)), store_(std::move(store)), clock_(clock) {
+    : config_(std::move(config)), fabric_(config_), store_(std::move(store)), clock_(clock) {
   for (const NodeConfig& nc : config_.nodes) {
     Node node;
     node.config = nc;
@@ -22,6 +22,7 @@ Controller::Controller(ClusterConfig config, std::unique_ptr<JobStore> store, co
     r.features = nc.features;
     r.accel_kind = nc.accelerator_kind;
     r.device_free.assign(nc.accelerators, true);
+    r.fabric = fabric_.PositionOf(nc.name);
     r.cpus_total = nc.cpus;
     r.mem_total_mib = nc.memory_mib;
     for (const auto& p : config_.partitions) {
@@ -36,6 +37,17 @@ Controller::Controller(ClusterConfig config, std::unique_ptr<JobStore> store, co
 
 Controller::~Controller() {
   Stop();
+}
+
+Result<ResourceRequest> Controller::RequestFor(const v1::JobSpec& spec,
+                                               const PartitionConfig& partition) const {
+  uint32_t most = 0;
+  for (const auto& name : partition.nodes) {
+    const NodeConfig* n = config_.FindNode(name);
+    if (n && MatchesRequest(n->accelerator_kind, spec.accelerators().kind()))
+      most = std::max(most, n->accelerators);
+  }
+  return MakeResourceRequest(spec, partition, most);
 }
 
 Status Controller::Load() {
@@ -64,8 +76,8 @@ Status Controller::Load() {
       next_job_id_ = std::max(next_job_id_, id + 1);
       if (!IsTerminal(job.state())) {
         const PartitionConfig* part = config_.FindPartition(job.spec().partition());
-        auto req = part ? MakeResourceRequest(job.spec(), *part)
-                        : Result<ResourceRequest>(MakeError("gone"));
+        auto req =
+            part ? RequestFor(job.spec(), *part) : Result<ResourceRequest>(MakeError("gone"));
         if (req.ok()) requests_[id] = *req;
       }
       if (uint64_t a = job.array_job_id(); a && !arrays_.count(a)) {
@@ -174,7 +186,7 @@ Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
     return MakeError("--time=" + FormatTimeLimit(spec.time_limit_ms()) + " exceeds partition " +
                      part->name + "'s limit of " + FormatTimeLimit(part->max_time));
   }
-  auto req = MakeResourceRequest(spec, *part);
+  auto req = RequestFor(spec, *part);
   if (!req) return req.error();
   {
     std::shared_lock lock(mu_);

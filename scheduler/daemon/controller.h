@@ -35,7 +35,9 @@
 #include "scheduler/resource_request.h"
 #include "scheduler/scheduling_cycle.h"
 #include "scheduler/store/job_store.h"
+#include "scheduler/topology_placer.h"
 #include "topology/cluster_config.h"
+#include "topology/fabric.h"
 
 namespace tatami {
 
@@ -111,16 +113,20 @@ class Controller {
   Status Persist(std::vector<v1::JobInfo> jobs);
   AgentLink* LinkLocked(const std::string& address);
   int FindNodeLocked(const std::string& name) const;  // -1 when unknown
+  // The job's resource request in `partition` (lets --gpus=N fill whole nodes).
+  Result<ResourceRequest> RequestFor(const v1::JobSpec& spec,
+                                     const PartitionConfig& partition) const;
   std::vector<const v1::JobInfo*> JobsWithIdLocked(uint64_t id) const;
   void Wake();
   void NotifyDone();
 
   const ClusterConfig config_;
+  const Fabric fabric_;
   const std::unique_ptr<JobStore> store_;
   const Clock& clock_;
   std::string own_address_;
   FifoPolicy policy_;
-  FirstFitPlacer placer_;
+  TopologyPlacer placer_;
 
   mutable std::shared_mutex mu_;
   std::map<uint64_t, v1::JobInfo> jobs_;

@@ -194,6 +194,7 @@ TEST_F(ClusterTest, ImpossibleAndInvalidRequestsAreRefusedWithAReason) {
            {"-A nope --wrap=true", "invalid account 'nope'"},
            {"-A customer-acme --wrap=true", "may not charge account 'customer-acme'"},
            {"-p dojo --gres=gpu:1 --wrap=true", "has d1, job wants gpu"},
+           {"-p hw4 -N 2 --accelerators=hw4:1 --wrap=true", "use --array"},
            {"-t 2-00:00:00 --wrap=true", "exceeds partition h100's limit"},
            {"--dependency=afterok:999 --wrap=true", "job 999 does not exist"},
            {"--bogus --wrap=true", "unrecognized option '--bogus'"},
@@ -224,8 +225,31 @@ TEST_F(ClusterTest, DojoTilesAndHw4BoardsAreAllocatedPerDevice) {
       "-p hw4 --accelerators=hw4:1 -o h.out --wrap='echo $TATAMI_ACCELERATOR_KIND "
       "$TATAMI_DEVICES'");
   ASSERT_EQ(cluster_.Run("tatami wait " + dojo + " " + hw4).exit_code, 0);
-  EXPECT_EQ(cluster_.Value("cat d.out"), "d1 0,1,2,3");
+  EXPECT_EQ(cluster_.Value("cat d.out"), "d1 0,1,3,4");  // a 2x2 square of the 3x2 tray
   EXPECT_EQ(cluster_.Value("cat h.out"), "hw4 0");
+}
+
+TEST_F(ClusterTest, DojoJobsGetARectangleOrWaitForOne) {
+  // Two tiles: a 1x2 column at the mesh's edge (tiles 0 and 3), which keeps
+  // the 2x2 beside it whole.
+  std::string column = Submit(
+      "-p dojo --tiles=2 -o col.out --wrap='echo $TATAMI_DEVICES; touch go.ready; "
+      "while [ ! -e go ]; do sleep 0.05; done'");
+  ASSERT_TRUE(ReadyEventually());
+  EXPECT_EQ(cluster_.Value("cat col.out"), "0,3");
+  // Three tiles: four are free, but no 3x1 or 1x3 among them. It waits.
+  std::string row = Submit("-p dojo --tiles=3 -o row.out --wrap='echo $TATAMI_DEVICES'");
+  EXPECT_TRUE(LocalCluster::Eventually(
+      [&] { return cluster_.Value("squeue -h -o %r -j " + row) == "NoContiguousTiles"; },
+      seconds(20)))
+      << cluster_.Run("squeue -j " + row).out;
+  Release();
+  ASSERT_EQ(cluster_.Run("tatami wait " + column + " " + row).exit_code, 0);
+  EXPECT_EQ(cluster_.Value("cat row.out"), "0,1,2");
+  // Five tiles can never be a rectangle of a 3x2 tray: refused at once.
+  CommandResult r = cluster_.Run("sbatch -p dojo --tiles=5 --wrap=true");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("5 d1 tiles as one rectangle (5x1, 1x5)"));
 }
 
 TEST_F(ClusterTest, NodeFailureMarksJobsNodeFailOrRequeuesThem) {

@@ -1,0 +1,215 @@
+#include "scheduler/topology_placer.h"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <tuple>
+
+#include "base/strings.h"
+
+namespace tatami {
+namespace {
+
+bool IsPowerOfTwo(uint32_t v) {
+  return v && !(v & (v - 1));
+}
+
+uint32_t NextPowerOfTwo(uint32_t v) {
+  uint32_t p = 1;
+  while (p < v) p <<= 1;
+  return p;
+}
+
+// Lower is better: leftover free devices that no common (power-of-two) job
+// size can use are "stranded"; then plain best fit; then configured order.
+std::tuple<int, uint32_t, size_t> FitScore(const ResourceRequest& req, const NodeResources& n,
+                                           size_t index) {
+  if (req.exclusive) return {0, 0, index};
+  uint32_t left = n.DevicesFree() - req.accel_per_node;
+  if (req.accel_per_node == 0 && n.DevicesTotal() > 0) {
+    // CPU-only work goes to nodes without accelerators first.
+    return {2, n.DevicesTotal(), index};
+  }
+  return {left > 0 && !IsPowerOfTwo(left) ? 1 : 0, left, index};
+}
+
+NodeShare ShareOn(const ResourceRequest& req, const NodeResources& n) {
+  NodeShare s;
+  s.node = n.name;
+  s.cpus = req.exclusive ? n.cpus_free : req.cpus_per_node;
+  s.mem_mib = req.mem_per_node_mib < 0 ? n.mem_total_mib : req.mem_per_node_mib;
+  if (req.exclusive) {
+    for (uint32_t d = 0; d < n.device_free.size(); ++d)
+      if (n.device_free[d]) s.devices.push_back(d);
+  } else {
+    s.devices = ChooseDevices(n, req.accel_per_node);
+  }
+  return s;
+}
+
+// Picks `want` of the candidate nodes (indices into `nodes`, best first)
+// under as few leaf switches as possible: the tightest single leaf that
+// holds them all, else whole leaves of one spine, largest first, else any.
+std::vector<size_t> ChooseNodes(const std::vector<size_t>& ranked,
+                                const std::vector<NodeResources>& nodes, uint32_t want) {
+  if (ranked.size() <= want || want == 1) {
+    return {ranked.begin(), ranked.begin() + std::min<size_t>(want, ranked.size())};
+  }
+  std::map<int32_t, std::vector<size_t>> by_leaf;  // keeps each leaf's best-first order
+  for (size_t i : ranked) by_leaf[nodes[i].fabric.leaf].push_back(i);
+  const std::vector<size_t>* tightest = nullptr;
+  for (const auto& [leaf, members] : by_leaf) {
+    if (members.size() >= want && (!tightest || members.size() < tightest->size()))
+      tightest = &members;
+  }
+  if (tightest) return {tightest->begin(), tightest->begin() + want};
+
+  // Several leaves: prefer one spine, and within it the fullest leaves.
+  std::map<int32_t, std::vector<const std::vector<size_t>*>> by_spine;
+  for (const auto& [leaf, members] : by_leaf)
+    by_spine[nodes[members.front()].fabric.spine].push_back(&members);
+  auto take = [&](std::vector<const std::vector<size_t>*> leaves) {
+    std::stable_sort(leaves.begin(), leaves.end(),
+                     [](auto* a, auto* b) { return a->size() > b->size(); });
+    std::vector<size_t> out;
+    for (auto* leaf : leaves)
+      for (size_t i : *leaf)
+        if (out.size() < want) out.push_back(i);
+    return out;
+  };
+  std::vector<size_t> best;
+  size_t best_leaves = SIZE_MAX;
+  for (const auto& [spine, leaves] : by_spine) {
+    std::vector<size_t> pick = take(leaves);
+    if (pick.size() < want) continue;
+    std::map<int32_t, int> used;
+    for (size_t i : pick) used[nodes[i].fabric.leaf]++;
+    if (used.size() < best_leaves) best_leaves = used.size(), best = pick;
+  }
+  if (!best.empty()) return best;
+  std::vector<const std::vector<size_t>*> all;
+  for (const auto& [leaf, members] : by_leaf) all.push_back(&members);
+  return take(all);
+}
+
+std::vector<bool> TrayEligibility(const ResourceRequest& req,
+                                  const std::vector<NodeResources>& nodes, bool ignore_usage) {
+  ResourceRequest host = req;  // the tray host itself: CPUs, memory, partition, features
+  host.accel_per_node = 0;
+  std::vector<bool> ok(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    ok[i] = nodes[i].accel_kind == AcceleratorKind::kD1 &&
+            CheckNode(host, nodes[i], ignore_usage) == Mismatch::kFits;
+  }
+  return ok;
+}
+
+std::string ShapeList(uint32_t tiles) {
+  std::vector<std::string> s;
+  for (auto [w, h] : RectShapes(tiles, INT32_MAX / 2, INT32_MAX / 2)) {
+    s.push_back(std::to_string(w) + "x" + std::to_string(h));
+    if (s.size() == 4) break;
+  }
+  return Join(s, ", ");
+}
+
+}  // namespace
+
+std::vector<uint32_t> ChooseDevices(const NodeResources& node, uint32_t count) {
+  std::vector<uint32_t> out;
+  if (count == 0) return out;
+  auto total = node.DevicesTotal();
+  uint32_t block = std::min(NextPowerOfTwo(count), total);
+  // The aligned block with the fewest free devices that still holds `count`.
+  uint32_t best_start = total, best_free = UINT32_MAX;
+  for (uint32_t start = 0; block > 0 && start + block <= total; start += block) {
+    uint32_t free = 0;
+    for (uint32_t d = start; d < start + block; ++d) free += node.device_free[d];
+    if (free >= count && free < best_free) best_free = free, best_start = start;
+  }
+  uint32_t from = best_start < total ? best_start : 0;
+  for (uint32_t d = from; d < total && out.size() < count; ++d)
+    if (node.device_free[d]) out.push_back(d);
+  for (uint32_t d = 0; d < from && out.size() < count; ++d)  // fragmented node: anything free
+    if (node.device_free[d]) out.push_back(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<std::vector<NodeShare>> TopologyPlacer::Place(
+    const ResourceRequest& req, const std::vector<NodeResources>& nodes) const {
+  if (req.tiles > 0) return PlaceTiles(req, nodes);
+  std::vector<size_t> ranked;
+  for (size_t i = 0; i < nodes.size(); ++i)
+    if (CheckNode(req, nodes[i], /*ignore_usage=*/false) == Mismatch::kFits) ranked.push_back(i);
+  if (ranked.size() < req.nodes) {
+    return MakeError("Resources: " + std::to_string(ranked.size()) + " of the " +
+                     std::to_string(req.nodes) + " node(s) needed have room now");
+  }
+  std::sort(ranked.begin(), ranked.end(), [&](size_t a, size_t b) {
+    return FitScore(req, nodes[a], a) < FitScore(req, nodes[b], b);
+  });
+  std::vector<size_t> chosen = ChooseNodes(ranked, nodes, req.nodes);
+  std::sort(chosen.begin(), chosen.end());  // the allocation lists nodes in configured order
+  std::vector<NodeShare> shares;
+  for (size_t i : chosen) shares.push_back(ShareOn(req, nodes[i]));
+  return shares;
+}
+
+Result<std::vector<NodeShare>> TopologyPlacer::PlaceTiles(
+    const ResourceRequest& req, const std::vector<NodeResources>& nodes) const {
+  std::vector<MeshGrid> grids =
+      BuildMeshGrids(nodes, TrayEligibility(req, nodes, false), /*ignore_usage=*/false);
+  auto rect = FindTileRect(grids, req.tiles, mesh_strategy_);
+  if (!rect) {
+    int32_t free = 0;
+    for (const auto& g : grids) free += g.FreeTiles();
+    std::string why = std::to_string(free) + " d1 tiles free";
+    if (free >= static_cast<int32_t>(req.tiles)) {
+      return MakeError("NoContiguousTiles: " + why + ", but no free " + ShapeList(req.tiles) +
+                       " rectangle");
+    }
+    return MakeError("Resources: " + why + ", job wants " + std::to_string(req.tiles));
+  }
+  const MeshGrid& g = grids[rect->grid];
+  std::map<int32_t, NodeShare> per_node;  // ordered by node index: configured order
+  for (int32_t y = rect->y; y < rect->y + rect->h; ++y) {
+    for (int32_t x = rect->x; x < rect->x + rect->w; ++x) {
+      const MeshGrid::Cell& c = g.at(x, y);
+      NodeShare& s = per_node[c.node];
+      if (s.node.empty()) {
+        const NodeResources& n = nodes[static_cast<size_t>(c.node)];
+        s.node = n.name;
+        s.cpus = req.cpus_per_node;
+        s.mem_mib = req.mem_per_node_mib < 0 ? n.mem_total_mib : req.mem_per_node_mib;
+      }
+      s.devices.push_back(c.device);
+    }
+  }
+  std::vector<NodeShare> shares;
+  for (auto& [i, s] : per_node) {
+    std::sort(s.devices.begin(), s.devices.end());
+    shares.push_back(std::move(s));
+  }
+  return shares;
+}
+
+Status CheckTilesFeasible(const ResourceRequest& req, const std::vector<NodeResources>& nodes) {
+  std::vector<bool> eligible = TrayEligibility(req, nodes, /*ignore_usage=*/true);
+  std::vector<MeshGrid> grids = BuildMeshGrids(nodes, eligible, /*ignore_usage=*/true);
+  if (FindTileRect(grids, req.tiles, MeshStrategy::kFirstFit)) return {};
+  int32_t tiles = 0;
+  std::vector<std::string> meshes;
+  for (const auto& g : grids) {
+    tiles += g.FreeTiles();
+    if (meshes.size() < 4)
+      meshes.push_back(std::to_string(g.width()) + "x" + std::to_string(g.height()));
+  }
+  return MakeError("the job wants " + std::to_string(req.tiles) + " d1 tiles as one rectangle (" +
+                   ShapeList(req.tiles) + "), but partition " + req.partition + " has " +
+                   std::to_string(tiles) + " tiles on meshes of " +
+                   (meshes.empty() ? "none" : Join(meshes, ", ")) +
+                   " where no such rectangle fits");
+}
+
+}  // namespace tatami
