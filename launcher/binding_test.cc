@@ -1,0 +1,96 @@
+#include "launcher/binding.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace tatami {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::Pair;
+
+NodeTopology Hgx() {
+  auto c = LoadClusterConfig(std::string(TATAMI_SOURCE_DIR) + "/configs/local.yaml");
+  EXPECT_TRUE(c.ok()) << c.error().message;
+  auto t = DiscoverNode(*c->FindNode("h100-01"), *c);
+  EXPECT_TRUE(t.ok()) << t.error().message;
+  return *t;
+}
+
+TEST(Binding, EightRanksOnAnHgxNodeFollowTheirGpusSockets) {
+  NodeTopology topo = Hgx();
+  NodeRanks node{"h100-02", 1, {0, 1, 2, 3, 4, 5, 6, 7}, 8, 8};
+  auto ranks = BindNodeRanks(topo, node);
+  ASSERT_EQ(ranks.size(), 8u);
+  std::set<uint32_t> seen;
+  std::set<std::string> socket0_nics, socket1_nics;
+  for (const auto& r : ranks) {
+    EXPECT_EQ(r.rank, 8 + r.local_rank);
+    EXPECT_EQ(r.device, static_cast<int32_t>(r.local_rank));
+    EXPECT_EQ(r.numa_node, r.local_rank < 4 ? 0 : 1) << "rank " << r.rank;
+    const auto& local = topo.devices[r.local_rank].local_cpus;
+    EXPECT_EQ(r.cpus.size(), local.size() / 4);  // four ranks share a socket's cores
+    for (uint32_t c : r.cpus) {
+      EXPECT_THAT(local, Contains(c)) << "rank " << r.rank << " cpu " << c;
+      EXPECT_TRUE(seen.insert(c).second) << "cpu " << c << " given twice";
+    }
+    (r.local_rank < 4 ? socket0_nics : socket1_nics).insert(r.nic);
+  }
+  // Each rank has its own NIC, and socket 0's NICs are not socket 1's.
+  EXPECT_EQ(socket0_nics.size(), 4u);
+  EXPECT_EQ(socket1_nics.size(), 4u);
+  for (const auto& nic : socket0_nics) EXPECT_EQ(socket1_nics.count(nic), 0u) << nic;
+  EXPECT_EQ(ranks[0].nic, topo.devices[0].closest_nic);
+  EXPECT_EQ(ranks[7].nic, "mlx5_11");
+}
+
+TEST(Binding, RankfileAndEnvironmentRealiseTheBinding) {
+  NodeTopology topo = Hgx();
+  NodeRanks node{"h100-01", 0, {4, 5}, 2, 0};
+  auto ranks = BindNodeRanks(topo, node);
+  std::string rankfile = Rankfile(ranks);
+  EXPECT_THAT(rankfile, HasSubstr("rank 0=h100-01 slot=" + CpuRanges(ranks[0].cpus) + "\n"));
+  EXPECT_THAT(rankfile, HasSubstr("rank 1=h100-01 slot="));
+  for (uint32_t c : ranks[0].cpus) EXPECT_THAT(topo.devices[4].local_cpus, Contains(c));
+
+  auto env = RankEnvironment(ranks[1], node, 16, "h100-01", MasterPort(42), /*gpus=*/true);
+  EXPECT_THAT(env, Contains(Pair("RANK", "1")));
+  EXPECT_THAT(env, Contains(Pair("LOCAL_RANK", "1")));
+  EXPECT_THAT(env, Contains(Pair("WORLD_SIZE", "16")));
+  EXPECT_THAT(env, Contains(Pair("LOCAL_WORLD_SIZE", "2")));
+  EXPECT_THAT(env, Contains(Pair("MASTER_ADDR", "h100-01")));
+  EXPECT_THAT(env, Contains(Pair("MASTER_PORT", std::to_string(MasterPort(42)))));
+  EXPECT_THAT(env, Contains(Pair("CUDA_DEVICE_ORDER", "PCI_BUS_ID")));
+  EXPECT_THAT(env, Contains(Pair("CUDA_VISIBLE_DEVICES", "4,5")));
+  EXPECT_THAT(env, Contains(Pair("TATAMI_DEVICE", "5")));
+  EXPECT_THAT(env, Contains(Pair("NCCL_IB_HCA", "=" + topo.devices[5].closest_nic)));
+  EXPECT_NE(MasterPort(42), MasterPort(43));
+}
+
+TEST(Binding, RanksWithoutDevicesSplitTheNode) {
+  NodeTopology topo;
+  topo.cpus = 10;
+  auto ranks = BindNodeRanks(topo, NodeRanks{"cpu1", 0, {}, 4, 0});
+  ASSERT_EQ(ranks.size(), 4u);
+  EXPECT_EQ(CpuRanges(ranks[0].cpus), "0-1");
+  EXPECT_EQ(CpuRanges(ranks[1].cpus), "2-4");
+  EXPECT_EQ(CpuRanges(ranks[3].cpus), "7-9");
+  EXPECT_EQ(ranks[2].device, -1);
+  auto env = RankEnvironment(ranks[2], NodeRanks{"cpu1", 0, {}, 4, 0}, 4, "cpu1", 20000, false);
+  for (const auto& [k, v] : env) EXPECT_NE(k, "CUDA_VISIBLE_DEVICES");
+  // More ranks than cores: they share, none is left without a core.
+  auto crowded = BindNodeRanks(topo, NodeRanks{"cpu1", 0, {}, 12, 0});
+  for (const auto& r : crowded) EXPECT_EQ(r.cpus.size(), 1u) << "rank " << r.rank;
+}
+
+TEST(Binding, CpuRanges) {
+  EXPECT_EQ(CpuRanges({}), "");
+  EXPECT_EQ(CpuRanges({3}), "3");
+  EXPECT_EQ(CpuRanges({5, 0, 1, 2, 8, 9}), "0-2,5,8-9");
+}
+
+}  // namespace
+}  // namespace tatami
