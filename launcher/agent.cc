@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "launcher/binding_files.h"
 #include "launcher/output_path.h"
 #include "launcher/process.h"
 
@@ -102,10 +103,18 @@ Status Agent::LaunchOne(const v1::JobLaunch& l) {
   job.dir = options_.spool_dir + "/" + l.node() + "/job-" + std::to_string(info.job_id());
   std::error_code ec;
   std::filesystem::create_directories(job.dir, ec);
-  LaunchContext ctx{options_.rsh_agent, "", Hostname()};
+  LaunchContext ctx{options_.rsh_agent, "", Hostname(), "", ""};
   if (info.allocation_size() > 0) {
     ctx.hostfile = job.dir + "/hostfile";
     std::ofstream(ctx.hostfile) << BuildHostfile(l);
+  }
+  if (info.binding_size() > 0) {
+    ctx.binding_file = job.dir + "/binding";
+    std::ofstream(ctx.binding_file) << BuildBindingFile(l);
+    if (std::string rankfile = BuildRankfile(info); !rankfile.empty() && l.run_script()) {
+      ctx.rankfile = job.dir + "/rankfile";
+      std::ofstream(ctx.rankfile) << rankfile;
+    }
   }
   job.env = BuildJobEnvironment(l, ctx);
 
@@ -399,6 +408,7 @@ Result<bool> Agent::RegisterNode(const AgentNode& node) {
     info->set_numa_node(d.numa_node);
     info->set_pci_bus_id(d.pci_bus_id);
     info->set_closest_nic(d.closest_nic);
+    for (uint32_t c : d.local_cpus) info->add_local_cpus(c);
   }
   std::vector<uint64_t> sent;
   {

@@ -140,6 +140,14 @@ std::vector<std::string> BuildJobEnvironment(const v1::JobLaunch& launch,
     env.Set("TATAMI_HOSTFILE", ctx.hostfile);
     env.Set("OMPI_MCA_orte_default_hostfile", ctx.hostfile);
   }
+  if (!ctx.binding_file.empty()) env.Set("TATAMI_BINDING_FILE", ctx.binding_file);
+  if (!ctx.rankfile.empty()) {
+    env.Set("TATAMI_RANKFILE", ctx.rankfile);
+    if (launch.apply_rankfile()) {
+      env.Set("OMPI_MCA_rmaps_rank_file_path", ctx.rankfile);
+      env.Set("OMPI_MCA_rmaps_rank_file_physical", "1");  // the cpus are OS indices
+    }
+  }
   if (!ctx.rsh_agent.empty()) {
     env.Set("OMPI_MCA_plm", "rsh");
     env.Set("OMPI_MCA_plm_rsh_agent", ctx.rsh_agent);

@@ -18,6 +18,8 @@ struct LaunchContext {
   std::string rsh_agent;  // path of tatami-rsh
   std::string hostfile;   // Open MPI hostfile written for this job ("" = none)
   std::string submit_host;
+  std::string binding_file;  // this node's ranks' binding, for tatami-bind ("" = none)
+  std::string rankfile;      // Open MPI rankfile for the whole job ("" = none)
 };
 
 // KEY=VALUE strings; later entries never repeat a key.

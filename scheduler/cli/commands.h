@@ -14,13 +14,14 @@ namespace tatami {
 
 using Args = std::vector<std::string>;
 
-int RunBatch(const std::string& prog, const Args& args);   // sbatch
-int RunQueue(const std::string& prog, const Args& args);   // squeue
-int RunCancel(const std::string& prog, const Args& args);  // scancel
-int RunInfo(const std::string& prog, const Args& args);    // sinfo
-int RunAcct(const std::string& prog, const Args& args);    // sacct
-int RunWait(const std::string& prog, const Args& args);    // block until jobs end
-int RunLocal(const std::string& prog, const Args& args);   // tatami local up|down|status
+int RunBatch(const std::string& prog, const Args& args);    // sbatch
+int RunQueue(const std::string& prog, const Args& args);    // squeue
+int RunCancel(const std::string& prog, const Args& args);   // scancel
+int RunInfo(const std::string& prog, const Args& args);     // sinfo
+int RunAcct(const std::string& prog, const Args& args);     // sacct
+int RunWait(const std::string& prog, const Args& args);     // block until jobs end
+int RunExplain(const std::string& prog, const Args& args);  // why pending, where and how bound
+int RunLocal(const std::string& prog, const Args& args);    // tatami local up|down|status
 
 // Prints "PROG: error: MESSAGE" to stderr and returns 1.
 int Fail(const std::string& prog, const std::string& message);

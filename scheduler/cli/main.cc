@@ -17,6 +17,7 @@ commands:
   info     partitions and nodes             (sinfo)
   acct     accounting records of jobs       (sacct)
   wait     block until jobs end; exit with their highest exit code
+  explain  why a job waits; where it runs and each rank's GPU, cores and NIC
   local    up|down|status of a cluster on this machine
 
 `tatami COMMAND --help` lists a command's options.
@@ -36,7 +37,7 @@ int main(int argc, char** argv) {
       {"batch", "sbatch", tatami::RunBatch},    {"queue", "squeue", tatami::RunQueue},
       {"cancel", "scancel", tatami::RunCancel}, {"info", "sinfo", tatami::RunInfo},
       {"acct", "sacct", tatami::RunAcct},       {"wait", nullptr, tatami::RunWait},
-      {"local", nullptr, tatami::RunLocal},
+      {"local", nullptr, tatami::RunLocal},     {"explain", nullptr, tatami::RunExplain},
   };
   for (const auto& c : commands) {
     if (c.slurm_name && self == c.slurm_name)

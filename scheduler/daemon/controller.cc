@@ -60,6 +60,7 @@ Status Controller::Load() {
     if (!topo) return topo.error();
     resources_[i].cpus_total = topo->cpus;
     resources_[i].mem_total_mib = topo->memory_mib;
+    nodes_[i].topology = std::move(*topo);
   }
   auto loaded = store_->LoadAll();
   if (!loaded) return loaded.error();

@@ -38,6 +38,7 @@
 #include "scheduler/topology_placer.h"
 #include "topology/cluster_config.h"
 #include "topology/fabric.h"
+#include "topology/node_topology.h"
 
 namespace tatami {
 
@@ -81,6 +82,7 @@ class Controller {
     std::string agent_address;
     std::string agent_instance;
     TimeMs last_heartbeat = 0;
+    NodeTopology topology;  // from the config's XML/synthesis, or what the agent found ("host")
   };
 
   // ---- helpers; the *Locked ones need mu_ held exclusively.
@@ -95,6 +97,9 @@ class Controller {
   Snapshot BuildSnapshotLocked();
   std::vector<v1::JobInfo> CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>& launches);
   void DispatchLaunches(std::vector<v1::JobLaunch> launches);
+  // Decides each rank's device, cores and NIC (topology/binding.h) for a job
+  // whose allocation was just set.
+  void BindJobLocked(v1::JobInfo& job) const;
   v1::JobLaunch MakeLaunch(const v1::JobInfo& job, size_t node_index) const;
 
   // Ends a job: state, exit, resources back, other nodes told. Returns the record to persist.

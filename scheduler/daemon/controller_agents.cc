@@ -152,6 +152,28 @@ Status Controller::ReportJobs(const v1::ReportJobsRequest& req) {
   return Persist(std::move(changed));
 }
 
+namespace {
+
+// What a real node's agent found, as the binding code reads it.
+NodeTopology TopologyFrom(const v1::RegisterNodeRequest& req) {
+  NodeTopology t;
+  t.cpus = req.cpus();
+  t.memory_mib = req.memory_mib();
+  for (const auto& d : req.devices()) {
+    DeviceTopology dev;
+    dev.index = d.index();
+    dev.kind = ParseAcceleratorKind(d.kind()).value_or(AcceleratorKind::kNone);
+    dev.numa_node = d.numa_node();
+    dev.pci_bus_id = d.pci_bus_id();
+    dev.closest_nic = d.closest_nic();
+    dev.local_cpus.assign(d.local_cpus().begin(), d.local_cpus().end());
+    t.devices.push_back(std::move(dev));
+  }
+  return t;
+}
+
+}  // namespace
+
 v1::RegisterNodeReply Controller::RegisterNode(const v1::RegisterNodeRequest& req) {
   v1::RegisterNodeReply reply;
   reply.set_heartbeat_interval_ms(config_.heartbeat_interval);
@@ -179,6 +201,7 @@ v1::RegisterNodeReply Controller::RegisterNode(const v1::RegisterNodeRequest& re
       r.mem_total_mib = node.config.memory_mib ? node.config.memory_mib : req.memory_mib();
       r.cpus_free = r.cpus_total - std::min(used_cpus, r.cpus_total);
       r.mem_free_mib = r.mem_total_mib - std::min(used_mem, r.mem_total_mib);
+      node.topology = TopologyFrom(req);
     }
     node.agent_address = req.agent_address();
     node.agent_instance = req.agent_instance();

@@ -8,6 +8,7 @@
 #include "scheduler/daemon/controller.h"
 #include "scheduler/dependency.h"
 #include "scheduler/job_state.h"
+#include "topology/binding.h"
 
 namespace tatami {
 
@@ -145,6 +146,7 @@ std::vector<v1::JobInfo> Controller::CommitPlanLocked(const Plan& plan,
       a->set_accelerator_kind(std::string(AcceleratorName(resources_[i].accel_kind)));
       a->set_agent_instance(nodes_[i].agent_instance);
     }
+    BindJobLocked(job);
     pending_ids_.erase(job.job_id());
     active_ids_.insert(job.job_id());
     UpdateNodeStatesLocked(job);
@@ -174,6 +176,25 @@ v1::JobLaunch Controller::MakeLaunch(const v1::JobInfo& job, size_t node_index) 
     addresses.push_back(a.node() + "=" + (i >= 0 ? nodes_[i].agent_address : ""));
   }
   l.add_env("TATAMI_NODE_ADDRESSES=" + Join(addresses, ","));
+  // Rendezvous for frameworks that want one (torch.distributed, NCCL
+  // bootstrap): the first node's host, a port that differs between jobs.
+  if (job.allocation_size() > 0) {
+    int first = FindNodeLocked(job.allocation(0).node());
+    std::string host = first >= 0 ? nodes_[first].agent_address : "";
+    host = host.substr(0, host.rfind(':'));
+    l.add_env("MASTER_ADDR=" + (host.empty() ? job.allocation(0).node() : host));
+    l.add_env("MASTER_PORT=" + std::to_string(MasterPort(job.job_id())));
+  }
+  if (l.tasks() > 0) l.add_env("WORLD_SIZE=" + std::to_string(l.tasks()));
+  // A rankfile binds for real only where every node is the hardware it
+  // describes; emulated nodes get it to read, not to apply.
+  bool real = job.binding_size() > 0;
+  for (const auto& b : job.binding()) real &= !b.cpus().empty();
+  for (const auto& a : job.allocation()) {
+    int i = FindNodeLocked(a.node());
+    real &= i >= 0 && nodes_[i].config.topology == "host";
+  }
+  l.set_apply_rankfile(real);
   if (auto shape = arrays_.find(job.array_job_id());
       job.array_task_id() >= 0 && shape != arrays_.end()) {
     l.add_env("SLURM_ARRAY_TASK_COUNT=" + std::to_string(shape->second.count));
@@ -183,6 +204,35 @@ v1::JobLaunch Controller::MakeLaunch(const v1::JobInfo& job, size_t node_index) 
   }
   for (const auto& [key, value] : config_.job_environment) l.add_env(key + "=" + value);
   return l;
+}
+
+void Controller::BindJobLocked(v1::JobInfo& job) const {
+  auto req = requests_.find(job.job_id());
+  if (req == requests_.end()) return;
+  uint32_t total = req->second.tasks, per_node = req->second.tasks_per_node, first = 0;
+  job.clear_binding();
+  for (int n = 0; n < job.allocation_size() && first < total; ++n) {
+    const v1::NodeAllocation& a = job.allocation(n);
+    int i = FindNodeLocked(a.node());
+    if (i < 0) continue;
+    NodeRanks ranks{a.node(),
+                    static_cast<uint32_t>(n),
+                    {a.devices().begin(), a.devices().end()},
+                    std::min(per_node, total - first),
+                    first,
+                    job.spec().exclusive()};
+    for (const RankBinding& r : BindNodeRanks(nodes_[i].topology, ranks)) {
+      v1::RankBinding* b = job.add_binding();
+      b->set_rank(r.rank);
+      b->set_local_rank(r.local_rank);
+      b->set_node(r.node);
+      b->set_device(r.device);
+      b->set_numa_node(r.numa_node);
+      b->set_cpus(CpuRanges(r.cpus));
+      b->set_nic(r.nic);
+    }
+    first += ranks.tasks;
+  }
 }
 
 void Controller::DispatchLaunches(std::vector<v1::JobLaunch> launches) {

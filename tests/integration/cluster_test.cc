@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/strings.h"
 #include "tests/integration/local_cluster.h"
 
 namespace tatami::testing {
@@ -64,6 +65,31 @@ TEST_F(ClusterTest, TwoNodeMpiAllreduceGetsTheRightAnswer) {
   EXPECT_THAT(out, HasSubstr("cuda_visible_devices=0,1,2,3"));
   EXPECT_EQ(cluster_.Value("sacct -n -P -j 1 -o State,NodeList,ExitCode"),
             "COMPLETED|h100-[01-02]|0:0");
+}
+
+TEST_F(ClusterTest, RanksFollowTheirGpusSocketAndNicThroughTatamiBind) {
+  std::ofstream(cluster_.dir() + "/bind.sh")
+      << "#!/bin/bash\n"
+         "#SBATCH -N 2 --ntasks-per-node=8 --gpus-per-node=8 -o bind.out\n"
+         "mpirun tatami-bind sh -c 'echo $RANK $LOCAL_RANK $TATAMI_DEVICE $NCCL_IB_HCA "
+         "$TATAMI_CPUS $WORLD_SIZE $TATAMI_BOUND $CUDA_VISIBLE_DEVICES' | sort -n\n";
+  std::string job = Submit("bind.sh");
+  ASSERT_EQ(cluster_.Run("tatami wait " + job).exit_code, 0) << cluster_.Run("cat bind.out").out;
+  std::vector<std::string> lines = Split(cluster_.Run("cat bind.out").out, '\n');
+  if (!lines.empty() && lines.back().empty()) lines.pop_back();
+  ASSERT_EQ(lines.size(), 16u) << cluster_.Run("cat bind.out").out;
+  // HGX: GPUs 0-3 and their NICs on socket 0 (cpus 0-111), 4-7 on socket 1;
+  // each GPU's ranks get its quarter of the socket. Emulated cores are not
+  // this machine's, so nothing is pinned (TATAMI_BOUND=0).
+  EXPECT_EQ(lines[0], "0 0 0 =mlx5_0 0-27 16 0 0,1,2,3,4,5,6,7");
+  EXPECT_EQ(lines[3], "3 3 3 =mlx5_5 84-111 16 0 0,1,2,3,4,5,6,7");
+  EXPECT_EQ(lines[4], "4 4 4 =mlx5_6 112-139 16 0 0,1,2,3,4,5,6,7");
+  EXPECT_EQ(lines[15], "15 7 7 =mlx5_11 196-223 16 0 0,1,2,3,4,5,6,7");
+  std::string explain = cluster_.Run("tatami explain " + job).out;
+  EXPECT_THAT(explain, HasSubstr("COMPLETED on h100-[01-02]"));
+  EXPECT_THAT(explain, ::testing::ContainsRegex("15 +h100-02 +7 +7 +1 +196-223 +mlx5_11"));
+  // The rankfile the job could hand to mpirun on real nodes.
+  EXPECT_THAT(cluster_.Run("tatami explain " + job).out, HasSubstr("$TATAMI_RANKFILE"));
 }
 
 TEST_F(ClusterTest, JobSeesSlurmEnvironmentAndOutputPatterns) {

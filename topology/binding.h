@@ -2,9 +2,10 @@
 // Open MPI rankfile and per-rank environment that realise it.
 //
 // The rule an expert applies by hand on an HGX board: a rank drives one GPU,
-// runs on cores of the NUMA node that GPU hangs off (ranks sharing a NUMA
-// node split its cores, they do not all pile onto the same ones), and sends
-// over the NIC on the GPU's own PCIe switch. Ranks are numbered in blocks:
+// runs on that GPU's share of the cores of the NUMA node it hangs off (the
+// NUMA node's cores split evenly between its GPUs, so jobs holding different
+// GPUs of one socket never share cores; ranks driving one GPU split its
+// share), and sends over the NIC on the GPU's own PCIe switch. Ranks are numbered in blocks:
 // node i of the allocation holds ranks i*tasks_per_node ... (what mpirun's
 // default mapping does with our hostfile).
 //
@@ -36,11 +37,17 @@ struct NodeRanks {
   std::vector<uint32_t> devices;  // allocated device indices on this node
   uint32_t tasks = 1;             // ranks on this node
   uint32_t first_rank = 0;        // global rank of local rank 0
+  bool whole_node = false;        // the job holds the node (--exclusive)
 };
 
+// The k-th of n contiguous, disjoint slices of `cpus` (when n exceeds the
+// cores, takers share them one core each).
+std::vector<uint32_t> Slice(const std::vector<uint32_t>& cpus, size_t k, size_t n);
+
 // Binds the ranks of one node. Ranks get devices round-robin; each rank's
-// cores are its share of its device's local cores (all the node's cores
-// when it has no device).
+// cores are its share of its device's cores. Ranks without a device are
+// bound only when the job holds the whole node (the scheduler counts CPUs
+// but does not pick them, so a partial node has no cores of its own).
 std::vector<RankBinding> BindNodeRanks(const NodeTopology& topo, const NodeRanks& ranks);
 
 // "0-3,8,10-11": the compact cpu list rankfiles and taskset read.

@@ -1,4 +1,4 @@
-#include "launcher/binding.h"
+#include "topology/binding.h"
 
 #include <algorithm>
 #include <map>
@@ -7,19 +7,40 @@
 
 namespace tatami {
 
+namespace {
+
+// The cores that belong to device `dev`: its NUMA node's cores split evenly
+// between the node's devices on that NUMA node, in device order. Jobs that
+// share a socket then never share cores, as long as they hold different GPUs.
+std::vector<uint32_t> DeviceCores(const NodeTopology& topo, uint32_t dev) {
+  const std::vector<uint32_t>& local = topo.devices[dev].local_cpus;
+  std::vector<uint32_t> peers;  // devices with the same local cores
+  for (const auto& d : topo.devices)
+    if (d.local_cpus == local) peers.push_back(d.index);
+  auto pos = static_cast<size_t>(std::find(peers.begin(), peers.end(), dev) - peers.begin());
+  return Slice(local, pos, peers.size());
+}
+
+}  // namespace
+
+std::vector<uint32_t> Slice(const std::vector<uint32_t>& cpus, size_t k, size_t n) {
+  size_t size = cpus.size();
+  if (size == 0 || n == 0) return {};
+  if (n > size) return {cpus[k % size]};  // more takers than cores: they share
+  size_t begin = size * k / n, end = size * (k + 1) / n;
+  return {cpus.begin() + static_cast<ptrdiff_t>(begin), cpus.begin() + static_cast<ptrdiff_t>(end)};
+}
+
 std::vector<RankBinding> BindNodeRanks(const NodeTopology& topo, const NodeRanks& ranks) {
   std::vector<RankBinding> out(ranks.tasks);
-  std::vector<uint32_t> all_cpus(topo.cpus);
-  for (uint32_t c = 0; c < topo.cpus; ++c) all_cpus[c] = c;
-  // Group ranks by the cores they may use (GPUs of one NUMA node have equal
-  // lists), then give each its slice.
+  // Ranks that draw on the same pool of cores, by pool.
   std::map<std::vector<uint32_t>, std::vector<uint32_t>> sharing;
   for (uint32_t i = 0; i < ranks.tasks; ++i) {
     RankBinding& b = out[i];
     b.rank = ranks.first_rank + i;
     b.local_rank = i;
     b.node = ranks.node;
-    const std::vector<uint32_t>* pool = &all_cpus;
+    std::vector<uint32_t> pool;
     if (!ranks.devices.empty()) {
       uint32_t dev = ranks.devices[i % ranks.devices.size()];
       b.device = static_cast<int32_t>(dev);
@@ -27,23 +48,18 @@ std::vector<RankBinding> BindNodeRanks(const NodeTopology& topo, const NodeRanks
         const DeviceTopology& d = topo.devices[dev];
         b.numa_node = d.numa_node;
         b.nic = d.closest_nic;
-        if (!d.local_cpus.empty()) pool = &d.local_cpus;
+        pool = DeviceCores(topo, dev);
       }
+    } else if (ranks.whole_node) {
+      for (uint32_t c = 0; c < topo.cpus; ++c) pool.push_back(c);
     }
-    sharing[*pool].push_back(i);
+    // Otherwise: no device and only part of the node. Which cores are the
+    // job's is not tracked, so the ranks stay unbound rather than collide.
+    if (!pool.empty()) sharing[pool].push_back(i);
   }
-  for (const auto& [pool, members] : sharing) {
-    size_t n = members.size(), size = pool.size();
-    if (size == 0) continue;  // a node that reported no cores: leave the ranks unbound
-    for (size_t k = 0; k < n; ++k) {
-      // Contiguous, disjoint slices; when ranks outnumber cores they share.
-      size_t begin = size * k / n, end = std::max(begin + 1, size * (k + 1) / n);
-      end = std::min(end, size);
-      if (begin >= size) begin = size - 1;
-      out[members[k]].cpus.assign(pool.begin() + static_cast<ptrdiff_t>(begin),
-                                  pool.begin() + static_cast<ptrdiff_t>(end));
-    }
-  }
+  for (const auto& [pool, members] : sharing)
+    for (size_t k = 0; k < members.size(); ++k)
+      out[members[k]].cpus = Slice(pool, k, members.size());
   return out;
 }
 

@@ -1,4 +1,4 @@
-#include "launcher/binding.h"
+#include "topology/binding.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -22,7 +22,7 @@ NodeTopology Hgx() {
 
 TEST(Binding, EightRanksOnAnHgxNodeFollowTheirGpusSockets) {
   NodeTopology topo = Hgx();
-  NodeRanks node{"h100-02", 1, {0, 1, 2, 3, 4, 5, 6, 7}, 8, 8};
+  NodeRanks node{"h100-02", 1, {0, 1, 2, 3, 4, 5, 6, 7}, 8, 8, false};
   auto ranks = BindNodeRanks(topo, node);
   ASSERT_EQ(ranks.size(), 8u);
   std::set<uint32_t> seen;
@@ -49,7 +49,7 @@ TEST(Binding, EightRanksOnAnHgxNodeFollowTheirGpusSockets) {
 
 TEST(Binding, RankfileAndEnvironmentRealiseTheBinding) {
   NodeTopology topo = Hgx();
-  NodeRanks node{"h100-01", 0, {4, 5}, 2, 0};
+  NodeRanks node{"h100-01", 0, {4, 5}, 2, 0, false};
   auto ranks = BindNodeRanks(topo, node);
   std::string rankfile = Rankfile(ranks);
   EXPECT_THAT(rankfile, HasSubstr("rank 0=h100-01 slot=" + CpuRanges(ranks[0].cpus) + "\n"));
@@ -70,19 +70,41 @@ TEST(Binding, RankfileAndEnvironmentRealiseTheBinding) {
   EXPECT_NE(MasterPort(42), MasterPort(43));
 }
 
-TEST(Binding, RanksWithoutDevicesSplitTheNode) {
+TEST(Binding, JobsOnOneSocketNeverShareCores) {
+  NodeTopology topo = Hgx();
+  // Job A holds GPUs 0-1, job B GPUs 2-3: all on socket 0.
+  auto a = BindNodeRanks(topo, NodeRanks{"h100-01", 0, {0, 1}, 2, 0, false});
+  auto b = BindNodeRanks(topo, NodeRanks{"h100-01", 0, {2, 3}, 2, 0, false});
+  std::set<uint32_t> used;
+  for (const auto* job : {&a, &b})
+    for (const auto& r : *job)
+      for (uint32_t c : r.cpus) EXPECT_TRUE(used.insert(c).second) << "cpu " << c << " twice";
+  EXPECT_EQ(used.size(), topo.devices[0].local_cpus.size());
+  // Two ranks driving one GPU split that GPU's 28 cores.
+  auto pair = BindNodeRanks(topo, NodeRanks{"h100-01", 0, {6}, 2, 0, false});
+  EXPECT_EQ(pair[0].device, 6);
+  EXPECT_EQ(pair[1].device, 6);
+  EXPECT_EQ(pair[0].cpus.size(), 14u);
+  EXPECT_EQ(pair[1].cpus.size(), 14u);
+  EXPECT_NE(pair[0].cpus, pair[1].cpus);
+}
+
+TEST(Binding, RanksWithoutDevicesAreBoundOnlyOnAWholeNode) {
   NodeTopology topo;
   topo.cpus = 10;
-  auto ranks = BindNodeRanks(topo, NodeRanks{"cpu1", 0, {}, 4, 0});
+  auto shared = BindNodeRanks(topo, NodeRanks{"cpu1", 0, {}, 4, 0, false});
+  for (const auto& r : shared) EXPECT_TRUE(r.cpus.empty()) << "rank " << r.rank;
+  auto ranks = BindNodeRanks(topo, NodeRanks{"cpu1", 0, {}, 4, 0, true});
   ASSERT_EQ(ranks.size(), 4u);
   EXPECT_EQ(CpuRanges(ranks[0].cpus), "0-1");
   EXPECT_EQ(CpuRanges(ranks[1].cpus), "2-4");
   EXPECT_EQ(CpuRanges(ranks[3].cpus), "7-9");
   EXPECT_EQ(ranks[2].device, -1);
-  auto env = RankEnvironment(ranks[2], NodeRanks{"cpu1", 0, {}, 4, 0}, 4, "cpu1", 20000, false);
+  auto env =
+      RankEnvironment(ranks[2], NodeRanks{"cpu1", 0, {}, 4, 0, true}, 4, "cpu1", 20000, false);
   for (const auto& [k, v] : env) EXPECT_NE(k, "CUDA_VISIBLE_DEVICES");
   // More ranks than cores: they share, none is left without a core.
-  auto crowded = BindNodeRanks(topo, NodeRanks{"cpu1", 0, {}, 12, 0});
+  auto crowded = BindNodeRanks(topo, NodeRanks{"cpu1", 0, {}, 12, 0, true});
   for (const auto& r : crowded) EXPECT_EQ(r.cpus.size(), 1u) << "rank " << r.rank;
 }
 

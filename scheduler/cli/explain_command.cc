@@ -1,0 +1,115 @@
+// tatami explain JOBID...: what the scheduler decided about a job and why.
+// A pending job: its reason in words. A running or finished one: where it
+// runs, each node's devices, and every rank's binding (device, NUMA node,
+// cores, NIC) as topology/binding.h decided it. Policy explanations
+// (priority, quota, backfill plan) join here as the policies arrive.
+#include <cstdio>
+#include <map>
+
+#include "base/duration.h"
+#include "base/hostlist.h"
+#include "base/strings.h"
+#include "scheduler/cli/client.h"
+#include "scheduler/cli/commands.h"
+#include "scheduler/cli/job_fields.h"
+#include "scheduler/cli/table.h"
+#include "scheduler/job_state.h"
+
+namespace tatami {
+namespace {
+
+std::string ReasonInWords(const std::string& reason) {
+  static const std::map<std::string, std::string> words = {
+      {"None", "nothing holds it back; it starts in the next scheduling cycle"},
+      {"Priority", "a job ahead of it in the queue is waiting for resources in its partition"},
+      {"Resources", "the resources it asks for are in use; it starts when enough are released"},
+      {"NoContiguousTiles",
+       "enough d1 tiles are free, but not as one rectangle of the mesh; it waits rather than "
+       "run scattered"},
+      {"Dependency", "it waits for the jobs named by --dependency"},
+      {"DependencyNeverSatisfied", "a job it depends on ended in a way that can never satisfy it"},
+      {"JobHeldUser", "it is held (--hold); release it to let it run"},
+      {"JobArrayTaskLimit", "its array's %limit of running tasks is reached"},
+  };
+  auto it = words.find(reason);
+  return it == words.end() ? reason : reason + ": " + it->second;
+}
+
+void PrintJob(const v1::JobInfo& job) {
+  const v1::JobSpec& spec = job.spec();
+  std::vector<std::string> nodes;
+  for (const auto& a : job.allocation()) nodes.push_back(a.node());
+  printf("Job %s (%s) %s", JobIdText(job).c_str(), spec.name().c_str(),
+         std::string(StateName(job.state())).c_str());
+  if (!nodes.empty()) printf(" on %s", CompressHostlist(nodes).c_str());
+  if (job.start_time() > 0) printf(" since %s", FormatTimestamp(job.start_time()).c_str());
+  printf("\n  partition %s, account %s, user %s\n", spec.partition().c_str(),
+         spec.account().empty() ? "-" : spec.account().c_str(), spec.user().c_str());
+  if (job.state() == v1::PENDING) {
+    printf("  pending: %s\n", ReasonInWords(job.reason()).c_str());
+    return;
+  }
+  if (IsTerminal(job.state()) && !job.reason().empty() && job.reason() != "None")
+    printf("  ended: %s\n", job.reason().c_str());
+  for (const auto& a : job.allocation()) {
+    std::vector<std::string> devs;
+    for (uint32_t d : a.devices()) devs.push_back(std::to_string(d));
+    printf("  %s: %u CPUs, %s memory%s\n", a.node().c_str(), a.cpus(),
+           FormatMemoryMiB(a.mem_mib()).c_str(),
+           devs.empty() ? "" : (", " + a.accelerator_kind() + " " + Join(devs, ",")).c_str());
+  }
+  if (job.binding_size() == 0) return;
+  static const char* kTitles[] = {"RANK", "NODE", "LOCAL_RANK", "DEVICE", "NUMA", "CPUS", "NIC"};
+  auto cell = [&](size_t row, char field) -> std::string {
+    const v1::RankBinding& b = job.binding(static_cast<int>(row));
+    switch (field) {
+      case 'a':
+        return std::to_string(b.rank());
+      case 'b':
+        return b.node();
+      case 'c':
+        return std::to_string(b.local_rank());
+      case 'd':
+        return b.device() < 0 ? "-" : std::to_string(b.device());
+      case 'e':
+        return b.numa_node() < 0 ? "-" : std::to_string(b.numa_node());
+      case 'f':
+        return b.cpus().empty() ? "unbound" : b.cpus();
+      default:
+        return b.nic().empty() ? "-" : b.nic();
+    }
+  };
+  std::string table = RenderTable(
+      ParseFormat("%#a %#b %#c %#d %#e %#f %#g"), static_cast<size_t>(job.binding_size()), cell,
+      [](char field) { return std::string(kTitles[field - 'a']); }, /*no_header=*/false);
+  printf("  binding (mpirun tatami-bind PROGRAM applies it; rankfile in $TATAMI_RANKFILE):\n");
+  for (const auto& line : Split(table, '\n'))
+    if (!line.empty()) printf("    %s\n", line.c_str());
+}
+
+}  // namespace
+
+int RunExplain(const std::string& prog, const Args& args) {
+  v1::ListJobsRequest req;
+  req.set_include_finished(true);
+  for (const auto& a : args) {
+    if (a == "-h" || a == "--help") {
+      printf("usage: %s explain JOBID...\n", prog.c_str());
+      return 0;
+    }
+    if (!a.empty() && a[0] == '-') return Fail(prog, "unrecognized option '" + a + "'");
+    if (Status s = AddJobIds(a, req.mutable_job_ids()); !s.ok())
+      return Fail(prog, s.error().message);
+  }
+  if (req.job_ids().empty()) return Fail(prog, "no job ids given");
+  auto client = ControllerClient::Connect("");
+  if (!client) return Fail(prog, client.error().message);
+  v1::ListJobsReply reply;
+  if (Status s = client->Call(&v1::Controller::Stub::ListJobs, req, &reply); !s.ok())
+    return Fail(prog, s.error().message);
+  if (reply.jobs().empty()) return Fail(prog, "no such job");
+  for (const auto& job : reply.jobs()) PrintJob(job);
+  return 0;
+}
+
+}  // namespace tatami
