@@ -108,7 +108,10 @@ Status Agent::LaunchOne(const v1::JobLaunch& l) {
     ctx.hostfile = job.dir + "/hostfile";
     std::ofstream(ctx.hostfile) << BuildHostfile(l);
   }
-  if (info.binding_size() > 0) {
+  bool bound_here = false;  // CPU-only ranks on a shared node: nothing to bind, no file to write
+  for (const auto& b : info.binding())
+    bound_here |= b.node() == l.node() && (b.device() >= 0 || !b.cpus().empty());
+  if (bound_here) {
     ctx.binding_file = job.dir + "/binding";
     std::ofstream(ctx.binding_file) << BuildBindingFile(l);
     if (std::string rankfile = BuildRankfile(info); !rankfile.empty() && l.run_script()) {

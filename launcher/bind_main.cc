@@ -19,6 +19,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include "base/strings.h"
 #include "launcher/binding_files.h"
@@ -41,6 +42,17 @@ int main(int argc, char** argv) {
   using namespace tatami;
   if (argc < 2) return Die("usage: tatami-bind PROGRAM [ARGS...]");
   const char* file = Env("TATAMI_BINDING_FILE");
+  if (!file && Env("TATAMI_JOB_ID")) {
+    // A job with nothing to bind on this node (no devices, part of a node):
+    // the rank variables still help, from what the launcher says.
+    for (auto [to, from] : {std::pair{"RANK", "OMPI_COMM_WORLD_RANK"},
+                            {"LOCAL_RANK", "OMPI_COMM_WORLD_LOCAL_RANK"},
+                            {"LOCAL_WORLD_SIZE", "OMPI_COMM_WORLD_LOCAL_SIZE"}})
+      if (const char* v = Env(from)) setenv(to, v, 0);
+    setenv("TATAMI_BOUND", "0", 1);
+    execvp(argv[1], argv + 1);
+    return Die(std::string("cannot run ") + argv[1] + ": " + std::strerror(errno));
+  }
   if (!file) return Die("TATAMI_BINDING_FILE is not set: run tatami-bind inside a Tatami job");
   uint32_t local_rank = 0;
   for (const char* v : {"OMPI_COMM_WORLD_LOCAL_RANK", "LOCAL_RANK", "SLURM_LOCALID"}) {

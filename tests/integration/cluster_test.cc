@@ -90,6 +90,14 @@ TEST_F(ClusterTest, RanksFollowTheirGpusSocketAndNicThroughTatamiBind) {
   EXPECT_THAT(explain, ::testing::ContainsRegex("15 +h100-02 +7 +7 +1 +196-223 +mlx5_11"));
   // The rankfile the job could hand to mpirun on real nodes.
   EXPECT_THAT(cluster_.Run("tatami explain " + job).out, HasSubstr("$TATAMI_RANKFILE"));
+
+  // CPU-only ranks on a shared node have nothing to bind; tatami-bind still
+  // gives them their ranks.
+  std::string cpu = Submit(
+      "-n 2 -o cpu.out --wrap='mpirun tatami-bind sh -c \"echo \\$RANK \\$TATAMI_BOUND\" | "
+      "sort'");
+  ASSERT_EQ(cluster_.Run("tatami wait " + cpu).exit_code, 0) << cluster_.Run("cat cpu.out").out;
+  EXPECT_EQ(cluster_.Run("cat cpu.out").out, "0 0\n1 0\n");
 }
 
 TEST_F(ClusterTest, JobSeesSlurmEnvironmentAndOutputPatterns) {
