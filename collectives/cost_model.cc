@@ -19,6 +19,16 @@ double BaseLatency(std::string_view medium) {
 
 AllReduceEstimate EstimateAllReduce(const Fabric& fabric, const std::vector<RankDevice>& ranks,
                                     double bytes) {
+  std::map<std::string, size_t> ids;
+  std::vector<RankSite> sites;
+  for (const auto& r : ranks) {
+    size_t id = ids.emplace(r.node, ids.size()).first->second;
+    sites.push_back({fabric.KindOf(r.node), fabric.PositionOf(r.node), id, r.device});
+  }
+  return EstimateAllReduce(sites, bytes);
+}
+
+AllReduceEstimate EstimateAllReduce(const std::vector<RankSite>& ranks, double bytes) {
   AllReduceEstimate e;
   const size_t n = ranks.size();
   if (n <= 1) {
@@ -27,28 +37,25 @@ AllReduceEstimate EstimateAllReduce(const Fabric& fabric, const std::vector<Rank
   }
   // Ranks per node: NCCL runs one ring per rail, so a node boundary is
   // crossed by as many NICs in parallel as the job has GPUs on the node.
-  std::map<std::string, uint32_t> per_node;
+  std::map<size_t, uint32_t> per_node;
   for (const auto& r : ranks) per_node[r.node]++;
   uint32_t rails = UINT32_MAX;
   for (const auto& [node, count] : per_node) rails = std::min(rails, count);
 
   double bandwidth = 1e300, alpha = 0;
   for (size_t i = 0; i < n; ++i) {
-    const RankDevice& a = ranks[i];
-    const RankDevice& b = ranks[(i + 1) % n];
-    Link link = fabric.Between(a.node, a.device, b.node, b.device);
+    const RankSite& a = ranks[i];
+    const RankSite& b = ranks[(i + 1) % n];
+    bool same_node = a.node == b.node;
+    Link link = LinkBetween(a.kind, a.position, a.device, b.kind, b.position, b.device, same_node);
     double bw = link.gbytes_per_s;
-    bool crosses_nodes = a.node != b.node;
-    bool multi_rail = crosses_nodes && (link.medium == "infiniband");
-    if (multi_rail) bw *= rails;
+    if (!same_node && link.medium == "infiniband") bw *= rails;
     bandwidth = std::min(bandwidth, bw);
     alpha = std::max(alpha, BaseLatency(link.medium) + link.hops * kHopLatencySeconds);
   }
   // A node's GPUs share NVLink between the rings: the intra-node hop caps it.
-  bandwidth = std::min(bandwidth,
-                       per_node.size() > 1 && fabric.KindOf(ranks[0].node) == AcceleratorKind::kH100
-                           ? bandwidth::kNvlink
-                           : bandwidth);
+  if (per_node.size() > 1 && ranks[0].kind == AcceleratorKind::kH100)
+    bandwidth = std::min(bandwidth, bandwidth::kNvlink);
   double beta = 1.0 / (bandwidth * 1e9);  // seconds per byte
   double steps_ring = 2.0 * static_cast<double>(n - 1);
   double steps_tree = 2.0 * std::ceil(std::log2(static_cast<double>(n)));

@@ -42,4 +42,14 @@ inline constexpr double kHopLatencySeconds = 1e-6;
 AllReduceEstimate EstimateAllReduce(const Fabric& fabric, const std::vector<RankDevice>& ranks,
                                     double bytes);
 
+// The same from positions, as placement holds them: `node` only needs to
+// tell nodes apart.
+struct RankSite {
+  AcceleratorKind kind = AcceleratorKind::kNone;
+  FabricPosition position;
+  size_t node = 0;
+  uint32_t device = 0;
+};
+AllReduceEstimate EstimateAllReduce(const std::vector<RankSite>& ranks, double bytes);
+
 }  // namespace tatami::collectives

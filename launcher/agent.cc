@@ -91,6 +91,12 @@ std::vector<std::string> Agent::Launch(const v1::LaunchRequest& req) {
   return errors;
 }
 
+void Agent::set_advertise_address(std::string address) {
+  advertise_address_ = std::move(address);
+  socket_ifname_ =
+      InterfaceWithAddress(advertise_address_.substr(0, advertise_address_.rfind(':')));
+}
+
 Status Agent::LaunchOne(const v1::JobLaunch& l) {
   const v1::JobInfo& info = l.job();
   Key key{info.job_id(), l.node()};
@@ -103,7 +109,13 @@ Status Agent::LaunchOne(const v1::JobLaunch& l) {
   job.dir = options_.spool_dir + "/" + l.node() + "/job-" + std::to_string(info.job_id());
   std::error_code ec;
   std::filesystem::create_directories(job.dir, ec);
-  LaunchContext ctx{options_.rsh_agent, "", Hostname(), "", ""};
+  LaunchContext ctx{
+      options_.rsh_agent,
+      "",
+      Hostname(),
+      "",
+      "",
+      InterfaceWithAddress(advertise_address_.substr(0, advertise_address_.rfind(':')))};
   if (info.allocation_size() > 0) {
     ctx.hostfile = job.dir + "/hostfile";
     std::ofstream(ctx.hostfile) << BuildHostfile(l);

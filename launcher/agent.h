@@ -85,7 +85,7 @@ class Agent {
   void Stop();
 
   // How the controller and tatami-rsh reach this agent. Set before Run().
-  void set_advertise_address(std::string address) { advertise_address_ = std::move(address); }
+  void set_advertise_address(std::string address);
   const std::string& instance() const { return instance_; }
 
  private:
@@ -122,6 +122,7 @@ class Agent {
   const AgentOptions options_;
   const std::string instance_;
   std::string advertise_address_;
+  std::string socket_ifname_;  // the interface holding the advertised address, for NCCL
   std::unique_ptr<v1::Controller::Stub> controller_;
   Reaper reaper_;
 

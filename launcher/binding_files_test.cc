@@ -84,7 +84,7 @@ std::map<std::string, std::string> EnvOf(const v1::JobLaunch& l, const LaunchCon
 
 TEST(BindingFiles, TheEnvironmentPointsAtTheFiles) {
   v1::JobLaunch l = TwoNodeLaunch("h100-01");
-  LaunchContext ctx{"", "", "box", "/spool/binding", "/spool/rankfile"};
+  LaunchContext ctx{"", "", "box", "/spool/binding", "/spool/rankfile", "eth7"};
   auto env = EnvOf(l, ctx);
   EXPECT_EQ(env["TATAMI_BINDING_FILE"], "/spool/binding");
   EXPECT_EQ(env["TATAMI_RANKFILE"], "/spool/rankfile");
@@ -93,6 +93,15 @@ TEST(BindingFiles, TheEnvironmentPointsAtTheFiles) {
   env = EnvOf(l, ctx);
   EXPECT_EQ(env["OMPI_MCA_rmaps_rank_file_path"], "/spool/rankfile");
   EXPECT_EQ(env["OMPI_MCA_rmaps_rank_file_physical"], "1");
+  EXPECT_EQ(env["NCCL_SOCKET_IFNAME"], "eth7");
+  l.mutable_job()->mutable_spec()->add_env("NCCL_SOCKET_IFNAME=ib0");  // the user's choice wins
+  EXPECT_EQ(EnvOf(l, ctx)["NCCL_SOCKET_IFNAME"], "ib0");
+}
+
+TEST(BindingFiles, InterfaceWithAddress) {
+  EXPECT_EQ(InterfaceWithAddress("127.0.0.1"), "lo");
+  EXPECT_EQ(InterfaceWithAddress("192.0.2.254"), "");  // TEST-NET: nobody's
+  EXPECT_EQ(InterfaceWithAddress("not-an-ip"), "");
 }
 
 }  // namespace

@@ -1,5 +1,9 @@
 #include "launcher/job_environment.h"
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+
 #include <map>
 
 #include "base/hostlist.h"
@@ -32,6 +36,21 @@ class EnvBuilder {
 };
 
 }  // namespace
+
+std::string InterfaceWithAddress(const std::string& host) {
+  in_addr want{};
+  if (inet_pton(AF_INET, host.c_str(), &want) != 1) return "";
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return "";
+  std::string name;
+  for (ifaddrs* i = list; i && name.empty(); i = i->ifa_next) {
+    if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET) continue;
+    if (reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr.s_addr == want.s_addr)
+      name = i->ifa_name;
+  }
+  freeifaddrs(list);
+  return name;
+}
 
 std::string CompressCounts(const std::vector<uint32_t>& counts) {
   std::vector<std::string> parts;
@@ -141,6 +160,11 @@ std::vector<std::string> BuildJobEnvironment(const v1::JobLaunch& launch,
     env.Set("OMPI_MCA_orte_default_hostfile", ctx.hostfile);
   }
   if (!ctx.binding_file.empty()) env.Set("TATAMI_BINDING_FILE", ctx.binding_file);
+  // NCCL's bootstrap and socket transport: the interface the node reaches the
+  // cluster on, unless the user chose one.
+  bool user_ifname = false;
+  for (const auto& kv : spec.env()) user_ifname |= kv.rfind("NCCL_SOCKET_IFNAME=", 0) == 0;
+  if (!ctx.socket_ifname.empty() && !user_ifname) env.Set("NCCL_SOCKET_IFNAME", ctx.socket_ifname);
   if (!ctx.rankfile.empty()) {
     env.Set("TATAMI_RANKFILE", ctx.rankfile);
     if (launch.apply_rankfile()) {

@@ -18,9 +18,14 @@ struct LaunchContext {
   std::string rsh_agent;  // path of tatami-rsh
   std::string hostfile;   // Open MPI hostfile written for this job ("" = none)
   std::string submit_host;
-  std::string binding_file;  // this node's ranks' binding, for tatami-bind ("" = none)
-  std::string rankfile;      // Open MPI rankfile for the whole job ("" = none)
+  std::string binding_file;   // this node's ranks' binding, for tatami-bind ("" = none)
+  std::string rankfile;       // Open MPI rankfile for the whole job ("" = none)
+  std::string socket_ifname;  // interface of the agent's address: NCCL's bootstrap ("" = unknown)
 };
+
+// The network interface that holds IPv4 address `host` ("lo" for
+// 127.0.0.1), or "" when none does. Reads the machine's interfaces.
+std::string InterfaceWithAddress(const std::string& host);
 
 // KEY=VALUE strings; later entries never repeat a key.
 std::vector<std::string> BuildJobEnvironment(const v1::JobLaunch& launch, const LaunchContext& ctx);

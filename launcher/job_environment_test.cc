@@ -50,8 +50,8 @@ v1::JobLaunch TwoNodeGpuJob() {
 }
 
 TEST(JobEnvironment, SlurmAndTatamiVariablesForTheNode) {
-  auto env = AsMap(
-      BuildJobEnvironment(TwoNodeGpuJob(), {"/bin/tatami-rsh", "/spool/hostfile", "box", "", ""}));
+  auto env = AsMap(BuildJobEnvironment(TwoNodeGpuJob(),
+                                       {"/bin/tatami-rsh", "/spool/hostfile", "box", "", "", ""}));
   EXPECT_EQ(env["SLURM_JOB_ID"], "42");
   EXPECT_EQ(env["TATAMI_JOB_ID"], "42");
   EXPECT_EQ(env["SLURM_JOB_NAME"], "train");
@@ -74,8 +74,8 @@ TEST(JobEnvironment, SlurmAndTatamiVariablesForTheNode) {
 }
 
 TEST(JobEnvironment, MpiGoesThroughTatamiRshAndTheHostfile) {
-  auto env = AsMap(
-      BuildJobEnvironment(TwoNodeGpuJob(), {"/bin/tatami-rsh", "/spool/hostfile", "box", "", ""}));
+  auto env = AsMap(BuildJobEnvironment(TwoNodeGpuJob(),
+                                       {"/bin/tatami-rsh", "/spool/hostfile", "box", "", "", ""}));
   EXPECT_EQ(env["OMPI_MCA_plm"], "rsh");
   EXPECT_EQ(env["OMPI_MCA_plm_rsh_agent"], "/bin/tatami-rsh");
   EXPECT_EQ(env["OMPI_MCA_orte_default_hostfile"], "/spool/hostfile");

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "base/strings.h"
+#include "collectives/cost_model.h"
 
 namespace tatami {
 namespace {
@@ -47,27 +48,38 @@ NodeShare ShareOn(const ResourceRequest& req, const NodeResources& n) {
   return s;
 }
 
-// Picks `want` of the candidate nodes (indices into `nodes`, best first)
-// under as few leaf switches as possible: the tightest single leaf that
-// holds them all, else whole leaves of one spine, largest first, else any.
-std::vector<size_t> ChooseNodes(const std::vector<size_t>& ranked,
-                                const std::vector<NodeResources>& nodes, uint32_t want) {
+// The all-reduce cost model's view of a candidate node set: what one
+// 1 GiB all-reduce over the job's ranks would take there.
+double CommSeconds(const ResourceRequest& req, const std::vector<NodeResources>& nodes,
+                   const std::vector<size_t>& chosen) {
+  std::vector<collectives::RankSite> ranks;
+  uint32_t per_node = std::max<uint32_t>(1, req.accel_per_node);
+  for (size_t i : chosen)
+    for (uint32_t d = 0; d < per_node; ++d)
+      ranks.push_back({nodes[i].accel_kind, nodes[i].fabric, i, d});
+  return collectives::EstimateAllReduce(ranks, double(1 << 30)).seconds;
+}
+
+// Picks `want` of the candidate nodes (indices into `nodes`, best first):
+// candidate sets are the tightest single leaf that holds the job, each
+// spine's fullest leaves, and the fullest leaves anywhere; the cost model
+// picks among them, ties going to the earlier (tighter) one.
+std::vector<size_t> ChooseNodes(const ResourceRequest& req, const std::vector<size_t>& ranked,
+                                const std::vector<NodeResources>& nodes) {
+  uint32_t want = req.nodes;
   if (ranked.size() <= want || want == 1) {
     return {ranked.begin(), ranked.begin() + std::min<size_t>(want, ranked.size())};
   }
   std::map<int32_t, std::vector<size_t>> by_leaf;  // keeps each leaf's best-first order
   for (size_t i : ranked) by_leaf[nodes[i].fabric.leaf].push_back(i);
+  std::vector<std::vector<size_t>> candidates;
   const std::vector<size_t>* tightest = nullptr;
   for (const auto& [leaf, members] : by_leaf) {
     if (members.size() >= want && (!tightest || members.size() < tightest->size()))
       tightest = &members;
   }
-  if (tightest) return {tightest->begin(), tightest->begin() + want};
+  if (tightest) candidates.emplace_back(tightest->begin(), tightest->begin() + want);
 
-  // Several leaves: prefer one spine, and within it the fullest leaves.
-  std::map<int32_t, std::vector<const std::vector<size_t>*>> by_spine;
-  for (const auto& [leaf, members] : by_leaf)
-    by_spine[nodes[members.front()].fabric.spine].push_back(&members);
   auto take = [&](std::vector<const std::vector<size_t>*> leaves) {
     std::stable_sort(leaves.begin(), leaves.end(),
                      [](auto* a, auto* b) { return a->size() > b->size(); });
@@ -77,19 +89,23 @@ std::vector<size_t> ChooseNodes(const std::vector<size_t>& ranked,
         if (out.size() < want) out.push_back(i);
     return out;
   };
-  std::vector<size_t> best;
-  size_t best_leaves = SIZE_MAX;
-  for (const auto& [spine, leaves] : by_spine) {
-    std::vector<size_t> pick = take(leaves);
-    if (pick.size() < want) continue;
-    std::map<int32_t, int> used;
-    for (size_t i : pick) used[nodes[i].fabric.leaf]++;
-    if (used.size() < best_leaves) best_leaves = used.size(), best = pick;
-  }
-  if (!best.empty()) return best;
+  std::map<int32_t, std::vector<const std::vector<size_t>*>> by_spine;
   std::vector<const std::vector<size_t>*> all;
-  for (const auto& [leaf, members] : by_leaf) all.push_back(&members);
-  return take(all);
+  for (const auto& [leaf, members] : by_leaf) {
+    by_spine[nodes[members.front()].fabric.spine].push_back(&members);
+    all.push_back(&members);
+  }
+  for (const auto& [spine, leaves] : by_spine)
+    if (auto pick = take(leaves); pick.size() == want) candidates.push_back(std::move(pick));
+  candidates.push_back(take(all));
+
+  size_t best = 0;
+  double best_seconds = CommSeconds(req, nodes, candidates[0]);
+  for (size_t c = 1; c < candidates.size(); ++c) {
+    double t = CommSeconds(req, nodes, candidates[c]);
+    if (t < best_seconds) best = c, best_seconds = t;
+  }
+  return candidates[best];
 }
 
 std::vector<bool> TrayEligibility(const ResourceRequest& req,
@@ -149,7 +165,7 @@ Result<std::vector<NodeShare>> TopologyPlacer::Place(
   std::sort(ranked.begin(), ranked.end(), [&](size_t a, size_t b) {
     return FitScore(req, nodes[a], a) < FitScore(req, nodes[b], b);
   });
-  std::vector<size_t> chosen = ChooseNodes(ranked, nodes, req.nodes);
+  std::vector<size_t> chosen = ChooseNodes(req, ranked, nodes);
   std::sort(chosen.begin(), chosen.end());  // the allocation lists nodes in configured order
   std::vector<NodeShare> shares;
   for (size_t i : chosen) shares.push_back(ShareOn(req, nodes[i]));

@@ -3,9 +3,11 @@
 //
 //   h100 (and CPU-only) jobs: on each node the free devices that keep the job
 //     inside one aligned block (GPUs 0-3 share socket 0 and its NICs on an
-//     HGX board); across nodes, as few leaf switches (then spines) as possible;
-//     among equals, the nodes whose remaining free GPUs still fit common job
-//     sizes (best fit, no stranded 3s and 5s).
+//     HGX board); across nodes, the candidate node set (tightest leaf, one
+//     spine's fullest leaves, any leaves) whose all-reduce the cost model of
+//     collectives/cost_model.h rates fastest, so as few leaf switches and
+//     spines as possible; among equals, the nodes whose remaining free GPUs
+//     still fit common job sizes (best fit, no stranded 3s and 5s).
 //   d1 jobs: one contiguous rectangle of tiles on a Dojo mesh (dojo_mesh.h),
 //     or wait with reason NoContiguousTiles.
 //   hw4 jobs: one host; many boards means an array, never a gang.

@@ -100,6 +100,18 @@ TEST(TopologyPlacer, SpreadsOverFewestLeavesOfOneSpine) {
   EXPECT_THAT(Names(*shares), ElementsAre("a1", "a2", "a3", "b1"));
 }
 
+TEST(TopologyPlacer, OneSpineBeatsCrossingSpinesWithTheSameLeafCount) {
+  // Four nodes: leaf c (spine 1) has three, leaves a and b (spine 0) two
+  // each. "Fullest leaves anywhere" would take c + one of a: two leaves but
+  // two spines. The cost model prefers a + b under one spine.
+  std::vector<NodeResources> nodes{Hgx("c1", 2, 1), Hgx("c2", 2, 1), Hgx("c3", 2, 1),
+                                   Hgx("a1", 0, 0), Hgx("a2", 0, 0), Hgx("b1", 1, 0),
+                                   Hgx("b2", 1, 0)};
+  auto shares = TopologyPlacer().Place(Ask("gpu", "h100", 4, 8), nodes);
+  ASSERT_TRUE(shares.ok());
+  EXPECT_THAT(Names(*shares), ElementsAre("a1", "a2", "b1", "b2"));
+}
+
 TEST(TopologyPlacer, BestFitAvoidsStrandingGpus) {
   // A 4-GPU job: node a has 7 free (would leave 3, stranded for 4-GPU jobs),
   // b has 8 free (leaves 4), c has 5 free (leaves 1).

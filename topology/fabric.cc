@@ -57,9 +57,12 @@ AcceleratorKind Fabric::KindOf(std::string_view node) const {
 
 Link Fabric::Between(std::string_view node_a, uint32_t da, std::string_view node_b,
                      uint32_t db) const {
-  AcceleratorKind ka = KindOf(node_a), kb = KindOf(node_b);
-  const FabricPosition &a = PositionOf(node_a), &b = PositionOf(node_b);
-  bool same_node = node_a == node_b;
+  return LinkBetween(KindOf(node_a), PositionOf(node_a), da, KindOf(node_b), PositionOf(node_b), db,
+                     node_a == node_b);
+}
+
+Link LinkBetween(AcceleratorKind ka, const FabricPosition& a, uint32_t da, AcceleratorKind kb,
+                 const FabricPosition& b, uint32_t db, bool same_node) {
   if (ka != kb) return {bandwidth::kDatacenter, 5, "ethernet"};
   switch (ka) {
     case AcceleratorKind::kH100:

@@ -63,6 +63,12 @@ inline constexpr double kEthernet10G = 1.25;
 inline constexpr double kDatacenter = 12.5;  // 100 GbE between unrelated nodes
 }  // namespace bandwidth
 
+// The link model itself, for callers that hold positions rather than names
+// (placement works on NodeResources copies). `same_node`: both devices are
+// on one node.
+Link LinkBetween(AcceleratorKind kind_a, const FabricPosition& a, uint32_t da,
+                 AcceleratorKind kind_b, const FabricPosition& b, uint32_t db, bool same_node);
+
 class Fabric {
  public:
   Fabric() = default;

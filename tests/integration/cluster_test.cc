@@ -94,10 +94,12 @@ TEST_F(ClusterTest, RanksFollowTheirGpusSocketAndNicThroughTatamiBind) {
   // CPU-only ranks on a shared node have nothing to bind; tatami-bind still
   // gives them their ranks.
   std::string cpu = Submit(
-      "-n 2 -o cpu.out --wrap='mpirun tatami-bind sh -c \"echo \\$RANK \\$TATAMI_BOUND\" | "
+      "-n 2 -o cpu.out --wrap='mpirun tatami-bind sh -c \"echo \\$RANK \\$TATAMI_BOUND "
+      "\\$NCCL_SOCKET_IFNAME\" | "
       "sort'");
   ASSERT_EQ(cluster_.Run("tatami wait " + cpu).exit_code, 0) << cluster_.Run("cat cpu.out").out;
-  EXPECT_EQ(cluster_.Run("cat cpu.out").out, "0 0\n1 0\n");
+  // NCCL's socket interface: the one the node's agent is reached on.
+  EXPECT_EQ(cluster_.Run("cat cpu.out").out, "0 0 lo\n1 0 lo\n");
 }
 
 TEST_F(ClusterTest, JobSeesSlurmEnvironmentAndOutputPatterns) {
