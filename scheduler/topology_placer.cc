@@ -61,24 +61,33 @@ double CommSeconds(const ResourceRequest& req, const std::vector<NodeResources>&
 }
 
 // Picks `want` of the candidate nodes (indices into `nodes`, best first):
-// candidate sets are the tightest single leaf that holds the job, each
-// spine's fullest leaves, and the fullest leaves anywhere; the cost model
-// picks among them, ties going to the earlier (tighter) one.
+// candidate sets are the tightest multi-node NVLink domain and the tightest
+// leaf that hold the job, each spine's fullest leaves, and the fullest
+// leaves anywhere; the cost model picks among them, ties going to the
+// earlier (tighter) one.
 std::vector<size_t> ChooseNodes(const ResourceRequest& req, const std::vector<size_t>& ranked,
                                 const std::vector<NodeResources>& nodes) {
   uint32_t want = req.nodes;
   if (ranked.size() <= want || want == 1) {
     return {ranked.begin(), ranked.begin() + std::min<size_t>(want, ranked.size())};
   }
-  std::map<int32_t, std::vector<size_t>> by_leaf;  // keeps each leaf's best-first order
-  for (size_t i : ranked) by_leaf[nodes[i].fabric.leaf].push_back(i);
-  std::vector<std::vector<size_t>> candidates;
-  const std::vector<size_t>* tightest = nullptr;
-  for (const auto& [leaf, members] : by_leaf) {
-    if (members.size() >= want && (!tightest || members.size() < tightest->size()))
-      tightest = &members;
+  // Groups keep the best-first order of `ranked`.
+  std::map<int32_t, std::vector<size_t>> by_leaf, by_domain;
+  for (size_t i : ranked) {
+    by_leaf[nodes[i].fabric.leaf].push_back(i);
+    if (nodes[i].fabric.nvlink_domain >= 0) by_domain[nodes[i].fabric.nvlink_domain].push_back(i);
   }
-  if (tightest) candidates.emplace_back(tightest->begin(), tightest->begin() + want);
+  std::vector<std::vector<size_t>> candidates;
+  auto add_tightest = [&](const std::map<int32_t, std::vector<size_t>>& groups) {
+    const std::vector<size_t>* tightest = nullptr;
+    for (const auto& [id, members] : groups) {
+      if (members.size() >= want && (!tightest || members.size() < tightest->size()))
+        tightest = &members;
+    }
+    if (tightest) candidates.emplace_back(tightest->begin(), tightest->begin() + want);
+  };
+  add_tightest(by_domain);  // one multi-node NVLink domain, where the fabric has them
+  add_tightest(by_leaf);
 
   auto take = [&](std::vector<const std::vector<size_t>*> leaves) {
     std::stable_sort(leaves.begin(), leaves.end(),

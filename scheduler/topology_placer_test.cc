@@ -112,6 +112,17 @@ TEST(TopologyPlacer, OneSpineBeatsCrossingSpinesWithTheSameLeafCount) {
   EXPECT_THAT(Names(*shares), ElementsAre("a1", "a2", "b1", "b2"));
 }
 
+TEST(TopologyPlacer, MultiNodeNvlinkDomainsFillFirst) {
+  // Two nodes share an NVLink domain under leaf 1; leaf 0 has three plain
+  // nodes. A 2-node job goes to the domain: NVLink beats any leaf switch.
+  std::vector<NodeResources> nodes{Hgx("a1", 0), Hgx("a2", 0), Hgx("a3", 0), Hgx("n1", 1),
+                                   Hgx("n2", 1)};
+  nodes[3].fabric.nvlink_domain = nodes[4].fabric.nvlink_domain = 0;
+  auto shares = TopologyPlacer().Place(Ask("gpu", "h100", 2, 8), nodes);
+  ASSERT_TRUE(shares.ok());
+  EXPECT_THAT(Names(*shares), ElementsAre("n1", "n2"));
+}
+
 TEST(TopologyPlacer, BestFitAvoidsStrandingGpus) {
   // A 4-GPU job: node a has 7 free (would leave 3, stranded for 4-GPU jobs),
   // b has 8 free (leaves 4), c has 5 free (leaves 1).

@@ -25,6 +25,10 @@ Fabric::Fabric(const ClusterConfig& config) {
       nodes_[n].pos.spine = si;
     }
   }
+  for (const auto& domain : config.fabric.nvlink_domains) {
+    int32_t di = IndexOf(nvlink_domains_, domain.name);
+    for (const auto& n : domain.nodes) nodes_[n].pos.nvlink_domain = di;
+  }
   for (const auto& mesh : config.fabric.dojo_meshes) {
     auto mi = static_cast<int32_t>(meshes_.size());
     auto per_row = static_cast<int32_t>(mesh.trays_per_row);
@@ -70,6 +74,8 @@ Link LinkBetween(AcceleratorKind ka, const FabricPosition& a, uint32_t da, Accel
         if (da == db) return {bandwidth::kH100Hbm, 0, "hbm"};
         return {bandwidth::kNvlink, 1, "nvlink"};
       }
+      if (a.nvlink_domain >= 0 && a.nvlink_domain == b.nvlink_domain)
+        return {bandwidth::kNvlink, 1, "nvlink"};
       // GPU -> NIC -> leaf [-> spine [-> core -> spine] -> leaf] -> NIC -> GPU.
       if (a.leaf >= 0 && a.leaf == b.leaf) return {bandwidth::kInfiniband, 1, "infiniband"};
       if (a.spine >= 0 && a.spine == b.spine) return {bandwidth::kInfiniband, 3, "infiniband"};

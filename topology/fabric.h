@@ -26,10 +26,11 @@ inline constexpr int32_t kTrayHeight = 2;
 
 // Where a node sits. Plain value: the scheduler copies it into NodeResources.
 struct FabricPosition {
-  int32_t leaf = -1;   // index into Fabric::leaves(); -1 = under no configured leaf
-  int32_t spine = -1;  // index into Fabric::spines()
-  int32_t mesh = -1;   // index into Fabric::meshes(); -1 = not a tray on a mesh
-  int32_t tray_x = 0;  // mesh coordinate of the tray's tile 0
+  int32_t leaf = -1;           // index into Fabric::leaves(); -1 = under no configured leaf
+  int32_t spine = -1;          // index into Fabric::spines()
+  int32_t nvlink_domain = -1;  // multi-node NVLink domain; -1 = the node alone
+  int32_t mesh = -1;           // index into Fabric::meshes(); -1 = not a tray on a mesh
+  int32_t tray_x = 0;          // mesh coordinate of the tray's tile 0
   int32_t tray_y = 0;
   int32_t rack = -1;  // index into Fabric::racks()
 };
@@ -85,6 +86,7 @@ class Fabric {
   const std::vector<std::string>& spines() const { return spines_; }
   const std::vector<MeshShape>& meshes() const { return meshes_; }
   const std::vector<std::string>& racks() const { return racks_; }
+  const std::vector<std::string>& nvlink_domains() const { return nvlink_domains_; }
 
  private:
   struct NodeEntry {
@@ -92,7 +94,7 @@ class Fabric {
     FabricPosition pos;
   };
   std::unordered_map<std::string, NodeEntry> nodes_;
-  std::vector<std::string> leaves_, spines_, racks_;
+  std::vector<std::string> leaves_, spines_, racks_, nvlink_domains_;
   std::vector<MeshShape> meshes_;
 };
 

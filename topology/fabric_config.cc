@@ -77,6 +77,24 @@ Status ParseMeshes(const Reader& r, const YAML::Node& n, ClusterConfig& c) {
   return {};
 }
 
+Status ParseNvlinkDomains(const Reader& r, const YAML::Node& n, ClusterConfig& c) {
+  if (!n.IsSequence()) return r.At(n, "fabric.nvlink_domains must be a list of domains");
+  std::map<std::string, std::string> claimed;
+  for (const auto& item : n) {
+    TATAMI_CHECK(r.RequireMap(item, "an NVLink domain"));
+    TATAMI_CHECK(r.CheckKeys(item, {"name", "nodes"}, "an NVLink domain"));
+    if (!item["name"] || !item["nodes"])
+      return r.At(item, "an NVLink domain needs 'name' and 'nodes'");
+    NvlinkDomainConfig d;
+    TATAMI_ASSIGN(d.name, r.Str(item["name"], "name"));
+    TATAMI_ASSIGN(d.nodes, r.Hosts(item["nodes"], "nodes"));
+    TATAMI_CHECK(CheckMembers(r, item["nodes"], c, d.nodes, d.name, claimed, "NVLink domain",
+                              AcceleratorKind::kH100));
+    c.fabric.nvlink_domains.push_back(std::move(d));
+  }
+  return {};
+}
+
 Status ParseRacks(const Reader& r, const YAML::Node& n, ClusterConfig& c) {
   if (!n.IsSequence()) return r.At(n, "fabric.racks must be a list of racks");
   std::map<std::string, std::string> claimed;
@@ -97,8 +115,9 @@ Status ParseRacks(const Reader& r, const YAML::Node& n, ClusterConfig& c) {
 
 Status ParseFabric(const Reader& r, const YAML::Node& fabric, ClusterConfig& c) {
   TATAMI_CHECK(r.RequireMap(fabric, "fabric"));
-  TATAMI_CHECK(r.CheckKeys(fabric, {"leaves", "dojo_meshes", "racks"}, "fabric"));
+  TATAMI_CHECK(r.CheckKeys(fabric, {"leaves", "nvlink_domains", "dojo_meshes", "racks"}, "fabric"));
   if (const auto& n = fabric["leaves"]) TATAMI_CHECK(ParseLeaves(r, n, c));
+  if (const auto& n = fabric["nvlink_domains"]) TATAMI_CHECK(ParseNvlinkDomains(r, n, c));
   if (const auto& n = fabric["dojo_meshes"]) TATAMI_CHECK(ParseMeshes(r, n, c));
   if (const auto& n = fabric["racks"]) TATAMI_CHECK(ParseRacks(r, n, c));
   return {};

@@ -72,6 +72,22 @@ TEST(Fabric, H100LinksGetSlowerAndLongerAwayFromTheNode) {
   EXPECT_EQ(f.Between("gpu01", 3, "gpu01", 3).medium, "hbm");
 }
 
+TEST(Fabric, MultiNodeNvlinkDomains) {
+  auto c = WithFabric(R"(fabric:
+  leaves: [{name: leaf1, nodes: "gpu[01-04]"}]
+  nvlink_domains: [{name: nvl1, nodes: "gpu[01-02]"}]
+)");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  Fabric f(*c);
+  EXPECT_EQ(f.Between("gpu01", 0, "gpu02", 5).medium, "nvlink");
+  EXPECT_EQ(f.Between("gpu02", 0, "gpu03", 0).medium, "infiniband");
+  EXPECT_EQ(f.PositionOf("gpu02").nvlink_domain, 0);
+  EXPECT_EQ(f.PositionOf("gpu03").nvlink_domain, -1);
+  auto bad = WithFabric("fabric:\n  nvlink_domains: [{name: x, nodes: tray1}]\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error().message, HasSubstr("NVLink domain 'x': node 'tray1' has no h100"));
+}
+
 TEST(Fabric, DojoHopsAreMeshDistance) {
   auto c = WithFabric(kFabric);
   ASSERT_TRUE(c.ok()) << c.error().message;
