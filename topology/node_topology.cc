@@ -12,13 +12,27 @@ struct TopologyDeleter {
 };
 using TopologyPtr = std::unique_ptr<hwloc_topology, TopologyDeleter>;
 
-std::vector<uint32_t> CpuList(hwloc_const_cpuset_t set) {
+// The PUs of `set`, core by core: a core's hardware threads stay adjacent
+// even where the OS numbers them far apart (cpu N and N+56), so contiguous
+// slices of the list (how binding shares cores between ranks) never split
+// a core between two ranks.
+std::vector<uint32_t> CpuList(hwloc_topology_t t, hwloc_const_cpuset_t set) {
   std::vector<uint32_t> out;
-  unsigned i;
-  hwloc_bitmap_foreach_begin(i, set) {
-    out.push_back(i);
+  hwloc_obj_t core = nullptr;
+  while ((core = hwloc_get_next_obj_covering_cpuset_by_type(t, set, HWLOC_OBJ_CORE, core))) {
+    unsigned i;
+    hwloc_bitmap_foreach_begin(i, core->cpuset) {
+      if (hwloc_bitmap_isset(set, i)) out.push_back(i);
+    }
+    hwloc_bitmap_foreach_end();
   }
-  hwloc_bitmap_foreach_end();
+  if (out.empty()) {  // no Core objects (some synthetic topologies): plain OS order
+    unsigned i;
+    hwloc_bitmap_foreach_begin(i, set) {
+      out.push_back(i);
+    }
+    hwloc_bitmap_foreach_end();
+  }
   return out;
 }
 
@@ -125,7 +139,8 @@ Result<NodeTopology> DiscoverNode(const NodeConfig& node, const ClusterConfig& c
     d.pci_bus_id = PciBusId(o);
     d.numa_node = NumaOf(t, o);
     d.closest_nic = ClosestNic(t, o);
-    if (hwloc_obj_t anc = hwloc_get_non_io_ancestor_obj(t, o)) d.local_cpus = CpuList(anc->cpuset);
+    if (hwloc_obj_t anc = hwloc_get_non_io_ancestor_obj(t, o))
+      d.local_cpus = CpuList(t, anc->cpuset);
     topo.devices.push_back(std::move(d));
   }
 
@@ -137,7 +152,7 @@ Result<NodeTopology> DiscoverNode(const NodeConfig& node, const ClusterConfig& c
       d.kind = node.accelerator_kind;
       d.numa_node = static_cast<int>(i * topo.numa_nodes / node.accelerators);
       if (hwloc_obj_t numa = hwloc_get_obj_by_type(t, HWLOC_OBJ_NUMANODE, d.numa_node)) {
-        d.local_cpus = CpuList(numa->cpuset);
+        d.local_cpus = CpuList(t, numa->cpuset);
       }
       topo.devices.push_back(std::move(d));
     }

@@ -1,6 +1,7 @@
 #include "topology/node_topology.h"
 
 #include <gtest/gtest.h>
+#include <hwloc.h>
 
 namespace tatami {
 namespace {
@@ -39,6 +40,28 @@ TEST(NodeTopology, SynthesisedDojoTraySpreadsTilesOverNumaNodes) {
   EXPECT_EQ(t->devices[0].numa_node, 0);
   EXPECT_EQ(t->devices[5].numa_node, 1);
   EXPECT_EQ(t->devices[5].kind, AcceleratorKind::kD1);
+}
+
+TEST(NodeTopology, LocalCpusKeepEachCoresThreadsTogether) {
+  // Four cores whose hardware threads the OS numbers apart (0 and 4, 1 and
+  // 5, ...), as Linux does on many two-socket machines.
+  hwloc_topology_t t;
+  hwloc_topology_init(&t);
+  ASSERT_EQ(hwloc_topology_set_synthetic(t, "numa:1 core:4 pu:2(indexes=0,4,1,5,2,6,3,7)"), 0);
+  ASSERT_EQ(hwloc_topology_load(t), 0);
+  std::string xml = ::testing::TempDir() + "/smt-apart.xml";
+  ASSERT_EQ(hwloc_topology_export_xml(t, xml.c_str(), 0), 0);
+  hwloc_topology_destroy(t);
+
+  ClusterConfig c = LocalConfig();
+  NodeConfig n = *c.FindNode("dojo-tray-01");
+  n.topology = xml;
+  n.cpus = 0;
+  n.accelerators = 2;
+  auto topo = DiscoverNode(n, c);
+  ASSERT_TRUE(topo.ok()) << topo.error().message;
+  ASSERT_EQ(topo->devices.size(), 2u);
+  EXPECT_EQ(topo->devices[0].local_cpus, (std::vector<uint32_t>{0, 4, 1, 5, 2, 6, 3, 7}));
 }
 
 TEST(NodeTopology, GpuCountMismatchIsAnError) {
