@@ -10,6 +10,14 @@ namespace {
 std::string OrDash(const std::string& s) {
   return s.empty() ? "-" : s;
 }
+std::string OrDash(int32_t v) {
+  return v < 0 ? "-" : std::to_string(v);
+}
+
+// "-" -> -1 (none); otherwise a non-negative integer.
+std::optional<int64_t> IndexOrDash(const std::string& s) {
+  return s == "-" ? std::optional<int64_t>(-1) : ParseInt(s);
+}
 
 // "0-3,8" -> {0,1,2,3,8}; nullopt on anything else.
 std::optional<std::vector<uint32_t>> ParseCpuList(const std::string& s) {
@@ -32,8 +40,8 @@ std::string BuildBindingFile(const v1::JobLaunch& launch) {
   for (const auto& b : launch.job().binding()) {
     if (b.node() != launch.node()) continue;
     out += std::to_string(b.local_rank()) + " " + std::to_string(b.rank()) + " " +
-           std::to_string(b.device()) + " " + std::to_string(b.numa_node()) + " " +
-           OrDash(b.cpus()) + " " + OrDash(b.nic()) + "\n";
+           OrDash(b.device()) + " " + OrDash(b.numa_node()) + " " + OrDash(b.cpus()) + " " +
+           OrDash(b.nic()) + "\n";
   }
   return out;
 }
@@ -59,11 +67,11 @@ Result<BindingFileEntry> FindRankBinding(const std::string& text, uint32_t local
     auto where = [&] { return origin + ":" + std::to_string(n) + ": "; };
     if (f.size() != 6)
       return MakeError(where() + "expected 6 fields, got " + std::to_string(f.size()));
-    auto local = ParseInt(f[0]), rank = ParseInt(f[1]), device = ParseInt(f[2]),
-         numa = ParseInt(f[3]);
+    auto local = ParseInt(f[0]), rank = ParseInt(f[1]), device = IndexOrDash(f[2]),
+         numa = IndexOrDash(f[3]);
     auto cpus = ParseCpuList(f[4]);
-    if (!local || !rank || !device || !numa || *local < 0 || *rank < 0)
-      return MakeError(where() + "ranks, device and NUMA node must be integers");
+    if (!local || !rank || !device || !numa)
+      return MakeError(where() + "ranks must be integers, device and NUMA node integers or '-'");
     if (!cpus) return MakeError(where() + "bad cpu list '" + f[4] + "' (want e.g. 0-27,56)");
     ++found.ranks_on_node;
     if (static_cast<uint32_t>(*local) != local_rank) continue;

@@ -14,7 +14,7 @@
 namespace tatami {
 
 // One line per rank on `launch.node()`:
-//   LOCAL_RANK RANK DEVICE NUMA CPUS NIC      ('-' for an empty field)
+//   LOCAL_RANK RANK DEVICE NUMA CPUS NIC      ('-' for none)
 std::string BuildBindingFile(const v1::JobLaunch& launch);
 
 // "rank R=NODE slot=CPUS" for every rank; "" when some rank has no cores

@@ -62,6 +62,16 @@ TEST(BindingFiles, FindRankBindingReadsBackWhatWasWritten) {
   ASSERT_TRUE(unbound.ok());
   EXPECT_TRUE(unbound->rank.cpus.empty());
   EXPECT_THAT(FindRankBinding("0 0 0 0 0,2-3 -\n", 0, "b")->rank.cpus, ElementsAre(0, 2, 3));
+  // A CPU-only rank: no device, no NUMA node.
+  v1::JobLaunch cpu_only = TwoNodeLaunch("h100-01");
+  cpu_only.mutable_job()->mutable_binding(0)->set_device(-1);
+  cpu_only.mutable_job()->mutable_binding(0)->set_numa_node(-1);
+  std::string cpu_text = BuildBindingFile(cpu_only);
+  EXPECT_EQ(cpu_text.substr(0, cpu_text.find('\n')), "0 0 - - 0-27 mlx5_0");
+  auto none = FindRankBinding(cpu_text, 0, "binding");
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_EQ(none->rank.device, -1);
+  EXPECT_EQ(none->rank.numa_node, -1);
 }
 
 TEST(BindingFiles, BadFilesAreNamedByLine) {
@@ -70,7 +80,7 @@ TEST(BindingFiles, BadFilesAreNamedByLine) {
   EXPECT_THAT(FindRankBinding("0 0 0 0 3-1 -\n", 0, "f").error().message,
               HasSubstr("f:1: bad cpu list '3-1'"));
   EXPECT_THAT(FindRankBinding("x 0 0 0 - -\n", 0, "f").error().message,
-              HasSubstr("must be integers"));
+              HasSubstr("ranks must be integers"));
   EXPECT_THAT(FindRankBinding("0 0 0 0 - -\n", 5, "f").error().message,
               HasSubstr("no entry for local rank 5 (1 ranks on this node)"));
 }

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include "base/strings.h"
 #include "tests/integration/local_cluster.h"
@@ -100,6 +101,38 @@ TEST_F(ClusterTest, RanksFollowTheirGpusSocketAndNicThroughTatamiBind) {
   ASSERT_EQ(cluster_.Run("tatami wait " + cpu).exit_code, 0) << cluster_.Run("cat cpu.out").out;
   // NCCL's socket interface: the one the node's agent is reached on.
   EXPECT_EQ(cluster_.Run("cat cpu.out").out, "0 0 lo\n1 0 lo\n");
+}
+
+// On a node that is real hardware the rankfile is applied by mpirun itself,
+// and tatami-bind pins each rank to its cores.
+TEST(HostNodeCluster, RankfileAndTatamiBindPinRanksForReal) {
+  LocalCluster cluster(std::string(TATAMI_SOURCE_DIR) + "/tests/integration/host-cluster.yaml");
+  ASSERT_TRUE(cluster.ok()) << cluster.up_output();
+  CommandResult r = cluster.Run(
+      "sbatch --parsable --exclusive -n 2 -o pin.out --wrap='"
+      "mpirun sh -c \"echo mpirun \\$OMPI_COMM_WORLD_RANK "
+      "\\$(grep Cpus_allowed_list /proc/self/status | cut -f2)\"; "
+      "mpirun tatami-bind sh -c \"echo bind \\$RANK \\$TATAMI_BOUND "
+      "\\$(grep Cpus_allowed_list /proc/self/status | cut -f2)\"'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string job = r.out.substr(0, r.out.find('\n'));
+  ASSERT_EQ(cluster.Run("tatami wait " + job).exit_code, 0) << cluster.Run("cat pin.out").out;
+  // What the controller decided, rank by rank ("0", "1" on a 2-core machine).
+  std::vector<std::string> slots;
+  for (const auto& line : Split(cluster.Run("cat $(find . -name rankfile) 2>/dev/null").out, '\n'))
+    if (!line.empty()) slots.push_back(line.substr(line.find("slot=") + 5));
+  std::string explain = cluster.Run("tatami explain " + job).out;
+  std::string out = cluster.Run("sort pin.out").out;
+  for (int rank = 0; rank < 2; ++rank) {
+    ::testing::Message why;
+    why << out << explain;
+    std::smatch m;
+    std::regex row("\n +" + std::to_string(rank) + " +real-01 +\\d+ +- +- +([0-9,-]+) ");
+    ASSERT_TRUE(std::regex_search(explain, m, row)) << why;
+    std::string cpus = m[1];
+    EXPECT_THAT(out, HasSubstr("mpirun " + std::to_string(rank) + " " + cpus + "\n")) << why;
+    EXPECT_THAT(out, HasSubstr("bind " + std::to_string(rank) + " 1 " + cpus + "\n")) << why;
+  }
 }
 
 TEST_F(ClusterTest, JobSeesSlurmEnvironmentAndOutputPatterns) {

@@ -32,11 +32,13 @@ std::string Quote(const std::string& s) {
 
 }  // namespace
 
-LocalCluster::LocalCluster() {
+LocalCluster::LocalCluster()
+    : LocalCluster(std::string(TATAMI_SOURCE_DIR) + "/tests/integration/test-cluster.yaml") {}
+
+LocalCluster::LocalCluster(const std::string& config) {
   char tmpl[] = "/tmp/tatami-it-XXXXXX";
   dir_ = mkdtemp(tmpl);
-  CommandResult r = Run(std::string("tatami local up --config ") + TATAMI_SOURCE_DIR +
-                        "/tests/integration/test-cluster.yaml --state-dir " + dir_);
+  CommandResult r = Run("tatami local up --config " + config + " --state-dir " + dir_);
   up_output_ = r.out + r.err;
   up_ = r.exit_code == 0;
 }

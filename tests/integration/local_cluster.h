@@ -17,7 +17,8 @@ struct CommandResult {
 
 class LocalCluster {
  public:
-  LocalCluster();  // starts the cluster; check ok() and log()
+  LocalCluster();  // starts tests/integration/test-cluster.yaml; check ok() and log()
+  explicit LocalCluster(const std::string& config);  // starts the cluster of `config`
   ~LocalCluster();
 
   bool ok() const { return up_; }
