@@ -5,9 +5,9 @@
 // Every rank contributes rank+1 (as doubles, `count` of them, each element
 // offset by its index); after MPI_Allreduce(SUM) each element must equal
 // n(n+1)/2 + n*index. Rank 0 prints one line per rank (node, local rank,
-// GPUs it was given) and a verdict; the exit code is 0 only if every rank
-// saw the right sum. This is the demo job and the integration test's MPI
-// check; the bandwidth benchmark and NCCL backend come with issue 3.
+// GPUs it sees; under tatami-bind its own GPU, NIC and cores) and a verdict; the exit code is 0
+// only if every rank saw the right sum. This is the demo job and the integration test's MPI check;
+// the bandwidth benchmark and NCCL backend come with issue 3.
 #include <mpi.h>
 #include <unistd.h>
 
@@ -54,9 +54,12 @@ int main(int argc, char** argv) {
   }
   // Who ran where: the scheduler's node name, not the host's.
   char line[512];
-  snprintf(line, sizeof line, "rank %d/%d node=%s local_rank=%s cuda_visible_devices=%s errors=%ld",
+  snprintf(line, sizeof line,
+           "rank %d/%d node=%s local_rank=%s cuda_visible_devices=%s gpu=%s nic=%s cpus=%s "
+           "errors=%ld",
            rank, size, Env("SLURMD_NODENAME").c_str(), Env("OMPI_COMM_WORLD_LOCAL_RANK").c_str(),
-           Env("CUDA_VISIBLE_DEVICES").c_str(), bad);
+           Env("CUDA_VISIBLE_DEVICES").c_str(), Env("TATAMI_DEVICE").c_str(),
+           Env("NCCL_IB_HCA").c_str(), Env("TATAMI_CPUS").c_str(), bad);
   std::vector<char> all(rank == 0 ? sizeof line * static_cast<size_t>(size) : 1);
   MPI_Gather(line, sizeof line, MPI_CHAR, all.data(), sizeof line, MPI_CHAR, 0, MPI_COMM_WORLD);
   long total_bad = 0;

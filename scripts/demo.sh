@@ -30,6 +30,8 @@ cat "allreduce-demo-$job.out"
 echo
 sacct -j "$job" -o JobID,JobName,Partition,State,ExitCode,Elapsed,NodeList,AllocTRES%45
 echo
+tatami explain "$job"
+echo
 if [ "$status" -eq 0 ]; then
   echo "Demo job $job COMPLETED. The cluster is still up: try squeue, sinfo, sbatch --wrap='hostname'."
   echo "Stop it with: $ROOT/build/bin/tatami local down"
