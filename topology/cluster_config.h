@@ -62,21 +62,18 @@ struct DojoMeshConfig {
   std::vector<std::string> trays;
   uint32_t trays_per_row = 1;
 };
-// Nodes whose GPUs share one NVLink switch fabric (multi-node NVLink, as in
-// GB200 NVL72). An HGX H100 node is its own domain and needs no entry.
-struct NvlinkDomainConfig {
-  std::string name;
-  std::vector<std::string> nodes;
-};
-struct RackConfig {
+// A named set of nodes: a rack, or the nodes whose GPUs share one NVLink
+// switch fabric (multi-node NVLink, as in GB200 NVL72; an HGX H100 node is
+// its own domain and needs no entry).
+struct NodeGroupConfig {
   std::string name;
   std::vector<std::string> nodes;
 };
 struct FabricConfig {
   std::vector<LeafConfig> leaves;
-  std::vector<NvlinkDomainConfig> nvlink_domains;
+  std::vector<NodeGroupConfig> nvlink_domains;
   std::vector<DojoMeshConfig> dojo_meshes;
-  std::vector<RackConfig> racks;
+  std::vector<NodeGroupConfig> racks;
 };
 
 struct ClusterConfig {

@@ -77,38 +77,27 @@ Status ParseMeshes(const Reader& r, const YAML::Node& n, ClusterConfig& c) {
   return {};
 }
 
-Status ParseNvlinkDomains(const Reader& r, const YAML::Node& n, ClusterConfig& c) {
-  if (!n.IsSequence()) return r.At(n, "fabric.nvlink_domains must be a list of domains");
+// A list of {name, nodes} entries (NVLink domains, racks): `what` names one
+// entry in errors ("rack"), `kind` is the accelerator its nodes must have.
+Result<std::vector<NodeGroupConfig>> ParseNodeGroups(const Reader& r, const YAML::Node& n,
+                                                     const ClusterConfig& c, const char* list,
+                                                     const std::string& what,
+                                                     AcceleratorKind kind) {
+  if (!n.IsSequence()) return r.At(n, std::string("fabric.") + list + " must be a list");
+  std::vector<NodeGroupConfig> out;
   std::map<std::string, std::string> claimed;
   for (const auto& item : n) {
-    TATAMI_CHECK(r.RequireMap(item, "an NVLink domain"));
-    TATAMI_CHECK(r.CheckKeys(item, {"name", "nodes"}, "an NVLink domain"));
+    TATAMI_CHECK(r.RequireMap(item, "a " + what));
+    TATAMI_CHECK(r.CheckKeys(item, {"name", "nodes"}, "a " + what));
     if (!item["name"] || !item["nodes"])
-      return r.At(item, "an NVLink domain needs 'name' and 'nodes'");
-    NvlinkDomainConfig d;
-    TATAMI_ASSIGN(d.name, r.Str(item["name"], "name"));
-    TATAMI_ASSIGN(d.nodes, r.Hosts(item["nodes"], "nodes"));
-    TATAMI_CHECK(CheckMembers(r, item["nodes"], c, d.nodes, d.name, claimed, "NVLink domain",
-                              AcceleratorKind::kH100));
-    c.fabric.nvlink_domains.push_back(std::move(d));
+      return r.At(item, "a " + what + " needs 'name' and 'nodes'");
+    NodeGroupConfig g;
+    TATAMI_ASSIGN(g.name, r.Str(item["name"], "name"));
+    TATAMI_ASSIGN(g.nodes, r.Hosts(item["nodes"], "nodes"));
+    TATAMI_CHECK(CheckMembers(r, item["nodes"], c, g.nodes, g.name, claimed, what.c_str(), kind));
+    out.push_back(std::move(g));
   }
-  return {};
-}
-
-Status ParseRacks(const Reader& r, const YAML::Node& n, ClusterConfig& c) {
-  if (!n.IsSequence()) return r.At(n, "fabric.racks must be a list of racks");
-  std::map<std::string, std::string> claimed;
-  for (const auto& item : n) {
-    TATAMI_CHECK(r.RequireMap(item, "a rack"));
-    TATAMI_CHECK(r.CheckKeys(item, {"name", "nodes"}, "a rack"));
-    if (!item["name"] || !item["nodes"]) return r.At(item, "a rack needs 'name' and 'nodes'");
-    RackConfig rack;
-    TATAMI_ASSIGN(rack.name, r.Str(item["name"], "name"));
-    TATAMI_ASSIGN(rack.nodes, r.Hosts(item["nodes"], "nodes"));
-    TATAMI_CHECK(CheckMembers(r, item["nodes"], c, rack.nodes, rack.name, claimed, "rack"));
-    c.fabric.racks.push_back(std::move(rack));
-  }
-  return {};
+  return out;
 }
 
 }  // namespace
@@ -117,9 +106,16 @@ Status ParseFabric(const Reader& r, const YAML::Node& fabric, ClusterConfig& c) 
   TATAMI_CHECK(r.RequireMap(fabric, "fabric"));
   TATAMI_CHECK(r.CheckKeys(fabric, {"leaves", "nvlink_domains", "dojo_meshes", "racks"}, "fabric"));
   if (const auto& n = fabric["leaves"]) TATAMI_CHECK(ParseLeaves(r, n, c));
-  if (const auto& n = fabric["nvlink_domains"]) TATAMI_CHECK(ParseNvlinkDomains(r, n, c));
+  if (const auto& n = fabric["nvlink_domains"]) {
+    TATAMI_ASSIGN(
+        c.fabric.nvlink_domains,
+        ParseNodeGroups(r, n, c, "nvlink_domains", "NVLink domain", AcceleratorKind::kH100));
+  }
   if (const auto& n = fabric["dojo_meshes"]) TATAMI_CHECK(ParseMeshes(r, n, c));
-  if (const auto& n = fabric["racks"]) TATAMI_CHECK(ParseRacks(r, n, c));
+  if (const auto& n = fabric["racks"]) {
+    TATAMI_ASSIGN(c.fabric.racks,
+                  ParseNodeGroups(r, n, c, "racks", "rack", AcceleratorKind::kNone));
+  }
   return {};
 }
 
