@@ -103,6 +103,35 @@ TEST_F(ClusterTest, RanksFollowTheirGpusSocketAndNicThroughTatamiBind) {
   EXPECT_EQ(cluster_.Run("cat cpu.out").out, "0 0 lo\n1 0 lo\n");
 }
 
+// tatami-bind's error paths need no cluster: it reads only its environment.
+TEST(TatamiBind, ErrorsNameWhatIsMissingOrWrong) {
+  auto run = [](const std::string& env) {
+    std::string cmd = "env -u TATAMI_BINDING_FILE -u TATAMI_JOB_ID -u LOCAL_RANK " + env + " " +
+                      TATAMI_BIN_DIR + "/tatami-bind true 2>&1; echo rc=$?";
+    std::string out;
+    if (FILE* p = popen(cmd.c_str(), "r")) {
+      char buf[512];
+      while (fgets(buf, sizeof buf, p)) out += buf;
+      pclose(p);
+    }
+    return out;
+  };
+  EXPECT_THAT(run(""),
+              HasSubstr("TATAMI_BINDING_FILE is not set: run tatami-bind inside a Tatami job"));
+  EXPECT_THAT(run(""), HasSubstr("rc=127"));
+  EXPECT_THAT(run("TATAMI_BINDING_FILE=/nonexistent/binding"),
+              HasSubstr("cannot read the binding file /nonexistent/binding"));
+  std::string file = ::testing::TempDir() + "/bad-binding";
+  std::ofstream(file) << "0 0 0 0 0-3 mlx5_0\n1 1 one 0 4-7 mlx5_3\n";
+  EXPECT_THAT(run("TATAMI_BINDING_FILE=" + file + " LOCAL_RANK=1"),
+              HasSubstr(file + ":2: ranks must be integers"));
+  EXPECT_THAT(run("TATAMI_BINDING_FILE=" + file + " LOCAL_RANK=x"),
+              HasSubstr("LOCAL_RANK='x' is not a rank"));
+  // A well-formed file: the rank runs, unpinned where its cores do not exist.
+  std::ofstream(file) << "0 5 0 0 4096-4097 mlx5_0\n";
+  EXPECT_THAT(run("TATAMI_BINDING_FILE=" + file + " LOCAL_RANK=0"), HasSubstr("rc=0"));
+}
+
 // On a node that is real hardware the rankfile is applied by mpirun itself,
 // and tatami-bind pins each rank to its cores.
 TEST(HostNodeCluster, RankfileAndTatamiBindPinRanksForReal) {
