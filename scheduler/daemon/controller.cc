@@ -64,13 +64,11 @@ Status Controller::Load() {
   }
   auto loaded = store_->LoadAll();
   if (!loaded) return loaded.error();
-  TimeMs now = clock_.Now();
   {
     std::unique_lock lock(mu_);
     for (size_t i = 0; i < nodes_.size(); ++i) {
       resources_[i].cpus_free = resources_[i].cpus_total;
       resources_[i].mem_free_mib = resources_[i].mem_total_mib;
-      nodes_[i].last_heartbeat = now;  // the grace an agent has to (re-)register
     }
     for (v1::JobInfo& job : *loaded) {
       uint64_t id = job.job_id();
@@ -99,6 +97,13 @@ Status Controller::Load() {
 }
 
 void Controller::Start() {
+  {
+    // The grace an agent has to (re-)register starts now, when the server
+    // answers, not when Load() ran: a slow start must not eat into it.
+    std::unique_lock lock(mu_);
+    TimeMs now = clock_.Now();
+    for (Node& node : nodes_) node.last_heartbeat = std::max(node.last_heartbeat, now);
+  }
   scheduler_ = std::thread([this] { SchedulerLoop(); });
 }
 
