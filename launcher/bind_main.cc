@@ -31,6 +31,12 @@ const char* Env(const char* name) {
   return v && *v ? v : nullptr;
 }
 
+// $name as a non-negative integer, or `fallback` when unset or not one.
+int64_t EnvInt(const char* name, int64_t fallback) {
+  const char* v = Env(name);
+  return v ? tatami::ParseInt(v).value_or(fallback) : fallback;
+}
+
 int Die(const std::string& why) {
   std::fprintf(stderr, "tatami-bind: %s\n", why.c_str());
   return 127;
@@ -58,7 +64,7 @@ int main(int argc, char** argv) {
   for (const char* v : {"OMPI_COMM_WORLD_LOCAL_RANK", "LOCAL_RANK", "SLURM_LOCALID"}) {
     if (const char* s = Env(v)) {
       auto n = ParseInt(s);
-      if (!n || *n < 0) return Die(std::string(v) + "='" + s + "' is not a rank");
+      if (!n) return Die(std::string(v) + "='" + s + "' is not a rank");
       local_rank = static_cast<uint32_t>(*n);
       break;
     }
@@ -78,11 +84,9 @@ int main(int argc, char** argv) {
   }
   const char* kind = Env("TATAMI_ACCELERATOR_KIND");
   bool gpus = kind && std::strcmp(kind, "h100") == 0;
-  uint32_t world = entry->ranks_on_node;
-  if (const char* w = Env("WORLD_SIZE")) world = static_cast<uint32_t>(ParseInt(w).value_or(world));
+  auto world = static_cast<uint32_t>(EnvInt("WORLD_SIZE", entry->ranks_on_node));
+  auto port = static_cast<uint16_t>(EnvInt("MASTER_PORT", 0));
   const char* addr = Env("MASTER_ADDR");
-  auto port =
-      static_cast<uint16_t>(ParseInt(Env("MASTER_PORT") ? Env("MASTER_PORT") : "0").value_or(0));
   for (const auto& [key, value] :
        RankEnvironment(entry->rank, node, world, addr ? addr : "127.0.0.1", port, gpus)) {
     setenv(key.c_str(), value.c_str(), 1);

@@ -13,11 +13,11 @@ bool Contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
+}  // namespace
+
 int64_t MemNeeded(const ResourceRequest& req, const NodeResources& node) {
   return req.mem_per_node_mib < 0 ? node.mem_total_mib : req.mem_per_node_mib;
 }
-
-}  // namespace
 
 Mismatch CheckNode(const ResourceRequest& req, const NodeResources& node, bool ignore_usage) {
   if (!node.InPartition(req.partition)) return Mismatch::kPartition;

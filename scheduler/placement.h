@@ -40,6 +40,9 @@ Mismatch CheckNode(const ResourceRequest& req, const NodeResources& node, bool i
 // For `tatami explain` and errors: "has 8 h100, job wants 16 per node".
 std::string DescribeMismatch(Mismatch m, const ResourceRequest& req, const NodeResources& node);
 
+// Memory the request takes on `node` (--mem=0: all of it).
+int64_t MemNeeded(const ResourceRequest& req, const NodeResources& node);
+
 // Could the request ever run on these nodes (ignoring what is in use)?
 // The error says why not, per node where it helps.
 Status CheckFeasible(const ResourceRequest& req, const std::vector<NodeResources>& nodes);
@@ -53,8 +56,8 @@ class Placer {
 };
 
 // Takes nodes in their configured order and, on each, the lowest free device
-// indices. Topology-aware placement (NVLink domains, leaf switches, Dojo
-// rectangles) replaces it in issue 3.
+// indices: the baseline that TopologyPlacer (topology_placer.h), which the
+// daemon uses, is compared with in tests and benchmarks.
 class FirstFitPlacer final : public Placer {
  public:
   Result<std::vector<NodeShare>> Place(const ResourceRequest& req,

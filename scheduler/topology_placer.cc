@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <numeric>
 #include <tuple>
 
 #include "base/strings.h"
@@ -38,7 +37,7 @@ NodeShare ShareOn(const ResourceRequest& req, const NodeResources& n) {
   NodeShare s;
   s.node = n.name;
   s.cpus = req.exclusive ? n.cpus_free : req.cpus_per_node;
-  s.mem_mib = req.mem_per_node_mib < 0 ? n.mem_total_mib : req.mem_per_node_mib;
+  s.mem_mib = MemNeeded(req, n);
   if (req.exclusive) {
     for (uint32_t d = 0; d < n.device_free.size(); ++d)
       if (n.device_free[d]) s.devices.push_back(d);
@@ -206,7 +205,7 @@ Result<std::vector<NodeShare>> TopologyPlacer::PlaceTiles(
         const NodeResources& n = nodes[static_cast<size_t>(c.node)];
         s.node = n.name;
         s.cpus = req.cpus_per_node;
-        s.mem_mib = req.mem_per_node_mib < 0 ? n.mem_total_mib : req.mem_per_node_mib;
+        s.mem_mib = MemNeeded(req, n);
       }
       s.devices.push_back(c.device);
     }

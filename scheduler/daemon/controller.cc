@@ -8,12 +8,15 @@
 #include "scheduler/array_spec.h"
 #include "scheduler/job_state.h"
 #include "scheduler/placement.h"
+#include "topology/fabric.h"
 #include "topology/node_topology.h"
 
 namespace tatami {
 
 Controller::Controller(ClusterConfig config, std::unique_ptr<JobStore> store, const Clock& clock)
-    : config_(std::move(config)), fabric_(config_), store_(std::move(store)), clock_(clock) {
+    : config_(std::move(config)), store_(std::move(store)), clock_(clock) {
+  // Placement reads fabric positions from the resources, not the Fabric.
+  const Fabric fabric(config_);
   for (const NodeConfig& nc : config_.nodes) {
     Node node;
     node.config = nc;
@@ -22,7 +25,7 @@ Controller::Controller(ClusterConfig config, std::unique_ptr<JobStore> store, co
     r.features = nc.features;
     r.accel_kind = nc.accelerator_kind;
     r.device_free.assign(nc.accelerators, true);
-    r.fabric = fabric_.PositionOf(nc.name);
+    r.fabric = fabric.PositionOf(nc.name);
     r.cpus_total = nc.cpus;
     r.mem_total_mib = nc.memory_mib;
     for (const auto& p : config_.partitions) {

@@ -37,7 +37,6 @@
 #include "scheduler/store/job_store.h"
 #include "scheduler/topology_placer.h"
 #include "topology/cluster_config.h"
-#include "topology/fabric.h"
 #include "topology/node_topology.h"
 
 namespace tatami {
@@ -100,7 +99,8 @@ class Controller {
   // Decides each rank's device, cores and NIC (topology/binding.h) for a job
   // whose allocation was just set.
   void BindJobLocked(v1::JobInfo& job) const;
-  v1::JobLaunch MakeLaunch(const v1::JobInfo& job, size_t node_index) const;
+  // One launch per node of the job's allocation, in allocation order.
+  std::vector<v1::JobLaunch> MakeLaunches(const v1::JobInfo& job) const;
 
   // Ends a job: state, exit, resources back, other nodes told. Returns the record to persist.
   void FinishJobLocked(v1::JobInfo& job, JobState state, const std::string& reason);
@@ -126,7 +126,6 @@ class Controller {
   void NotifyDone();
 
   const ClusterConfig config_;
-  const Fabric fabric_;
   const std::unique_ptr<JobStore> store_;
   const Clock& clock_;
   std::string own_address_;

@@ -150,19 +150,17 @@ std::vector<v1::JobInfo> Controller::CommitPlanLocked(const Plan& plan,
     pending_ids_.erase(job.job_id());
     active_ids_.insert(job.job_id());
     UpdateNodeStatesLocked(job);
-    for (int n = 0; n < job.allocation_size(); ++n) launches.push_back(MakeLaunch(job, n));
+    for (auto& l : MakeLaunches(job)) launches.push_back(std::move(l));
     started.push_back(job);
   }
   return started;
 }
 
-v1::JobLaunch Controller::MakeLaunch(const v1::JobInfo& job, size_t node_index) const {
+std::vector<v1::JobLaunch> Controller::MakeLaunches(const v1::JobInfo& job) const {
+  // Everything but the node is the same for every node: built once, so a
+  // 512-node job costs 512 copies, not 512 walks over its nodes and ranks.
   v1::JobLaunch l;
   *l.mutable_job() = job;
-  const std::string& node = job.allocation(static_cast<int>(node_index)).node();
-  l.set_node(node);
-  l.set_run_script(node_index == 0);
-  if (node_index != 0) l.mutable_job()->mutable_spec()->clear_script();
   l.set_kill_wait_ms(config_.kill_wait);
   if (auto req = requests_.find(job.job_id()); req != requests_.end()) {
     l.set_tasks(req->second.tasks);
@@ -203,7 +201,15 @@ v1::JobLaunch Controller::MakeLaunch(const v1::JobInfo& job, size_t node_index) 
     l.add_env("SLURM_ARRAY_TASK_STEP=" + std::to_string(shape->second.step));
   }
   for (const auto& [key, value] : config_.job_environment) l.add_env(key + "=" + value);
-  return l;
+
+  std::vector<v1::JobLaunch> launches(static_cast<size_t>(job.allocation_size()), l);
+  for (int n = 0; n < job.allocation_size(); ++n) {
+    v1::JobLaunch& here = launches[static_cast<size_t>(n)];
+    here.set_node(job.allocation(n).node());
+    here.set_run_script(n == 0);
+    if (n != 0) here.mutable_job()->mutable_spec()->clear_script();
+  }
+  return launches;
 }
 
 void Controller::BindJobLocked(v1::JobInfo& job) const {
