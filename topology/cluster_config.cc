@@ -8,6 +8,7 @@
 #include "base/strings.h"
 #include "topology/config_reader.h"
 #include "topology/fabric_config.h"
+#include "topology/metrics_config.h"
 
 namespace tatami {
 namespace {
@@ -81,7 +82,8 @@ Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
   TATAMI_CHECK(r.RequireMap(root, "the config"));
   TATAMI_CHECK(r.CheckKeys(root,
                            {"cluster_name", "controller", "timing", "nodes", "partitions",
-                            "accounts", "qos", "max_array_size", "job_environment", "fabric"},
+                            "accounts", "qos", "max_array_size", "job_environment", "fabric",
+                            "metrics", "billing"},
                            "the config"));
   if (root["cluster_name"])
     TATAMI_ASSIGN(c.cluster_name, r.Str(root["cluster_name"], "cluster_name"));
@@ -181,6 +183,8 @@ Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
     }
   }
   if (const auto& fabric = root["fabric"]) TATAMI_CHECK(config::ParseFabric(r, fabric, c));
+  if (const auto& m = root["metrics"]) TATAMI_CHECK(config::ParseMetrics(r, m, c));
+  if (const auto& b = root["billing"]) TATAMI_CHECK(config::ParseBilling(r, b, c));
   return {};
 }
 

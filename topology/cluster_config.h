@@ -76,6 +76,29 @@ struct FabricConfig {
   std::vector<NodeGroupConfig> racks;
 };
 
+// Where the daemons serve /metrics, and what the agents sample for it.
+struct MetricsConfig {
+  std::string controller_address;  // HOST:PORT of tatamid's /metrics; "" = not served
+  std::string agent_address;       // HOST:PORT of every agent's /metrics (port 0: any free)
+  DurationMs sample_interval = 10 * kSecond;  // agents read job CPU and memory this often
+  // dcgm-exporter's --hpc-job-mapping-dir: the agent writes DIR/<gpu index>
+  // naming the job on that device. "%n" in it becomes the node name (several
+  // emulated nodes on one machine). "" = not written.
+  std::string dcgm_job_mapping_dir;
+};
+
+// The list price of an accelerator-hour of one kind in one tier (a QoS name),
+// exported as a gauge so cost = usage x price in PromQL.
+struct PriceConfig {
+  AcceleratorKind kind = AcceleratorKind::kNone;
+  std::string tier;
+  double per_hour = 0;
+};
+struct BillingConfig {
+  std::string currency = "USD";
+  std::vector<PriceConfig> prices;
+};
+
 struct ClusterConfig {
   std::string path;  // file it came from; relative paths inside resolve against its folder
   std::string cluster_name = "tatami";
@@ -89,6 +112,8 @@ struct ClusterConfig {
   std::vector<AccountConfig> accounts;
   std::vector<QosConfig> qos;
   FabricConfig fabric;
+  MetricsConfig metrics;
+  BillingConfig billing;
   // Added to every job's environment (e.g. Open MPI settings for a cluster
   // whose emulated nodes all live on 127.0.0.1).
   std::vector<std::pair<std::string, std::string>> job_environment;

@@ -66,6 +66,14 @@ class Reader {
     }
   }
 
+  Result<double> Number(const YAML::Node& n, const std::string& field) const {
+    try {
+      if (n.IsScalar()) return n.as<double>();
+    } catch (const YAML::Exception&) {
+    }
+    return At(n, field + ": expected a number");
+  }
+
   Result<bool> Bool(const YAML::Node& n, const std::string& field) const {
     try {
       return n.as<bool>();
