@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "launcher/binding_files.h"
+#include "launcher/dcgm_job_mapping.h"
 #include "launcher/output_path.h"
 #include "launcher/process.h"
 
@@ -61,12 +62,14 @@ Agent::Agent(AgentOptions options) : options_(std::move(options)), instance_(Mak
       grpc::CreateChannel(options_.controller_address, grpc::InsecureChannelCredentials()));
   timer_thread_ = std::thread([this] { TimerLoop(); });
   report_thread_ = std::thread([this] { ReportLoop(); });
+  sample_thread_ = std::thread([this] { SampleLoop(); });
 }
 
 Agent::~Agent() {
   Stop();
   timer_thread_.join();
   report_thread_.join();
+  sample_thread_.join();
 }
 
 void Agent::Stop() {
@@ -106,6 +109,9 @@ Status Agent::LaunchOne(const v1::JobLaunch& l) {
 
   Job job;
   job.launch = l;
+  for (const auto& a : info.allocation()) {
+    if (a.node() == l.node()) job.devices.assign(a.devices().begin(), a.devices().end());
+  }
   job.dir = options_.spool_dir + "/" + l.node() + "/job-" + std::to_string(info.job_id());
   std::error_code ec;
   std::filesystem::create_directories(job.dir, ec);
@@ -192,6 +198,13 @@ Status Agent::LaunchOne(const v1::JobLaunch& l) {
     return fail(pid.error().message);
   }
   it->second.batch_pid = *pid;
+  if (!options_.metrics.dcgm_job_mapping_dir.empty() && !it->second.devices.empty()) {
+    // GPU metrics lose their job label, nothing worse: the job runs anyway.
+    if (Status s = WriteJobMapping(JobMappingDir(options_.metrics.dcgm_job_mapping_dir, l.node()),
+                                   it->second.devices, std::to_string(info.job_id()));
+        !s.ok())
+      fprintf(stderr, "tatami-agent: %s\n", s.error().message.c_str());
+  }
   std::ofstream(it->second.dir + "/session") << *pid << " " << StartTime(*pid) << "\n";
   if (info.time_limit_ms() > 0) AddTimerLocked(info.time_limit_ms(), key, TimerKind::kTimeLimit);
   jobs_cv_.notify_all();
@@ -208,6 +221,7 @@ void Agent::OnBatchExit(const Key& key, ExitStatus status) {
     // The batch script is the job: whatever it left behind goes with it.
     kill(-job.batch_pid, SIGKILL);
     job.batch_pid = 0;
+    AddExitLocked(job, status);
     for (pid_t p : job.exec_pids) kill(-p, SIGKILL);
     ev.set_job_id(key.first);
     ev.set_node(key.second);
@@ -215,6 +229,8 @@ void Agent::OnBatchExit(const Key& key, ExitStatus status) {
     ev.set_exit_code(status.exit_code);
     ev.set_exit_signal(status.signal);
     ev.set_timed_out(job.timed_out);
+    ev.set_cpu_time_ms(job.cpu_ms);
+    ev.set_max_rss_bytes(job.max_rss_bytes);
     job.terminating = true;
     ForgetIfDoneLocked(key);
   }
@@ -226,6 +242,11 @@ void Agent::ForgetIfDoneLocked(const Key& key) {
   if (it == jobs_.end()) return;
   Job& job = it->second;
   if (!job.terminating || job.batch_pid != 0 || !job.exec_pids.empty()) return;
+  ended_cpu_ms_[{key.second, job.launch.job().spec().account()}] += job.cpu_ms;
+  if (!options_.metrics.dcgm_job_mapping_dir.empty() && !job.devices.empty()) {
+    RemoveJobMapping(JobMappingDir(options_.metrics.dcgm_job_mapping_dir, key.second), job.devices,
+                     std::to_string(key.first));
+  }
   std::error_code ec;
   std::filesystem::remove_all(job.dir, ec);
   jobs_.erase(it);
@@ -347,6 +368,7 @@ Result<ExecProcess> Agent::StartExec(const v1::ExecRequest& req, int64_t wait_ms
                                        auto j = jobs_.find(key);
                                        if (j != jobs_.end()) {
                                          j->second.exec_pids.erase(p);
+                                         AddExitLocked(j->second, st);
                                          ForgetIfDoneLocked(key);
                                        }
                                      }
@@ -414,6 +436,7 @@ Result<bool> Agent::RegisterNode(const AgentNode& node) {
   req.set_node(node.config.name);
   req.set_agent_address(advertise_address_);
   req.set_agent_instance(instance_);
+  req.set_metrics_address(metrics_address_);
   req.set_cpus(node.topology.cpus);
   req.set_memory_mib(node.topology.memory_mib);
   for (const auto& d : node.topology.devices) {

@@ -10,7 +10,11 @@
 //     restarts: an event leaves the outbox only once the controller
 //     acknowledged it (it stores it first).
 //
-// Thread-safe. Owns its threads (reaper, timers, reporter); Run() drives
+// It also measures its jobs (CPU time and resident memory from /proc, see
+// job_usage.h) for /metrics and the jobs' accounting records, and keeps
+// dcgm-exporter's job-mapping files.
+//
+// Thread-safe. Owns its threads (reaper, timers, reporter, sampler); Run() drives
 // the controller conversation on the caller's thread until Stop().
 #pragma once
 
@@ -32,6 +36,8 @@
 #include "proto/tatami.grpc.pb.h"
 #include "topology/node_topology.h"
 
+#include <prometheus/metric_family.h>
+
 namespace tatami {
 
 struct AgentNode {
@@ -44,6 +50,7 @@ struct AgentOptions {
   std::string spool_dir;  // scripts and hostfiles, one folder per job
   std::string rsh_agent;  // path of tatami-rsh
   std::vector<AgentNode> nodes;
+  MetricsConfig metrics;  // sample interval, dcgm job-mapping folder
 };
 
 // A command started for tatami-rsh; the Exec RPC streams its pipes.
@@ -86,6 +93,12 @@ class Agent {
 
   // How the controller and tatami-rsh reach this agent. Set before Run().
   void set_advertise_address(std::string address);
+  // The agent's own /metrics (told to the controller for scrape discovery).
+  void set_metrics_address(std::string address) { metrics_address_ = std::move(address); }
+
+  // Per node: accelerators held by jobs, running jobs, the jobs' CPU time
+  // and memory by account (agent_metrics.cc). Any thread.
+  std::vector<prometheus::MetricFamily> CollectMetrics();
   const std::string& instance() const { return instance_; }
 
  private:
@@ -98,6 +111,15 @@ class Agent {
     std::set<pid_t> exec_pids;
     bool timed_out = false;
     bool terminating = false;
+    // Measured use (agent_metrics.cc): CPU of exited session leaders and
+    // what they reaped (exact, from wait4), the live sessions' last sample,
+    // and the largest figures seen. cpu_ms only grows.
+    std::vector<uint32_t> devices;  // on this node
+    int64_t exited_cpu_ms = 0;
+    int64_t live_cpu_ms = 0;
+    int64_t live_rss_bytes = 0;
+    int64_t cpu_ms = 0;
+    int64_t max_rss_bytes = 0;
   };
   enum class TimerKind { kTimeLimit, kKill };
   struct Timer {
@@ -117,11 +139,17 @@ class Agent {
   // error: the controller refused the node (config mismatch).
   Result<bool> RegisterNode(const AgentNode& node);
   void ForgetIfDoneLocked(const Key& key);
+  // Reads the jobs' sessions from /proc every metrics.sample_interval.
+  void SampleLoop();
+  void SampleJobsOnce();
+  // Folds a session leader's exit (wait4 rusage) into its job's figures.
+  static void AddExitLocked(Job& job, const ExitStatus& status);
   static int64_t NowMs();
 
   const AgentOptions options_;
   const std::string instance_;
   std::string advertise_address_;
+  std::string metrics_address_;
   std::string socket_ifname_;  // the interface holding the advertised address, for NCCL
   std::unique_ptr<v1::Controller::Stub> controller_;
   Reaper reaper_;
@@ -138,8 +166,13 @@ class Agent {
   bool stopping_ = false;
   std::condition_variable stop_cv_;
 
+  // CPU-seconds of jobs that ended, by (node, account): keeps the per-node
+  // counters monotonic when jobs leave.
+  std::map<std::pair<std::string, std::string>, int64_t> ended_cpu_ms_;
+
   std::thread timer_thread_;
   std::thread report_thread_;
+  std::thread sample_thread_;
 };
 
 }  // namespace tatami

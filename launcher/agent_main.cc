@@ -18,9 +18,20 @@
 #include "base/crash_handler.h"
 #include "base/hostlist.h"
 #include "launcher/agent.h"
+#include "metrics/exporter.h"
 #include "launcher/agent_service.h"
 
 namespace {
+
+// The exporter's view of the agent.
+class AgentCollectable : public prometheus::Collectable {
+ public:
+  explicit AgentCollectable(tatami::Agent& agent) : agent_(agent) {}
+  std::vector<prometheus::MetricFamily> Collect() const override { return agent_.CollectMetrics(); }
+
+ private:
+  tatami::Agent& agent_;
+};
 
 int Usage(const std::string& why) {
   fprintf(
@@ -79,6 +90,9 @@ int main(int argc, char** argv) {
   options.controller_address = controller;
   options.spool_dir = spool;
   options.rsh_agent = SelfDir() + "/tatami-rsh";
+  options.metrics = config->metrics;
+  std::string& mapping = options.metrics.dcgm_job_mapping_dir;
+  if (!mapping.empty() && mapping[0] != '/') mapping = spool + "/" + mapping;
   for (const auto& name : node_names) {
     const tatami::NodeConfig* nc = config->FindNode(name);
     if (!nc) {
@@ -115,6 +129,17 @@ int main(int argc, char** argv) {
     return 1;
   }
   agent->set_advertise_address(host + ":" + std::to_string(port));
+  std::unique_ptr<tatami::metrics::Exporter> exporter;
+  if (!options.metrics.agent_address.empty()) {
+    auto e = tatami::metrics::Exporter::Start(options.metrics.agent_address);
+    if (!e) {
+      fprintf(stderr, "tatami-agent: %s\n", e.error().message.c_str());
+      return 1;
+    }
+    exporter = std::move(*e);
+    exporter->Register(std::make_shared<AgentCollectable>(*agent));
+    agent->set_metrics_address(exporter->address());
+  }
 
   if (int n = agent->KillLeftovers(); n > 0) {
     fprintf(stderr, "tatami-agent: killed %d job session(s) left by a previous agent\n", n);
@@ -128,6 +153,7 @@ int main(int argc, char** argv) {
           port);
   int sig = 0;
   sigwait(&stop_signals, &sig);
+  exporter.reset();
   agent->Stop();
   runner.join();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(100));

@@ -1,6 +1,7 @@
 #include "launcher/reaper.h"
 
 #include <errno.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 namespace tatami {
@@ -13,7 +14,7 @@ Reaper::~Reaper() {
   bool children = !watched_.empty();
   lock.unlock();
   cv_.notify_all();
-  // waitid() cannot be interrupted; with children left it would block.
+  // wait4() cannot be interrupted; with children left it would block.
   if (children) {
     thread_.detach();
   } else {
@@ -36,8 +37,13 @@ void Reaper::Loop() {
       cv_.wait(lock, [&] { return stopping_ || !watched_.empty(); });
       if (stopping_) return;
     }
-    siginfo_t info{};
-    if (waitid(P_ALL, 0, &info, WEXITED) != 0) {
+    // wait4, for the rusage: the CPU time of the child and of every
+    // descendant it reaped, which is how a job's CPU time is known exactly
+    // at its end (launcher/job_usage.h samples it while it runs).
+    int wstatus = 0;
+    struct rusage ru {};
+    pid_t pid = wait4(-1, &wstatus, 0, &ru);
+    if (pid < 0) {
       if (errno == EINTR) continue;
       // ECHILD: every watched child is already gone (reaped by someone else).
       std::lock_guard lock(mu_);
@@ -45,20 +51,23 @@ void Reaper::Loop() {
       continue;
     }
     ExitStatus status;
-    if (info.si_code == CLD_EXITED) {
-      status.exit_code = info.si_status;
-    } else {
-      status.signal = info.si_status;
+    if (WIFEXITED(wstatus)) {
+      status.exit_code = WEXITSTATUS(wstatus);
+    } else if (WIFSIGNALED(wstatus)) {
+      status.signal = WTERMSIG(wstatus);
     }
+    status.cpu_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+                    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+    status.max_rss_bytes = static_cast<int64_t>(ru.ru_maxrss) * 1024;
     OnExit cb;
     {
       std::lock_guard lock(mu_);
-      auto it = watched_.find(info.si_pid);
+      auto it = watched_.find(pid);
       if (it == watched_.end()) continue;
       cb = std::move(it->second);
       watched_.erase(it);
     }
-    cb(info.si_pid, status);
+    cb(pid, status);
   }
 }
 

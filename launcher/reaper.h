@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -20,6 +21,8 @@ namespace tatami {
 struct ExitStatus {
   int exit_code = 0;  // valid when signal == 0
   int signal = 0;     // the signal that killed it, else 0
+  int64_t cpu_ms = 0;         // user + system CPU of it and the descendants it reaped
+  int64_t max_rss_bytes = 0;  // largest resident set of it or one such descendant
 };
 
 class Reaper {

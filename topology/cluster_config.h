@@ -83,7 +83,8 @@ struct MetricsConfig {
   DurationMs sample_interval = 10 * kSecond;  // agents read job CPU and memory this often
   // dcgm-exporter's --hpc-job-mapping-dir: the agent writes DIR/<gpu index>
   // naming the job on that device. "%n" in it becomes the node name (several
-  // emulated nodes on one machine). "" = not written.
+  // emulated nodes on one machine); a relative path is under the agent's
+  // spool folder. "" = not written.
   std::string dcgm_job_mapping_dir;
 };
 

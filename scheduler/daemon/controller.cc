@@ -86,6 +86,9 @@ Status Controller::Load() {
         auto spec = ParseArraySpec(job.spec().array(), config_.max_array_size);
         if (spec.ok()) arrays_[a] = ShapeOf(*spec);
       }
+      ledger_.Restore(job);
+      if (IsTerminal(job.state()))
+        ++finished_[{job.state(), job.spec().partition(), job.spec().account()}];
       if (job.state() == v1::PENDING) pending_ids_.insert(id);
       if (IsActive(job.state())) {
         // Resources stay held until the agents tell us how the job fared.
@@ -107,6 +110,7 @@ void Controller::Start() {
     TimeMs now = clock_.Now();
     for (Node& node : nodes_) node.last_heartbeat = std::max(node.last_heartbeat, now);
   }
+  WriteScrapeTargets();
   scheduler_ = std::thread([this] { SchedulerLoop(); });
 }
 
@@ -145,7 +149,36 @@ void Controller::NotifyDone() {
 
 Status Controller::Persist(std::vector<v1::JobInfo> jobs) {
   if (jobs.empty()) return {};
-  return store_->Put(std::move(jobs)).get();
+  // What billing learns once these records are durable (usage_ledger.h).
+  std::vector<DurableRun> runs;
+  for (const v1::JobInfo& j : jobs) {
+    TimeMs start = IsActive(j.state()) ? j.start_time() : 0;
+    TimeMs ended = j.runs_size() ? j.runs(j.runs_size() - 1).start_time() : -1;
+    if (start > 0 || ended >= 0) runs.push_back({j.job_id(), start, ended});
+  }
+  auto begin = std::chrono::steady_clock::now();
+  Status s = store_->Put(std::move(jobs)).get();
+  metrics_.ObserveStoreWrite(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+  if (s.ok() && !runs.empty()) {
+    std::unique_lock lock(mu_);
+    OnDurableLocked(runs);
+  }
+  return s;
+}
+
+void Controller::OnDurableLocked(const std::vector<DurableRun>& runs) {
+  for (const DurableRun& r : runs) {
+    if (r.ended_run >= 0) ledger_.Settle(r.job_id, r.ended_run);
+    if (r.start <= 0) continue;
+    auto it = jobs_.find(r.job_id);
+    // Only the run that is still current: one that ended meanwhile was
+    // counted by Freeze already.
+    if (it == jobs_.end() || !IsActive(it->second.state()) || it->second.start_time() != r.start)
+      continue;
+    ledger_.Open(r.job_id, r.start, KeyOf(it->second.spec(), KindOf(it->second)),
+                 RatesOf(it->second));
+  }
 }
 
 int Controller::FindNodeLocked(const std::string& name) const {

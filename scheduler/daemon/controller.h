@@ -23,14 +23,17 @@
 #include <shared_mutex>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
 #include "base/clock.h"
 #include "base/result.h"
 #include "proto/tatami.pb.h"
+#include "scheduler/accounting/usage_ledger.h"
 #include "scheduler/array_spec.h"
 #include "scheduler/daemon/agent_link.h"
+#include "scheduler/daemon/controller_metrics.h"
 #include "scheduler/job_state.h"
 #include "scheduler/resource_request.h"
 #include "scheduler/scheduling_cycle.h"
@@ -65,6 +68,17 @@ class Controller {
   v1::ClusterInfoReply ClusterInfo() const;
   Result<v1::AcctReply> Acct(const v1::AcctRequest& req);
   v1::WaitReply Wait(const v1::WaitRequest& req);
+  // Usage per account, user, kind and tier over a period, from the store.
+  Result<v1::ReportReply> Report(const v1::ReportRequest& req);
+
+  // ---- metrics (controller_metrics.h)
+  // Gauges and billing counters computed from the current state, for a scrape.
+  std::vector<prometheus::MetricFamily> CollectState() const;
+  ControllerMetrics& metrics() { return metrics_; }
+  const ControllerMetrics& metrics() const { return metrics_; }
+  // Where to keep a Prometheus file_sd list of every /metrics endpoint
+  // (this controller's and each registered agent's). Set before Start().
+  void set_scrape_targets(std::string file, std::string own_metrics_address);
 
   // ---- agent API
   v1::RegisterNodeReply RegisterNode(const v1::RegisterNodeRequest& req);
@@ -81,6 +95,7 @@ class Controller {
     std::string agent_address;
     std::string agent_instance;
     TimeMs last_heartbeat = 0;
+    std::string metrics_address;  // the agent's /metrics
     NodeTopology topology;  // from the config's XML/synthesis, or what the agent found ("host")
   };
 
@@ -107,6 +122,17 @@ class Controller {
   // `ran`: the job started somewhere (counts a restart); false when its
   // launch never reached an agent.
   void RequeueJobLocked(v1::JobInfo& job, const std::string& reason, bool ran = true);
+  // Records the end of the job's current run (JobInfo.runs, the ledger).
+  void EndRunLocked(v1::JobInfo& job, TimeMs end, const std::string& outcome);
+  // These records are durable now: their runs' starts open in the ledger,
+  // their ends settle.
+  struct DurableRun {
+    uint64_t job_id;
+    TimeMs start;      // current run's start; 0 = none
+    TimeMs ended_run;  // start of the run that just ended; -1 = none
+  };
+  void OnDurableLocked(const std::vector<DurableRun>& runs);
+  void WriteScrapeTargets();
   void ReleaseLocked(const v1::JobInfo& job);
   static std::vector<NodeShare> SharesOf(const v1::JobInfo& job);
   void ApplyEventLocked(const v1::JobEvent& ev, std::vector<v1::JobInfo>& changed);
@@ -144,6 +170,15 @@ class Controller {
   std::unordered_map<std::string, size_t> node_index_;
   std::map<std::string, std::unique_ptr<AgentLink>> links_;
   uint64_t next_job_id_ = 1;
+  UsageLedger ledger_;
+  // Jobs that reached each end state, by (state, partition, account).
+  std::map<std::tuple<JobState, std::string, std::string>, uint64_t> finished_;
+  // Billing reads never go backwards even if the clock does.
+  mutable std::atomic<TimeMs> metrics_now_{0};
+  ControllerMetrics metrics_;
+  std::string scrape_targets_file_;
+  std::string own_metrics_address_;
+  std::mutex scrape_targets_mu_;  // one writer of the file at a time
 
   std::mutex wake_mu_;
   std::condition_variable wake_cv_;

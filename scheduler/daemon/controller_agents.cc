@@ -77,11 +77,23 @@ void Controller::TerminateOnNodesLocked(const v1::JobInfo& job, int signal) {
   }
 }
 
+void Controller::EndRunLocked(v1::JobInfo& job, TimeMs end, const std::string& outcome) {
+  if (job.start_time() <= 0 || job.allocation_size() == 0) return;
+  *job.add_runs() = MakeRunRecord(job, end, outcome);
+  ledger_.Freeze(job.job_id(), job.start_time(), end, outcome, KeyOf(job.spec(), KindOf(job)),
+                 RatesOf(job));
+  metrics_.ObserveRunTime(job.spec().partition(),
+                          static_cast<double>(std::max<TimeMs>(0, end - job.start_time())) / 1000);
+}
+
 void Controller::FinishJobLocked(v1::JobInfo& job, JobState state, const std::string& reason) {
   bool was_active = IsActive(job.state());
+  TimeMs now = clock_.Now();
+  if (was_active) EndRunLocked(job, now, OutcomeOf(state));
   job.set_state(state);
   job.set_reason(reason);
-  job.set_end_time(clock_.Now());
+  job.set_end_time(now);
+  ++finished_[{state, job.spec().partition(), job.spec().account()}];
   pending_ids_.erase(job.job_id());
   requests_.erase(job.job_id());
   if (was_active) {
@@ -95,6 +107,8 @@ void Controller::FinishJobLocked(v1::JobInfo& job, JobState state, const std::st
 }
 
 void Controller::RequeueJobLocked(v1::JobInfo& job, const std::string& reason, bool ran) {
+  // Every requeue today follows a node or agent failure.
+  if (IsActive(job.state())) EndRunLocked(job, clock_.Now(), kOutcomeNodeFail);
   TerminateOnNodesLocked(job, 0);
   ReleaseLocked(job);
   job.set_state(v1::PENDING);
@@ -115,6 +129,8 @@ void Controller::ApplyEventLocked(const v1::JobEvent& ev, std::vector<v1::JobInf
   if (job.allocation_size() == 0 || job.allocation(0).node() != ev.node()) return;
   switch (ev.kind()) {
     case v1::JobEvent::EXITED: {
+      job.set_cpu_time_ms(ev.cpu_time_ms());
+      job.set_max_rss_bytes(ev.max_rss_bytes());
       job.set_exit_code(ev.exit_code());
       job.set_exit_signal(ev.exit_signal());
       JobState end = v1::COMPLETED;
@@ -178,6 +194,7 @@ v1::RegisterNodeReply Controller::RegisterNode(const v1::RegisterNodeRequest& re
   v1::RegisterNodeReply reply;
   reply.set_heartbeat_interval_ms(config_.heartbeat_interval);
   std::vector<v1::JobInfo> changed;
+  bool targets_changed = false;
   {
     std::unique_lock lock(mu_);
     int i = FindNodeLocked(req.node());
@@ -204,6 +221,8 @@ v1::RegisterNodeReply Controller::RegisterNode(const v1::RegisterNodeRequest& re
       node.topology = TopologyFrom(req);
     }
     node.agent_address = req.agent_address();
+    targets_changed = node.metrics_address != req.metrics_address();
+    node.metrics_address = req.metrics_address();
     node.agent_instance = req.agent_instance();
     node.last_heartbeat = clock_.Now();
     node.reason.clear();
@@ -246,6 +265,7 @@ v1::RegisterNodeReply Controller::RegisterNode(const v1::RegisterNodeRequest& re
     UpdateNodeStateLocked(static_cast<size_t>(i));
   }
   if (Status s = Persist(std::move(changed)); !s.ok()) reply.set_error(s.error().message);
+  if (targets_changed) WriteScrapeTargets();
   Wake();
   return reply;
 }
@@ -277,6 +297,7 @@ void Controller::CheckNodeTimeoutsLocked(std::vector<v1::JobInfo>& changed) {
     if (now - node.last_heartbeat <= config_.node_timeout) continue;
     node.state = v1::NODE_DOWN;
     node.reason = "Not responding";
+    metrics_.CountHeartbeatTimeout(node.config.name);
     std::vector<uint64_t> hit;
     for (uint64_t id : active_ids_) {
       if (UsesNode(jobs_[id], node.config.name)) hit.push_back(id);

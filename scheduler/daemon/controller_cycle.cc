@@ -22,6 +22,7 @@ void Controller::SchedulerLoop() {
     }
     std::vector<v1::JobInfo> changed;
     Snapshot snapshot;
+    auto cycle_begin = std::chrono::steady_clock::now();
     {
       std::unique_lock lock(mu_);
       CheckNodeTimeoutsLocked(changed);
@@ -32,6 +33,11 @@ void Controller::SchedulerLoop() {
     {
       std::unique_lock lock(mu_);
       std::vector<v1::JobInfo> started = CommitPlanLocked(plan, launches);
+      if (!snapshot.pending.empty()) {
+        metrics_.ObserveCycle(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - cycle_begin).count(),
+            started.size());
+      }
       changed.insert(changed.end(), std::make_move_iterator(started.begin()),
                      std::make_move_iterator(started.end()));
     }
@@ -134,6 +140,9 @@ std::vector<v1::JobInfo> Controller::CommitPlanLocked(const Plan& plan,
     ApplyShares(start.shares, job.spec().exclusive(), resources_);
     job.set_state(v1::RUNNING);
     job.set_reason("None");
+    metrics_.ObserveQueueWait(job.spec().partition(),
+                              static_cast<double>(std::max<TimeMs>(0, now - job.eligible_time())) /
+                                  1000);
     job.set_start_time(now);
     job.clear_allocation();
     for (const NodeShare& s : start.shares) {

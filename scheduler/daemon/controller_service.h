@@ -1,5 +1,6 @@
 // gRPC front of the Controller: translates RPCs to Controller calls and
-// Results to grpc::Status. No logic of its own.
+// Results to grpc::Status, and times each (tatami_rpc_duration_seconds).
+// No logic of its own.
 #pragma once
 
 #include "proto/tatami.grpc.pb.h"
@@ -19,6 +20,7 @@ class ControllerService final : public v1::Controller::Service {
                            v1::ClusterInfoReply*) override;
   grpc::Status Acct(grpc::ServerContext*, const v1::AcctRequest*, v1::AcctReply*) override;
   grpc::Status Wait(grpc::ServerContext*, const v1::WaitRequest*, v1::WaitReply*) override;
+  grpc::Status Report(grpc::ServerContext*, const v1::ReportRequest*, v1::ReportReply*) override;
   grpc::Status RegisterNode(grpc::ServerContext*, const v1::RegisterNodeRequest*,
                             v1::RegisterNodeReply*) override;
   grpc::Status Heartbeat(grpc::ServerContext*, const v1::HeartbeatRequest*,
@@ -27,6 +29,9 @@ class ControllerService final : public v1::Controller::Service {
                           v1::ReportJobsReply*) override;
 
  private:
+  template <typename F>
+  grpc::Status Timed(const char* method, F handle);
+
   Controller& c_;
 };
 

@@ -4,6 +4,9 @@
 //
 // Keeps its SQLite state in DIR/state.db and, once listening, writes the
 // address it got to DIR/controller.addr (the CLI and `tatami local` read it).
+// With `metrics: controller:` in the config it serves /metrics there and
+// writes DIR/metrics.addr and DIR/scrape-targets.json (Prometheus file_sd:
+// its own and every agent's /metrics).
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <unistd.h>
@@ -15,6 +18,7 @@
 #include <string>
 
 #include "base/crash_handler.h"
+#include "metrics/exporter.h"
 #include "scheduler/daemon/controller.h"
 #include "scheduler/daemon/controller_service.h"
 
@@ -70,6 +74,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   std::string cluster_name = config->cluster_name;
+  std::string metrics_listen = config->metrics.controller_address;
   tatami::Controller controller(std::move(*config), std::move(*store), tatami::SystemClock::Get());
   if (tatami::Status s = controller.Load(); !s.ok()) {
     fprintf(stderr, "tatamid: %s\n", s.error().message.c_str());
@@ -89,6 +94,20 @@ int main(int argc, char** argv) {
   }
   std::string address = listen.substr(0, listen.rfind(':')) + ":" + std::to_string(port);
   controller.set_own_address(address);
+  std::unique_ptr<tatami::metrics::Exporter> exporter;
+  if (!metrics_listen.empty()) {
+    auto e = tatami::metrics::Exporter::Start(metrics_listen);
+    if (!e) {
+      fprintf(stderr, "tatamid: %s\n", e.error().message.c_str());
+      return 1;
+    }
+    exporter = std::move(*e);
+    exporter->Register(std::make_shared<tatami::ControllerCollectable>(controller));
+    controller.set_scrape_targets(state_dir + "/scrape-targets.json", exporter->address());
+    std::string tmp = state_dir + "/metrics.addr.tmp";
+    std::ofstream(tmp) << exporter->address() << "\n";
+    std::filesystem::rename(tmp, state_dir + "/metrics.addr", ec);
+  }
   controller.Start();
   {
     std::string tmp = state_dir + "/controller.addr.tmp";
@@ -102,7 +121,9 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &sig);
   fprintf(stderr, "tatamid: %s, shutting down\n", strsignal(sig));
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
+  exporter.reset();  // scrapes read the controller: stop them first
   controller.Stop();
   std::filesystem::remove(state_dir + "/controller.addr", ec);
+  std::filesystem::remove(state_dir + "/metrics.addr", ec);
   return 0;
 }
