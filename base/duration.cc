@@ -1,6 +1,8 @@
 #include "base/duration.h"
 
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 #include "base/strings.h"
@@ -101,6 +103,14 @@ std::string FormatTimestamp(TimeMs t) {
 Result<TimeMs> ParseTimestamp(std::string_view s, std::string_view what, TimeMs now) {
   s = Trim(s);
   if (s == "now") return now;
+  if (!s.empty() && s[0] == '@') {
+    std::string num(s.substr(1));
+    char* rest = nullptr;
+    double secs = std::strtod(num.c_str(), &rest);
+    if (!num.empty() && rest && *rest == '\0' && secs >= 0 &&
+        std::isdigit(static_cast<unsigned char>(num[0])))
+      return static_cast<TimeMs>(secs * 1000 + 0.5);
+  }
   struct tm tm = {};
   std::string str(s);
   const char* end = nullptr;
@@ -113,7 +123,7 @@ Result<TimeMs> ParseTimestamp(std::string_view s, std::string_view what, TimeMs 
     }
   }
   return MakeError(std::string(what) + ": '" + str +
-                   "' is not a time (want YYYY-MM-DD[THH:MM[:SS]] or now)");
+                   "' is not a time (want YYYY-MM-DD[THH:MM[:SS]], now or @UNIXSECONDS)");
 }
 
 }  // namespace tatami

@@ -26,8 +26,8 @@ std::string FormatTimeLimit(DurationMs d);
 // ISO-8601 local time "2026-11-22T02:29:36", or "Unknown" for 0.
 std::string FormatTimestamp(TimeMs t);
 
-// Accepts "2026-11-22", "2026-11-22T10:00[:00]", "now", "now-1hour"-style
-// offsets are not supported; errors say what is accepted.
+// Accepts "2026-11-22", "2026-11-22T10:00[:00]", "now", and "@SECONDS[.FFF]"
+// (Unix time, as `date +@%s` prints it); errors say what is accepted.
 Result<TimeMs> ParseTimestamp(std::string_view s, std::string_view what, TimeMs now);
 
 }  // namespace tatami

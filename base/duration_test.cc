@@ -47,5 +47,15 @@ TEST(Timestamp, RoundTrips) {
   EXPECT_FALSE(ParseTimestamp("yesterday", "-S", 0).ok());
 }
 
+TEST(Timestamp, UnixSecondsWithAnAt) {
+  EXPECT_EQ(*ParseTimestamp("@1800000000", "-S", 0), 1'800'000'000'000);
+  EXPECT_EQ(*ParseTimestamp("@1800000000.25", "-S", 0), 1'800'000'000'250);
+  for (const char* bad : {"@", "@x", "@-5", "@12abc"}) {
+    auto t = ParseTimestamp(bad, "-S", 0);
+    ASSERT_FALSE(t.ok()) << bad;
+    EXPECT_NE(t.error().message.find("@UNIXSECONDS"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace tatami

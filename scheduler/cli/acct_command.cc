@@ -11,6 +11,7 @@
 #include "scheduler/cli/client.h"
 #include "scheduler/cli/commands.h"
 #include "scheduler/cli/job_fields.h"
+#include "scheduler/cli/record_output.h"
 #include "scheduler/job_state.h"
 
 namespace tatami {
@@ -36,26 +37,30 @@ struct Field {
 int RunAcct(const std::string& prog, const Args& args) {
   v1::AcctRequest req;
   std::string fields_text = kDefaultFields, value, error;
-  bool no_header = false, all_users = false;
-  char delimiter = 0;
-  bool trailing_delimiter = false;
+  bool all_users = false;
+  RecordOptions output;
   TimeMs now = SystemClock::Get().Now();
   ArgReader r(args);
   while (!r.Done()) {
     if (r.Flag("-n", "--noheader")) {
-      no_header = true;
+      output.no_header = true;
     } else if (r.Flag("-X", "--allocations")) {
       // Tatami records no job steps: every row is an allocation already.
     } else if (r.Flag("-P", "--parsable2")) {
-      delimiter = '|';
+      output.format = RecordFormat::kParsable;
     } else if (r.Flag("-p", "--parsable")) {
-      delimiter = '|';
-      trailing_delimiter = true;
+      output.format = RecordFormat::kParsable;
+      output.trailing_delimiter = true;
+    } else if (r.Flag(nullptr, "--json")) {
+      output.format = RecordFormat::kJson;
+    } else if (r.Flag(nullptr, "--csv")) {
+      output.format = RecordFormat::kCsv;
     } else if (r.Flag("-a", "--allusers")) {
       all_users = true;
     } else if (r.Flag(nullptr, "--help")) {
       printf(
-          "usage: %s [-n] [-X] [-P|-p] [-a] [-j IDS] [-u USERS] [-A ACCOUNTS] [-s STATES] [-S "
+          "usage: %s [-n] [-X] [-P|-p|--json|--csv] [-a] [-j IDS] [-u USERS] [-A ACCOUNTS] [-s "
+          "STATES] [-S "
           "TIME] [-E TIME] "
           "[-o FIELDS]\n",
           prog.c_str());
@@ -109,29 +114,16 @@ int RunAcct(const std::string& prog, const Args& args) {
   if (Status s = client->Call(&v1::Controller::Stub::Acct, req, &reply); !s.ok())
     return Fail(prog, s.error().message);
 
-  auto cell = [&](std::string v, int width) {
-    if (delimiter) return v;
-    if (static_cast<int>(v.size()) > width) v = v.substr(0, static_cast<size_t>(width - 1)) + "+";
-    return std::string(static_cast<size_t>(std::max(0, width - static_cast<int>(v.size()))), ' ') +
-           v;
-  };
-  auto line = [&](const std::function<std::string(const Field&)>& get) {
-    std::string out;
-    for (size_t i = 0; i < fields.size(); ++i) {
-      if (i) out += delimiter ? std::string(1, delimiter) : " ";
-      out += cell(get(fields[i]), fields[i].width);
-    }
-    if (trailing_delimiter) out += delimiter;
-    return out + "\n";
-  };
-  std::string out;
-  if (!no_header) {
-    out += line([](const Field& f) { return AcctHeader(f.name); });
-    if (!delimiter)
-      out += line([](const Field& f) { return std::string(static_cast<size_t>(f.width), '-'); });
+  RecordTable table;
+  for (const Field& f : fields) {
+    table.headers.push_back(AcctHeader(f.name));
+    table.widths.push_back(f.width);
   }
-  for (const auto& job : reply.jobs())
-    out += line([&](const Field& f) { return AcctField(job, f.name, now); });
+  for (const auto& job : reply.jobs()) {
+    std::vector<std::string>& row = table.rows.emplace_back();
+    for (const Field& f : fields) row.push_back(AcctField(job, f.name, now));
+  }
+  std::string out = RenderRecords(table, output);
   fputs(out.c_str(), stdout);
   return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <map>
 
 #include "base/duration.h"
@@ -173,7 +174,7 @@ const std::vector<AcctColumn>& AcctColumns() {
       {"Elapsed", 10},    {"ElapsedRaw", 10}, {"NNodes", 8},       {"NodeList", 15},
       {"Timelimit", 10},  {"AllocTRES", 40},  {"QOS", 10},         {"WorkDir", 30},
       {"Reason", 20},     {"ArrayJobID", 12}, {"ArrayTaskID", 12}, {"Restarts", 8},
-      {"CPUTimeRAW", 10},
+      {"CPUTimeRAW", 10}, {"TotalCPU", 10},   {"MaxRSS", 10},
   };
   return cols;
 }
@@ -230,6 +231,14 @@ std::string AcctField(const v1::JobInfo& job, const std::string& name, TimeMs no
   if (n == "arraytaskid")
     return job.array_task_id() >= 0 ? std::to_string(job.array_task_id()) : "";
   if (n == "restarts") return std::to_string(job.restart_count());
+  if (n == "totalcpu") {  // like sacct: with milliseconds
+    if (!job.cpu_time_ms()) return "";
+    char ms[8];
+    snprintf(ms, sizeof ms, ".%03lld", static_cast<long long>(job.cpu_time_ms() % 1000));
+    return FormatElapsed(job.cpu_time_ms()) + ms;
+  }
+  if (n == "maxrss")
+    return job.max_rss_bytes() ? std::to_string(job.max_rss_bytes() / 1024) + "K" : "";
   if (n == "cputimeraw") return std::to_string(Elapsed(job, now) / 1000 * CpuCount(job));
   if (n == "alloctres") {
     if (job.allocation_size() == 0) return "";

@@ -16,6 +16,7 @@ commands:
   cancel   cancel or signal jobs            (scancel)
   info     partitions and nodes             (sinfo)
   acct     accounting records of jobs       (sacct)
+  report   usage and cost per account, user and kind over a period (sreport)
   wait     block until jobs end; exit with their highest exit code
   explain  why a job waits; where it runs and each rank's GPU, cores and NIC
   local    up|down|status of a cluster on this machine
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
       {"cancel", "scancel", tatami::RunCancel}, {"info", "sinfo", tatami::RunInfo},
       {"acct", "sacct", tatami::RunAcct},       {"wait", nullptr, tatami::RunWait},
       {"local", nullptr, tatami::RunLocal},     {"explain", nullptr, tatami::RunExplain},
+      {"report", "sreport", tatami::RunReport},
   };
   for (const auto& c : commands) {
     if (c.slurm_name && self == c.slurm_name)
