@@ -18,6 +18,7 @@
 // the controller conversation on the caller's thread until Stop().
 #pragma once
 
+#include <prometheus/metric_family.h>
 #include <sys/types.h>
 
 #include <atomic>
@@ -35,8 +36,6 @@
 #include "launcher/reaper.h"
 #include "proto/tatami.grpc.pb.h"
 #include "topology/node_topology.h"
-
-#include <prometheus/metric_family.h>
 
 namespace tatami {
 

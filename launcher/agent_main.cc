@@ -18,8 +18,8 @@
 #include "base/crash_handler.h"
 #include "base/hostlist.h"
 #include "launcher/agent.h"
-#include "metrics/exporter.h"
 #include "launcher/agent_service.h"
+#include "metrics/exporter.h"
 
 namespace {
 

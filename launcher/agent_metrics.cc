@@ -63,7 +63,8 @@ std::vector<prometheus::MetricFamily> Agent::CollectMetrics() {
   auto total = Gauge("tatami_node_accelerators", "Accelerators of a node this agent serves");
   auto allocated =
       Gauge("tatami_node_accelerators_allocated", "Accelerators held by jobs running on a node");
-  auto jobs = Gauge("tatami_node_jobs", "Jobs running on a node (batch or a node of a multi-node job)");
+  auto jobs =
+      Gauge("tatami_node_jobs", "Jobs running on a node (batch or a node of a multi-node job)");
   auto cpu = Counter("tatami_node_job_cpu_seconds_total",
                      "User+system CPU-seconds of job processes on a node, by account");
   auto rss = Gauge("tatami_node_job_resident_memory_bytes",

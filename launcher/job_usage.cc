@@ -22,7 +22,8 @@ Result<ProcessUsage> ParseProcStat(const std::string& line, int64_t ticks_per_se
   std::string f;
   int64_t ticks = 0;
   for (int i = 3; i <= 24; ++i) {
-    if (!(fields >> f)) return MakeError("/proc stat line has only " + std::to_string(i - 1) + " fields");
+    if (!(fields >> f))
+      return MakeError("/proc stat line has only " + std::to_string(i - 1) + " fields");
     if (i == 6) u.session = static_cast<pid_t>(std::atol(f.c_str()));
     if (i >= 14 && i <= 17) ticks += std::atoll(f.c_str());
     if (i == 24) u.rss_bytes = std::atoll(f.c_str()) * page_bytes;

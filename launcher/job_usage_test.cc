@@ -40,7 +40,8 @@ TEST(ReadSessionUsage, SumsOnlyTheAskedSessionsOfAProcTree) {
   };
   long tck = sysconf(_SC_CLK_TCK);
   // Two processes in session 100, one in 200, and entries that are not processes.
-  write("100", "100 (sh) S 1 100 100 0 -1 0 0 0 0 0 " + std::to_string(tck) + " 0 0 0 20 0 1 0 1 0 10");
+  write("100",
+        "100 (sh) S 1 100 100 0 -1 0 0 0 0 0 " + std::to_string(tck) + " 0 0 0 20 0 1 0 1 0 10");
   write("101", "101 (a.out) R 100 100 100 0 -1 0 0 0 0 0 " + std::to_string(2 * tck) +
                    " 0 0 0 20 0 1 0 1 0 5");
   write("200", "200 (other) S 1 200 200 0 -1 0 0 0 0 0 99 0 0 0 20 0 1 0 1 0 7");

@@ -19,8 +19,8 @@
 namespace tatami {
 
 struct ExitStatus {
-  int exit_code = 0;  // valid when signal == 0
-  int signal = 0;     // the signal that killed it, else 0
+  int exit_code = 0;          // valid when signal == 0
+  int signal = 0;             // the signal that killed it, else 0
   int64_t cpu_ms = 0;         // user + system CPU of it and the descendants it reaped
   int64_t max_rss_bytes = 0;  // largest resident set of it or one such descendant
 };

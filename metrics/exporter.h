@@ -5,11 +5,11 @@
 // scrape, and must be safe to call from any thread.
 #pragma once
 
+#include <prometheus/collectable.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <prometheus/collectable.h>
 
 #include "base/result.h"
 

@@ -27,13 +27,15 @@ std::string Serialize(const std::vector<prometheus::MetricFamily>& families) {
 }
 
 const std::vector<double>& LatencyBuckets() {
-  static const std::vector<double> buckets{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
-          2.5,    5,       10};
+  static const std::vector<double> buckets{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                           0.01,   0.025,   0.05,   0.1,   0.25,   0.5,
+                                           1,      2.5,     5,      10};
   return buckets;
 }
 
 const std::vector<double>& JobTimeBuckets() {
-  static const std::vector<double> buckets{1, 10, 30, 60, 300, 900, 1800, 3600, 4 * 3600, 12 * 3600, 86400, 3 * 86400, 7 * 86400};
+  static const std::vector<double> buckets{
+      1, 10, 30, 60, 300, 900, 1800, 3600, 4 * 3600, 12 * 3600, 86400, 3 * 86400, 7 * 86400};
   return buckets;
 }
 

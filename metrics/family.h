@@ -5,12 +5,12 @@
 // Thread-compatible: a builder is used by one thread, then moved out.
 #pragma once
 
+#include <prometheus/metric_family.h>
+
 #include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <prometheus/metric_family.h>
 
 namespace tatami::metrics {
 

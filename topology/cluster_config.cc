@@ -80,11 +80,11 @@ Result<PartitionConfig> ParsePartition(const Reader& r, const YAML::Node& n) {
 
 Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
   TATAMI_CHECK(r.RequireMap(root, "the config"));
-  TATAMI_CHECK(r.CheckKeys(root,
-                           {"cluster_name", "controller", "timing", "nodes", "partitions",
-                            "accounts", "qos", "max_array_size", "job_environment", "fabric",
-                            "metrics", "billing"},
-                           "the config"));
+  TATAMI_CHECK(
+      r.CheckKeys(root,
+                  {"cluster_name", "controller", "timing", "nodes", "partitions", "accounts", "qos",
+                   "max_array_size", "job_environment", "fabric", "metrics", "billing"},
+                  "the config"));
   if (root["cluster_name"])
     TATAMI_ASSIGN(c.cluster_name, r.Str(root["cluster_name"], "cluster_name"));
   if (root["max_array_size"])

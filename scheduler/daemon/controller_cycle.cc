@@ -140,9 +140,9 @@ std::vector<v1::JobInfo> Controller::CommitPlanLocked(const Plan& plan,
     ApplyShares(start.shares, job.spec().exclusive(), resources_);
     job.set_state(v1::RUNNING);
     job.set_reason("None");
-    metrics_.ObserveQueueWait(job.spec().partition(),
-                              static_cast<double>(std::max<TimeMs>(0, now - job.eligible_time())) /
-                                  1000);
+    metrics_.ObserveQueueWait(
+        job.spec().partition(),
+        static_cast<double>(std::max<TimeMs>(0, now - job.eligible_time())) / 1000);
     job.set_start_time(now);
     job.clear_allocation();
     for (const NodeShare& s : start.shares) {

@@ -10,18 +10,19 @@ using prometheus::BuildHistogram;
 
 ControllerMetrics::ControllerMetrics()
     : registry_(std::make_shared<prometheus::Registry>()),
-      cycle_seconds_(BuildHistogram()
-                         .Name("tatami_scheduler_cycle_duration_seconds")
-                         .Help("Time of one scheduling cycle: snapshot, priority, placement, commit")
-                         .Register(*registry_)
-                         .Add({}, metrics::LatencyBuckets())),
+      cycle_seconds_(
+          BuildHistogram()
+              .Name("tatami_scheduler_cycle_duration_seconds")
+              .Help("Time of one scheduling cycle: snapshot, priority, placement, commit")
+              .Register(*registry_)
+              .Add({}, metrics::LatencyBuckets())),
       jobs_started_per_cycle_(
           BuildHistogram()
               .Name("tatami_scheduler_cycle_jobs_started")
               .Help("Jobs started by one scheduling cycle (cycles with pending jobs)")
               .Register(*registry_)
-              .Add({}, prometheus::Histogram::BucketBoundaries{0, 1, 2, 4, 8, 16, 32, 64, 128,
-                                                                256, 512, 1024, 4096})),
+              .Add({}, prometheus::Histogram::BucketBoundaries{0, 1, 2, 4, 8, 16, 32, 64, 128, 256,
+                                                               512, 1024, 4096})),
       jobs_started_(BuildCounter()
                         .Name("tatami_scheduler_jobs_started_total")
                         .Help("Jobs started by the scheduler (each run of a requeued job counts)")
@@ -73,7 +74,9 @@ void ControllerMetrics::ObserveRpc(const std::string& method, double seconds, bo
   if (!ok) rpc_errors_.Add({{"method", method}}).Increment();
 }
 
-void ControllerMetrics::ObserveStoreWrite(double seconds) { store_write_seconds_.Observe(seconds); }
+void ControllerMetrics::ObserveStoreWrite(double seconds) {
+  store_write_seconds_.Observe(seconds);
+}
 
 void ControllerMetrics::CountHeartbeatTimeout(const std::string& node) {
   heartbeat_timeouts_.Add({{"node", node}}).Increment();

@@ -12,15 +12,15 @@
 // ControllerCollectable joins the two for the exporter.
 #pragma once
 
-#include <memory>
-#include <string>
-#include <vector>
-
 #include <prometheus/collectable.h>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace tatami {
 

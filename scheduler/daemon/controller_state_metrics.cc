@@ -6,8 +6,8 @@
 #include <tuple>
 
 #include "metrics/family.h"
-#include "scheduler/daemon/controller.h"
 #include "scheduler/accounting/usage_report.h"
+#include "scheduler/daemon/controller.h"
 #include "scheduler/job_state.h"
 
 namespace tatami {
@@ -18,15 +18,16 @@ using metrics::Gauge;
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 
 // Pending reasons are Slurm-style codes ("Resources", "Dependency"); a
 // free-text reason (a requeue's cause) is not a label value: "Requeued".
 std::string ReasonLabel(const std::string& reason) {
-  bool code = !reason.empty() &&
-              std::all_of(reason.begin(), reason.end(), [](unsigned char c) { return std::isalnum(c); });
+  bool code = !reason.empty() && std::all_of(reason.begin(), reason.end(),
+                                             [](unsigned char c) { return std::isalnum(c); });
   return code ? reason : "Requeued";
 }
 
@@ -39,7 +40,9 @@ bool Usable(v1::NodeState s) {
   return s == v1::NODE_IDLE || s == v1::NODE_MIXED || s == v1::NODE_ALLOCATED;
 }
 
-std::string KindLabel(const std::string& kind) { return kind.empty() ? "none" : kind; }
+std::string KindLabel(const std::string& kind) {
+  return kind.empty() ? "none" : kind;
+}
 
 }  // namespace
 
@@ -52,8 +55,8 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
 
   auto jobs = Gauge("tatami_jobs", "Jobs not yet ended, by state, partition and account");
   auto pending = Gauge("tatami_jobs_pending", "Pending jobs by partition and Slurm-style reason");
-  auto finished = Counter("tatami_jobs_finished_total",
-                          "Jobs that ended, by end state, partition and account");
+  auto finished =
+      Counter("tatami_jobs_finished_total", "Jobs that ended, by end state, partition and account");
   auto nodes = Gauge("tatami_nodes", "Nodes by state and partition");
   auto accels = Gauge("tatami_accelerators",
                       "Accelerators by kind, partition and state (allocated, idle, down: on "
@@ -61,8 +64,8 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
   auto ratio = Gauge("tatami_accelerator_allocation_ratio",
                      "Allocated / (allocated + idle) accelerators of a kind, 0-1");
   auto cpus = Gauge("tatami_cpus", "CPUs by partition and state (allocated, idle, down)");
-  auto heartbeat_age = Gauge("tatami_node_heartbeat_age_seconds",
-                             "Seconds since a node's agent last heartbeated");
+  auto heartbeat_age =
+      Gauge("tatami_node_heartbeat_age_seconds", "Seconds since a node's agent last heartbeated");
   auto accel_seconds = Counter("tatami_accelerator_seconds_total",
                                "Allocated accelerator-seconds, accrued while jobs run");
   auto cpu_seconds =
@@ -73,8 +76,8 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
       Counter("tatami_accelerator_seconds_by_outcome_total",
               "Accelerator-seconds of ended runs by outcome (completed, failed, cancelled, "
               "timeout, node_fail, preempted)");
-  auto cpu_by_outcome = Counter("tatami_cpu_seconds_by_outcome_total",
-                                "CPU-seconds of ended runs by outcome");
+  auto cpu_by_outcome =
+      Counter("tatami_cpu_seconds_by_outcome_total", "CPU-seconds of ended runs by outcome");
   auto price = Gauge("tatami_accelerator_price_per_hour",
                      "List price of one accelerator-hour by kind and tier (QoS), from the config");
 
@@ -92,8 +95,11 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
       ++by_state[{Lower(StateName(job.state())), job.spec().partition(), job.spec().account()}];
     }
     for (const auto& [k, n] : by_state)
-      jobs.Add({{"state", std::get<0>(k)}, {"partition", std::get<1>(k)}, {"account", std::get<2>(k)}}, n);
-    for (const auto& [k, n] : by_reason) pending.Add({{"partition", k.first}, {"reason", k.second}}, n);
+      jobs.Add(
+          {{"state", std::get<0>(k)}, {"partition", std::get<1>(k)}, {"account", std::get<2>(k)}},
+          n);
+    for (const auto& [k, n] : by_reason)
+      pending.Add({{"partition", k.first}, {"reason", k.second}}, n);
     for (const auto& [k, n] : finished_) {
       finished.Add({{"state", Lower(StateName(std::get<0>(k)))},
                     {"partition", std::get<1>(k)},
@@ -131,16 +137,18 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
         accel_count[{kind, p, "idle"}] += up ? dev_total - dev_alloc : 0;
         accel_count[{kind, p, "down"}] += up ? 0 : dev_total;
       }
-      heartbeat_age.Add({{"node", nodes_[i].config.name}},
-                        nodes_[i].last_heartbeat
-                            ? static_cast<double>(std::max<TimeMs>(0, now - nodes_[i].last_heartbeat)) / 1000.0
-                            : 0);
+      heartbeat_age.Add(
+          {{"node", nodes_[i].config.name}},
+          nodes_[i].last_heartbeat
+              ? static_cast<double>(std::max<TimeMs>(0, now - nodes_[i].last_heartbeat)) / 1000.0
+              : 0);
     }
-    for (const auto& [k, n] : node_count) nodes.Add({{"partition", k.first}, {"state", k.second}}, n);
+    for (const auto& [k, n] : node_count)
+      nodes.Add({{"partition", k.first}, {"state", k.second}}, n);
     for (const auto& [k, n] : cpu_count) cpus.Add({{"partition", k.first}, {"state", k.second}}, n);
     for (const auto& [k, n] : accel_count) {
-      accels.Add({{"kind", std::get<0>(k)}, {"partition", std::get<1>(k)}, {"state", std::get<2>(k)}},
-                 n);
+      accels.Add(
+          {{"kind", std::get<0>(k)}, {"partition", std::get<1>(k)}, {"state", std::get<2>(k)}}, n);
     }
     for (const auto& [kind, ai] : kind_alloc_idle) {
       double usable = ai.first + ai.second;
@@ -173,13 +181,14 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
                {"currency", config_.billing.currency}},
               p.per_hour);
   }
-  auto info = Gauge("tatami_build_info", "Always 1; labels name the controller's version and cluster");
+  auto info =
+      Gauge("tatami_build_info", "Always 1; labels name the controller's version and cluster");
   info.Add({{"version", TATAMI_VERSION}, {"cluster", config_.cluster_name}}, 1);
 
   std::vector<prometheus::MetricFamily> out;
-  for (auto* f : {&jobs, &pending, &finished, &nodes, &accels, &ratio, &cpus, &heartbeat_age,
-                  &accel_seconds, &cpu_seconds, &mem_seconds, &accel_by_outcome, &cpu_by_outcome,
-                  &price, &info}) {
+  for (auto* f :
+       {&jobs, &pending, &finished, &nodes, &accels, &ratio, &cpus, &heartbeat_age, &accel_seconds,
+        &cpu_seconds, &mem_seconds, &accel_by_outcome, &cpu_by_outcome, &price, &info}) {
     out.push_back(f->Take());
   }
   return out;
@@ -200,7 +209,8 @@ Result<v1::ReportReply> Controller::Report(const v1::ReportRequest& req) {
   reply.set_start_time(req.start_time());
   reply.set_end_time(end);
   reply.set_currency(config_.billing.currency);
-  for (auto& row : SummarizeUsage(*jobs, req.start_time(), end, now)) *reply.add_rows() = std::move(row);
+  for (auto& row : SummarizeUsage(*jobs, req.start_time(), end, now))
+    *reply.add_rows() = std::move(row);
   for (const PriceConfig& p : config_.billing.prices) {
     v1::Price* price = reply.add_prices();
     price->set_kind(std::string(AcceleratorName(p.kind)));

@@ -69,7 +69,9 @@ void Controller::WriteScrapeTargets() {
   }
   std::error_code ec;
   std::filesystem::rename(tmp, scrape_targets_file_, ec);
-  if (ec) fprintf(stderr, "tatamid: cannot write %s: %s\n", scrape_targets_file_.c_str(), ec.message().c_str());
+  if (ec)
+    fprintf(stderr, "tatamid: cannot write %s: %s\n", scrape_targets_file_.c_str(),
+            ec.message().c_str());
 }
 
 }  // namespace tatami
