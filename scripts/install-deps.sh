@@ -15,8 +15,9 @@ packages=(
   libhwloc-dev hwloc libopenmpi-dev openmpi-bin
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3
-  # metrics
-  prometheus-cpp-dev
+  # metrics: the exporter library; Prometheus itself (promtool, and the
+  # integration test's scraper), curl and a JSON parser for its API
+  prometheus-cpp-dev prometheus curl nlohmann-json3-dev
 )
 
 missing=()

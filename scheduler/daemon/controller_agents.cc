@@ -297,7 +297,7 @@ void Controller::CheckNodeTimeoutsLocked(std::vector<v1::JobInfo>& changed) {
     if (now - node.last_heartbeat <= config_.node_timeout) continue;
     node.state = v1::NODE_DOWN;
     node.reason = "Not responding";
-    metrics_.CountHeartbeatTimeout(node.config.name);
+    metrics_.CountHeartbeatTimeout();
     std::vector<uint64_t> hit;
     for (uint64_t id : active_ids_) {
       if (UsesNode(jobs_[id], node.config.name)) hit.push_back(id);

@@ -52,8 +52,17 @@ ControllerMetrics::ControllerMetrics()
                                .Add({}, metrics::LatencyBuckets())),
       heartbeat_timeouts_(BuildCounter()
                               .Name("tatami_node_heartbeat_timeouts_total")
-                              .Help("Times a node was marked DOWN for missing its heartbeats")
-                              .Register(*registry_)) {}
+                              .Help("Times a node was marked DOWN for missing its heartbeats "
+                                    "(which nodes: tatami info, tatami_nodes)")
+                              .Register(*registry_)
+                              .Add({})) {
+  // Every method's error counter exists from the start: a healthy
+  // controller shows 0, not "no data".
+  for (const char* m : {"Submit", "ListJobs", "Cancel", "ClusterInfo", "Acct", "Report",
+                        "RegisterNode", "Heartbeat", "ReportJobs"}) {
+    rpc_errors_.Add({{"method", m}});
+  }
+}
 
 void ControllerMetrics::ObserveCycle(double seconds, size_t jobs_started) {
   cycle_seconds_.Observe(seconds);
@@ -78,9 +87,7 @@ void ControllerMetrics::ObserveStoreWrite(double seconds) {
   store_write_seconds_.Observe(seconds);
 }
 
-void ControllerMetrics::CountHeartbeatTimeout(const std::string& node) {
-  heartbeat_timeouts_.Add({{"node", node}}).Increment();
-}
+void ControllerMetrics::CountHeartbeatTimeout() { heartbeat_timeouts_.Increment(); }
 
 std::vector<prometheus::MetricFamily> ControllerCollectable::Collect() const {
   std::vector<prometheus::MetricFamily> out = controller_.CollectState();

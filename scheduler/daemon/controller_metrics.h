@@ -35,7 +35,7 @@ class ControllerMetrics {
   void ObserveRunTime(const std::string& partition, double seconds);
   void ObserveRpc(const std::string& method, double seconds, bool ok);
   void ObserveStoreWrite(double seconds);
-  void CountHeartbeatTimeout(const std::string& node);
+  void CountHeartbeatTimeout();
 
   std::vector<prometheus::MetricFamily> Collect() const { return registry_->Collect(); }
 
@@ -49,7 +49,7 @@ class ControllerMetrics {
   prometheus::Family<prometheus::Histogram>& rpc_seconds_;
   prometheus::Family<prometheus::Counter>& rpc_errors_;
   prometheus::Histogram& store_write_seconds_;
-  prometheus::Family<prometheus::Counter>& heartbeat_timeouts_;
+  prometheus::Counter& heartbeat_timeouts_;
 };
 
 // The exporter's view of a controller: its state and its event metrics.
