@@ -168,6 +168,8 @@ class Controller {
   std::set<uint64_t> active_ids_;         // RUNNING and COMPLETING jobs
   std::set<uint64_t> restored_ids_;  // active when Load() ran; not yet confirmed by their agent
   std::unordered_map<std::string, size_t> node_index_;
+  // Per partition, the most accelerators one node of each kind has.
+  std::map<std::string, std::map<AcceleratorKind, uint32_t>> largest_node_;
   std::map<std::string, std::unique_ptr<AgentLink>> links_;
   uint64_t next_job_id_ = 1;
   UsageLedger ledger_;

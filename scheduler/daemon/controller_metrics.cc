@@ -87,7 +87,9 @@ void ControllerMetrics::ObserveStoreWrite(double seconds) {
   store_write_seconds_.Observe(seconds);
 }
 
-void ControllerMetrics::CountHeartbeatTimeout() { heartbeat_timeouts_.Increment(); }
+void ControllerMetrics::CountHeartbeatTimeout() {
+  heartbeat_timeouts_.Increment();
+}
 
 std::vector<prometheus::MetricFamily> ControllerCollectable::Collect() const {
   std::vector<prometheus::MetricFamily> out = controller_.CollectState();

@@ -2,8 +2,10 @@
 // computed from the job and node tables and the usage ledger under the
 // shared lock. Cost: O(pending + running jobs + nodes + billing series).
 #include <algorithm>
+#include <array>
 #include <map>
 #include <tuple>
+#include <unordered_map>
 
 #include "metrics/family.h"
 #include "scheduler/accounting/usage_report.h"
@@ -25,10 +27,33 @@ std::string Lower(std::string_view s) {
 
 // Pending reasons are Slurm-style codes ("Resources", "Dependency"); a
 // free-text reason (a requeue's cause) is not a label value: "Requeued".
-std::string ReasonLabel(const std::string& reason) {
-  bool code = !reason.empty() && std::all_of(reason.begin(), reason.end(),
-                                             [](unsigned char c) { return std::isalnum(c); });
-  return code ? reason : "Requeued";
+const std::string kRequeued = "Requeued";
+bool IsReasonCode(const std::string& reason) {
+  return !reason.empty() &&
+         std::all_of(reason.begin(), reason.end(), [](unsigned char c) { return std::isalnum(c); });
+}
+
+// Dense small integers for label values, so counting under the lock is an
+// array or hash increment, not a string copy.
+class Interner {
+ public:
+  int Of(const std::string& s) {
+    auto it = ids_.find(s);
+    if (it != ids_.end()) return it->second;
+    int id = static_cast<int>(names_.size());
+    names_.push_back(s);
+    ids_.emplace(s, id);
+    return id;
+  }
+  const std::string& Name(int id) const { return names_[static_cast<size_t>(id)]; }
+
+ private:
+  std::unordered_map<std::string, int> ids_;
+  std::vector<std::string> names_;
+};
+
+uint64_t JobKey(uint64_t state, int a, int b) {
+  return state << 42 | static_cast<uint64_t>(a) << 21 | static_cast<uint64_t>(b);
 }
 
 std::string NodeStateLabel(v1::NodeState s) {
@@ -81,81 +106,117 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
   auto price = Gauge("tatami_accelerator_price_per_hour",
                      "List price of one accelerator-hour by kind and tier (QoS), from the config");
 
-  std::shared_lock lock(mu_);
+  // Under the shared lock only counting happens, into arrays indexed by
+  // interned label values; label strings and families are built after.
+  Interner partitions, accounts, reasons;
+  for (const PartitionConfig& p : config_.partitions) partitions.Of(p.name);
+  std::unordered_map<uint64_t, double> job_count;      // JobKey(state, partition, account)
+  std::unordered_map<uint64_t, double> pending_count;  // JobKey(0, partition, reason)
+  const size_t np = config_.partitions.size();
+  // [partition][node state], [partition][allocated, idle, down]
+  std::vector<std::array<double, v1::NodeState_ARRAYSIZE>> node_count(np);
+  std::vector<std::array<double, 3>> cpu_count(np);
+  std::map<AcceleratorKind, std::vector<std::array<double, 3>>> accel_count;
+  std::map<AcceleratorKind, std::pair<double, double>> kind_alloc_idle;
+  std::vector<TimeMs> heartbeats(nodes_.size());
+  std::map<std::tuple<JobState, std::string, std::string>, uint64_t> finished_copy;
+  std::map<UsageKey, UsageAmount> totals;
+  std::map<UsageLedger::OutcomeKey, UsageAmount> by_outcome;
   {
-    std::map<std::tuple<std::string, std::string, std::string>, double> by_state;
-    std::map<std::pair<std::string, std::string>, double> by_reason;
+    std::shared_lock lock(mu_);
     for (uint64_t id : pending_ids_) {
       const v1::JobInfo& job = jobs_.at(id);
-      ++by_state[{"pending", job.spec().partition(), job.spec().account()}];
-      ++by_reason[{job.spec().partition(), ReasonLabel(job.reason())}];
+      int p = partitions.Of(job.spec().partition());
+      ++job_count[JobKey(0, p, accounts.Of(job.spec().account()))];
+      ++pending_count[JobKey(0, p,
+                             reasons.Of(IsReasonCode(job.reason()) ? job.reason() : kRequeued))];
     }
     for (uint64_t id : active_ids_) {
       const v1::JobInfo& job = jobs_.at(id);
-      ++by_state[{Lower(StateName(job.state())), job.spec().partition(), job.spec().account()}];
+      int state = job.state() == v1::RUNNING ? 1 : 2;
+      ++job_count[JobKey(state, partitions.Of(job.spec().partition()),
+                         accounts.Of(job.spec().account()))];
     }
-    for (const auto& [k, n] : by_state)
-      jobs.Add(
-          {{"state", std::get<0>(k)}, {"partition", std::get<1>(k)}, {"account", std::get<2>(k)}},
-          n);
-    for (const auto& [k, n] : by_reason)
-      pending.Add({{"partition", k.first}, {"reason", k.second}}, n);
-    for (const auto& [k, n] : finished_) {
-      finished.Add({{"state", Lower(StateName(std::get<0>(k)))},
-                    {"partition", std::get<1>(k)},
-                    {"account", std::get<2>(k)}},
-                   static_cast<double>(n));
-    }
-  }
-  {
-    // Every (partition, state) and (kind, partition, state) is exported,
-    // zeros included, so dashboards never see a series vanish.
-    std::map<std::pair<std::string, std::string>, double> node_count, cpu_count;
-    std::map<std::tuple<std::string, std::string, std::string>, double> accel_count;
-    std::map<std::string, std::pair<double, double>> kind_alloc_idle;
+    finished_copy = finished_;
     for (size_t i = 0; i < nodes_.size(); ++i) {
       const NodeResources& r = resources_[i];
-      std::string state = NodeStateLabel(nodes_[i].state);
       bool up = Usable(nodes_[i].state);
-      uint32_t dev_total = r.DevicesTotal(), dev_alloc = dev_total - r.DevicesFree();
-      uint32_t cpu_alloc = r.cpus_total - r.cpus_free;
-      std::string kind(AcceleratorName(r.accel_kind));
+      double dev_total = r.DevicesTotal(), dev_alloc = dev_total - r.DevicesFree();
+      double cpu_alloc = r.cpus_total - r.cpus_free;
+      std::array<double, 3> cpu{up ? cpu_alloc : 0, up ? r.cpus_total - cpu_alloc : 0,
+                                up ? 0 : static_cast<double>(r.cpus_total)};
+      std::array<double, 3> dev{up ? dev_alloc : 0, up ? dev_total - dev_alloc : 0,
+                                up ? 0 : dev_total};
       if (dev_total > 0) {
-        auto& ai = kind_alloc_idle[kind];
-        ai.first += up ? dev_alloc : 0;
-        ai.second += up ? dev_total - dev_alloc : 0;
+        auto& ai = kind_alloc_idle[r.accel_kind];
+        ai.first += dev[0];
+        ai.second += dev[1];
       }
-      for (const std::string& p : r.partitions) {
-        for (const char* s : {"idle", "mixed", "allocated", "down", "drain", "unknown"})
-          node_count[{p, s}] += 0;
-        ++node_count[{p, state}];
-        cpu_count[{p, "allocated"}] += up ? cpu_alloc : 0;
-        cpu_count[{p, "idle"}] += up ? r.cpus_total - cpu_alloc : 0;
-        cpu_count[{p, "down"}] += up ? 0 : r.cpus_total;
+      for (const std::string& name : r.partitions) {
+        size_t p = static_cast<size_t>(partitions.Of(name));
+        if (p >= np) continue;
+        ++node_count[p][nodes_[i].state];
+        for (int s = 0; s < 3; ++s) cpu_count[p][s] += cpu[s];
         if (dev_total == 0) continue;
-        accel_count[{kind, p, "allocated"}] += up ? dev_alloc : 0;
-        accel_count[{kind, p, "idle"}] += up ? dev_total - dev_alloc : 0;
-        accel_count[{kind, p, "down"}] += up ? 0 : dev_total;
+        auto& by_part = accel_count[r.accel_kind];
+        by_part.resize(np);
+        for (int s = 0; s < 3; ++s) by_part[p][s] += dev[s];
       }
-      heartbeat_age.Add(
-          {{"node", nodes_[i].config.name}},
-          nodes_[i].last_heartbeat
-              ? static_cast<double>(std::max<TimeMs>(0, now - nodes_[i].last_heartbeat)) / 1000.0
-              : 0);
+      heartbeats[i] = nodes_[i].last_heartbeat;
     }
-    for (const auto& [k, n] : node_count)
-      nodes.Add({{"partition", k.first}, {"state", k.second}}, n);
-    for (const auto& [k, n] : cpu_count) cpus.Add({{"partition", k.first}, {"state", k.second}}, n);
-    for (const auto& [k, n] : accel_count) {
-      accels.Add(
-          {{"kind", std::get<0>(k)}, {"partition", std::get<1>(k)}, {"state", std::get<2>(k)}}, n);
+    totals = ledger_.Totals(now);
+    by_outcome = ledger_.ByOutcome();
+  }
+
+  const char* kJobStates[] = {"pending", "running", "completing"};
+  for (const auto& [key, n] : job_count) {
+    jobs.Add({{"state", kJobStates[key >> 42]},
+              {"partition", partitions.Name(static_cast<int>((key >> 21) & 0x1fffff))},
+              {"account", accounts.Name(static_cast<int>(key & 0x1fffff))}},
+             n);
+  }
+  for (const auto& [key, n] : pending_count) {
+    pending.Add({{"partition", partitions.Name(static_cast<int>((key >> 21) & 0x1fffff))},
+                 {"reason", reasons.Name(static_cast<int>(key & 0x1fffff))}},
+                n);
+  }
+  for (const auto& [k, n] : finished_copy) {
+    finished.Add({{"state", Lower(StateName(std::get<0>(k)))},
+                  {"partition", std::get<1>(k)},
+                  {"account", std::get<2>(k)}},
+                 static_cast<double>(n));
+  }
+  // Every (partition, state) and (kind, partition, state) is exported,
+  // zeros included, so dashboards never see a series vanish.
+  const char* kShareStates[] = {"allocated", "idle", "down"};
+  for (size_t p = 0; p < np; ++p) {
+    const std::string& part = config_.partitions[p].name;
+    for (int s = v1::NODE_UNKNOWN; s <= v1::NODE_DRAIN; ++s) {
+      nodes.Add({{"partition", part}, {"state", NodeStateLabel(static_cast<v1::NodeState>(s))}},
+                node_count[p][s]);
     }
-    for (const auto& [kind, ai] : kind_alloc_idle) {
-      double usable = ai.first + ai.second;
-      ratio.Add({{"kind", kind}}, usable > 0 ? ai.first / usable : 0);
+    for (int s = 0; s < 3; ++s)
+      cpus.Add({{"partition", part}, {"state", kShareStates[s]}}, cpu_count[p][s]);
+    for (const auto& [kind, by_part] : accel_count) {
+      bool has = by_part[p][0] + by_part[p][1] + by_part[p][2] > 0;
+      for (int s = 0; s < 3 && has; ++s) {
+        accels.Add({{"kind", std::string(AcceleratorName(kind))},
+                    {"partition", part},
+                    {"state", kShareStates[s]}},
+                   by_part[p][s]);
+      }
     }
   }
-  for (const auto& [key, amount] : ledger_.Totals(now)) {
+  for (const auto& [kind, ai] : kind_alloc_idle) {
+    double usable = ai.first + ai.second;
+    ratio.Add({{"kind", std::string(AcceleratorName(kind))}}, usable > 0 ? ai.first / usable : 0);
+  }
+  for (size_t i = 0; i < heartbeats.size(); ++i) {
+    double age =
+        heartbeats[i] ? static_cast<double>(std::max<TimeMs>(0, now - heartbeats[i])) / 1000 : 0;
+    heartbeat_age.Add({{"node", config_.nodes[i].name}}, age);
+  }
+  for (const auto& [key, amount] : totals) {
     metrics::Labels labels{{"account", key.account},
                            {"partition", key.partition},
                            {"kind", KindLabel(key.kind)},
@@ -164,7 +225,7 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
     cpu_seconds.Add(labels, amount.CpuSeconds());
     mem_seconds.Add(labels, amount.MemoryByteSeconds());
   }
-  for (const auto& [key, amount] : ledger_.ByOutcome()) {
+  for (const auto& [key, amount] : by_outcome) {
     const UsageKey& k = key.first;
     metrics::Labels labels{{"account", k.account},
                            {"partition", k.partition},
@@ -174,7 +235,6 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
     if (!k.kind.empty()) accel_by_outcome.Add(labels, amount.AcceleratorSeconds());
     cpu_by_outcome.Add(labels, amount.CpuSeconds());
   }
-  lock.unlock();
   for (const PriceConfig& p : config_.billing.prices) {
     price.Add({{"kind", std::string(AcceleratorName(p.kind))},
                {"tier", p.tier},
