@@ -8,8 +8,7 @@
 # (bytes = size of the text, series = samples). BM_CollectStateUnderLock:
 # the part that reads the controller's tables (holds its shared lock for
 # the counting, not the string building). CPU share at a 15 s scrape
-# interval = time / 15 s. Then, the same /metrics served over HTTP by a
-# real tatamid of the local cluster: latency and size as curl sees them.
+# interval = time / 15 s.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${BIN:-$ROOT/build/bin}
