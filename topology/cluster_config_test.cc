@@ -95,6 +95,63 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"nodes: []\n", "'nodes' must be a non-empty list"},
         BadCase{"nodes: [{name: a, cpus: 1}]\n", "'partitions' must be a non-empty list"}));
 
+// metrics: and billing: sections.
+constexpr const char* kBase = "nodes: [{name: a, cpus: 1}]\npartitions: [{name: p, nodes: a}]\n";
+std::string WithBase(const std::string& tail) {
+  return kBase + tail;
+}
+
+TEST(ClusterConfig, MetricsAndBillingSections) {
+  auto c = ParseClusterConfig(
+      WithBase("qos: [{name: normal}, {name: burst}]\n"
+               "metrics: {controller: '127.0.0.1:9464', agents: '0.0.0.0:0', sample_interval: 2s,"
+               " dcgm_job_mapping_dir: /run/dcgm/%n}\n"
+               "billing:\n  currency: EUR\n  prices:\n"
+               "    - {kind: h100, tier: normal, per_hour: 4.5}\n"
+               "    - {kind: h100, tier: burst, per_hour: 2}\n"),
+      "m.yaml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->metrics.controller_address, "127.0.0.1:9464");
+  EXPECT_EQ(c->metrics.agent_address, "0.0.0.0:0");
+  EXPECT_EQ(c->metrics.sample_interval, 2 * kSecond);
+  EXPECT_EQ(c->metrics.dcgm_job_mapping_dir, "/run/dcgm/%n");
+  EXPECT_EQ(c->billing.currency, "EUR");
+  ASSERT_EQ(c->billing.prices.size(), 2u);
+  EXPECT_EQ(c->billing.prices[1].tier, "burst");
+  EXPECT_DOUBLE_EQ(c->billing.prices[1].per_hour, 2);
+  // Absent: no exporters, no prices.
+  auto plain = ParseClusterConfig(kBase, "p.yaml");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->metrics.controller_address.empty());
+  EXPECT_TRUE(plain->billing.prices.empty());
+}
+
+TEST(ClusterConfig, BadMetricsAndBillingNameLineAndWant) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"metrics: {controller: 9464}\n", "m.yaml:3:23: metrics.controller: expected HOST:PORT"},
+      {"metrics: {agents: 'host:99999'}\n", "metrics.agents: expected HOST:PORT"},
+      {"metrics: {scrape: 1s}\n", "unknown key 'scrape' in metrics"},
+      {"metrics: {sample_interval: 0s}\n", "metrics.sample_interval must be positive"},
+      {"billing: {prices: [{kind: tpu, tier: normal, per_hour: 1}]}\n",
+       "kind: expected an accelerator kind (h100, d1, hw4)"},
+      {"billing: {prices: [{kind: h100, tier: normal, per_hour: cheap}]}\n",
+       "per_hour: expected a number"},
+      {"billing: {prices: [{kind: h100, tier: normal, per_hour: -1}]}\n",
+       "per_hour: expected a non-negative price"},
+      {"billing: {prices: [{kind: h100, per_hour: 1}]}\n",
+       "a price needs 'kind', 'tier' and 'per_hour'"},
+      {"qos: [{name: normal}]\nbilling: {prices: [{kind: h100, tier: gold, per_hour: 1}]}\n",
+       "tier 'gold' is not a configured qos"},
+      {"billing: {prices: [{kind: d1, tier: x, per_hour: 1}, {kind: d1, tier: x, per_hour: 2}]}\n",
+       "a price for d1 in tier x is already set"},
+  };
+  for (const auto& [tail, want] : cases) {
+    auto c = ParseClusterConfig(WithBase(tail), "m.yaml");
+    ASSERT_FALSE(c.ok()) << tail;
+    EXPECT_THAT(c.error().message, HasSubstr(want)) << tail;
+  }
+}
+
 TEST(ClusterConfig, MissingFileIsAnError) {
   auto c = LoadClusterConfig("/nonexistent/tatami.yaml");
   ASSERT_FALSE(c.ok());

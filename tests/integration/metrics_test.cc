@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -270,6 +271,25 @@ TEST_F(MetricsTest, PrometheusGetsAcceleratorSecondsDashboardsEvaluateRestartsNe
   EXPECT_EQ(Value("sum(resets((sum by (account) (tatami_accelerator_seconds_total))[10m:1s]))"), 0);
   std::ofstream(cluster_.dir() + "/b") << "go\n";
   ASSERT_EQ(cluster_.Run("tatami wait " + fsd).exit_code, 0);
+}
+
+TEST(ReportCommand, BadOptionsSayWhatWasWanted) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"--by account,colour", "--by: unknown field 'colour' (want any of account,user,kind"},
+      {"-t fortnights", "-t: unknown time unit 'fortnights' (want seconds, minutes or hours)"},
+      {"-S 2026-11-22 -E 2026-11-01", "--endtime is before --starttime"},
+      {"-S yesterday-ish", "--starttime: 'yesterday-ish' is not a time"},
+      {"--frobnicate", "unrecognized option '--frobnicate'"},
+  };
+  for (const auto& [args, want] : cases) {
+    std::string cmd = std::string(TATAMI_BIN_DIR) + "/tatami report " + args + " 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    char buf[1024] = {};
+    size_t n = fread(buf, 1, sizeof buf - 1, p);
+    int status = pclose(p);
+    EXPECT_NE(WEXITSTATUS(status), 0) << args;
+    EXPECT_THAT(std::string(buf, n), HasSubstr(want)) << args;
+  }
 }
 
 }  // namespace
