@@ -39,7 +39,7 @@ int RunAcct(const std::string& prog, const Args& args) {
   std::string fields_text = kDefaultFields, value, error;
   bool all_users = false;
   RecordOptions output;
-  TimeMs now = SystemClock::Get().Now();
+  TimeMs now = SystemClock::Get().Now(), time = 0;
   ArgReader r(args);
   while (!r.Done()) {
     if (r.Flag("-n", "--noheader")) {
@@ -80,14 +80,10 @@ int RunAcct(const std::string& prog, const Args& args) {
         if (!st) return Fail(prog, "invalid job state '" + s + "'");
         req.add_states(*st);
       }
-    } else if (r.Value("-S", "--starttime", &value, &error)) {
-      auto t = ParseTimestamp(value, "--starttime", now);
-      if (!t) return Fail(prog, t.error().message);
-      req.set_start_time(*t);
-    } else if (r.Value("-E", "--endtime", &value, &error)) {
-      auto t = ParseTimestamp(value, "--endtime", now);
-      if (!t) return Fail(prog, t.error().message);
-      req.set_end_time(*t);
+    } else if (r.Time("-S", "--starttime", now, &time, &error)) {
+      req.set_start_time(time);
+    } else if (r.Time("-E", "--endtime", now, &time, &error)) {
+      req.set_end_time(time);
     } else {
       return Fail(prog, "unrecognized option '" + r.Peek() + "'");
     }

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "base/duration.h"
 #include "base/strings.h"
 
 namespace tatami {
@@ -68,6 +69,20 @@ bool ArgReader::Value(const char* short_name, const char* long_name, std::string
     }
   }
   return false;
+}
+
+bool ArgReader::Time(const char* short_name, const char* long_name, TimeMs now, TimeMs* out,
+                     std::string* error) {
+  std::string value;
+  if (!Value(short_name, long_name, &value, error)) return false;
+  if (!error->empty()) return true;
+  auto t = ParseTimestamp(value, long_name ? long_name : short_name, now);
+  if (t) {
+    *out = *t;
+  } else {
+    *error = t.error().message;
+  }
+  return true;
 }
 
 }  // namespace tatami

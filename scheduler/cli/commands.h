@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/result.h"
 
 namespace tatami {
@@ -44,6 +45,10 @@ class ArgReader {
   // Matches an option with a value; sets *value. Error if the value is missing.
   bool Value(const char* short_name, const char* long_name, std::string* value, std::string* error);
   std::string Next() { return args_[i_++]; }
+  // Matches an option whose value is a time (base/duration.h ParseTimestamp);
+  // a bad time sets *error naming the option.
+  bool Time(const char* short_name, const char* long_name, TimeMs now, TimeMs* out,
+            std::string* error);
 
  private:
   const Args& args_;

@@ -53,7 +53,7 @@ int RunReport(const std::string& prog, const Args& args) {
   std::vector<std::string> by = {"account", "user", "kind"};
   double unit = 3600;
   std::string unit_name = "Hours", value, error;
-  TimeMs now = SystemClock::Get().Now();
+  TimeMs now = SystemClock::Get().Now(), time = 0;
   req.set_start_time(StartOfDay(now));
   ArgReader r(args);
   while (!r.Done()) {
@@ -68,14 +68,10 @@ int RunReport(const std::string& prog, const Args& args) {
     } else if (r.Flag(nullptr, "--help")) {
       printf(kUsage, prog.c_str());
       return 0;
-    } else if (r.Value("-S", "--starttime", &value, &error)) {
-      auto t = ParseTimestamp(value, "--starttime", now);
-      if (!t) return Fail(prog, t.error().message);
-      req.set_start_time(*t);
-    } else if (r.Value("-E", "--endtime", &value, &error)) {
-      auto t = ParseTimestamp(value, "--endtime", now);
-      if (!t) return Fail(prog, t.error().message);
-      req.set_end_time(*t);
+    } else if (r.Time("-S", "--starttime", now, &time, &error)) {
+      req.set_start_time(time);
+    } else if (r.Time("-E", "--endtime", now, &time, &error)) {
+      req.set_end_time(time);
     } else if (r.Value("-A", "--accounts", &value, &error)) {
       AddNames(value, req.mutable_accounts());
     } else if (r.Value("-u", "--users", &value, &error)) {
