@@ -100,6 +100,15 @@ std::string FormatTimestamp(TimeMs t) {
   return buf;
 }
 
+TimeMs StartOfDay(TimeMs t) {
+  time_t secs = static_cast<time_t>(t / 1000);
+  struct tm tm;
+  localtime_r(&secs, &tm);
+  tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+  tm.tm_isdst = -1;
+  return static_cast<TimeMs>(mktime(&tm)) * 1000;
+}
+
 Result<TimeMs> ParseTimestamp(std::string_view s, std::string_view what, TimeMs now) {
   s = Trim(s);
   if (s == "now") return now;

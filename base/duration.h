@@ -26,6 +26,9 @@ std::string FormatTimeLimit(DurationMs d);
 // ISO-8601 local time "2026-11-22T02:29:36", or "Unknown" for 0.
 std::string FormatTimestamp(TimeMs t);
 
+// Local midnight of the day `t` falls in (sacct's and sreport's default start).
+TimeMs StartOfDay(TimeMs t);
+
 // Accepts "2026-11-22", "2026-11-22T10:00[:00]", "now", and "@SECONDS[.FFF]"
 // (Unix time, as `date +@%s` prints it); errors say what is accepted.
 Result<TimeMs> ParseTimestamp(std::string_view s, std::string_view what, TimeMs now);

@@ -47,6 +47,12 @@ TEST(Timestamp, RoundTrips) {
   EXPECT_FALSE(ParseTimestamp("yesterday", "-S", 0).ok());
 }
 
+TEST(Timestamp, StartOfDayIsLocalMidnight) {
+  TimeMs noonish = *ParseTimestamp("2026-11-22T13:45:10", "-S", 0);
+  EXPECT_EQ(StartOfDay(noonish), *ParseTimestamp("2026-11-22", "-S", 0));
+  EXPECT_EQ(StartOfDay(StartOfDay(noonish)), StartOfDay(noonish));
+}
+
 TEST(Timestamp, UnixSecondsWithAnAt) {
   EXPECT_EQ(*ParseTimestamp("@1800000000", "-S", 0), 1'800'000'000'000);
   EXPECT_EQ(*ParseTimestamp("@1800000000.25", "-S", 0), 1'800'000'000'250);

@@ -15,6 +15,9 @@ std::vector<std::string> Split(std::string_view s, char sep);
 std::string_view Trim(std::string_view s);
 bool StartsWith(std::string_view s, std::string_view prefix);
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);
+std::string ToLower(std::string_view s);  // ASCII
+// A JSON string literal of `s`: quoted, with '"', '\\' and control characters escaped.
+std::string JsonQuote(std::string_view s);
 
 // Parses a non-negative decimal integer that must span the whole string.
 std::optional<int64_t> ParseInt(std::string_view s);

@@ -28,5 +28,11 @@ TEST(Strings, SplitTrimJoin) {
   EXPECT_EQ(ParseInt("0012"), 12);
 }
 
+TEST(Strings, ToLowerAndJsonQuote) {
+  EXPECT_EQ(ToLower("NODE_Idle-1"), "node_idle-1");
+  EXPECT_EQ(JsonQuote("plain"), "\"plain\"");
+  EXPECT_EQ(JsonQuote("say \"hi\" \\ there\n\t"), "\"say \\\"hi\\\" \\\\ there\\u000a\\u0009\"");
+}
+
 }  // namespace
 }  // namespace tatami

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <ctime>
 
 #include "base/duration.h"
 #include "base/strings.h"
@@ -18,14 +17,6 @@ namespace tatami {
 namespace {
 
 constexpr const char* kDefaultFields = "JobID,JobName,Partition,Account,AllocCPUS,State,ExitCode";
-
-TimeMs StartOfToday() {
-  time_t now = time(nullptr);
-  struct tm tm;
-  localtime_r(&now, &tm);
-  tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-  return static_cast<TimeMs>(mktime(&tm)) * 1000;
-}
 
 struct Field {
   std::string name;
@@ -90,7 +81,7 @@ int RunAcct(const std::string& prog, const Args& args) {
     if (!error.empty()) return Fail(prog, error);
   }
   // Like sacct: since midnight unless jobs are named; your own jobs unless root or -a.
-  if (req.start_time() == 0 && req.job_ids().empty()) req.set_start_time(StartOfToday());
+  if (req.start_time() == 0 && req.job_ids().empty()) req.set_start_time(StartOfDay(now));
   if (req.users().empty() && !all_users && getuid() != 0) {
     passwd* pw = getpwuid(getuid());
     req.add_users(pw ? pw->pw_name : std::to_string(getuid()));

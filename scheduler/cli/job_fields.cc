@@ -156,11 +156,6 @@ std::string QueueHeader(char f) {
 
 namespace {
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 struct AcctColumn {
   const char* name;
   int width;
@@ -180,9 +175,9 @@ const std::vector<AcctColumn>& AcctColumns() {
 }
 
 const AcctColumn* FindAcct(const std::string& name) {
-  std::string l = Lower(name);
+  std::string l = ToLower(name);
   for (const auto& c : AcctColumns()) {
-    if (Lower(c.name) == l) return &c;
+    if (ToLower(c.name) == l) return &c;
   }
   return nullptr;
 }
@@ -200,7 +195,7 @@ int AcctDefaultWidth(const std::string& name) {
 }
 
 std::string AcctField(const v1::JobInfo& job, const std::string& name, TimeMs now) {
-  std::string n = Lower(name);
+  std::string n = ToLower(name);
   const v1::JobSpec& s = job.spec();
   if (n == "jobid") return JobIdText(job);
   if (n == "jobidraw") return std::to_string(job.job_id());

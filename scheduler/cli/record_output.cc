@@ -1,7 +1,9 @@
 #include "scheduler/cli/record_output.h"
 
 #include <algorithm>
-#include <cstdio>
+#include <cctype>
+
+#include "base/strings.h"
 
 namespace tatami {
 namespace {
@@ -20,23 +22,6 @@ bool IsNumber(const std::string& s) {
     }
   }
   return true;
-}
-
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
 }
 
 std::string CsvCell(const std::string& s) {
@@ -84,7 +69,7 @@ std::string RenderRecords(const RecordTable& t, const RecordOptions& o) {
         for (size_t i = 0; i < t.headers.size() && i < t.rows[r].size(); ++i) {
           const std::string& v = t.rows[r][i];
           out +=
-              (i ? ", " : "") + JsonString(t.headers[i]) + ": " + (IsNumber(v) ? v : JsonString(v));
+              (i ? ", " : "") + JsonQuote(t.headers[i]) + ": " + (IsNumber(v) ? v : JsonQuote(v));
         }
         out += "}";
       }

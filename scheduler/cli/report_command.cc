@@ -37,14 +37,6 @@ std::string Fixed(double v, int decimals) {
   return buf;
 }
 
-TimeMs StartOfDay(TimeMs now) {
-  time_t secs = static_cast<time_t>(now / 1000);
-  struct tm tm;
-  localtime_r(&secs, &tm);
-  tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-  return static_cast<TimeMs>(mktime(&tm)) * 1000;
-}
-
 }  // namespace
 
 int RunReport(const std::string& prog, const Args& args) {

@@ -7,6 +7,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "base/strings.h"
 #include "metrics/family.h"
 #include "scheduler/accounting/usage_report.h"
 #include "scheduler/daemon/controller.h"
@@ -17,13 +18,6 @@ namespace {
 
 using metrics::Counter;
 using metrics::Gauge;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 // Pending reasons are Slurm-style codes ("Resources", "Dependency"); a
 // free-text reason (a requeue's cause) is not a label value: "Requeued".
@@ -58,7 +52,7 @@ uint64_t JobKey(uint64_t state, int a, int b) {
 
 std::string NodeStateLabel(v1::NodeState s) {
   std::string name = v1::NodeState_Name(s);
-  return Lower(name.substr(name.find('_') + 1));  // NODE_IDLE -> idle
+  return ToLower(name.substr(name.find('_') + 1));  // NODE_IDLE -> idle
 }
 
 bool Usable(v1::NodeState s) {
@@ -181,7 +175,7 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
                 n);
   }
   for (const auto& [k, n] : finished_copy) {
-    finished.Add({{"state", Lower(StateName(std::get<0>(k)))},
+    finished.Add({{"state", ToLower(StateName(std::get<0>(k)))},
                   {"partition", std::get<1>(k)},
                   {"account", std::get<2>(k)}},
                  static_cast<double>(n));

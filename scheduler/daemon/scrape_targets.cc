@@ -6,30 +6,22 @@
 #include <fstream>
 #include <set>
 
+#include "base/strings.h"
 #include "scheduler/daemon/controller.h"
 
 namespace tatami {
 namespace {
-
-std::string Quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::string TargetGroup(const std::set<std::string>& targets, const std::string& component,
                         const std::string& cluster) {
   std::string out = "  {\"targets\": [";
   bool first = true;
   for (const auto& t : targets) {
-    out += (first ? "" : ", ") + Quoted(t);
+    out += (first ? "" : ", ") + JsonQuote(t);
     first = false;
   }
-  return out + "], \"labels\": {\"component\": " + Quoted(component) +
-         ", \"cluster\": " + Quoted(cluster) + "}}";
+  return out + "], \"labels\": {\"component\": " + JsonQuote(component) +
+         ", \"cluster\": " + JsonQuote(cluster) + "}}";
 }
 
 }  // namespace
