@@ -4,6 +4,7 @@
 
 #include "base/hostlist.h"
 #include "base/strings.h"
+#include "scheduler/accounting/usage_report.h"
 #include "scheduler/daemon/controller.h"
 #include "scheduler/job_state.h"
 
@@ -107,6 +108,32 @@ Result<v1::AcctReply> Controller::Acct(const v1::AcctRequest& req) {
       continue;
     }
     *reply.add_jobs() = Summary(job);
+  }
+  return reply;
+}
+
+Result<v1::ReportReply> Controller::Report(const v1::ReportRequest& req) {
+  TimeMs now = clock_.Now();
+  TimeMs end = req.end_time() ? req.end_time() : now;
+  if (end < req.start_time()) return MakeError("the report's end is before its start");
+  JobQuery q;
+  q.users.assign(req.users().begin(), req.users().end());
+  q.accounts.assign(req.accounts().begin(), req.accounts().end());
+  q.start_time = req.start_time();
+  q.end_time = end;
+  auto jobs = store_->Query(q);
+  if (!jobs) return jobs.error();
+  v1::ReportReply reply;
+  reply.set_start_time(req.start_time());
+  reply.set_end_time(end);
+  reply.set_currency(config_.billing.currency);
+  for (auto& row : SummarizeUsage(*jobs, req.start_time(), end, now))
+    *reply.add_rows() = std::move(row);
+  for (const PriceConfig& p : config_.billing.prices) {
+    v1::Price* price = reply.add_prices();
+    price->set_kind(std::string(AcceleratorName(p.kind)));
+    price->set_tier(p.tier);
+    price->set_per_hour(p.per_hour);
   }
   return reply;
 }
