@@ -14,7 +14,11 @@
 namespace tatami {
 
 Controller::Controller(ClusterConfig config, std::unique_ptr<JobStore> store, const Clock& clock)
-    : config_(std::move(config)), store_(std::move(store)), clock_(clock) {
+    : config_(std::move(config)), store_(std::move(store)), clock_(clock), metrics_([this] {
+        std::vector<std::string> names;
+        for (const PartitionConfig& p : config_.partitions) names.push_back(p.name);
+        return names;
+      }()) {
   // Placement reads fabric positions from the resources, not the Fabric.
   const Fabric fabric(config_);
   for (const NodeConfig& nc : config_.nodes) {

@@ -8,7 +8,7 @@ namespace tatami {
 using prometheus::BuildCounter;
 using prometheus::BuildHistogram;
 
-ControllerMetrics::ControllerMetrics()
+ControllerMetrics::ControllerMetrics(const std::vector<std::string>& partitions)
     : registry_(std::make_shared<prometheus::Registry>()),
       cycle_seconds_(
           BuildHistogram()
@@ -56,12 +56,31 @@ ControllerMetrics::ControllerMetrics()
                                     "(which nodes: tatami info, tatami_nodes)")
                               .Register(*registry_)
                               .Add({})) {
-  // Every method's error counter exists from the start: a healthy
-  // controller shows 0, not "no data".
-  for (const char* m : {"Submit", "ListJobs", "Cancel", "ClusterInfo", "Acct", "Report",
-                        "RegisterNode", "Heartbeat", "ReportJobs"}) {
-    rpc_errors_.Add({{"method", m}});
+  for (const std::string& p : partitions) {
+    queue_wait_by_partition_[p] = &queue_wait_.Add({{"partition", p}}, metrics::JobTimeBuckets());
+    run_time_by_partition_[p] = &run_time_.Add({{"partition", p}}, metrics::JobTimeBuckets());
   }
+  for (const std::string& m : RpcMethods()) {
+    rpc_by_method_[m] = {&rpc_seconds_.Add({{"method", m}}, metrics::LatencyBuckets()),
+                         &rpc_errors_.Add({{"method", m}})};
+  }
+}
+
+const std::vector<std::string>& ControllerMetrics::RpcMethods() {
+  static const std::vector<std::string> methods = {"Submit",       "ListJobs",  "Cancel",
+                                                   "ClusterInfo",  "Acct",      "Report",
+                                                   "RegisterNode", "Heartbeat", "ReportJobs"};
+  return methods;
+}
+
+prometheus::Histogram& ControllerMetrics::ForPartition(
+    std::map<std::string, prometheus::Histogram*>& made,
+    prometheus::Family<prometheus::Histogram>& family, const std::string& partition) {
+  auto it = made.find(partition);
+  if (it != made.end()) return *it->second;
+  // A partition the config does not name (a job from an older config in
+  // the store): prometheus-cpp's Add is thread-safe and finds or makes it.
+  return family.Add({{"partition", partition}}, metrics::JobTimeBuckets());
 }
 
 void ControllerMetrics::ObserveCycle(double seconds, size_t jobs_started) {
@@ -71,14 +90,21 @@ void ControllerMetrics::ObserveCycle(double seconds, size_t jobs_started) {
 }
 
 void ControllerMetrics::ObserveQueueWait(const std::string& partition, double seconds) {
-  queue_wait_.Add({{"partition", partition}}, metrics::JobTimeBuckets()).Observe(seconds);
+  ForPartition(queue_wait_by_partition_, queue_wait_, partition).Observe(seconds);
 }
 
 void ControllerMetrics::ObserveRunTime(const std::string& partition, double seconds) {
-  run_time_.Add({{"partition", partition}}, metrics::JobTimeBuckets()).Observe(seconds);
+  ForPartition(run_time_by_partition_, run_time_, partition).Observe(seconds);
 }
 
 void ControllerMetrics::ObserveRpc(const std::string& method, double seconds, bool ok) {
+  auto it = rpc_by_method_.find(method);
+  if (it != rpc_by_method_.end()) {
+    it->second.seconds->Observe(seconds);
+    if (!ok) it->second.errors->Increment();
+    return;
+  }
+  // A method missing from RpcMethods(): still counted, made on first use.
   rpc_seconds_.Add({{"method", method}}, metrics::LatencyBuckets()).Observe(seconds);
   if (!ok) rpc_errors_.Add({{"method", method}}).Increment();
 }

@@ -18,6 +18,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,7 +29,10 @@ class Controller;
 
 class ControllerMetrics {
  public:
-  ControllerMetrics();
+  // Series for every partition and RPC method are made here, so recording
+  // (under the controller's lock, in the scheduling commit) is a lookup and
+  // an atomic add, and a healthy controller shows zeros rather than gaps.
+  explicit ControllerMetrics(const std::vector<std::string>& partitions);
 
   void ObserveCycle(double seconds, size_t jobs_started);
   void ObserveQueueWait(const std::string& partition, double seconds);
@@ -39,7 +43,18 @@ class ControllerMetrics {
 
   std::vector<prometheus::MetricFamily> Collect() const { return registry_->Collect(); }
 
+  // The methods ControllerService times.
+  static const std::vector<std::string>& RpcMethods();
+
  private:
+  struct Rpc {
+    prometheus::Histogram* seconds;
+    prometheus::Counter* errors;
+  };
+  prometheus::Histogram& ForPartition(std::map<std::string, prometheus::Histogram*>& made,
+                                      prometheus::Family<prometheus::Histogram>& family,
+                                      const std::string& partition);
+
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Histogram& cycle_seconds_;
   prometheus::Histogram& jobs_started_per_cycle_;
@@ -50,6 +65,10 @@ class ControllerMetrics {
   prometheus::Family<prometheus::Counter>& rpc_errors_;
   prometheus::Histogram& store_write_seconds_;
   prometheus::Counter& heartbeat_timeouts_;
+  // Filled in the constructor, read-only after: no lock needed to look up.
+  std::map<std::string, prometheus::Histogram*> queue_wait_by_partition_;
+  std::map<std::string, prometheus::Histogram*> run_time_by_partition_;
+  std::map<std::string, Rpc> rpc_by_method_;
 };
 
 // The exporter's view of a controller: its state and its event metrics.

@@ -1,4 +1,4 @@
-// Read-side handlers (queue, info, acct, wait) and cancel.
+// Read-side handlers (queue, info, acct, report, wait) and cancel.
 #include <algorithm>
 #include <csignal>
 
