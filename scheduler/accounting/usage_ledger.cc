@@ -13,25 +13,32 @@ void UsageLedger::AddOpen(Series& s, const Run& run, int sign) {
   s.open_rate_starts += per_ms.Times(static_cast<__int128>(run.start) * sign);
 }
 
-void UsageLedger::Open(uint64_t job, TimeMs start, const UsageKey& key, const UsageRates& rates) {
-  if (frozen_.count({job, start})) return;  // it ended before its start was durable
-  auto it = open_.find(job);
+void UsageLedger::Open(const v1::JobInfo& job) {
+  uint64_t id = job.job_id();
+  TimeMs start = job.start_time();
+  if (frozen_.count({id, start})) return;  // it ended before its start was durable
+  auto it = open_.find(id);
   if (it != open_.end()) {
     if (it->second.start == start) return;
     // A newer run replaces one whose end we never heard of: close it there.
-    Freeze(job, it->second.start, start, kOutcomeNodeFail, it->second.key, it->second.rates);
+    FreezeRun(id, it->second, start, kOutcomeNodeFail);
   }
-  Run run{start, key, rates};
-  AddOpen(series_[key], run, +1);
-  open_[job] = std::move(run);
+  Run run{start, KeyOf(job.spec(), KindOf(job)), RatesOf(job)};
+  AddOpen(series_[run.key], run, +1);
+  open_[id] = std::move(run);
 }
 
-void UsageLedger::Freeze(uint64_t job, TimeMs start, TimeMs end, const std::string& outcome,
-                         const UsageKey& key, const UsageRates& rates) {
+void UsageLedger::Freeze(const v1::JobInfo& job, const v1::RunRecord& run) {
+  FreezeRun(job.job_id(),
+            Run{run.start_time(), KeyOf(job.spec(), run.accelerator_kind()), RatesOf(run)},
+            run.end_time(), run.outcome());
+}
+
+void UsageLedger::FreezeRun(uint64_t job, Run run, TimeMs end, const std::string& outcome) {
+  TimeMs start = run.start;
   if (frozen_.count({job, start})) return;
-  Run run{start, key, rates};
   if (auto it = open_.find(job); it != open_.end() && it->second.start == start) {
-    run = std::move(it->second);
+    run = std::move(it->second);  // what was counted while open, so the sums cancel exactly
     open_.erase(it);
     AddOpen(series_[run.key], run, -1);
   }
@@ -47,22 +54,14 @@ void UsageLedger::Settle(uint64_t job, TimeMs start) {
   frozen_.erase(it);
 }
 
-void UsageLedger::AddSettled(const UsageKey& key, const UsageRates& rates, TimeMs start, TimeMs end,
-                             const std::string& outcome) {
-  DurationMs d = std::max<DurationMs>(0, end - start);
-  series_[key].closed.Add(rates, d);
-  by_outcome_[{key, outcome}].Add(rates, d);
-}
-
 void UsageLedger::Restore(const v1::JobInfo& stored) {
   for (const v1::RunRecord& run : stored.runs()) {
-    AddSettled(KeyOf(stored.spec(), run.accelerator_kind()), RatesOf(run), run.start_time(),
-               run.end_time(), run.outcome());
+    UsageKey key = KeyOf(stored.spec(), run.accelerator_kind());
+    DurationMs d = std::max<DurationMs>(0, run.end_time() - run.start_time());
+    series_[key].closed.Add(RatesOf(run), d);
+    by_outcome_[{key, run.outcome()}].Add(RatesOf(run), d);
   }
-  if (IsActive(stored.state()) && stored.start_time() > 0) {
-    Open(stored.job_id(), stored.start_time(), KeyOf(stored.spec(), KindOf(stored)),
-         RatesOf(stored));
-  }
+  if (IsActive(stored.state()) && stored.start_time() > 0) Open(stored);
 }
 
 bool UsageLedger::IsOpen(uint64_t job, TimeMs start) const {

@@ -32,17 +32,15 @@ class UsageLedger {
  public:
   using OutcomeKey = std::pair<UsageKey, std::string>;
 
-  // A run whose start is durable. Ignored if this run is already known.
-  void Open(uint64_t job, TimeMs start, const UsageKey& key, const UsageRates& rates);
-  // The run of `job` that started at `start` ended at `end`. A run never
-  // opened (its start was not durable yet) is counted from `start` anyway.
-  void Freeze(uint64_t job, TimeMs start, TimeMs end, const std::string& outcome,
-              const UsageKey& key, const UsageRates& rates);
-  // The end of that run is durable: it counts under its outcome too.
+  // The current run of `job` (from its start_time and allocation), whose
+  // start is durable. Ignored if this run is already known.
+  void Open(const v1::JobInfo& job);
+  // `run` (JobInfo.runs' newest) of `job` ended. A run never opened (its
+  // start was not durable yet) is counted from its start anyway.
+  void Freeze(const v1::JobInfo& job, const v1::RunRecord& run);
+  // The end of the run of `job` that started at `start` is durable: it
+  // counts under its outcome too.
   void Settle(uint64_t job, TimeMs start);
-  // A run that ended and was stored before this process started.
-  void AddSettled(const UsageKey& key, const UsageRates& rates, TimeMs start, TimeMs end,
-                  const std::string& outcome);
 
   // Rebuilds what one stored job record contributes (after a restart): its
   // ended runs as settled, and its current run, if any, as open.
@@ -76,6 +74,7 @@ class UsageLedger {
   };
 
   void AddOpen(Series& s, const Run& run, int sign);
+  void FreezeRun(uint64_t job, Run run, TimeMs end, const std::string& outcome);
 
   std::map<UsageKey, Series> series_;
   std::unordered_map<uint64_t, Run> open_;                // at most one run per job

@@ -31,14 +31,13 @@ v1::JobInfo RunningJob(uint64_t id, const std::string& account, uint32_t gpus, T
 // Ends the job's current run the way the controller does, and tells the ledger.
 void EndRun(v1::JobInfo& job, TimeMs end, v1::JobState state, UsageLedger& ledger) {
   *job.add_runs() = MakeRunRecord(job, end, OutcomeOf(state));
-  ledger.Freeze(job.job_id(), job.start_time(), end, OutcomeOf(state),
-                KeyOf(job.spec(), KindOf(job)), RatesOf(job));
+  ledger.Freeze(job, job.runs(job.runs_size() - 1));
   job.set_state(state);
   job.set_end_time(end);
 }
 
 void OpenRun(const v1::JobInfo& job, UsageLedger& ledger) {
-  ledger.Open(job.job_id(), job.start_time(), KeyOf(job.spec(), KindOf(job)), RatesOf(job));
+  ledger.Open(job);
 }
 
 double GpuSeconds(const UsageLedger& ledger, TimeMs now, const std::string& account) {

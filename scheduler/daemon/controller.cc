@@ -198,8 +198,7 @@ void Controller::OnDurableLocked(const std::vector<DurableRun>& runs) {
     // counted by Freeze already.
     if (it == jobs_.end() || !IsActive(it->second.state()) || it->second.start_time() != r.start)
       continue;
-    ledger_.Open(r.job_id, r.start, KeyOf(it->second.spec(), KindOf(it->second)),
-                 RatesOf(it->second));
+    ledger_.Open(it->second);
   }
 }
 

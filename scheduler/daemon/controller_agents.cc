@@ -80,8 +80,7 @@ void Controller::TerminateOnNodesLocked(const v1::JobInfo& job, int signal) {
 void Controller::EndRunLocked(v1::JobInfo& job, TimeMs end, const std::string& outcome) {
   if (job.start_time() <= 0 || job.allocation_size() == 0) return;
   *job.add_runs() = MakeRunRecord(job, end, outcome);
-  ledger_.Freeze(job.job_id(), job.start_time(), end, outcome, KeyOf(job.spec(), KindOf(job)),
-                 RatesOf(job));
+  ledger_.Freeze(job, job.runs(job.runs_size() - 1));
   metrics_.ObserveRunTime(job.spec().partition(),
                           static_cast<double>(std::max<TimeMs>(0, end - job.start_time())) / 1000);
 }
