@@ -13,7 +13,6 @@
 #include <sstream>
 
 #include "launcher/binding_files.h"
-#include "launcher/dcgm_job_mapping.h"
 #include "launcher/output_path.h"
 #include "launcher/process.h"
 
@@ -138,12 +137,17 @@ Status Agent::LaunchOne(const v1::JobLaunch& l) {
     }
   }
   job.env = BuildJobEnvironment(l, ctx);
+  // On every node of the job, not only the batch one; a launch that fails
+  // below takes the files back.
+  WriteDcgmMapping(l.node(), info.job_id(), job.devices);
+  const std::vector<uint32_t> devices = job.devices;
 
   // Held from the duplicate check to the recorded pid. `fail` reports through
   // the outbox, which takes mu_ itself: it must let go first.
   std::unique_lock lock(mu_, std::defer_lock);
   auto fail = [&](const std::string& why) {
     if (lock.owns_lock()) lock.unlock();
+    RemoveDcgmMapping(l.node(), info.job_id(), devices);
     v1::JobEvent ev;
     ev.set_job_id(info.job_id());
     ev.set_node(l.node());
@@ -198,13 +202,6 @@ Status Agent::LaunchOne(const v1::JobLaunch& l) {
     return fail(pid.error().message);
   }
   it->second.batch_pid = *pid;
-  if (!options_.metrics.dcgm_job_mapping_dir.empty() && !it->second.devices.empty()) {
-    // GPU metrics lose their job label, nothing worse: the job runs anyway.
-    if (Status s = WriteJobMapping(JobMappingDir(options_.metrics.dcgm_job_mapping_dir, l.node()),
-                                   it->second.devices, std::to_string(info.job_id()));
-        !s.ok())
-      fprintf(stderr, "tatami-agent: %s\n", s.error().message.c_str());
-  }
   std::ofstream(it->second.dir + "/session") << *pid << " " << StartTime(*pid) << "\n";
   if (info.time_limit_ms() > 0) AddTimerLocked(info.time_limit_ms(), key, TimerKind::kTimeLimit);
   jobs_cv_.notify_all();
@@ -243,10 +240,7 @@ void Agent::ForgetIfDoneLocked(const Key& key) {
   Job& job = it->second;
   if (!job.terminating || job.batch_pid != 0 || !job.exec_pids.empty()) return;
   ended_cpu_ms_[{key.second, job.launch.job().spec().account()}] += job.cpu_ms;
-  if (!options_.metrics.dcgm_job_mapping_dir.empty() && !job.devices.empty()) {
-    RemoveJobMapping(JobMappingDir(options_.metrics.dcgm_job_mapping_dir, key.second), job.devices,
-                     std::to_string(key.first));
-  }
+  RemoveDcgmMapping(key.second, key.first, job.devices);
   std::error_code ec;
   std::filesystem::remove_all(job.dir, ec);
   jobs_.erase(it);

@@ -141,6 +141,13 @@ class Agent {
   // Reads the jobs' sessions from /proc every metrics.sample_interval.
   void SampleLoop();
   void SampleJobsOnce();
+  // dcgm-exporter's job-mapping files for the job's devices on `node`
+  // (nothing when metrics.dcgm_job_mapping_dir is unset). File I/O: call
+  // without mu_ where the launch path allows.
+  void WriteDcgmMapping(const std::string& node, uint64_t job,
+                        const std::vector<uint32_t>& devices) const;
+  void RemoveDcgmMapping(const std::string& node, uint64_t job,
+                         const std::vector<uint32_t>& devices) const;
   // Folds a session leader's exit (wait4 rusage) into its job's figures.
   static void AddExitLocked(Job& job, const ExitStatus& status);
   static int64_t NowMs();

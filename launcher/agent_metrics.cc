@@ -1,9 +1,11 @@
 // The agent's measurements: job CPU time and memory sampled from /proc,
 // and what its /metrics shows per node.
 #include <algorithm>
+#include <cstdio>
 #include <map>
 
 #include "launcher/agent.h"
+#include "launcher/dcgm_job_mapping.h"
 #include "launcher/job_usage.h"
 #include "metrics/family.h"
 
@@ -13,6 +15,22 @@ void Agent::AddExitLocked(Job& job, const ExitStatus& status) {
   job.exited_cpu_ms += status.cpu_ms;
   job.cpu_ms = std::max(job.cpu_ms, job.exited_cpu_ms);
   job.max_rss_bytes = std::max(job.max_rss_bytes, status.max_rss_bytes);
+}
+
+void Agent::WriteDcgmMapping(const std::string& node, uint64_t job,
+                             const std::vector<uint32_t>& devices) const {
+  const std::string& dir = options_.metrics.dcgm_job_mapping_dir;
+  if (dir.empty() || devices.empty()) return;
+  // GPU metrics lose their job label, nothing worse: the job runs anyway.
+  if (Status s = WriteJobMapping(JobMappingDir(dir, node), devices, std::to_string(job)); !s.ok())
+    fprintf(stderr, "tatami-agent: %s\n", s.error().message.c_str());
+}
+
+void Agent::RemoveDcgmMapping(const std::string& node, uint64_t job,
+                              const std::vector<uint32_t>& devices) const {
+  const std::string& dir = options_.metrics.dcgm_job_mapping_dir;
+  if (dir.empty() || devices.empty()) return;
+  RemoveJobMapping(JobMappingDir(dir, node), devices, std::to_string(job));
 }
 
 void Agent::SampleJobsOnce() {

@@ -120,7 +120,8 @@ class MetricsTest : public ::testing::Test {
 };
 
 TEST_F(MetricsTest, PromtoolAcceptsBothDaemonsAndEveryFamilyHasItsLabels) {
-  std::string job = Submit("-A customer-globex --gpus=2 " + Blocker("a"));
+  // Two nodes, one GPU each: every node of a job gets its dcgm mapping.
+  std::string job = Submit("-A customer-globex -N 2 --gpus-per-node=1 " + Blocker("a"));
   ASSERT_TRUE(ReadyEventually("a"));
   Submit("-A customer-globex -H --wrap=true");
   // Both daemons' /metrics, as Prometheus would fetch them (once the held
@@ -138,7 +139,7 @@ TEST_F(MetricsTest, PromtoolAcceptsBothDaemonsAndEveryFamilyHasItsLabels) {
   const std::pair<const char*, const char*> families[] = {
       {"tatami_jobs", "{state=\"running\",partition=\"h100\",account=\"customer-globex\"} 1"},
       {"tatami_jobs_pending", "{partition=\"h100\",reason=\"JobHeldUser\"} 1"},
-      {"tatami_nodes", "{partition=\"h100\",state=\"mixed\"} 1"},
+      {"tatami_nodes", "{partition=\"h100\",state=\"mixed\"} 2"},
       {"tatami_accelerators", "{kind=\"h100\",partition=\"h100\",state=\"allocated\"} 2"},
       {"tatami_accelerator_allocation_ratio", "{kind=\"h100\"} 0.125"},
       {"tatami_cpus", "{partition=\"dojo\",state=\"idle\"} 64"},
@@ -180,7 +181,7 @@ TEST_F(MetricsTest, PromtoolAcceptsBothDaemonsAndEveryFamilyHasItsLabels) {
     EXPECT_EQ(lint.exit_code, 0) << url << "\n" << lint.out << lint.err;
     EXPECT_THAT(agent.out, HasSubstr("# TYPE tatami_node_accelerators gauge"));
     EXPECT_THAT(agent.out, HasSubstr("# TYPE tatami_agent_unacknowledged_events gauge"));
-    if (agent.out.find("tatami_node_accelerators_allocated{node=\"h100-01\",kind=\"h100\"} 2") !=
+    if (agent.out.find("tatami_node_accelerators_allocated{node=\"h100-01\",kind=\"h100\"} 1") !=
         std::string::npos) {
       saw_job = true;
       EXPECT_THAT(agent.out, HasSubstr("tatami_node_jobs{node=\"h100-01\"} 1"));
@@ -191,11 +192,16 @@ TEST_F(MetricsTest, PromtoolAcceptsBothDaemonsAndEveryFamilyHasItsLabels) {
   EXPECT_TRUE(saw_job);
   // dcgm-exporter's job mapping: one file per GPU of the job, naming it.
   EXPECT_EQ(cluster_.Value("cat spool/dcgm/h100-01/0"), job);
-  EXPECT_EQ(cluster_.Value("cat spool/dcgm/h100-01/1"), job);
+  EXPECT_EQ(cluster_.Value("cat spool/dcgm/h100-02/0"), job);
+  EXPECT_NE(cluster_.Run("test -e spool/dcgm/h100-01/1").exit_code, 0);
   std::ofstream(cluster_.dir() + "/a") << "go\n";
   ASSERT_EQ(cluster_.Run("tatami wait " + job).exit_code, 0);
   ASSERT_TRUE(LocalCluster::Eventually(
-      [&] { return cluster_.Run("test -e spool/dcgm/h100-01/0").exit_code != 0; }, seconds(10)));
+      [&] {
+        return cluster_.Run("test -e spool/dcgm/h100-01/0 || test -e spool/dcgm/h100-02/0")
+                   .exit_code != 0;
+      },
+      seconds(10)));
   // The job's own CPU time and peak memory land in its accounting record.
   std::string acct = cluster_.Value("sacct -n -P -j " + job + " -o TotalCPU,MaxRSS");
   EXPECT_THAT(acct, ::testing::MatchesRegex("[0-9:.]+\\|[0-9]+K")) << acct;
