@@ -114,13 +114,7 @@ Status Agent::LaunchOne(const v1::JobLaunch& l) {
   job.dir = options_.spool_dir + "/" + l.node() + "/job-" + std::to_string(info.job_id());
   std::error_code ec;
   std::filesystem::create_directories(job.dir, ec);
-  LaunchContext ctx{
-      options_.rsh_agent,
-      "",
-      Hostname(),
-      "",
-      "",
-      InterfaceWithAddress(advertise_address_.substr(0, advertise_address_.rfind(':')))};
+  LaunchContext ctx{options_.rsh_agent, "", Hostname(), "", "", socket_ifname_};
   if (info.allocation_size() > 0) {
     ctx.hostfile = job.dir + "/hostfile";
     std::ofstream(ctx.hostfile) << BuildHostfile(l);
