@@ -118,11 +118,13 @@ Status CheckFeasible(const ResourceRequest& req, const std::vector<NodeResources
 Result<std::vector<NodeShare>> FirstFitPlacer::Place(
     const ResourceRequest& req, const std::vector<NodeResources>& nodes) const {
   std::vector<NodeShare> shares;
-  for (const auto& n : nodes) {
+  for (size_t index = 0; index < nodes.size(); ++index) {
+    const NodeResources& n = nodes[index];
     if (shares.size() == req.nodes) break;
     if (CheckNode(req, n, /*ignore_usage=*/false) != Mismatch::kFits) continue;
     NodeShare s;
     s.node = n.name;
+    s.node_index = static_cast<uint32_t>(index);
     s.cpus = req.exclusive ? n.cpus_free : req.cpus_per_node;
     s.mem_mib = MemNeeded(req, n);
     uint32_t want = req.exclusive ? n.DevicesFree() : req.accel_per_node;
@@ -138,11 +140,25 @@ Result<std::vector<NodeShare>> FirstFitPlacer::Place(
   return shares;
 }
 
+namespace {
+
+template <typename Fn>
+void ForShareNode(const NodeShare& s, std::vector<NodeResources>& nodes, Fn fn) {
+  if (s.node_index < nodes.size() && nodes[s.node_index].name == s.node) {
+    fn(nodes[s.node_index]);
+    return;
+  }
+  for (auto& n : nodes) {
+    if (n.name == s.node) fn(n);
+  }
+}
+
+}  // namespace
+
 void ApplyShares(const std::vector<NodeShare>& shares, bool exclusive,
                  std::vector<NodeResources>& nodes) {
   for (const auto& s : shares) {
-    for (auto& n : nodes) {
-      if (n.name != s.node) continue;
+    ForShareNode(s, nodes, [&](NodeResources& n) {
       n.cpus_free -= std::min(n.cpus_free, s.cpus);
       n.mem_free_mib -= std::min(n.mem_free_mib, s.mem_mib);
       for (uint32_t d : s.devices) {
@@ -150,15 +166,14 @@ void ApplyShares(const std::vector<NodeShare>& shares, bool exclusive,
       }
       ++n.running_jobs;
       if (exclusive) n.exclusive_owned = true;
-    }
+    });
   }
 }
 
 void ReleaseShares(const std::vector<NodeShare>& shares, bool exclusive,
                    std::vector<NodeResources>& nodes) {
   for (const auto& s : shares) {
-    for (auto& n : nodes) {
-      if (n.name != s.node) continue;
+    ForShareNode(s, nodes, [&](NodeResources& n) {
       n.cpus_free = std::min(n.cpus_total, n.cpus_free + s.cpus);
       n.mem_free_mib = std::min(n.mem_total_mib, n.mem_free_mib + s.mem_mib);
       for (uint32_t d : s.devices) {
@@ -166,7 +181,7 @@ void ReleaseShares(const std::vector<NodeShare>& shares, bool exclusive,
       }
       if (n.running_jobs > 0) --n.running_jobs;
       if (exclusive) n.exclusive_owned = false;
-    }
+    });
   }
 }
 

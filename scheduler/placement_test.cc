@@ -3,8 +3,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "scheduler/scheduling_cycle.h"
-
 namespace tatami {
 namespace {
 
@@ -94,33 +92,6 @@ TEST(Placement, DownNodesAreSkipped) {
   auto shares = FirstFitPlacer().Place(Gpus(1, 1), nodes);
   ASSERT_TRUE(shares.ok());
   EXPECT_EQ((*shares)[0].node, "b");
-}
-
-TEST(SchedulingCycle, FifoStartsInOrderAndHoldsBackBehindABlockedJob) {
-  Snapshot snap;
-  snap.nodes = {GpuNode("a")};
-  auto job = [](uint64_t id, uint32_t gpus, TimeMs t) {
-    return PendingJob{id, 0, t, Gpus(1, gpus)};
-  };
-  snap.pending = {job(3, 4, 30), job(1, 4, 10), job(2, 8, 20), job(4, 1, 40)};
-  Plan plan = RunSchedulingCycle(snap, FifoPolicy(), FirstFitPlacer());
-  ASSERT_EQ(plan.starts.size(), 1u);
-  EXPECT_EQ(plan.starts[0].job_id, 1u);
-  // Job 2 (8 GPUs) does not fit next to job 1; strict FIFO keeps 3 and 4 behind it.
-  EXPECT_THAT(plan.reasons, ElementsAre(std::pair<uint64_t, std::string>{2, "Resources"},
-                                        std::pair<uint64_t, std::string>{3, "Priority"},
-                                        std::pair<uint64_t, std::string>{4, "Priority"}));
-}
-
-TEST(SchedulingCycle, HigherPriorityGoesFirstAndSharesDoNotOverlap) {
-  Snapshot snap;
-  snap.nodes = {GpuNode("a")};
-  snap.pending = {PendingJob{1, 0, 10, Gpus(1, 4)}, PendingJob{2, 5, 20, Gpus(1, 4)}};
-  Plan plan = RunSchedulingCycle(snap, FifoPolicy(), FirstFitPlacer());
-  ASSERT_EQ(plan.starts.size(), 2u);
-  EXPECT_EQ(plan.starts[0].job_id, 2u);
-  EXPECT_THAT(plan.starts[0].shares[0].devices, ElementsAre(0, 1, 2, 3));
-  EXPECT_THAT(plan.starts[1].shares[0].devices, ElementsAre(4, 5, 6, 7));
 }
 
 }  // namespace

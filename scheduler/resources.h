@@ -42,6 +42,9 @@ struct NodeShare {
   uint32_t cpus = 0;
   int64_t mem_mib = 0;
   std::vector<uint32_t> devices;
+  // Where the placer found the node in the list it was given: a hint that
+  // makes applying shares O(shares) on 30,000 nodes; checked against `node`.
+  uint32_t node_index = UINT32_MAX;
 };
 
 }  // namespace tatami

@@ -1,20 +1,31 @@
 #include "scheduler/scheduling_cycle.h"
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <numeric>
+#include <optional>
 #include <set>
+#include <unordered_map>
+
+#include "base/strings.h"
+#include "scheduler/backfill.h"
 
 namespace tatami {
 
-std::vector<size_t> FifoPolicy::Order(const Snapshot& snapshot) const {
+std::vector<size_t> QueuePolicy::Order(const Snapshot& snapshot) const {
   std::vector<size_t> order(snapshot.pending.size());
   std::iota(order.begin(), order.end(), 0);
   const auto& p = snapshot.pending;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+  auto before = [&](size_t a, size_t b) {
     if (p[a].priority != p[b].priority) return p[a].priority > p[b].priority;
     if (p[a].submit_time != p[b].submit_time) return p[a].submit_time < p[b].submit_time;
     return p[a].job_id < p[b].job_id;
-  });
+  };
+  // The simulator keeps its queue in this order: O(n) instead of a sort
+  // of 100,000 jobs every cycle.
+  if (!std::is_sorted(order.begin(), order.end(), before))
+    std::stable_sort(order.begin(), order.end(), before);
   return order;
 }
 
@@ -26,25 +37,125 @@ std::string ReasonCode(const std::string& placement_error) {
   return word ? code : "Resources";
 }
 
-Plan RunSchedulingCycle(const Snapshot& snapshot, const QueuePolicy& policy, const Placer& placer) {
+const ResourceRequest& RequestOf(const PendingJob& job, size_t option) {
+  return option == 0 ? job.request : job.alternatives[option - 1].request;
+}
+
+namespace {
+
+constexpr size_t kKinds = 4;  // AcceleratorKind values
+
+// Free devices per accelerator kind: an upper bound on what any request can
+// get, so a job the cluster cannot hold right now costs O(1), not a
+// placement over every node.
+class FreeDevices {
+ public:
+  explicit FreeDevices(const std::vector<NodeResources>& nodes) {
+    for (const NodeResources& n : nodes) {
+      if (n.schedulable) free_[static_cast<size_t>(n.accel_kind)] += n.DevicesFree();
+    }
+  }
+  bool MayFit(const ResourceRequest& req) const {
+    if (req.tiles > 0) return free_[static_cast<size_t>(AcceleratorKind::kD1)] >= req.tiles;
+    if (req.accel_per_node == 0) return true;
+    uint64_t have = 0;
+    for (size_t k = 1; k < kKinds; ++k) {
+      if (MatchesRequest(static_cast<AcceleratorKind>(k), req.accel_kind)) have += free_[k];
+    }
+    return have >= uint64_t{req.accel_per_node} * req.nodes;
+  }
+  void Take(const std::vector<NodeShare>& shares, const std::vector<NodeResources>& nodes) {
+    for (const NodeShare& s : shares) {
+      if (s.node_index >= nodes.size()) continue;  // stays an upper bound
+      uint64_t& f = free_[static_cast<size_t>(nodes[s.node_index].accel_kind)];
+      f -= std::min<uint64_t>(f, s.devices.size());
+    }
+  }
+
+ private:
+  std::array<uint64_t, kKinds> free_{};
+};
+
+// Requests alike in everything placement reads get the same answer within
+// one cycle (free resources only shrink in it), so a queue of 10,000
+// one-GPU jobs costs one failed placement, not 10,000. "" = not cacheable.
+std::string ShapeKey(const ResourceRequest& r, size_t reservations_respected) {
+  if (!r.required_nodes.empty() || !r.excluded_nodes.empty()) return "";
+  return r.partition + '|' + r.accel_kind + '|' + std::to_string(r.accel_per_node) + '|' +
+         std::to_string(r.nodes) + '|' + std::to_string(r.tiles) + '|' +
+         std::to_string(r.cpus_per_node) + '|' + std::to_string(r.mem_per_node_mib) + '|' +
+         (r.exclusive ? "x" : "") + '|' + Join(r.features, ",") + '|' +
+         std::to_string(reservations_respected);
+}
+
+std::vector<size_t> OptionOrder(const PendingJob& job, bool fastest_first) {
+  std::vector<size_t> order(job.alternatives.size() + 1);
+  std::iota(order.begin(), order.end(), 0);
+  if (fastest_first) {
+    auto speed = [&](size_t o) { return o == 0 ? 1.0 : job.alternatives[o - 1].speed; };
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return speed(a) > speed(b); });
+  }
+  return order;
+}
+
+}  // namespace
+
+Plan RunSchedulingCycle(Snapshot& snapshot, const QueuePolicy& policy, const Placer& placer) {
   Plan plan;
-  std::vector<NodeResources> nodes = snapshot.nodes;  // working copy: the cycle's own books
-  std::set<std::string> blocked;                      // partitions held back by an earlier job
+  std::vector<NodeResources>& books = snapshot.nodes;
+  const bool backfill = snapshot.backfill_pass && policy.BackfillInterval() >= 0;
+  std::optional<ReservationBook> reservations;
+  if (backfill) reservations.emplace(books, snapshot.running, snapshot.now);
+  FreeDevices free(books);
+  std::unordered_map<std::string, std::string> failed;  // ShapeKey -> reason code
+  std::set<std::string> blocked;                        // partitions held back by an earlier job
   for (size_t i : policy.Order(snapshot)) {
     const PendingJob& job = snapshot.pending[i];
     if (blocked.count(job.request.partition)) {
       plan.reasons.emplace_back(job.job_id, "Priority");
       continue;
     }
-    auto shares = placer.Place(job.request, nodes);
-    if (!shares.ok()) {
-      plan.reasons.emplace_back(job.job_id, ReasonCode(shares.error().message));
-      if (policy.BlocksPartition()) blocked.insert(job.request.partition);
-      continue;
+    std::string why = "Resources";
+    bool started = false;
+    std::vector<size_t> options = OptionOrder(job, policy.FastestOptionFirst());
+    for (size_t o : options) {
+      const ResourceRequest& req = RequestOf(job, o);
+      double speed = o == 0 ? 1.0 : job.alternatives[o - 1].speed;
+      DurationMs limit =
+          job.time_limit > 0 ? static_cast<DurationMs>(std::ceil(job.time_limit / speed)) : 0;
+      TimeMs end = limit > 0 ? snapshot.now + limit : 0;
+      if (!free.MayFit(req)) continue;
+      std::string key = ShapeKey(req, reservations ? reservations->CountBefore(end) : 0);
+      if (auto known = failed.find(key); !key.empty() && known != failed.end()) {
+        why = known->second;
+        continue;
+      }
+      auto shares =
+          reservations ? reservations->PlaceBefore(req, end, placer) : placer.Place(req, books);
+      if (!shares.ok()) {
+        why = ReasonCode(shares.error().message);
+        if (!key.empty()) failed.emplace(key, why);
+        continue;
+      }
+      ApplyShares(*shares, req.exclusive, books);
+      free.Take(*shares, books);
+      if (reservations) {
+        reservations->AddStarted({job.job_id, job.priority, req.exclusive, *shares, end});
+      }
+      plan.starts.push_back({job.job_id, o, std::move(shares).value()});
+      started = true;
+      break;
     }
-    ApplyShares(*shares, job.request.exclusive, nodes);
-    plan.starts.push_back({job.job_id, std::move(shares).value()});
+    if (started) continue;
+    plan.reasons.emplace_back(job.job_id, why);
+    if (!backfill) {
+      for (size_t o : options) blocked.insert(RequestOf(job, o).partition);
+    } else if (reservations->reservations().size() < policy.MaxReservations()) {
+      reservations->Reserve(job.job_id, RequestOf(job, options.front()), placer);
+    }
   }
+  if (reservations) plan.reservations = reservations->reservations();
   return plan;
 }
 

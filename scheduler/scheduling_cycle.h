@@ -1,13 +1,16 @@
-// One scheduling cycle: an immutable Snapshot in, a Plan out.
+// One scheduling cycle: a Snapshot in, a Plan out.
 //
 // The controller copies what the cycle needs (free resources per node, the
-// eligible pending jobs) into a Snapshot, releases its lock, and calls
-// RunSchedulingCycle. The Plan lists jobs to start with their shares and a
-// pending reason for every job that stays. The controller (the one writer)
-// re-checks each start against the live state before committing it.
+// eligible pending jobs, the running jobs and when they are expected to end)
+// into a Snapshot, releases its lock, and calls RunSchedulingCycle. The Plan
+// lists jobs to start with their shares and a pending reason for every job
+// it looked at. The controller (the one writer) re-checks each start against
+// the live state before committing it. tatami-sim (sim/) keeps its whole
+// simulated cluster as a Snapshot and calls the same function.
 //
 // Who goes next is the QueuePolicy's business; where a job fits is the
-// Placer's. This function only walks the order and keeps the books.
+// Placer's; what may start early without delaying anyone is backfill.h's.
+// This function only walks the order and keeps the books.
 #pragma once
 
 #include <cstdint>
@@ -21,51 +24,113 @@
 
 namespace tatami {
 
+// Another shape a job accepts (Dojo tiles instead of H100s, say) and how
+// fast it runs there relative to the job's main request (2.0 = twice as
+// fast). Filled by the simulator from throughput tables; issue 6 brings it
+// to sbatch.
+struct JobOption {
+  ResourceRequest request;
+  double speed = 1.0;
+};
+
 struct PendingJob {
   uint64_t job_id = 0;
   int64_t priority = 0;  // higher goes first
   TimeMs submit_time = 0;
   ResourceRequest request;
+  // The job's --time: backfill plans with it. 0 = unlimited, so the job
+  // never starts ahead of a reservation it could overlap.
+  DurationMs time_limit = 0;
+  std::vector<JobOption> alternatives;
+};
+
+struct RunningJob {
+  uint64_t job_id = 0;
+  int64_t priority = 0;
+  bool exclusive = false;
+  std::vector<NodeShare> shares;
+  TimeMs expected_end = 0;  // start + time limit; 0 = unlimited
 };
 
 struct Snapshot {
   TimeMs now = 0;
+  // The cycle's books: on return they hold the nodes as the plan leaves
+  // them (the plan's starts applied), so a caller that commits every start,
+  // as the simulator does, keeps them instead of copying 30,000 nodes.
   std::vector<NodeResources> nodes;
   std::vector<PendingJob> pending;  // eligible jobs only (dependencies met, not held)
+  std::vector<RunningJob> running;  // read by backfill passes only
+  // Whether this cycle may start jobs past a blocked one (see
+  // QueuePolicy::BackfillInterval); the caller decides from its clock.
+  bool backfill_pass = false;
 };
 
 struct PlannedStart {
   uint64_t job_id = 0;
+  size_t option = 0;  // 0: the job's request; i: its alternatives[i - 1]
+  std::vector<NodeShare> shares;
+};
+
+// A start time promised to a job that cannot run now, on named resources:
+// later jobs may use them only if they end before `start`.
+struct Reservation {
+  uint64_t job_id = 0;
+  TimeMs start = 0;
   std::vector<NodeShare> shares;
 };
 
 struct Plan {
   std::vector<PlannedStart> starts;
   std::vector<std::pair<uint64_t, std::string>> reasons;  // job -> Slurm reason code
+  std::vector<Reservation> reservations;
 };
 
 class QueuePolicy {
  public:
   virtual ~QueuePolicy() = default;
   // Indices into snapshot.pending, first to be considered first.
-  virtual std::vector<size_t> Order(const Snapshot& snapshot) const = 0;
-  // Whether a job that cannot start blocks the jobs behind it in its
-  // partition (strict FIFO) or lets them try (backfill-like policies).
-  virtual bool BlocksPartition() const = 0;
+  virtual std::vector<size_t> Order(const Snapshot& snapshot) const;
+  // How often a backfill pass may run (0: every cycle); negative: never.
+  // Between passes a job that cannot start holds back the jobs behind it
+  // in its partition, as Slurm's main scheduler does.
+  virtual DurationMs BackfillInterval() const { return -1; }
+  // At most this many blocked jobs get a reservation per backfill pass
+  // (Slurm: bf_max_job_test); the rest may be passed by backfilled jobs.
+  virtual size_t MaxReservations() const { return 0; }
+  // Whether a job's options are tried fastest first (else as listed).
+  virtual bool FastestOptionFirst() const { return false; }
 };
 
 // First come, first served: priority, then submit time, then job id. A job
 // that does not fit holds back later jobs of its partition ("Priority").
-class FifoPolicy final : public QueuePolicy {
+class FifoPolicy : public QueuePolicy {};
+
+// FIFO order with backfill: jobs start past a blocked one when they do not
+// delay the reserved start of any job ahead of them.
+class BackfillPolicy : public QueuePolicy {
  public:
-  std::vector<size_t> Order(const Snapshot& snapshot) const override;
-  bool BlocksPartition() const override { return true; }
+  struct Options {
+    DurationMs interval = 0;
+    size_t max_reservations = 64;
+    bool fastest_option_first = false;
+  };
+  explicit BackfillPolicy(Options options) : options_(options) {}
+  DurationMs BackfillInterval() const override { return options_.interval; }
+  size_t MaxReservations() const override { return options_.max_reservations; }
+  bool FastestOptionFirst() const override { return options_.fastest_option_first; }
+
+ private:
+  Options options_;
 };
 
 // The Slurm-style reason code a placement error starts with ("NoContiguousTiles:
 // ..." -> "NoContiguousTiles"); "Resources" when it names none.
 std::string ReasonCode(const std::string& placement_error);
 
-Plan RunSchedulingCycle(const Snapshot& snapshot, const QueuePolicy& policy, const Placer& placer);
+// The request a planned start uses.
+const ResourceRequest& RequestOf(const PendingJob& job, size_t option);
+
+// Works on snapshot.nodes (see Snapshot); reads everything else.
+Plan RunSchedulingCycle(Snapshot& snapshot, const QueuePolicy& policy, const Placer& placer);
 
 }  // namespace tatami

@@ -33,9 +33,10 @@ std::tuple<int, uint32_t, size_t> FitScore(const ResourceRequest& req, const Nod
   return {left > 0 && !IsPowerOfTwo(left) ? 1 : 0, left, index};
 }
 
-NodeShare ShareOn(const ResourceRequest& req, const NodeResources& n) {
+NodeShare ShareOn(const ResourceRequest& req, const NodeResources& n, size_t index) {
   NodeShare s;
   s.node = n.name;
+  s.node_index = static_cast<uint32_t>(index);
   s.cpus = req.exclusive ? n.cpus_free : req.cpus_per_node;
   s.mem_mib = MemNeeded(req, n);
   if (req.exclusive) {
@@ -176,7 +177,7 @@ Result<std::vector<NodeShare>> TopologyPlacer::Place(
   std::vector<size_t> chosen = ChooseNodes(req, ranked, nodes);
   std::sort(chosen.begin(), chosen.end());  // the allocation lists nodes in configured order
   std::vector<NodeShare> shares;
-  for (size_t i : chosen) shares.push_back(ShareOn(req, nodes[i]));
+  for (size_t i : chosen) shares.push_back(ShareOn(req, nodes[i], i));
   return shares;
 }
 
@@ -204,6 +205,7 @@ Result<std::vector<NodeShare>> TopologyPlacer::PlaceTiles(
       if (s.node.empty()) {
         const NodeResources& n = nodes[static_cast<size_t>(c.node)];
         s.node = n.name;
+        s.node_index = static_cast<uint32_t>(c.node);
         s.cpus = req.cpus_per_node;
         s.mem_mib = MemNeeded(req, n);
       }

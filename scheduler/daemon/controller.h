@@ -35,10 +35,10 @@
 #include "scheduler/daemon/agent_link.h"
 #include "scheduler/daemon/controller_metrics.h"
 #include "scheduler/job_state.h"
+#include "scheduler/policy.h"
 #include "scheduler/resource_request.h"
 #include "scheduler/scheduling_cycle.h"
 #include "scheduler/store/job_store.h"
-#include "scheduler/topology_placer.h"
 #include "topology/cluster_config.h"
 #include "topology/node_topology.h"
 
@@ -109,6 +109,7 @@ class Controller {
   Result<Accepted> ValidateAndExpand(v1::JobSpec spec);
   void SchedulerLoop();
   Snapshot BuildSnapshotLocked();
+  int64_t PriorityOf(const v1::JobInfo& job) const;
   std::vector<v1::JobInfo> CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>& launches);
   void DispatchLaunches(std::vector<v1::JobLaunch> launches);
   // Decides each rank's device, cores and NIC (topology/binding.h) for a job
@@ -134,7 +135,7 @@ class Controller {
   void OnDurableLocked(const std::vector<DurableRun>& runs);
   void WriteScrapeTargets();
   void ReleaseLocked(const v1::JobInfo& job);
-  static std::vector<NodeShare> SharesOf(const v1::JobInfo& job);
+  std::vector<NodeShare> SharesOf(const v1::JobInfo& job) const;
   void ApplyEventLocked(const v1::JobEvent& ev, std::vector<v1::JobInfo>& changed);
   void CheckNodeTimeoutsLocked(std::vector<v1::JobInfo>& changed);
   void TerminateOnNodesLocked(const v1::JobInfo& job, int signal);
@@ -155,8 +156,8 @@ class Controller {
   const std::unique_ptr<JobStore> store_;
   const Clock& clock_;
   std::string own_address_;
-  FifoPolicy policy_;
-  TopologyPlacer placer_;
+  SchedulingPolicy policy_ = MakeSchedulingPolicy("tatami").value();
+  TimeMs last_backfill_ = 0;  // scheduler thread only
 
   mutable std::shared_mutex mu_;
   std::map<uint64_t, v1::JobInfo> jobs_;

@@ -17,10 +17,13 @@ bool UsesNode(const v1::JobInfo& job, const std::string& node) {
 
 }  // namespace
 
-std::vector<NodeShare> Controller::SharesOf(const v1::JobInfo& job) {
+std::vector<NodeShare> Controller::SharesOf(const v1::JobInfo& job) const {
   std::vector<NodeShare> shares;
   for (const auto& a : job.allocation()) {
-    shares.push_back({a.node(), a.cpus(), a.mem_mib(), {a.devices().begin(), a.devices().end()}});
+    auto index = node_index_.find(a.node());
+    uint32_t hint = index == node_index_.end() ? UINT32_MAX : static_cast<uint32_t>(index->second);
+    shares.push_back(
+        {a.node(), a.cpus(), a.mem_mib(), {a.devices().begin(), a.devices().end()}, hint});
   }
   return shares;
 }

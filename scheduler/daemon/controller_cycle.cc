@@ -28,7 +28,8 @@ void Controller::SchedulerLoop() {
       CheckNodeTimeoutsLocked(changed);
       snapshot = BuildSnapshotLocked();
     }
-    Plan plan = RunSchedulingCycle(snapshot, policy_, placer_);
+    if (snapshot.backfill_pass) last_backfill_ = snapshot.now;
+    Plan plan = RunSchedulingCycle(snapshot, *policy_.queue, *policy_.placer);
     std::vector<v1::JobLaunch> launches;
     {
       std::unique_lock lock(mu_);
@@ -48,6 +49,11 @@ void Controller::SchedulerLoop() {
     }
     DispatchLaunches(std::move(launches));
   }
+}
+
+int64_t Controller::PriorityOf(const v1::JobInfo& job) const {
+  const QosConfig* q = config_.FindQos(job.spec().qos());
+  return q ? q->priority : 0;
 }
 
 Snapshot Controller::BuildSnapshotLocked() {
@@ -103,9 +109,17 @@ Snapshot Controller::BuildSnapshotLocked() {
     }
     auto req = requests_.find(id);
     if (req == requests_.end()) continue;
-    int32_t priority = 0;
-    if (const QosConfig* q = config_.FindQos(job.spec().qos())) priority = q->priority;
-    snap.pending.push_back({id, priority, job.submit_time(), req->second});
+    snap.pending.push_back(
+        {id, PriorityOf(job), job.submit_time(), req->second, job.time_limit_ms(), {}});
+  }
+  DurationMs interval = policy_.queue->BackfillInterval();
+  snap.backfill_pass = interval >= 0 && snap.now - last_backfill_ >= interval;
+  if (snap.backfill_pass) {
+    for (uint64_t id : active_ids_) {
+      const v1::JobInfo& job = jobs_[id];
+      TimeMs end = job.time_limit_ms() > 0 ? job.start_time() + job.time_limit_ms() : 0;
+      snap.running.push_back({id, PriorityOf(job), job.spec().exclusive(), SharesOf(job), end});
+    }
   }
   return snap;
 }

@@ -1,0 +1,170 @@
+#include "scheduler/backfill.h"
+
+#include <algorithm>
+
+namespace tatami {
+
+namespace {
+
+bool EndsEarlier(const RunningJob* a, const RunningJob* b) {
+  return a->expected_end < b->expected_end;
+}
+
+}  // namespace
+
+ReservationBook::ReservationBook(std::vector<NodeResources>& books,
+                                 const std::vector<RunningJob>& running, TimeMs now)
+    : books_(books), now_(now), saved_in_(books.size(), 0) {
+  running_.reserve(running.size());
+  for (const RunningJob& r : running) {
+    if (r.expected_end > 0) running_.push_back(&r);
+  }
+  if (!std::is_sorted(running_.begin(), running_.end(), EndsEarlier))
+    std::stable_sort(running_.begin(), running_.end(), EndsEarlier);
+}
+
+void ReservationBook::AddStarted(const RunningJob& job) {
+  if (job.expected_end <= 0) return;
+  started_.push_back(job);
+  const RunningJob* added = &started_.back();
+  running_.insert(std::upper_bound(running_.begin(), running_.end(), added, EndsEarlier), added);
+}
+
+size_t ReservationBook::IndexOf(const NodeShare& share) {
+  if (share.node_index < books_.size() && books_[share.node_index].name == share.node)
+    return share.node_index;
+  if (by_name_.empty()) {
+    for (size_t i = 0; i < books_.size(); ++i) by_name_.emplace(books_[i].name, i);
+  }
+  auto it = by_name_.find(share.node);
+  return it == by_name_.end() ? books_.size() : it->second;
+}
+
+void ReservationBook::Save(size_t i) {
+  if (saved_in_[i] == epoch_) return;
+  saved_in_[i] = epoch_;
+  const NodeResources& n = books_[i];
+  saved_.push_back(
+      {i, n.cpus_free, n.mem_free_mib, n.device_free, n.running_jobs, n.exclusive_owned});
+}
+
+void ReservationBook::RestoreAll() {
+  for (Saved& s : saved_) {
+    NodeResources& n = books_[s.index];
+    n.cpus_free = s.cpus_free;
+    n.mem_free_mib = s.mem_free_mib;
+    n.device_free = std::move(s.device_free);
+    n.running_jobs = s.running_jobs;
+    n.exclusive_owned = s.exclusive_owned;
+  }
+  saved_.clear();
+  held_.clear();
+  ++epoch_;
+}
+
+void ReservationBook::Take(const NodeShare& share, bool exclusive) {
+  size_t i = IndexOf(share);
+  if (i >= books_.size()) return;
+  Save(i);
+  NodeResources& n = books_[i];
+  n.cpus_free -= std::min(n.cpus_free, share.cpus);
+  n.mem_free_mib -= std::min(n.mem_free_mib, share.mem_mib);
+  std::vector<bool>& held = held_[i];
+  held.resize(n.device_free.size(), false);
+  for (uint32_t d : share.devices) {
+    if (d >= n.device_free.size()) continue;
+    n.device_free[d] = false;
+    held[d] = true;
+  }
+  ++n.running_jobs;
+  if (exclusive) n.exclusive_owned = true;
+}
+
+void ReservationBook::Free(const NodeShare& share, bool exclusive) {
+  size_t i = IndexOf(share);
+  if (i >= books_.size()) return;
+  Save(i);
+  NodeResources& n = books_[i];
+  n.cpus_free = std::min(n.cpus_total, n.cpus_free + share.cpus);
+  n.mem_free_mib = std::min(n.mem_total_mib, n.mem_free_mib + share.mem_mib);
+  auto held = held_.find(i);
+  for (uint32_t d : share.devices) {
+    bool reserved = held != held_.end() && d < held->second.size() && held->second[d];
+    if (d < n.device_free.size() && !reserved) n.device_free[d] = true;
+  }
+  if (n.running_jobs > 0) --n.running_jobs;
+  if (exclusive && held == held_.end()) n.exclusive_owned = false;
+}
+
+size_t ReservationBook::CountBefore(TimeMs end) const {
+  size_t count = 0;
+  for (const Reservation& r : reservations_) count += end <= 0 || r.start < end;
+  return count;
+}
+
+Result<std::vector<NodeShare>> ReservationBook::PlaceBefore(const ResourceRequest& req, TimeMs end,
+                                                            const Placer& placer) {
+  bool masked = false;
+  for (const Reservation& r : reservations_) {
+    if (end > 0 && r.start >= end) continue;
+    for (const NodeShare& s : r.shares) Take(s, false);
+    masked = true;
+  }
+  auto shares = placer.Place(req, books_);
+  if (masked) RestoreAll();
+  return shares;
+}
+
+uint32_t ReservationBook::MatchingDevices(const ResourceRequest& req, const NodeShare& share) {
+  size_t i = IndexOf(share);
+  if (i >= books_.size()) return 0;
+  const NodeResources& n = books_[i];
+  if (!n.InPartition(req.partition)) return 0;
+  if (req.tiles > 0 ? n.accel_kind != AcceleratorKind::kD1
+                    : !MatchesRequest(n.accel_kind, req.accel_kind)) {
+    return 0;
+  }
+  return static_cast<uint32_t>(share.devices.size());
+}
+
+std::optional<Reservation> ReservationBook::Reserve(uint64_t job_id, const ResourceRequest& req,
+                                                    const Placer& placer) {
+  // Every earlier reservation holds its resources for good: simple, and it
+  // can only make this one later, never earlier than it may be.
+  for (const Reservation& r : reservations_)
+    for (const NodeShare& s : r.shares) Take(s, false);
+  // Placement is O(nodes); the count of matching free devices (an upper
+  // bound on what the job could get) says when trying is worthwhile, and
+  // tries after that come at doubling gaps, so a job that fragmentation
+  // keeps out costs O(log running) placements, not O(running).
+  uint64_t want = req.tiles > 0 ? req.tiles : uint64_t{req.accel_per_node} * req.nodes;
+  uint64_t free = 0;
+  for (const NodeResources& n : books_) {
+    bool kind = req.tiles > 0 ? n.accel_kind == AcceleratorKind::kD1
+                              : MatchesRequest(n.accel_kind, req.accel_kind);
+    if (kind && n.InPartition(req.partition)) free += n.DevicesFree();
+  }
+  std::optional<Reservation> found;
+  size_t next_try = 0, gap = 1;
+  for (size_t k = 0; k < running_.size(); ++k) {
+    const RunningJob& ending = *running_[k];
+    for (const NodeShare& s : ending.shares) {
+      free += MatchingDevices(req, s);
+      Free(s, ending.exclusive);
+    }
+    bool last_at_this_time =
+        k + 1 == running_.size() || running_[k + 1]->expected_end != ending.expected_end;
+    if (free < want || k < next_try || !last_at_this_time) continue;
+    if (auto shares = placer.Place(req, books_); shares.ok()) {
+      found = Reservation{job_id, std::max(now_, ending.expected_end), std::move(shares).value()};
+      break;
+    }
+    next_try = k + gap;
+    gap *= 2;
+  }
+  RestoreAll();
+  if (found) reservations_.push_back(*found);
+  return found;
+}
+
+}  // namespace tatami

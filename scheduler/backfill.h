@@ -1,0 +1,84 @@
+// Backfill's time-indexed plan: when will a blocked job be able to start,
+// on which devices, and which resources may a later job use without
+// delaying it.
+//
+// Running jobs end at their expected end (start + time limit, as Slurm
+// assumes); a blocked job's reservation is the earliest of those ends after
+// which the Placer finds it room, on resources no earlier reservation holds.
+// A later job may then use a reserved device only if its own time limit
+// ends before that reservation starts. Reservations hold devices, CPUs and
+// memory of the nodes they name; each is conservative: it ignores how the
+// earlier reservations end, so it may promise a later start than needed,
+// never an earlier one.
+//
+// Works in place on the cycle's books and leaves them as it found them.
+// One per backfill pass; not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "scheduler/placement.h"
+#include "scheduler/scheduling_cycle.h"
+
+namespace tatami {
+
+class ReservationBook {
+ public:
+  // `running` must outlive the book; it is walked in expected-end order
+  // (sorted here unless it already is, as the simulator keeps it).
+  ReservationBook(std::vector<NodeResources>& books, const std::vector<RunningJob>& running,
+                  TimeMs now);
+
+  // A job started in this pass ends at `expected_end` (0: never).
+  void AddStarted(const RunningJob& job);
+
+  // Places `req` on the books as they are, except that resources of every
+  // reservation starting before `end` (0: never ends) are taken.
+  Result<std::vector<NodeShare>> PlaceBefore(const ResourceRequest& req, TimeMs end,
+                                             const Placer& placer);
+  // How many reservations PlaceBefore(…, end, …) would respect: two calls
+  // with the same request and count see the same resources.
+  size_t CountBefore(TimeMs end) const;
+
+  // Reserves the earliest start for `req`. None when it cannot fit even
+  // after every running job has ended.
+  std::optional<Reservation> Reserve(uint64_t job_id, const ResourceRequest& req,
+                                     const Placer& placer);
+
+  const std::vector<Reservation>& reservations() const { return reservations_; }
+
+ private:
+  struct Saved {
+    size_t index;
+    uint32_t cpus_free;
+    int64_t mem_free_mib;
+    std::vector<bool> device_free;
+    uint32_t running_jobs;
+    bool exclusive_owned;
+  };
+  size_t IndexOf(const NodeShare& share);
+  void Save(size_t index);
+  void RestoreAll();
+  void Take(const NodeShare& share, bool exclusive);  // a reservation's hold
+  void Free(const NodeShare& share, bool exclusive);  // a running job's end
+  uint32_t MatchingDevices(const ResourceRequest& req, const NodeShare& share);
+
+  std::vector<NodeResources>& books_;
+  std::vector<const RunningJob*> running_;  // by expected end; unlimited ones left out
+  std::deque<RunningJob> started_;          // started in this pass
+  TimeMs now_;
+  std::vector<Reservation> reservations_;
+  std::vector<uint32_t> saved_in_;  // epoch at which each node was saved
+  uint32_t epoch_ = 1;
+  std::vector<Saved> saved_;
+  std::unordered_map<std::string, size_t> by_name_;  // built on first unhinted share
+  // Devices held by reservations while Reserve walks forward in time: a
+  // running job's end must not free them.
+  std::unordered_map<size_t, std::vector<bool>> held_;
+};
+
+}  // namespace tatami

@@ -1,0 +1,32 @@
+#include "scheduler/policy.h"
+
+#include "base/duration.h"
+#include "base/strings.h"
+#include "scheduler/topology_placer.h"
+
+namespace tatami {
+
+std::vector<std::string> PolicyNames() {
+  return {"fifo", "fifo-backfill", "tatami"};
+}
+
+Result<SchedulingPolicy> MakeSchedulingPolicy(std::string_view name) {
+  SchedulingPolicy p;
+  p.name = std::string(name);
+  if (name == "fifo") {
+    p.queue = std::make_unique<FifoPolicy>();
+    p.placer = std::make_unique<FirstFitPlacer>();
+  } else if (name == "fifo-backfill") {
+    p.queue = std::make_unique<BackfillPolicy>(BackfillPolicy::Options{30 * kSecond, 64, false});
+    p.placer = std::make_unique<FirstFitPlacer>();
+  } else if (name == "tatami") {
+    p.queue = std::make_unique<BackfillPolicy>(BackfillPolicy::Options{0, 64, true});
+    p.placer = std::make_unique<TopologyPlacer>();
+  } else {
+    return MakeError("unknown scheduling policy '" + std::string(name) +
+                     "' (known: " + Join(PolicyNames(), ", ") + ")");
+  }
+  return p;
+}
+
+}  // namespace tatami

@@ -1,0 +1,39 @@
+// The scheduling policies by name: what tatamid runs and what tatami-sim
+// compares it with. A policy is a queue policy (who goes next, when
+// backfill may pass a blocked job) and a placer (where a job fits).
+//
+//   fifo           strict priority/submit order, first-fit placement: a
+//                  job that does not fit blocks its partition.
+//   fifo-backfill  Slurm's defaults: the same order and first-fit nodes,
+//                  plus a backfill pass every 30 s that reserves for up to
+//                  64 blocked jobs and starts later jobs that delay none
+//                  of them (sched/backfill, bf_interval=30).
+//   tatami         what tatamid runs: backfill every cycle, topology-aware
+//                  placement (topology_placer.h), and a job that accepts
+//                  several accelerator kinds tries its fastest first.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "scheduler/placement.h"
+#include "scheduler/scheduling_cycle.h"
+
+namespace tatami {
+
+struct SchedulingPolicy {
+  std::string name;
+  std::unique_ptr<QueuePolicy> queue;
+  std::unique_ptr<Placer> placer;
+};
+
+// The names above, in that order (baselines first).
+std::vector<std::string> PolicyNames();
+
+// Error names the unknown policy and lists the known ones.
+Result<SchedulingPolicy> MakeSchedulingPolicy(std::string_view name);
+
+}  // namespace tatami
