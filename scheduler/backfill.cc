@@ -23,7 +23,9 @@ ReservationBook::ReservationBook(std::vector<NodeResources>& books,
     std::stable_sort(running_.begin(), running_.end(), EndsEarlier);
 }
 
-void ReservationBook::AddStarted(const RunningJob& job) {
+void ReservationBook::Start(const RunningJob& job) {
+  RestoreAll();
+  ApplyShares(job.shares, job.exclusive, books_);
   if (job.expected_end <= 0) return;
   started_.push_back(job);
   const RunningJob* added = &started_.back();
@@ -59,7 +61,15 @@ void ReservationBook::RestoreAll() {
   }
   saved_.clear();
   held_.clear();
+  taken_ = 0;
   ++epoch_;
+}
+
+void ReservationBook::TakeEarliest(size_t count) {
+  if (count < taken_) RestoreAll();
+  for (; taken_ < count; ++taken_) {
+    for (const NodeShare& s : reservations_[by_start_[taken_]].shares) Take(s, false);
+  }
 }
 
 void ReservationBook::Take(const NodeShare& share, bool exclusive) {
@@ -97,22 +107,19 @@ void ReservationBook::Free(const NodeShare& share, bool exclusive) {
 }
 
 size_t ReservationBook::CountBefore(TimeMs end) const {
-  size_t count = 0;
-  for (const Reservation& r : reservations_) count += end <= 0 || r.start < end;
-  return count;
+  if (end <= 0) return reservations_.size();
+  auto first_after = std::lower_bound(
+      by_start_.begin(), by_start_.end(), end,
+      [&](size_t r, TimeMs t) { return reservations_[r].start < t; });
+  return static_cast<size_t>(first_after - by_start_.begin());
 }
 
 Result<std::vector<NodeShare>> ReservationBook::PlaceBefore(const ResourceRequest& req, TimeMs end,
                                                             const Placer& placer) {
-  bool masked = false;
-  for (const Reservation& r : reservations_) {
-    if (end > 0 && r.start >= end) continue;
-    for (const NodeShare& s : r.shares) Take(s, false);
-    masked = true;
-  }
-  auto shares = placer.Place(req, books_);
-  if (masked) RestoreAll();
-  return shares;
+  // Successive candidates mostly respect the same reservations: what is
+  // taken stays taken until a start or a new reservation.
+  TakeEarliest(CountBefore(end));
+  return placer.Place(req, books_);
 }
 
 uint32_t ReservationBook::MatchingDevices(const ResourceRequest& req, const NodeShare& share) {
@@ -131,8 +138,7 @@ std::optional<Reservation> ReservationBook::Reserve(uint64_t job_id, const Resou
                                                     const Placer& placer) {
   // Every earlier reservation holds its resources for good: simple, and it
   // can only make this one later, never earlier than it may be.
-  for (const Reservation& r : reservations_)
-    for (const NodeShare& s : r.shares) Take(s, false);
+  TakeEarliest(reservations_.size());
   // Placement is O(nodes); the count of matching free devices (an upper
   // bound on what the job could get) says when trying is worthwhile, and
   // tries after that come at doubling gaps, so a job that fragmentation
@@ -163,7 +169,12 @@ std::optional<Reservation> ReservationBook::Reserve(uint64_t job_id, const Resou
     gap *= 2;
   }
   RestoreAll();
-  if (found) reservations_.push_back(*found);
+  if (found) {
+    reservations_.push_back(*found);
+    auto at = std::upper_bound(by_start_.begin(), by_start_.end(), found->start,
+                               [&](TimeMs start, size_t r) { return start < reservations_[r].start; });
+    by_start_.insert(at, reservations_.size() - 1);
+  }
   return found;
 }
 

@@ -11,7 +11,9 @@
 // earlier reservations end, so it may promise a later start than needed,
 // never an earlier one.
 //
-// Works in place on the cycle's books and leaves them as it found them.
+// Works in place on the cycle's books: between calls they may hold
+// reservations' resources as taken; Start() and the destructor put them
+// back, so the books end as the caller left them plus the jobs started.
 // One per backfill pass; not thread-safe.
 #pragma once
 
@@ -33,8 +35,12 @@ class ReservationBook {
   ReservationBook(std::vector<NodeResources>& books, const std::vector<RunningJob>& running,
                   TimeMs now);
 
-  // A job started in this pass ends at `expected_end` (0: never).
-  void AddStarted(const RunningJob& job);
+  ReservationBook(const ReservationBook&) = delete;
+  ReservationBook& operator=(const ReservationBook&) = delete;
+  ~ReservationBook() { RestoreAll(); }
+
+  // Applies a start to the books; it ends at job.expected_end (0: never).
+  void Start(const RunningJob& job);
 
   // Places `req` on the books as they are, except that resources of every
   // reservation starting before `end` (0: never ends) are taken.
@@ -63,6 +69,8 @@ class ReservationBook {
   size_t IndexOf(const NodeShare& share);
   void Save(size_t index);
   void RestoreAll();
+  // Holds the resources of the `count` earliest-starting reservations.
+  void TakeEarliest(size_t count);
   void Take(const NodeShare& share, bool exclusive);  // a reservation's hold
   void Free(const NodeShare& share, bool exclusive);  // a running job's end
   uint32_t MatchingDevices(const ResourceRequest& req, const NodeShare& share);
@@ -72,6 +80,8 @@ class ReservationBook {
   std::deque<RunningJob> started_;          // started in this pass
   TimeMs now_;
   std::vector<Reservation> reservations_;
+  std::vector<size_t> by_start_;  // indices into reservations_
+  size_t taken_ = 0;              // of by_start_, held on the books now
   std::vector<uint32_t> saved_in_;  // epoch at which each node was saved
   uint32_t epoch_ = 1;
   std::vector<Saved> saved_;

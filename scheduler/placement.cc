@@ -117,6 +117,8 @@ Status CheckFeasible(const ResourceRequest& req, const std::vector<NodeResources
 
 Result<std::vector<NodeShare>> FirstFitPlacer::Place(
     const ResourceRequest& req, const std::vector<NodeResources>& nodes) const {
+  // Tiles are never scattered: the first free rectangle is the baseline.
+  if (req.tiles > 0) return TopologyPlacer(MeshStrategy::kFirstFit).Place(req, nodes);
   std::vector<NodeShare> shares;
   for (size_t index = 0; index < nodes.size(); ++index) {
     const NodeResources& n = nodes[index];

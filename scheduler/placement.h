@@ -56,7 +56,7 @@ class Placer {
 };
 
 // Takes nodes in their configured order and, on each, the lowest free device
-// indices: the baseline that TopologyPlacer (topology_placer.h), which the
+// indices (Dojo tiles: the first free rectangle): the baseline that TopologyPlacer (topology_placer.h), which the
 // daemon uses, is compared with in tests and benchmarks.
 class FirstFitPlacer final : public Placer {
  public:

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "topology/accelerator.h"
+#include "topology/cluster_config.h"
 #include "topology/fabric.h"
 
 namespace tatami {
@@ -46,5 +47,11 @@ struct NodeShare {
   // makes applying shares O(shares) on 30,000 nodes; checked against `node`.
   uint32_t node_index = UINT32_MAX;
 };
+
+// The configured nodes as the scheduler sees them, in config order: names,
+// partitions, features, devices (all free), fabric positions, and CPUs and
+// memory where the config gives them (0 where a topology must say). Not
+// schedulable until the caller says so.
+std::vector<NodeResources> NodeResourcesOf(const ClusterConfig& config);
 
 }  // namespace tatami

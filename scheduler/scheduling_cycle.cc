@@ -109,7 +109,8 @@ Plan RunSchedulingCycle(Snapshot& snapshot, const QueuePolicy& policy, const Pla
   if (backfill) reservations.emplace(books, snapshot.running, snapshot.now);
   FreeDevices free(books);
   std::unordered_map<std::string, std::string> failed;  // ShapeKey -> reason code
-  std::set<std::string> blocked;                        // partitions held back by an earlier job
+  std::set<std::string> blocked;       // partitions held back by an earlier job
+  std::set<std::string> unreservable;  // ShapeKeys Reserve found no start for
   for (size_t i : policy.Order(snapshot)) {
     const PendingJob& job = snapshot.pending[i];
     if (blocked.count(job.request.partition)) {
@@ -138,11 +139,12 @@ Plan RunSchedulingCycle(Snapshot& snapshot, const QueuePolicy& policy, const Pla
         if (!key.empty()) failed.emplace(key, why);
         continue;
       }
-      ApplyShares(*shares, req.exclusive, books);
-      free.Take(*shares, books);
       if (reservations) {
-        reservations->AddStarted({job.job_id, job.priority, req.exclusive, *shares, end});
+        reservations->Start({job.job_id, job.priority, req.exclusive, *shares, end});
+      } else {
+        ApplyShares(*shares, req.exclusive, books);
       }
+      free.Take(*shares, books);
       plan.starts.push_back({job.job_id, o, std::move(shares).value()});
       started = true;
       break;
@@ -151,11 +153,18 @@ Plan RunSchedulingCycle(Snapshot& snapshot, const QueuePolicy& policy, const Pla
     plan.reasons.emplace_back(job.job_id, why);
     if (!backfill) {
       for (size_t o : options) blocked.insert(RequestOf(job, o).partition);
-    } else if (reservations->reservations().size() < policy.MaxReservations()) {
-      reservations->Reserve(job.job_id, RequestOf(job, options.front()), placer);
+    } else if (size_t made = reservations->reservations().size(); made < policy.MaxReservations()) {
+      // A shape that found no start will find none while the book is unchanged.
+      const ResourceRequest& req = RequestOf(job, options.front());
+      std::string key = ShapeKey(req, made);
+      if (!key.empty() && unreservable.count(key)) continue;
+      if (!reservations->Reserve(job.job_id, req, placer) && !key.empty()) unreservable.insert(key);
     }
   }
-  if (reservations) plan.reservations = reservations->reservations();
+  if (reservations) {
+    plan.reservations = reservations->reservations();
+    reservations.reset();  // gives the books back without the reservations' holds
+  }
   return plan;
 }
 

@@ -1,5 +1,7 @@
 #include "topology/node_topology.h"
 
+#include <map>
+
 #include <hwloc.h>
 
 #include <memory>
@@ -165,6 +167,31 @@ Result<NodeTopology> DiscoverNode(const NodeConfig& node, const ClusterConfig& c
   if (node.cpus) topo.cpus = node.cpus;
   if (node.memory_mib) topo.memory_mib = node.memory_mib;
   return topo;
+}
+
+Result<std::vector<std::shared_ptr<const NodeTopology>>> DiscoverConfiguredNodes(
+    const ClusterConfig& config) {
+  std::map<std::string, std::shared_ptr<const NodeTopology>> shapes;
+  std::vector<std::shared_ptr<const NodeTopology>> nodes;
+  nodes.reserve(config.nodes.size());
+  for (const NodeConfig& nc : config.nodes) {
+    if (nc.topology == "host") {
+      nodes.push_back(nullptr);
+      continue;
+    }
+    std::string shape = nc.topology + "|" + std::to_string(nc.cpus) + "|" +
+                        std::to_string(nc.memory_mib) + "|" +
+                        std::string(AcceleratorName(nc.accelerator_kind)) + "|" +
+                        std::to_string(nc.accelerators);
+    auto known = shapes.find(shape);
+    if (known == shapes.end()) {
+      auto topo = DiscoverNode(nc, config);
+      if (!topo) return topo.error();
+      known = shapes.emplace(shape, std::make_shared<const NodeTopology>(std::move(*topo))).first;
+    }
+    nodes.push_back(known->second);
+  }
+  return nodes;
 }
 
 }  // namespace tatami

@@ -19,33 +19,16 @@ Controller::Controller(ClusterConfig config, std::unique_ptr<JobStore> store, co
         for (const PartitionConfig& p : config_.partitions) names.push_back(p.name);
         return names;
       }()) {
-  // Placement reads fabric positions from the resources, not the Fabric.
-  const Fabric fabric(config_);
-  for (const NodeConfig& nc : config_.nodes) {
+  resources_ = NodeResourcesOf(config_);
+  for (size_t i = 0; i < config_.nodes.size(); ++i) {
+    const NodeConfig& nc = config_.nodes[i];
     Node node;
     node.config = nc;
-    NodeResources r;
-    r.name = nc.name;
-    r.features = nc.features;
-    r.accel_kind = nc.accelerator_kind;
-    r.device_free.assign(nc.accelerators, true);
-    r.fabric = fabric.PositionOf(nc.name);
-    r.cpus_total = nc.cpus;
-    r.mem_total_mib = nc.memory_mib;
     node_index_[nc.name] = nodes_.size();
     nodes_.push_back(std::move(node));
-    resources_.push_back(std::move(r));
-  }
-  // One pass over the partitions' node lists (a node-by-partition search
-  // is quadratic at 10,000 nodes).
-  for (const PartitionConfig& p : config_.partitions) {
-    for (const std::string& name : p.nodes) {
-      auto it = node_index_.find(name);
-      if (it == node_index_.end()) continue;
-      NodeResources& r = resources_[it->second];
-      r.partitions.push_back(p.name);
-      uint32_t& most = largest_node_[p.name][r.accel_kind];
-      most = std::max(most, config_.nodes[it->second].accelerators);
+    for (const std::string& p : resources_[i].partitions) {
+      uint32_t& most = largest_node_[p][nc.accelerator_kind];
+      most = std::max(most, nc.accelerators);
     }
   }
 }
@@ -67,25 +50,14 @@ Result<ResourceRequest> Controller::RequestFor(const v1::JobSpec& spec,
 
 Status Controller::Load() {
   // Emulated and XML-described nodes: learn their size now, so jobs can be
-  // checked for feasibility before the agents register. Nodes described
-  // alike share one discovery (hwloc costs ~5 ms a topology: 50 s for
-  // 10,000 nodes, against a handful of distinct shapes).
-  std::map<std::string, NodeTopology> shapes;
+  // checked for feasibility before the agents register.
+  auto topologies = DiscoverConfiguredNodes(config_);
+  if (!topologies) return topologies.error();
   for (size_t i = 0; i < nodes_.size(); ++i) {
-    const NodeConfig& nc = nodes_[i].config;
-    if (nc.topology == "host") continue;
-    std::string shape =
-        nc.topology + "|" + std::to_string(nc.cpus) + "|" + std::to_string(nc.memory_mib) + "|" +
-        std::string(AcceleratorName(nc.accelerator_kind)) + "|" + std::to_string(nc.accelerators);
-    auto known = shapes.find(shape);
-    if (known == shapes.end()) {
-      auto topo = DiscoverNode(nc, config_);
-      if (!topo) return topo.error();
-      known = shapes.emplace(shape, std::move(*topo)).first;
-    }
-    resources_[i].cpus_total = known->second.cpus;
-    resources_[i].mem_total_mib = known->second.memory_mib;
-    nodes_[i].topology = known->second;
+    if (!(*topologies)[i]) continue;
+    nodes_[i].topology = *(*topologies)[i];
+    resources_[i].cpus_total = nodes_[i].topology.cpus;
+    resources_[i].mem_total_mib = nodes_[i].topology.memory_mib;
   }
   auto loaded = store_->LoadAll();
   if (!loaded) return loaded.error();

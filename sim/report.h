@@ -1,0 +1,61 @@
+// What a simulated run amounts to: the figures trace studies compare
+// (Gavel, Themis, Sia), a side-by-side table of policies with ratios, JSON
+// for scripts, and SVG plots a person can look at.
+//
+//   JCT             end - submit, of jobs that finished
+//   queueing delay  start - submit
+//   makespan        last end - first submit
+//   utilisation     device-seconds busy / (devices x makespan), per kind
+//   rho             Themis' finish-time fairness: JCT over the time the job
+//                   would take alone on its 1/N share of the cluster (its
+//                   ideal run time, stretched when that share is smaller than
+//                   what it asked for); > 1 means it fared worse than fair
+//   bounded slowdown  max(1, JCT / max(run time, 10 s))
+//   fragmentation   free Dojo tiles outside each mesh's largest free
+//                   rectangle, as a share of free tiles, averaged over samples
+//
+// Pure functions of a SimRun.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/simulator.h"
+
+namespace tatami::sim {
+
+struct PolicySummary {
+  std::string policy;
+  size_t jobs = 0, finished = 0, never_started = 0;
+  double mean_jct_s = 0, p50_jct_s = 0, p99_jct_s = 0;
+  double mean_queue_s = 0, p99_queue_s = 0;
+  double makespan_s = 0;
+  std::map<AcceleratorKind, double> utilisation;  // 0..1
+  double mean_rho = 0, p99_rho = 0, max_rho = 0;
+  double mean_bounded_slowdown = 0;
+  uint64_t preemptions = 0;
+  double mesh_fragmentation = -1;  // -1: no Dojo mesh
+  std::map<std::string, double> mean_rho_by_account;
+  uint64_t cycles = 0;
+  double wall_seconds = 0;
+};
+
+PolicySummary Summarize(const SimRun& run);
+
+// Rows of figures, a column per policy, then each baseline's figure divided
+// by the last policy's (the one being judged: > 1 = it does better on a
+// lower-is-better row).
+std::string ComparisonTable(const std::vector<PolicySummary>& summaries);
+
+// {"trace": ..., "cluster": ..., "policies": [{summary, utilisation samples}]}
+std::string ResultsJson(const std::string& cluster, const std::string& trace,
+                        const std::vector<SimRun>& runs,
+                        const std::vector<PolicySummary>& summaries);
+
+// Busy share of each accelerator kind over time, one line per kind.
+std::string UtilisationSvg(const SimRun& run);
+// Cumulative distribution of JCT (log scale), one line per policy.
+std::string JctCdfSvg(const std::vector<SimRun>& runs);
+
+}  // namespace tatami::sim

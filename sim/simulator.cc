@@ -1,0 +1,385 @@
+#include "sim/simulator.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <queue>
+#include <unordered_map>
+
+#include "collectives/cost_model.h"
+#include "scheduler/dojo_mesh.h"
+#include "scheduler/scheduling_cycle.h"
+#include "sim/speeds.h"
+#include "topology/node_topology.h"
+
+namespace tatami::sim {
+namespace {
+
+constexpr TimeMs kNever = INT64_MAX;
+constexpr AcceleratorKind kKinds[] = {AcceleratorKind::kH100, AcceleratorKind::kD1,
+                                      AcceleratorKind::kHw4};
+
+// Where jobs of one accelerator kind go: the first partition holding that
+// kind, and the most devices one of its nodes has.
+struct KindPool {
+  AcceleratorKind kind;
+  std::string partition;
+  uint32_t max_per_node = 0;
+};
+
+std::vector<KindPool> PoolsOf(const std::vector<NodeResources>& nodes) {
+  std::vector<KindPool> pools;
+  for (AcceleratorKind kind : kKinds) {
+    KindPool pool{kind, "", 0};
+    for (const NodeResources& n : nodes) {
+      if (n.accel_kind != kind || n.partitions.empty()) continue;
+      if (pool.partition.empty()) pool.partition = n.partitions.front();
+      if (n.InPartition(pool.partition)) pool.max_per_node = std::max(pool.max_per_node, n.DevicesTotal());
+    }
+    if (!pool.partition.empty()) pools.push_back(pool);
+  }
+  return pools;
+}
+
+uint32_t CeilDiv(uint32_t a, uint32_t b) {
+  return (a + b - 1) / b;
+}
+
+// The request for `gpus` H100-equivalents on `pool`, if that kind can take
+// the job at all (HW4 boards serve one job from one host).
+std::optional<ResourceRequest> RequestOn(const KindPool& pool, uint32_t gpus) {
+  ResourceRequest r;
+  r.partition = pool.partition;
+  r.accel_kind = std::string(AcceleratorName(pool.kind));
+  if (pool.kind == AcceleratorKind::kD1) {
+    r.tiles = CeilDiv(gpus, kH100PerTile);
+    r.tasks = r.tiles;
+    return r;
+  }
+  if (pool.max_per_node == 0) return std::nullopt;
+  if (pool.kind == AcceleratorKind::kHw4 && gpus > pool.max_per_node) return std::nullopt;
+  r.nodes = CeilDiv(gpus, pool.max_per_node);
+  r.accel_per_node = CeilDiv(gpus, r.nodes);
+  r.tasks_per_node = r.accel_per_node;
+  r.tasks = r.nodes * r.tasks_per_node;
+  r.cpus_per_node = r.accel_per_node;
+  return r;
+}
+
+// How one trace job is offered to the scheduler, and what it needs to know
+// when the job starts.
+struct JobShape {
+  PendingJob pending;
+  std::vector<AcceleratorKind> kinds;  // per option
+  std::vector<double> speeds;          // per option, against H100
+  const ClassProfile* profile = nullptr;
+  double usable_devices = 0;           // H100-equivalents of the kinds it accepts
+};
+
+std::string FeasibilityKey(const ResourceRequest& r) {
+  return r.partition + '|' + r.accel_kind + '|' + std::to_string(r.nodes) + '|' +
+         std::to_string(r.accel_per_node) + '|' + std::to_string(r.tiles);
+}
+
+double DeviceWeight(AcceleratorKind kind) {
+  return kind == AcceleratorKind::kD1 ? kH100PerTile : 1.0;
+}
+
+// Run time factor of a placement against the same devices packed under one
+// leaf switch: (compute + all-reduce here) / (compute + all-reduce there).
+double CommunicationFactor(const ClassProfile& c, const std::vector<NodeShare>& shares,
+                           const std::vector<NodeResources>& nodes) {
+  if (shares.size() < 2) return 1.0;
+  std::vector<collectives::RankSite> actual, packed;
+  for (const NodeShare& s : shares) {
+    const NodeResources& n = nodes[s.node_index];
+    FabricPosition ideal = nodes[shares.front().node_index].fabric;
+    for (uint32_t d : s.devices) {
+      actual.push_back({n.accel_kind, n.fabric, s.node_index, d});
+      packed.push_back({n.accel_kind, ideal, s.node_index, d});
+    }
+  }
+  double here = collectives::EstimateAllReduce(actual, c.gradient_bytes).seconds;
+  double best = collectives::EstimateAllReduce(packed, c.gradient_bytes).seconds;
+  return (c.step_seconds + here) / (c.step_seconds + std::min(here, best));
+}
+
+// Free tiles outside each mesh's largest free rectangle, as a share of all
+// free tiles: 0 when every mesh's free tiles form one rectangle.
+double MeshFragmentation(const std::vector<NodeResources>& nodes, const std::vector<bool>& trays) {
+  int64_t free = 0, largest = 0;
+  for (const MeshGrid& g : BuildMeshGrids(nodes, trays, false)) {
+    free += g.FreeTiles();
+    largest += g.LargestFreeRect();
+  }
+  return free == 0 ? 0 : 1.0 - double(largest) / double(free);
+}
+
+// The run's state between events.
+class Replay {
+ public:
+  Replay(const std::vector<NodeResources>& nodes, const SimOptions& options,
+         const std::vector<TraceJob>& trace, const SchedulingPolicy& policy)
+      : options_(options), trace_(trace), policy_(policy), pools_(PoolsOf(nodes)) {
+    snap_.nodes = nodes;
+    for (const NodeResources& n : nodes) {
+      run_.devices[n.accel_kind] += n.DevicesTotal();
+      trays_.push_back(n.accel_kind == AcceleratorKind::kD1);
+      has_mesh_ |= n.accel_kind == AcceleratorKind::kD1;
+    }
+    run_.devices.erase(AcceleratorKind::kNone);
+    for (const auto& [kind, count] : run_.devices) run_.busy_seconds[kind] = 0;
+    run_.policy = policy.name;
+    run_.jobs.resize(trace.size());
+    shapes_.resize(trace.size());
+    started_.resize(trace.size());
+    expected_end_.resize(trace.size());
+    integral_at_submit_.resize(trace.size());
+    TimeMs span = trace.empty() ? 0 : trace.back().submit - trace.front().submit;
+    sample_every_ = options.sample_interval > 0 ? options.sample_interval
+                                                : std::max<DurationMs>(kMinute, span / 400);
+  }
+
+  SimRun Run() {
+    auto wall = std::chrono::steady_clock::now();
+    size_t next = 0;
+    clock_ = trace_.empty() ? 0 : trace_.front().submit;
+    next_sample_ = clock_;
+    run_.first_submit = clock_;
+    const DurationMs interval = policy_.queue->BackfillInterval();
+    TimeMs cycle_at = kNever;  // when the next cycle is due
+    bool changed_since_backfill = false;
+    while (true) {
+      TimeMs at = kNever;
+      if (next < trace_.size()) at = std::min(at, trace_[next].submit);
+      if (!ends_.empty()) at = std::min(at, ends_.top().first);
+      at = std::min(at, cycle_at);
+      if (interval > 0 && changed_since_backfill && !snap_.pending.empty())
+        at = std::min(at, std::max(clock_, last_backfill_ + interval));
+      if (at == kNever) break;
+      AdvanceTo(at);
+      bool changed = false;
+      while (!ends_.empty() && ends_.top().first == at) {
+        Finish(ends_.top().second);
+        ends_.pop();
+        changed = true;
+      }
+      for (; next < trace_.size() && trace_[next].submit == at; ++next) changed |= Submit(next);
+      changed_since_backfill |= changed;
+      if (changed && !snap_.pending.empty()) {
+        TimeMs due = std::max(at, last_cycle_ + options_.min_cycle_interval);
+        cycle_at = std::min(cycle_at, due);
+      }
+      bool backfill_due = interval >= 0 && changed_since_backfill && !snap_.pending.empty() &&
+                          at - last_backfill_ >= interval;
+      if (cycle_at <= at || (interval > 0 && backfill_due)) {
+        snap_.backfill_pass = backfill_due;
+        if (backfill_due) {
+          last_backfill_ = at;
+          changed_since_backfill = false;
+        }
+        Cycle();
+        cycle_at = kNever;
+      }
+    }
+    AdvanceTo(clock_);
+    run_.last_end = last_end_;
+    if (has_mesh_) run_.mean_mesh_fragmentation = fragmentation_samples_ ? fragmentation_sum_ / fragmentation_samples_ : 0;
+    run_.wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count();
+    return std::move(run_);
+  }
+
+ private:
+  // Integrates busy devices and active jobs up to `to`, sampling on the way.
+  void AdvanceTo(TimeMs to) {
+    while (next_sample_ <= to && next_sample_ >= clock_) {
+      UtilisationSample s;
+      s.time = next_sample_ - run_.first_submit;
+      for (const auto& [kind, count] : run_.devices)
+        s.busy_fraction[kind] = count ? double(busy_[kind]) / double(count) : 0;
+      run_.samples.push_back(std::move(s));
+      if (has_mesh_) {
+        fragmentation_sum_ += MeshFragmentation(snap_.nodes, trays_);
+        ++fragmentation_samples_;
+      }
+      next_sample_ += sample_every_;
+    }
+    double dt = double(to - clock_) / 1000;
+    for (auto& [kind, busy] : busy_) run_.busy_seconds[kind] += double(busy) * dt;
+    active_integral_ += double(active_) * dt;
+    clock_ = to;
+  }
+
+  bool Submit(size_t i) {
+    const TraceJob& t = trace_[i];
+    JobOutcome& out = run_.jobs[i];
+    out.id = t.id;
+    out.account = t.account;
+    out.submit = t.submit;
+    out.gpus = t.gpus;
+    JobShape& shape = shapes_[i];
+    if (!Shape(t, shape)) {
+      ++run_.unplaceable;
+      return false;
+    }
+    out.ideal_run = static_cast<DurationMs>(
+        double(t.run_time) / *std::max_element(shape.speeds.begin(), shape.speeds.end()));
+    integral_at_submit_[i] = active_integral_;
+    ++active_;
+    shape.pending.job_id = i;  // index, not the trace's id: O(1) lookups
+    snap_.pending.push_back(shape.pending);
+    return true;
+  }
+
+  bool Shape(const TraceJob& t, JobShape& shape) {
+    const ClassProfile* profile = FindClass(t.job_class);
+    if (!profile) profile = FindClass(ClassForGpuHours(double(t.run_time) * t.gpus / 3.6e6, t.id));
+    shape.profile = profile;
+    for (const KindPool& pool : pools_) {
+      if (!t.kind.empty() && AcceleratorName(pool.kind) != t.kind) continue;
+      double speed = t.kind.empty() ? SpeedOn(*profile, pool.kind) : 1.0;
+      auto req = RequestOn(pool, t.gpus);
+      if (speed <= 0 || !req || !Feasible(*req)) continue;
+      shape.kinds.push_back(pool.kind);
+      shape.speeds.push_back(speed);
+      shape.usable_devices += double(run_.devices[pool.kind]) * DeviceWeight(pool.kind);
+      if (shape.kinds.size() == 1) {
+        shape.pending.request = *req;
+      } else {
+        shape.pending.alternatives.push_back({*req, speed / shape.speeds.front()});
+      }
+    }
+    if (shape.kinds.empty()) return false;
+    shape.pending.submit_time = t.submit;
+    double limit = double(t.time_limit > 0 ? t.time_limit : t.run_time) / shape.speeds.front() *
+                   options_.estimate_factor;
+    shape.pending.time_limit = std::max<DurationMs>(kSecond, static_cast<DurationMs>(std::ceil(limit)));
+    return true;
+  }
+
+  bool Feasible(const ResourceRequest& req) {
+    auto [it, added] = feasible_.try_emplace(FeasibilityKey(req), false);
+    if (added) it->second = CheckFeasible(req, snap_.nodes).ok();
+    return it->second;
+  }
+
+  void Cycle() {
+    snap_.now = clock_;
+    Plan plan = RunSchedulingCycle(snap_, *policy_.queue, *policy_.placer);
+    ++run_.cycles;
+    last_cycle_ = clock_;
+    if (plan.starts.empty()) return;
+    for (PlannedStart& p : plan.starts) {
+      started_[p.job_id] = true;
+      Start(p.job_id, p);
+    }
+    std::erase_if(snap_.pending, [&](const PendingJob& j) { return started_[j.job_id]; });
+  }
+
+  void Start(size_t i, PlannedStart& p) {
+    const TraceJob& t = trace_[i];
+    JobShape& shape = shapes_[i];
+    AcceleratorKind kind = shape.kinds[p.option];
+    double ms = double(t.run_time) / shape.speeds[p.option];
+    if (kind == AcceleratorKind::kH100) ms *= CommunicationFactor(*shape.profile, p.shares, snap_.nodes);
+    // Whole milliseconds, rounding up all but floating-point noise.
+    DurationMs run = static_cast<DurationMs>(std::ceil(ms - 1e-6));
+    JobOutcome& out = run_.jobs[i];
+    out.start = clock_;
+    out.kind = kind;
+    out.devices = 0;
+    for (const NodeShare& s : p.shares) out.devices += static_cast<uint32_t>(s.devices.size());
+    busy_[kind] += out.devices;
+    if (getenv("SIMDBG")) fprintf(stderr, "t=%lld start job %zu gpus %u kind %d devs %u run %lld wait %lld\n", (long long)clock_/1000, i, t.gpus, int(kind), out.devices, (long long)run/1000, (long long)(clock_-t.submit)/1000);
+    const ResourceRequest& req = RequestOf(shape.pending, p.option);
+    DurationMs limit = static_cast<DurationMs>(
+        std::ceil(double(shape.pending.time_limit) * shape.speeds.front() / shape.speeds[p.option]));
+    RunningJob r{i, 0, req.exclusive, std::move(p.shares), clock_ + limit};
+    auto at = std::upper_bound(snap_.running.begin(), snap_.running.end(), r.expected_end,
+                               [](TimeMs end, const RunningJob& x) { return end < x.expected_end; });
+    expected_end_[i] = r.expected_end;
+    snap_.running.insert(at, std::move(r));
+    ends_.push({clock_ + run, i});
+  }
+
+  void Finish(size_t i) {
+    JobOutcome& out = run_.jobs[i];
+    out.end = clock_;
+    last_end_ = std::max(last_end_, clock_);
+    busy_[out.kind] -= out.devices;
+    // Kept in expected-end order for backfill: find it by its end.
+    auto it = std::lower_bound(
+        snap_.running.begin(), snap_.running.end(), expected_end_[i],
+        [](const RunningJob& x, TimeMs end) { return x.expected_end < end; });
+    while (it->job_id != i) ++it;
+    ReleaseShares(it->shares, it->exclusive, snap_.nodes);
+    snap_.running.erase(it);
+    // Finish-time fairness: the job's fair share is the devices it could
+    // use divided by the jobs that were active, on average, over its life.
+    --active_;
+    double life = double(out.end - out.submit) / 1000;
+    double mean_active =
+        life > 0 ? (active_integral_ - integral_at_submit_[i]) / life : double(active_ + 1);
+    out.fair_share_devices = shapes_[i].usable_devices / std::max(1.0, mean_active);
+  }
+
+  const SimOptions& options_;
+  const std::vector<TraceJob>& trace_;
+  const SchedulingPolicy& policy_;
+  std::vector<KindPool> pools_;
+  Snapshot snap_;
+  SimRun run_;
+  std::vector<JobShape> shapes_;
+  std::vector<double> integral_at_submit_;
+  std::vector<bool> started_;          // by trace index; only read for jobs just started
+  std::vector<TimeMs> expected_end_;  // by trace index, of running jobs
+  std::unordered_map<std::string, bool> feasible_;
+  std::priority_queue<std::pair<TimeMs, size_t>, std::vector<std::pair<TimeMs, size_t>>,
+                      std::greater<>>
+      ends_;
+  std::map<AcceleratorKind, uint64_t> busy_;
+  std::vector<bool> trays_;
+  bool has_mesh_ = false;
+  TimeMs clock_ = 0, next_sample_ = 0, last_end_ = 0;
+  TimeMs last_cycle_ = INT64_MIN / 2, last_backfill_ = INT64_MIN / 2;
+  DurationMs sample_every_ = kMinute;
+  uint64_t active_ = 0;
+  double active_integral_ = 0;  // job-seconds of pending + running jobs
+  double fragmentation_sum_ = 0;
+  uint64_t fragmentation_samples_ = 0;
+};
+
+}  // namespace
+
+Result<Simulator> Simulator::Create(const ClusterConfig& config, SimOptions options) {
+  std::vector<NodeResources> nodes = NodeResourcesOf(config);
+  auto topologies = DiscoverConfiguredNodes(config);
+  if (!topologies) return topologies.error();
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    NodeResources& n = nodes[i];
+    if (const auto& topo = (*topologies)[i]) {
+      n.cpus_total = topo->cpus;
+      n.mem_total_mib = topo->memory_mib;
+    } else {
+      return MakeError(config.path + ": node " + n.name +
+                       ": topology 'host' is this machine, which a simulation cannot assume; "
+                       "give the node cpus and memory, or an hwloc XML");
+    }
+    n.cpus_free = n.cpus_total;
+    n.mem_free_mib = n.mem_total_mib;
+    n.schedulable = true;
+  }
+  return Simulator(std::move(nodes), options);
+}
+
+Result<SimRun> Simulator::Run(const std::vector<TraceJob>& trace,
+                              const SchedulingPolicy& policy) const {
+  if (!std::is_sorted(trace.begin(), trace.end(),
+                      [](const TraceJob& a, const TraceJob& b) { return a.submit < b.submit; })) {
+    return MakeError("the trace is not in submit order (trace readers sort it)");
+  }
+  return Replay(nodes_, options_, trace, policy).Run();
+}
+
+}  // namespace tatami::sim
