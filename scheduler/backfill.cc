@@ -108,9 +108,9 @@ void ReservationBook::Free(const NodeShare& share, bool exclusive) {
 
 size_t ReservationBook::CountBefore(TimeMs end) const {
   if (end <= 0) return reservations_.size();
-  auto first_after = std::lower_bound(
-      by_start_.begin(), by_start_.end(), end,
-      [&](size_t r, TimeMs t) { return reservations_[r].start < t; });
+  auto first_after =
+      std::lower_bound(by_start_.begin(), by_start_.end(), end,
+                       [&](size_t r, TimeMs t) { return reservations_[r].start < t; });
   return static_cast<size_t>(first_after - by_start_.begin());
 }
 
@@ -171,8 +171,9 @@ std::optional<Reservation> ReservationBook::Reserve(uint64_t job_id, const Resou
   RestoreAll();
   if (found) {
     reservations_.push_back(*found);
-    auto at = std::upper_bound(by_start_.begin(), by_start_.end(), found->start,
-                               [&](TimeMs start, size_t r) { return start < reservations_[r].start; });
+    auto at =
+        std::upper_bound(by_start_.begin(), by_start_.end(), found->start,
+                         [&](TimeMs start, size_t r) { return start < reservations_[r].start; });
     by_start_.insert(at, reservations_.size() - 1);
   }
   return found;

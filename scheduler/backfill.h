@@ -80,8 +80,8 @@ class ReservationBook {
   std::deque<RunningJob> started_;          // started in this pass
   TimeMs now_;
   std::vector<Reservation> reservations_;
-  std::vector<size_t> by_start_;  // indices into reservations_
-  size_t taken_ = 0;              // of by_start_, held on the books now
+  std::vector<size_t> by_start_;    // indices into reservations_
+  size_t taken_ = 0;                // of by_start_, held on the books now
   std::vector<uint32_t> saved_in_;  // epoch at which each node was saved
   uint32_t epoch_ = 1;
   std::vector<Saved> saved_;

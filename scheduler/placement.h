@@ -56,8 +56,8 @@ class Placer {
 };
 
 // Takes nodes in their configured order and, on each, the lowest free device
-// indices (Dojo tiles: the first free rectangle): the baseline that TopologyPlacer (topology_placer.h), which the
-// daemon uses, is compared with in tests and benchmarks.
+// indices (Dojo tiles: the first free rectangle): the baseline that TopologyPlacer
+// (topology_placer.h), which the daemon uses, is compared with in tests and benchmarks.
 class FirstFitPlacer final : public Placer {
  public:
   Result<std::vector<NodeShare>> Place(const ResourceRequest& req,

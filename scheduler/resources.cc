@@ -42,7 +42,8 @@ std::vector<NodeResources> NodeResourcesOf(const ClusterConfig& config) {
   // is quadratic at 10,000 nodes).
   for (const PartitionConfig& p : config.partitions) {
     for (const std::string& name : p.nodes) {
-      if (auto it = index.find(name); it != index.end()) nodes[it->second].partitions.push_back(p.name);
+      if (auto it = index.find(name); it != index.end())
+        nodes[it->second].partitions.push_back(p.name);
     }
   }
   return nodes;

@@ -109,8 +109,8 @@ Plan RunSchedulingCycle(Snapshot& snapshot, const QueuePolicy& policy, const Pla
   if (backfill) reservations.emplace(books, snapshot.running, snapshot.now);
   FreeDevices free(books);
   std::unordered_map<std::string, std::string> failed;  // ShapeKey -> reason code
-  std::set<std::string> blocked;       // partitions held back by an earlier job
-  std::set<std::string> unreservable;  // ShapeKeys Reserve found no start for
+  std::set<std::string> blocked;                        // partitions held back by an earlier job
+  std::set<std::string> unreservable;                   // ShapeKeys Reserve found no start for
   for (size_t i : policy.Order(snapshot)) {
     const PendingJob& job = snapshot.pending[i];
     if (blocked.count(job.request.partition)) {

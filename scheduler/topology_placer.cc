@@ -171,9 +171,18 @@ Result<std::vector<NodeShare>> TopologyPlacer::Place(
     return MakeError("Resources: " + std::to_string(ranked.size()) + " of the " +
                      std::to_string(req.nodes) + " node(s) needed have room now");
   }
-  std::sort(ranked.begin(), ranked.end(), [&](size_t a, size_t b) {
-    return FitScore(req, nodes[a], a) < FitScore(req, nodes[b], b);
-  });
+  // Scored once per node: at 6,000 candidates a comparator that scores
+  // costs 150,000 scorings a placement.
+  using Scored = std::pair<std::tuple<int, uint32_t, size_t>, size_t>;
+  std::vector<Scored> scored;
+  scored.reserve(ranked.size());
+  for (size_t i : ranked) scored.emplace_back(FitScore(req, nodes[i], i), i);
+  if (req.nodes == 1) {
+    std::nth_element(scored.begin(), scored.begin(), scored.end());
+  } else {
+    std::sort(scored.begin(), scored.end());
+  }
+  for (size_t k = 0; k < ranked.size(); ++k) ranked[k] = scored[k].second;
   std::vector<size_t> chosen = ChooseNodes(req, ranked, nodes);
   std::sort(chosen.begin(), chosen.end());  // the allocation lists nodes in configured order
   std::vector<NodeShare> shares;

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 bad=()
 while IFS= read -r f; do
   clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || bad+=("$f")
-done < <(find base metrics topology scheduler launcher collectives tests -name '*.cc' -o -name '*.h' | sort)
+done < <(find base metrics topology scheduler launcher collectives sim tests -name '*.cc' -o -name '*.h' | sort)
 if [ ${#bad[@]} -gt 0 ]; then
   echo "not clang-formatted (run: clang-format -i FILE):"
   printf '  %s\n' "${bad[@]}"

@@ -69,7 +69,8 @@ PolicySummary Summarize(const SimRun& run) {
   s.p99_jct_s = Percentile(jct, 99);
   s.p99_queue_s = Percentile(queue, 99);
   s.p99_rho = Percentile(rho, 99);
-  for (const auto& [account, sn] : by_account) s.mean_rho_by_account[account] = sn.first / double(sn.second);
+  for (const auto& [account, sn] : by_account)
+    s.mean_rho_by_account[account] = sn.first / double(sn.second);
   s.makespan_s = double(run.last_end - run.first_submit) / 1000;
   for (const auto& [kind, devices] : run.devices) {
     double capacity = double(devices) * s.makespan_s;
@@ -93,29 +94,48 @@ std::string ComparisonTable(const std::vector<PolicySummary>& summaries) {
     for (const PolicySummary& s : summaries) l.values.push_back(get(s));
     lines.push_back(std::move(l));
   };
-  add("jobs finished", [](const PolicySummary& s) { return double(s.finished); }, 0, false);
-  add("mean JCT (h)", [](const PolicySummary& s) { return s.mean_jct_s / 3600; }, 2, true);
-  add("p50 JCT (h)", [](const PolicySummary& s) { return s.p50_jct_s / 3600; }, 2, true);
-  add("p99 JCT (h)", [](const PolicySummary& s) { return s.p99_jct_s / 3600; }, 2, true);
-  add("mean queueing (h)", [](const PolicySummary& s) { return s.mean_queue_s / 3600; }, 2, true);
-  add("p99 queueing (h)", [](const PolicySummary& s) { return s.p99_queue_s / 3600; }, 2, true);
-  add("makespan (h)", [](const PolicySummary& s) { return s.makespan_s / 3600; }, 1, true);
+  add(
+      "jobs finished", [](const PolicySummary& s) { return double(s.finished); }, 0, false);
+  add(
+      "mean JCT (h)", [](const PolicySummary& s) { return s.mean_jct_s / 3600; }, 2, true);
+  add(
+      "p50 JCT (h)", [](const PolicySummary& s) { return s.p50_jct_s / 3600; }, 2, true);
+  add(
+      "p99 JCT (h)", [](const PolicySummary& s) { return s.p99_jct_s / 3600; }, 2, true);
+  add(
+      "mean queueing (h)", [](const PolicySummary& s) { return s.mean_queue_s / 3600; }, 2, true);
+  add(
+      "p99 queueing (h)", [](const PolicySummary& s) { return s.p99_queue_s / 3600; }, 2, true);
+  add(
+      "makespan (h)", [](const PolicySummary& s) { return s.makespan_s / 3600; }, 1, true);
   for (const auto& [kind, u] : judged.utilisation) {
-    add("utilisation " + std::string(AcceleratorName(kind)) + " (%)",
-        [kind](const PolicySummary& s) { return s.utilisation.count(kind) ? 100 * s.utilisation.at(kind) : 0; },
+    add(
+        "utilisation " + std::string(AcceleratorName(kind)) + " (%)",
+        [kind](const PolicySummary& s) {
+          return s.utilisation.count(kind) ? 100 * s.utilisation.at(kind) : 0;
+        },
         1, false);
   }
-  add("mean rho (FTF)", [](const PolicySummary& s) { return s.mean_rho; }, 2, true);
-  add("p99 rho", [](const PolicySummary& s) { return s.p99_rho; }, 2, true);
-  add("max rho", [](const PolicySummary& s) { return s.max_rho; }, 1, true);
-  add("mean bounded slowdown", [](const PolicySummary& s) { return s.mean_bounded_slowdown; }, 2, true);
-  add("preemptions", [](const PolicySummary& s) { return double(s.preemptions); }, 0, false);
+  add(
+      "mean rho (FTF)", [](const PolicySummary& s) { return s.mean_rho; }, 2, true);
+  add(
+      "p99 rho", [](const PolicySummary& s) { return s.p99_rho; }, 2, true);
+  add(
+      "max rho", [](const PolicySummary& s) { return s.max_rho; }, 1, true);
+  add(
+      "mean bounded slowdown", [](const PolicySummary& s) { return s.mean_bounded_slowdown; }, 2,
+      true);
+  add(
+      "preemptions", [](const PolicySummary& s) { return double(s.preemptions); }, 0, false);
   if (judged.mesh_fragmentation >= 0) {
-    add("Dojo fragmentation (%)", [](const PolicySummary& s) { return 100 * s.mesh_fragmentation; }, 1,
-        false);
+    add(
+        "Dojo fragmentation (%)", [](const PolicySummary& s) { return 100 * s.mesh_fragmentation; },
+        1, false);
   }
-  add("scheduling cycles", [](const PolicySummary& s) { return double(s.cycles); }, 0, false);
-  add("simulator wall (s)", [](const PolicySummary& s) { return s.wall_seconds; }, 1, false);
+  add(
+      "scheduling cycles", [](const PolicySummary& s) { return double(s.cycles); }, 0, false);
+  add(
+      "simulator wall (s)", [](const PolicySummary& s) { return s.wall_seconds; }, 1, false);
 
   std::vector<std::string> header{""};
   for (const PolicySummary& s : summaries) header.push_back(s.policy);
@@ -126,7 +146,8 @@ std::string ComparisonTable(const std::vector<PolicySummary>& summaries) {
     std::vector<std::string> row{l.name};
     for (double v : l.values) row.push_back(Fixed(v, l.digits));
     for (size_t b = 0; b + 1 < l.values.size(); ++b) {
-      row.push_back(l.ratio && l.values.back() > 0 ? Fixed(l.values[b] / l.values.back(), 2) + "x" : "");
+      row.push_back(l.ratio && l.values.back() > 0 ? Fixed(l.values[b] / l.values.back(), 2) + "x"
+                                                   : "");
     }
     rows.push_back(std::move(row));
   }
@@ -157,15 +178,16 @@ std::string ResultsJson(const std::string& cluster, const std::string& trace,
       << ", \"finished\": " << s.finished << ", \"never_started\": " << s.never_started
       << ",\n     \"jct_seconds\": {\"mean\": " << s.mean_jct_s << ", \"p50\": " << s.p50_jct_s
       << ", \"p99\": " << s.p99_jct_s << "}"
-      << ",\n     \"queueing_seconds\": {\"mean\": " << s.mean_queue_s << ", \"p99\": " << s.p99_queue_s
-      << "}, \"makespan_seconds\": " << s.makespan_s << ",\n     \"utilisation\": {";
+      << ",\n     \"queueing_seconds\": {\"mean\": " << s.mean_queue_s
+      << ", \"p99\": " << s.p99_queue_s << "}, \"makespan_seconds\": " << s.makespan_s
+      << ",\n     \"utilisation\": {";
     bool first = true;
     for (const auto& [kind, u] : s.utilisation) {
       j << (first ? "" : ", ") << JsonQuote(std::string(AcceleratorName(kind))) << ": " << u;
       first = false;
     }
-    j << "},\n     \"rho\": {\"mean\": " << s.mean_rho << ", \"p99\": " << s.p99_rho << ", \"max\": " << s.max_rho
-      << ", \"mean_by_account\": {";
+    j << "},\n     \"rho\": {\"mean\": " << s.mean_rho << ", \"p99\": " << s.p99_rho
+      << ", \"max\": " << s.max_rho << ", \"mean_by_account\": {";
     first = true;
     for (const auto& [account, r] : s.mean_rho_by_account) {
       j << (first ? "" : ", ") << JsonQuote(account) << ": " << r;
@@ -177,7 +199,8 @@ std::string ResultsJson(const std::string& cluster, const std::string& trace,
       << ", \"cycles\": " << s.cycles << ", \"wall_seconds\": " << Fixed(s.wall_seconds, 3)
       << ",\n     \"utilisation_over_time\": {\"seconds\": [";
     const SimRun& run = runs[p];
-    for (size_t i = 0; i < run.samples.size(); ++i) j << (i ? "," : "") << run.samples[i].time / 1000;
+    for (size_t i = 0; i < run.samples.size(); ++i)
+      j << (i ? "," : "") << run.samples[i].time / 1000;
     j << "]";
     for (const auto& [kind, devices] : run.devices) {
       j << ", " << JsonQuote(std::string(AcceleratorName(kind))) << ": [";
@@ -226,21 +249,23 @@ class SvgChart {
       double y = y_min + (y_max - y_min) * t / 4;
       s << "<text x=\"" << left - 8 << "\" y=\"" << sy(y) + 4 << "\" text-anchor=\"end\">"
         << Fixed(y, y_max - y_min < 10 ? 2 : 0) << "</text>\n";
-      double x = log_x ? std::pow(10, std::log10(x_min) + (std::log10(x_max) - std::log10(x_min)) * t / 4)
-                       : x_min + (x_max - x_min) * t / 4;
+      double x =
+          log_x ? std::pow(10, std::log10(x_min) + (std::log10(x_max) - std::log10(x_min)) * t / 4)
+                : x_min + (x_max - x_min) * t / 4;
       s << "<text x=\"" << sx(x) << "\" y=\"" << h - bottom + 18 << "\" text-anchor=\"middle\">"
         << Fixed(x, x < 10 ? 2 : 0) << "</text>\n";
     }
-    s << "<text x=\"" << (left + w - right) / 2 << "\" y=\"" << h - 10 << "\" text-anchor=\"middle\">"
-      << x_label_ << "</text>\n<text x=\"16\" y=\"" << (top + h - bottom) / 2
-      << "\" transform=\"rotate(-90 16," << (top + h - bottom) / 2 << ")\" text-anchor=\"middle\">"
-      << y_label_ << "</text>\n";
+    s << "<text x=\"" << (left + w - right) / 2 << "\" y=\"" << h - 10
+      << "\" text-anchor=\"middle\">" << x_label_ << "</text>\n<text x=\"16\" y=\""
+      << (top + h - bottom) / 2 << "\" transform=\"rotate(-90 16," << (top + h - bottom) / 2
+      << ")\" text-anchor=\"middle\">" << y_label_ << "</text>\n";
     for (size_t i = 0; i < lines_.size(); ++i) {
       const char* color = kColors[i % 5];
       s << "<polyline fill=\"none\" stroke=\"" << color << "\" stroke-width=\"1.5\" points=\"";
-      for (const auto& [x, y] : lines_[i].second) s << Fixed(sx(x), 1) << "," << Fixed(sy(y), 1) << " ";
-      s << "\"/>\n<text x=\"" << w - right + 10 << "\" y=\"" << top + 18 * i + 10 << "\" fill=\"" << color
-        << "\">" << lines_[i].first << "</text>\n";
+      for (const auto& [x, y] : lines_[i].second)
+        s << Fixed(sx(x), 1) << "," << Fixed(sy(y), 1) << " ";
+      s << "\"/>\n<text x=\"" << w - right + 10 << "\" y=\"" << top + 18 * i + 10 << "\" fill=\""
+        << color << "\">" << lines_[i].first << "</text>\n";
     }
     s << "</svg>\n";
     return s.str();
@@ -264,7 +289,8 @@ std::string UtilisationSvg(const SimRun& run) {
       points.emplace_back(double(s.time) / 3.6e6, it == s.busy_fraction.end() ? 0 : it->second);
       x_max = std::max(x_max, double(s.time) / 3.6e6);
     }
-    chart.Line(std::string(AcceleratorName(kind)) + " (" + std::to_string(devices) + ")", std::move(points));
+    chart.Line(std::string(AcceleratorName(kind)) + " (" + std::to_string(devices) + ")",
+               std::move(points));
   }
   return chart.Render(0, std::max(x_max, 1e-3), 0, 1, false);
 }
@@ -281,7 +307,8 @@ std::string JctCdfSvg(const std::vector<SimRun>& runs) {
     std::vector<std::pair<double, double>> points;
     // At most ~500 points a line: a 100,000-job CDF drawn point by point is 4 MB of SVG.
     size_t step = std::max<size_t>(1, jct.size() / 500);
-    for (size_t i = 0; i < jct.size(); i += step) points.emplace_back(jct[i], double(i + 1) / jct.size());
+    for (size_t i = 0; i < jct.size(); i += step)
+      points.emplace_back(jct[i], double(i + 1) / jct.size());
     if (!jct.empty()) {
       points.emplace_back(jct.back(), 1.0);
       lo = std::min(lo, jct.front());

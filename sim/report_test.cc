@@ -1,1 +1,80 @@
 #include "sim/report.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace tatami::sim {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Two jobs of 4 H100s on 8: one waits 10 s, runs 20 s; one runs 30 s at once.
+SimRun TwoJobs(const std::string& policy, TimeMs wait_ms) {
+  SimRun run;
+  run.policy = policy;
+  run.devices[AcceleratorKind::kH100] = 8;
+  run.busy_seconds[AcceleratorKind::kH100] = 4 * 20 + 4 * 30;
+  JobOutcome a{1, "x", 0, wait_ms, wait_ms + 20'000, 20'000, 4, 4, AcceleratorKind::kH100,
+               8, 0,   ""};
+  JobOutcome b{2, "y", 0, 0, 30'000, 30'000, 4, 4, AcceleratorKind::kH100, 8, 0, ""};
+  run.jobs = {a, b};
+  run.last_end = std::max<TimeMs>(30'000, wait_ms + 20'000);
+  run.samples = {{0, {{AcceleratorKind::kH100, 1.0}}}, {20'000, {{AcceleratorKind::kH100, 0.5}}}};
+  return run;
+}
+
+TEST(Report, SummaryFiguresFollowTheirDefinitions) {
+  PolicySummary s = Summarize(TwoJobs("p", 10'000));
+  EXPECT_EQ(s.finished, 2u);
+  EXPECT_DOUBLE_EQ(s.mean_jct_s, (30 + 30) / 2.0);
+  EXPECT_DOUBLE_EQ(s.mean_queue_s, 5);
+  EXPECT_DOUBLE_EQ(s.p99_queue_s, 10);
+  EXPECT_DOUBLE_EQ(s.makespan_s, 30);
+  EXPECT_DOUBLE_EQ(s.utilisation.at(AcceleratorKind::kH100), 200.0 / (8 * 30));
+  // Fair share 8 >= 4 asked: ideal is the run alone; job 1 took 30 s of 20.
+  EXPECT_DOUBLE_EQ(s.max_rho, 1.5);
+  EXPECT_DOUBLE_EQ(s.mean_rho_by_account.at("x"), 1.5);
+  EXPECT_DOUBLE_EQ(s.mean_rho_by_account.at("y"), 1.0);
+  // Bounded slowdown: job 1 30/20, job 2 1.
+  EXPECT_DOUBLE_EQ(s.mean_bounded_slowdown, (1.5 + 1) / 2);
+}
+
+TEST(Report, TableShowsEachBaselineOverTheJudgedPolicy) {
+  std::string table =
+      ComparisonTable({Summarize(TwoJobs("base", 30'000)), Summarize(TwoJobs("new", 0))});
+  EXPECT_THAT(table, HasSubstr("base/new"));
+  // Mean JCT 40 s against 25 s: 1.60x.
+  EXPECT_THAT(table, HasSubstr("mean JCT (h)"));
+  EXPECT_THAT(table, HasSubstr("1.60x"));
+  EXPECT_THAT(table, HasSubstr("utilisation h100 (%)"));
+}
+
+TEST(Report, JsonParsesAndCarriesTheSamples) {
+  std::vector<SimRun> runs{TwoJobs("fifo", 10'000), TwoJobs("tatami", 0)};
+  std::vector<PolicySummary> summaries{Summarize(runs[0]), Summarize(runs[1])};
+  auto json = nlohmann::json::parse(ResultsJson("c.yaml", "t.csv", runs, summaries));
+  EXPECT_EQ(json["cluster"], "c.yaml");
+  ASSERT_EQ(json["policies"].size(), 2u);
+  EXPECT_EQ(json["policies"][0]["policy"], "fifo");
+  EXPECT_DOUBLE_EQ(json["policies"][0]["jct_seconds"]["mean"].get<double>(), 30);
+  EXPECT_TRUE(json["policies"][0]["dojo_fragmentation"].is_null());
+  EXPECT_EQ(json["policies"][1]["utilisation_over_time"]["h100"].size(), 2u);
+}
+
+TEST(Report, PlotsAreSvgWithALinePerSeries) {
+  std::vector<SimRun> runs{TwoJobs("fifo", 10'000), TwoJobs("tatami", 0)};
+  std::string cdf = JctCdfSvg(runs);
+  EXPECT_EQ(cdf.rfind("<svg", 0), 0u);
+  EXPECT_THAT(cdf, HasSubstr("</svg>"));
+  size_t lines = 0;
+  for (size_t at = cdf.find("<polyline"); at != std::string::npos;
+       at = cdf.find("<polyline", at + 1))
+    ++lines;
+  EXPECT_EQ(lines, 2u);
+  EXPECT_THAT(UtilisationSvg(runs[0]), HasSubstr("h100 (8)"));
+}
+
+}  // namespace
+}  // namespace tatami::sim

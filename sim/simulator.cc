@@ -6,6 +6,7 @@
 #include <queue>
 #include <unordered_map>
 
+#include "base/strings.h"
 #include "collectives/cost_model.h"
 #include "scheduler/dojo_mesh.h"
 #include "scheduler/scheduling_cycle.h"
@@ -34,7 +35,8 @@ std::vector<KindPool> PoolsOf(const std::vector<NodeResources>& nodes) {
     for (const NodeResources& n : nodes) {
       if (n.accel_kind != kind || n.partitions.empty()) continue;
       if (pool.partition.empty()) pool.partition = n.partitions.front();
-      if (n.InPartition(pool.partition)) pool.max_per_node = std::max(pool.max_per_node, n.DevicesTotal());
+      if (n.InPartition(pool.partition))
+        pool.max_per_node = std::max(pool.max_per_node, n.DevicesTotal());
     }
     if (!pool.partition.empty()) pools.push_back(pool);
   }
@@ -73,7 +75,7 @@ struct JobShape {
   std::vector<AcceleratorKind> kinds;  // per option
   std::vector<double> speeds;          // per option, against H100
   const ClassProfile* profile = nullptr;
-  double usable_devices = 0;           // H100-equivalents of the kinds it accepts
+  double usable_devices = 0;  // H100-equivalents of the kinds it accepts
 };
 
 std::string FeasibilityKey(const ResourceRequest& r) {
@@ -184,7 +186,9 @@ class Replay {
     }
     AdvanceTo(clock_);
     run_.last_end = last_end_;
-    if (has_mesh_) run_.mean_mesh_fragmentation = fragmentation_samples_ ? fragmentation_sum_ / fragmentation_samples_ : 0;
+    if (has_mesh_)
+      run_.mean_mesh_fragmentation =
+          fragmentation_samples_ ? fragmentation_sum_ / fragmentation_samples_ : 0;
     run_.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count();
     return std::move(run_);
@@ -254,7 +258,8 @@ class Replay {
     shape.pending.submit_time = t.submit;
     double limit = double(t.time_limit > 0 ? t.time_limit : t.run_time) / shape.speeds.front() *
                    options_.estimate_factor;
-    shape.pending.time_limit = std::max<DurationMs>(kSecond, static_cast<DurationMs>(std::ceil(limit)));
+    shape.pending.time_limit =
+        std::max<DurationMs>(kSecond, static_cast<DurationMs>(std::ceil(limit)));
     return true;
   }
 
@@ -282,22 +287,28 @@ class Replay {
     JobShape& shape = shapes_[i];
     AcceleratorKind kind = shape.kinds[p.option];
     double ms = double(t.run_time) / shape.speeds[p.option];
-    if (kind == AcceleratorKind::kH100) ms *= CommunicationFactor(*shape.profile, p.shares, snap_.nodes);
+    if (kind == AcceleratorKind::kH100)
+      ms *= CommunicationFactor(*shape.profile, p.shares, snap_.nodes);
     // Whole milliseconds, rounding up all but floating-point noise.
     DurationMs run = static_cast<DurationMs>(std::ceil(ms - 1e-6));
     JobOutcome& out = run_.jobs[i];
     out.start = clock_;
     out.kind = kind;
     out.devices = 0;
-    for (const NodeShare& s : p.shares) out.devices += static_cast<uint32_t>(s.devices.size());
+    for (const NodeShare& s : p.shares) {
+      out.devices += static_cast<uint32_t>(s.devices.size());
+      std::vector<std::string> devices;
+      for (uint32_t d : s.devices) devices.push_back(std::to_string(d));
+      out.placement += (out.placement.empty() ? "" : " + ") + s.node + " " + Join(devices, ",");
+    }
     busy_[kind] += out.devices;
-    if (getenv("SIMDBG")) fprintf(stderr, "t=%lld start job %zu gpus %u kind %d devs %u run %lld wait %lld\n", (long long)clock_/1000, i, t.gpus, int(kind), out.devices, (long long)run/1000, (long long)(clock_-t.submit)/1000);
     const ResourceRequest& req = RequestOf(shape.pending, p.option);
-    DurationMs limit = static_cast<DurationMs>(
-        std::ceil(double(shape.pending.time_limit) * shape.speeds.front() / shape.speeds[p.option]));
+    DurationMs limit = static_cast<DurationMs>(std::ceil(
+        double(shape.pending.time_limit) * shape.speeds.front() / shape.speeds[p.option]));
     RunningJob r{i, 0, req.exclusive, std::move(p.shares), clock_ + limit};
-    auto at = std::upper_bound(snap_.running.begin(), snap_.running.end(), r.expected_end,
-                               [](TimeMs end, const RunningJob& x) { return end < x.expected_end; });
+    auto at =
+        std::upper_bound(snap_.running.begin(), snap_.running.end(), r.expected_end,
+                         [](TimeMs end, const RunningJob& x) { return end < x.expected_end; });
     expected_end_[i] = r.expected_end;
     snap_.running.insert(at, std::move(r));
     ends_.push({clock_ + run, i});
@@ -309,9 +320,9 @@ class Replay {
     last_end_ = std::max(last_end_, clock_);
     busy_[out.kind] -= out.devices;
     // Kept in expected-end order for backfill: find it by its end.
-    auto it = std::lower_bound(
-        snap_.running.begin(), snap_.running.end(), expected_end_[i],
-        [](const RunningJob& x, TimeMs end) { return x.expected_end < end; });
+    auto it =
+        std::lower_bound(snap_.running.begin(), snap_.running.end(), expected_end_[i],
+                         [](const RunningJob& x, TimeMs end) { return x.expected_end < end; });
     while (it->job_id != i) ++it;
     ReleaseShares(it->shares, it->exclusive, snap_.nodes);
     snap_.running.erase(it);
@@ -332,7 +343,7 @@ class Replay {
   SimRun run_;
   std::vector<JobShape> shapes_;
   std::vector<double> integral_at_submit_;
-  std::vector<bool> started_;          // by trace index; only read for jobs just started
+  std::vector<bool> started_;         // by trace index; only read for jobs just started
   std::vector<TimeMs> expected_end_;  // by trace index, of running jobs
   std::unordered_map<std::string, bool> feasible_;
   std::priority_queue<std::pair<TimeMs, size_t>, std::vector<std::pair<TimeMs, size_t>>,

@@ -55,6 +55,7 @@ struct JobOutcome {
   // jobs active (pending or running) over its life: its 1/N share (Themis).
   double fair_share_devices = 0;
   uint32_t preemptions = 0;
+  std::string placement;  // "node d,d,d" per node, joined by " + "
 };
 
 struct UtilisationSample {
@@ -66,7 +67,7 @@ struct SimRun {
   std::string policy;
   std::vector<JobOutcome> jobs;  // trace order
   std::vector<UtilisationSample> samples;
-  std::map<AcceleratorKind, uint64_t> devices;   // per kind in the cluster
+  std::map<AcceleratorKind, uint64_t> devices;     // per kind in the cluster
   std::map<AcceleratorKind, double> busy_seconds;  // device-seconds in use
   TimeMs first_submit = 0, last_end = 0;
   double mean_mesh_fragmentation = -1;  // -1: no Dojo mesh

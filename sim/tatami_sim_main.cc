@@ -110,7 +110,8 @@ Status WriteFile(const std::filesystem::path& path, const std::string& text) {
 int Main(int argc, char** argv) {
   auto args = ParseArgs(argc, argv);
   if (!args) {
-    if (!args.error().message.empty()) fprintf(stderr, "tatami-sim: %s\n", args.error().message.c_str());
+    if (!args.error().message.empty())
+      fprintf(stderr, "tatami-sim: %s\n", args.error().message.c_str());
     fputs(kUsage, stderr);
     return 2;
   }
@@ -168,7 +169,8 @@ int Main(int argc, char** argv) {
     std::error_code ec;
     std::filesystem::create_directories(args->out, ec);
     std::filesystem::path dir(args->out);
-    Status s = WriteFile(dir / "results.json", ResultsJson(args->cluster, args->trace, runs, summaries));
+    Status s =
+        WriteFile(dir / "results.json", ResultsJson(args->cluster, args->trace, runs, summaries));
     if (s.ok()) s = WriteFile(dir / "jct-cdf.svg", JctCdfSvg(runs));
     for (const SimRun& run : runs) {
       if (s.ok()) s = WriteFile(dir / ("utilisation-" + run.policy + ".svg"), UtilisationSvg(run));

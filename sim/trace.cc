@@ -132,7 +132,8 @@ Result<std::vector<TraceJob>> ReadTatamiDatabase(const std::string& path) {
     if (last.accelerators() == 0) continue;
     TraceJob t;
     t.submit = job.submit_time();
-    for (const v1::RunRecord& r : job.runs()) t.run_time += std::max<TimeMs>(0, r.end_time() - r.start_time());
+    for (const v1::RunRecord& r : job.runs())
+      t.run_time += std::max<TimeMs>(0, r.end_time() - r.start_time());
     t.gpus = last.accelerators();
     t.account = job.spec().account();
     t.user = job.spec().user();
@@ -183,7 +184,8 @@ Result<std::vector<TraceJob>> ParsePhillyCsv(std::string_view text, const std::s
                           j.run_time = static_cast<DurationMs>(*duration * 1000);
                           j.gpus = *gpus;
                           j.account = row.Text(4);
-                          j.job_class = std::string(ClassForGpuHours(*duration * *gpus / 3600, line));
+                          j.job_class =
+                              std::string(ClassForGpuHours(*duration * *gpus / 3600, line));
                           jobs.push_back(std::move(j));
                           return {};
                         });
@@ -194,27 +196,27 @@ Result<std::vector<TraceJob>> ParsePhillyCsv(std::string_view text, const std::s
 
 Result<std::vector<TraceJob>> ParseSiaCsv(std::string_view text, const std::string& origin) {
   std::vector<TraceJob> jobs;
-  Status s = ForEachRow(
-      text, origin, {"name", "time", "application", "num_replicas", "batch_size"},
-      [&](const Row& row, size_t line) -> Status {
-        auto submit = row.Number(1, 0, "seconds after the start (a number >= 0)");
-        auto gpus = row.Count(3);
-        if (!submit) return submit.error();
-        if (!gpus) return gpus.error();
-        if (auto bsz = row.Count(4); !bsz) return bsz.error();
-        const ClassProfile* profile = FindClass(row.Text(2));
-        if (!profile) return row.Bad(2, "one of " + Join(ClassNames(), ", "));
-        TraceJob j;
-        j.line = line;
-        j.submit = static_cast<TimeMs>(*submit * 1000);
-        j.gpus = *gpus;
-        j.run_time = static_cast<DurationMs>(profile->gpu_hours * 3600 * 1000 / *gpus);
-        j.account = "sia";
-        j.user = row.Text(0);
-        j.job_class = row.Text(2);
-        jobs.push_back(std::move(j));
-        return {};
-      });
+  Status s = ForEachRow(text, origin, {"name", "time", "application", "num_replicas", "batch_size"},
+                        [&](const Row& row, size_t line) -> Status {
+                          auto submit = row.Number(1, 0, "seconds after the start (a number >= 0)");
+                          auto gpus = row.Count(3);
+                          if (!submit) return submit.error();
+                          if (!gpus) return gpus.error();
+                          if (auto bsz = row.Count(4); !bsz) return bsz.error();
+                          const ClassProfile* profile = FindClass(row.Text(2));
+                          if (!profile) return row.Bad(2, "one of " + Join(ClassNames(), ", "));
+                          TraceJob j;
+                          j.line = line;
+                          j.submit = static_cast<TimeMs>(*submit * 1000);
+                          j.gpus = *gpus;
+                          j.run_time =
+                              static_cast<DurationMs>(profile->gpu_hours * 3600 * 1000 / *gpus);
+                          j.account = "sia";
+                          j.user = row.Text(0);
+                          j.job_class = row.Text(2);
+                          jobs.push_back(std::move(j));
+                          return {};
+                        });
   if (!s.ok()) return s.error();
   Normalize(jobs);
   return jobs;

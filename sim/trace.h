@@ -29,11 +29,11 @@ struct TraceJob {
   // Run time on the reference accelerator (one H100 per GPU asked for) with
   // the best placement; the simulator scales it by where the job lands.
   DurationMs run_time = 0;
-  uint32_t gpus = 1;       // accelerators asked for
-  std::string account;     // Philly's virtual cluster, Tatami's account
+  uint32_t gpus = 1;    // accelerators asked for
+  std::string account;  // Philly's virtual cluster, Tatami's account
   std::string user;
-  std::string job_class;   // model class for speeds (speeds.h); "" = from GPU-time
-  std::string kind;        // accelerator kind the job must have; "" = any
+  std::string job_class;      // model class for speeds (speeds.h); "" = from GPU-time
+  std::string kind;           // accelerator kind the job must have; "" = any
   DurationMs time_limit = 0;  // 0: the simulator derives one from run_time
 };
 

@@ -1,9 +1,8 @@
 #include "topology/node_topology.h"
 
-#include <map>
-
 #include <hwloc.h>
 
+#include <map>
 #include <memory>
 
 namespace tatami {
@@ -179,10 +178,9 @@ Result<std::vector<std::shared_ptr<const NodeTopology>>> DiscoverConfiguredNodes
       nodes.push_back(nullptr);
       continue;
     }
-    std::string shape = nc.topology + "|" + std::to_string(nc.cpus) + "|" +
-                        std::to_string(nc.memory_mib) + "|" +
-                        std::string(AcceleratorName(nc.accelerator_kind)) + "|" +
-                        std::to_string(nc.accelerators);
+    std::string shape =
+        nc.topology + "|" + std::to_string(nc.cpus) + "|" + std::to_string(nc.memory_mib) + "|" +
+        std::string(AcceleratorName(nc.accelerator_kind)) + "|" + std::to_string(nc.accelerators);
     auto known = shapes.find(shape);
     if (known == shapes.end()) {
       auto topo = DiscoverNode(nc, config);

@@ -9,7 +9,10 @@
 #include <map>
 
 #include "base/strings.h"
+#include "scheduler/policy.h"
+#include "sim/simulator.h"
 #include "tests/integration/local_cluster.h"
+#include "topology/cluster_config.h"
 
 namespace tatami::testing {
 namespace {
@@ -430,6 +433,81 @@ TEST(ControllerConfig, BadConfigIsRefusedWithFileLineAndColumn) {
   EXPECT_THAT(std::string(buf, n),
               HasSubstr(dir + "/bad.yaml:3:11: cpus: expected a non-negative integer"));
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace tatami::testing
+
+namespace tatami::testing {
+namespace {
+
+// One scenario through tatamid and through tatami-sim (sim/): the same
+// cluster config, the same jobs in the same order, the same policy code.
+// h100-01 is half taken by job 1 (10 min), h100-02 wholly by job 2; job 3
+// wants both nodes and is reserved their end; job 4 (5 min) fits in the
+// hole before that, job 5 (30 min) would delay job 3 and must wait.
+TEST_F(ClusterTest, TheSimulatorMakesTheDaemonsBackfillDecisions) {
+  struct Step {
+    std::string sbatch;
+    uint32_t gpus;
+    DurationMs limit;
+  };
+  const std::vector<Step> steps{{"-N1 --gpus=4 --time=10", 4, 10 * kMinute},
+                                {"-N1 --gpus=8 --time=10", 8, 10 * kMinute},
+                                {"-N2 --gpus=16 --time=60", 16, 60 * kMinute},
+                                {"-N1 --gpus=4 --time=5", 4, 5 * kMinute},
+                                {"-N1 --gpus=4 --time=30", 4, 30 * kMinute}};
+  // Daemon: each job writes where it runs, then holds its devices.
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    std::string where = "where-" + std::to_string(i + 1);
+    ids.push_back(Submit("-p h100 " + steps[i].sbatch + " --wrap='echo $SLURMD_NODENAME " +
+                         "$CUDA_VISIBLE_DEVICES > " + where + ".tmp; mv " + where + ".tmp " +
+                         where + "; while [ ! -e go ]; do sleep 0.05; done'"));
+    if (i < 2) {
+      ASSERT_TRUE(RunningEventually(ids[i]));
+    }
+  }
+  ASSERT_TRUE(RunningEventually(ids[3]));
+  ASSERT_TRUE(LocalCluster::Eventually(
+      [&] { return cluster_.Value("squeue -h -j " + ids[4] + " -o %t:%r") == "PD:Resources"; },
+      seconds(20)));
+  EXPECT_EQ(cluster_.QueueState(ids[2]), "PD");
+  std::map<size_t, std::string> daemon;
+  for (size_t i : {0, 1, 3}) {
+    std::string file = "where-" + std::to_string(i + 1);
+    ASSERT_TRUE(LocalCluster::Eventually(
+        [&] { return cluster_.Run("test -e " + file).exit_code == 0; }, seconds(20)));
+    daemon[i] = cluster_.Value("cat " + file);
+  }
+  Release();
+
+  // Simulator: the same jobs a second apart, run times as their limits.
+  auto config =
+      LoadClusterConfig(std::string(TATAMI_SOURCE_DIR) + "/tests/integration/test-cluster.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  auto sim = sim::Simulator::Create(*config, sim::SimOptions{});
+  ASSERT_TRUE(sim.ok()) << sim.error().message;
+  std::vector<sim::TraceJob> trace;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    sim::TraceJob j;
+    j.id = i + 1;
+    j.submit = TimeMs(i) * kSecond;
+    j.gpus = steps[i].gpus;
+    j.run_time = j.time_limit = steps[i].limit;
+    j.kind = "h100";
+    trace.push_back(j);
+  }
+  auto policy = MakeSchedulingPolicy("tatami");
+  auto run = sim->Run(trace, *policy);
+  ASSERT_TRUE(run.ok()) << run.error().message;
+  const auto& jobs = run->jobs;
+  EXPECT_EQ(jobs[3].start, 3 * kSecond);                 // backfilled on arrival
+  EXPECT_EQ(jobs[2].start, 10 * kMinute + 1 * kSecond);  // when job 2 ends
+  EXPECT_GE(jobs[4].start, jobs[2].start);               // never ahead of job 3
+  // Same nodes and devices as the daemon gave (its CUDA_VISIBLE_DEVICES).
+  for (size_t i : {0, 1, 3}) EXPECT_EQ(jobs[i].placement, daemon[i]) << "job " << i + 1;
+  EXPECT_EQ(daemon[3], "h100-01 4,5,6,7");
 }
 
 }  // namespace
