@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# tatami-sim's figures: the Philly trace replayed under fifo, fifo-backfill
+# (Slurm's defaults) and tatami, side by side with ratios, on the small
+# heterogeneous cluster and on the GigaTexas site, with the simulator's own
+# wall time and peak memory (GNU time). Plots and JSON land in $OUT/<run>/.
+#
+#   scripts/bench/sim.sh            # all runs
+#   scripts/bench/sim.sh small      # one of: small, gigatexas, gigatexas-busy
+#
+# Load: Philly averages ~380 busy GPUs, 3x what the small cluster holds and
+# 0.5% of GigaTexas; --compress divides submit times (0.3: 3.3x slower
+# arrivals; 150: 150x faster) to put each at a load worth comparing.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=${BIN:-$ROOT/build/bin}
+TRACE=${TRACE:-$ROOT/../shared/traces/philly-pollux/philly.csv}
+OUT=${OUT:-/tmp/tatami-sim-bench}
+[ -x "$BIN/tatami-sim" ] || { echo "build first: cmake -S . -B build -G Ninja && cmake --build build" >&2; exit 1; }
+[ -r "$TRACE" ] || { echo "no trace at $TRACE (set TRACE=)" >&2; exit 1; }
+
+run() {
+  local name=$1; shift
+  echo "== $name: tatami-sim $*"
+  /usr/bin/time -f "tatami-sim: wall %e s, peak RSS %M KiB" \
+    "$BIN/tatami-sim" --trace "$TRACE" --out "$OUT/$name" "$@"
+  echo
+}
+
+want=${1:-all}
+if [ "$want" = all ] || [ "$want" = small ]; then
+  run small --cluster "$ROOT/configs/sim-small-hetero.yaml" --jobs 5000 --compress 0.3
+fi
+if [ "$want" = all ] || [ "$want" = gigatexas ]; then
+  run gigatexas --cluster "$ROOT/configs/sim-gigatexas.yaml" --jobs 100000
+fi
+if [ "$want" = all ] || [ "$want" = gigatexas-busy ]; then
+  run gigatexas-busy --cluster "$ROOT/configs/sim-gigatexas.yaml" --jobs 100000 --compress 150
+fi
