@@ -68,11 +68,11 @@ void ReservationBook::RestoreAll() {
 void ReservationBook::TakeEarliest(size_t count) {
   if (count < taken_) RestoreAll();
   for (; taken_ < count; ++taken_) {
-    for (const NodeShare& s : reservations_[by_start_[taken_]].shares) Take(s, false);
+    for (const NodeShare& s : reservations_[by_start_[taken_]].shares) Take(s);
   }
 }
 
-void ReservationBook::Take(const NodeShare& share, bool exclusive) {
+void ReservationBook::Take(const NodeShare& share) {
   size_t i = IndexOf(share);
   if (i >= books_.size()) return;
   Save(i);
@@ -87,7 +87,6 @@ void ReservationBook::Take(const NodeShare& share, bool exclusive) {
     held[d] = true;
   }
   ++n.running_jobs;
-  if (exclusive) n.exclusive_owned = true;
 }
 
 void ReservationBook::Free(const NodeShare& share, bool exclusive) {
@@ -103,7 +102,7 @@ void ReservationBook::Free(const NodeShare& share, bool exclusive) {
     if (d < n.device_free.size() && !reserved) n.device_free[d] = true;
   }
   if (n.running_jobs > 0) --n.running_jobs;
-  if (exclusive && held == held_.end()) n.exclusive_owned = false;
+  if (exclusive) n.exclusive_owned = false;
 }
 
 size_t ReservationBook::CountBefore(TimeMs end) const {
@@ -126,12 +125,8 @@ uint32_t ReservationBook::MatchingDevices(const ResourceRequest& req, const Node
   size_t i = IndexOf(share);
   if (i >= books_.size()) return 0;
   const NodeResources& n = books_[i];
-  if (!n.InPartition(req.partition)) return 0;
-  if (req.tiles > 0 ? n.accel_kind != AcceleratorKind::kD1
-                    : !MatchesRequest(n.accel_kind, req.accel_kind)) {
-    return 0;
-  }
-  return static_cast<uint32_t>(share.devices.size());
+  bool counts = n.InPartition(req.partition) && WantsDevicesOf(req, n.accel_kind);
+  return counts ? static_cast<uint32_t>(share.devices.size()) : 0;
 }
 
 std::optional<Reservation> ReservationBook::Reserve(uint64_t job_id, const ResourceRequest& req,
@@ -143,12 +138,9 @@ std::optional<Reservation> ReservationBook::Reserve(uint64_t job_id, const Resou
   // bound on what the job could get) says when trying is worthwhile, and
   // tries after that come at doubling gaps, so a job that fragmentation
   // keeps out costs O(log running) placements, not O(running).
-  uint64_t want = req.tiles > 0 ? req.tiles : uint64_t{req.accel_per_node} * req.nodes;
-  uint64_t free = 0;
+  uint64_t want = DevicesWanted(req), free = 0;
   for (const NodeResources& n : books_) {
-    bool kind = req.tiles > 0 ? n.accel_kind == AcceleratorKind::kD1
-                              : MatchesRequest(n.accel_kind, req.accel_kind);
-    if (kind && n.InPartition(req.partition)) free += n.DevicesFree();
+    if (WantsDevicesOf(req, n.accel_kind) && n.InPartition(req.partition)) free += n.DevicesFree();
   }
   std::optional<Reservation> found;
   size_t next_try = 0, gap = 1;

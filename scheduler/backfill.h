@@ -71,7 +71,7 @@ class ReservationBook {
   void RestoreAll();
   // Holds the resources of the `count` earliest-starting reservations.
   void TakeEarliest(size_t count);
-  void Take(const NodeShare& share, bool exclusive);  // a reservation's hold
+  void Take(const NodeShare& share);                  // a reservation's hold
   void Free(const NodeShare& share, bool exclusive);  // a running job's end
   uint32_t MatchingDevices(const ResourceRequest& req, const NodeShare& share);
 

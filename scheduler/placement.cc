@@ -15,6 +15,14 @@ bool Contains(const std::vector<std::string>& v, const std::string& s) {
 
 }  // namespace
 
+bool WantsDevicesOf(const ResourceRequest& req, AcceleratorKind kind) {
+  return req.tiles > 0 ? kind == AcceleratorKind::kD1 : MatchesRequest(kind, req.accel_kind);
+}
+
+uint64_t DevicesWanted(const ResourceRequest& req) {
+  return req.tiles > 0 ? req.tiles : uint64_t{req.accel_per_node} * req.nodes;
+}
+
 int64_t MemNeeded(const ResourceRequest& req, const NodeResources& node) {
   return req.mem_per_node_mib < 0 ? node.mem_total_mib : req.mem_per_node_mib;
 }

@@ -40,6 +40,11 @@ Mismatch CheckNode(const ResourceRequest& req, const NodeResources& node, bool i
 // For `tatami explain` and errors: "has 8 h100, job wants 16 per node".
 std::string DescribeMismatch(Mismatch m, const ResourceRequest& req, const NodeResources& node);
 
+// Whether `kind` is the kind of device the request counts (Dojo tiles for a
+// tiles request), and how many it wants over the whole job.
+bool WantsDevicesOf(const ResourceRequest& req, AcceleratorKind kind);
+uint64_t DevicesWanted(const ResourceRequest& req);
+
 // Memory the request takes on `node` (--mem=0: all of it).
 int64_t MemNeeded(const ResourceRequest& req, const NodeResources& node);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/hostlist.h"
+#include "base/strings.h"
 
 namespace tatami {
 namespace {
@@ -95,6 +96,14 @@ Result<ResourceRequest> MakeResourceRequest(const v1::JobSpec& spec,
     r.excluded_nodes = *ex;
   }
   return r;
+}
+
+std::string PlacementKey(const ResourceRequest& r) {
+  if (!r.required_nodes.empty() || !r.excluded_nodes.empty()) return "";
+  return r.partition + '|' + r.accel_kind + '|' + std::to_string(r.accel_per_node) + '|' +
+         std::to_string(r.nodes) + '|' + std::to_string(r.tiles) + '|' +
+         std::to_string(r.cpus_per_node) + '|' + std::to_string(r.mem_per_node_mib) + '|' +
+         (r.exclusive ? "x" : "") + '|' + Join(r.features, ",");
 }
 
 }  // namespace tatami

@@ -30,6 +30,11 @@ struct ResourceRequest {
   std::vector<std::string> excluded_nodes;  // --exclude
 };
 
+// Everything placement reads from a request, as text: two requests with the
+// same key get the same answer from a Placer on the same nodes. "" when the
+// request names nodes (--nodelist/--exclude), which are not worth keying.
+std::string PlacementKey(const ResourceRequest& r);
+
 // Errors name the option at fault ("--gpus=3 is not a multiple of -N 2").
 // `max_accel_per_node`, the most devices of the requested kind one node of
 // the partition has, lets `--gpus=N` without -N fill whole nodes (0: unknown).

@@ -8,7 +8,6 @@
 #include <set>
 #include <unordered_map>
 
-#include "base/strings.h"
 #include "scheduler/backfill.h"
 
 namespace tatami {
@@ -41,6 +40,15 @@ const ResourceRequest& RequestOf(const PendingJob& job, size_t option) {
   return option == 0 ? job.request : job.alternatives[option - 1].request;
 }
 
+double SpeedOf(const PendingJob& job, size_t option) {
+  return option == 0 ? 1.0 : job.alternatives[option - 1].speed;
+}
+
+DurationMs LimitOf(const PendingJob& job, size_t option) {
+  if (job.time_limit <= 0) return 0;
+  return static_cast<DurationMs>(std::ceil(double(job.time_limit) / SpeedOf(job, option)));
+}
+
 namespace {
 
 constexpr size_t kKinds = 4;  // AcceleratorKind values
@@ -56,13 +64,12 @@ class FreeDevices {
     }
   }
   bool MayFit(const ResourceRequest& req) const {
-    if (req.tiles > 0) return free_[static_cast<size_t>(AcceleratorKind::kD1)] >= req.tiles;
-    if (req.accel_per_node == 0) return true;
-    uint64_t have = 0;
+    uint64_t want = DevicesWanted(req), have = 0;
+    if (want == 0) return true;
     for (size_t k = 1; k < kKinds; ++k) {
-      if (MatchesRequest(static_cast<AcceleratorKind>(k), req.accel_kind)) have += free_[k];
+      if (WantsDevicesOf(req, static_cast<AcceleratorKind>(k))) have += free_[k];
     }
-    return have >= uint64_t{req.accel_per_node} * req.nodes;
+    return have >= want;
   }
   void Take(const std::vector<NodeShare>& shares, const std::vector<NodeResources>& nodes) {
     for (const NodeShare& s : shares) {
@@ -80,21 +87,16 @@ class FreeDevices {
 // one cycle (free resources only shrink in it), so a queue of 10,000
 // one-GPU jobs costs one failed placement, not 10,000. "" = not cacheable.
 std::string ShapeKey(const ResourceRequest& r, size_t reservations_respected) {
-  if (!r.required_nodes.empty() || !r.excluded_nodes.empty()) return "";
-  return r.partition + '|' + r.accel_kind + '|' + std::to_string(r.accel_per_node) + '|' +
-         std::to_string(r.nodes) + '|' + std::to_string(r.tiles) + '|' +
-         std::to_string(r.cpus_per_node) + '|' + std::to_string(r.mem_per_node_mib) + '|' +
-         (r.exclusive ? "x" : "") + '|' + Join(r.features, ",") + '|' +
-         std::to_string(reservations_respected);
+  std::string key = PlacementKey(r);
+  return key.empty() ? key : key + '|' + std::to_string(reservations_respected);
 }
 
 std::vector<size_t> OptionOrder(const PendingJob& job, bool fastest_first) {
   std::vector<size_t> order(job.alternatives.size() + 1);
   std::iota(order.begin(), order.end(), 0);
   if (fastest_first) {
-    auto speed = [&](size_t o) { return o == 0 ? 1.0 : job.alternatives[o - 1].speed; };
     std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return speed(a) > speed(b); });
+                     [&](size_t a, size_t b) { return SpeedOf(job, a) > SpeedOf(job, b); });
   }
   return order;
 }
@@ -122,9 +124,7 @@ Plan RunSchedulingCycle(Snapshot& snapshot, const QueuePolicy& policy, const Pla
     std::vector<size_t> options = OptionOrder(job, policy.FastestOptionFirst());
     for (size_t o : options) {
       const ResourceRequest& req = RequestOf(job, o);
-      double speed = o == 0 ? 1.0 : job.alternatives[o - 1].speed;
-      DurationMs limit =
-          job.time_limit > 0 ? static_cast<DurationMs>(std::ceil(job.time_limit / speed)) : 0;
+      DurationMs limit = LimitOf(job, o);
       TimeMs end = limit > 0 ? snapshot.now + limit : 0;
       if (!free.MayFit(req)) continue;
       std::string key = ShapeKey(req, reservations ? reservations->CountBefore(end) : 0);
@@ -140,7 +140,7 @@ Plan RunSchedulingCycle(Snapshot& snapshot, const QueuePolicy& policy, const Pla
         continue;
       }
       if (reservations) {
-        reservations->Start({job.job_id, job.priority, req.exclusive, *shares, end});
+        reservations->Start({job.job_id, req.exclusive, *shares, end});
       } else {
         ApplyShares(*shares, req.exclusive, books);
       }

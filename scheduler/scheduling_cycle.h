@@ -46,7 +46,6 @@ struct PendingJob {
 
 struct RunningJob {
   uint64_t job_id = 0;
-  int64_t priority = 0;
   bool exclusive = false;
   std::vector<NodeShare> shares;
   TimeMs expected_end = 0;  // start + time limit; 0 = unlimited
@@ -127,8 +126,12 @@ class BackfillPolicy : public QueuePolicy {
 // ..." -> "NoContiguousTiles"); "Resources" when it names none.
 std::string ReasonCode(const std::string& placement_error);
 
-// The request a planned start uses.
+// A job's option (0: its request; i: alternatives[i - 1]): the request, its
+// speed relative to the request, and its time limit there (the job's --time
+// divided by that speed; 0: unlimited).
 const ResourceRequest& RequestOf(const PendingJob& job, size_t option);
+double SpeedOf(const PendingJob& job, size_t option);
+DurationMs LimitOf(const PendingJob& job, size_t option);
 
 // Works on snapshot.nodes (see Snapshot); reads everything else.
 Plan RunSchedulingCycle(Snapshot& snapshot, const QueuePolicy& policy, const Placer& placer);

@@ -41,7 +41,7 @@ PendingJob Job(uint64_t id, uint32_t gpus, TimeMs submit, DurationMs limit = 0) 
 RunningJob Holding(uint64_t id, uint32_t first, uint32_t count, TimeMs end) {
   NodeShare s{"a", 1, 1024, {}, 0};
   for (uint32_t d = first; d < first + count; ++d) s.devices.push_back(d);
-  return RunningJob{id, 0, false, {s}, end};
+  return RunningJob{id, false, {s}, end};
 }
 
 void Hold(Snapshot& snap, const RunningJob& job) {
@@ -134,7 +134,7 @@ TEST(SchedulingCycle, ARunningJobWithoutALimitMeansNoReservationAndNoBackfillOnI
   EXPECT_EQ(plan.starts[0].job_id, 2u);
 }
 
-TEST(SchedulingCycle, ReservationsStackUpInPriorityOrder) {
+TEST(SchedulingCycle, AReservationHoldsItsNodeForGoodSoTheNextBlockedJobGetsNone) {
   Snapshot snap;
   snap.nodes = {Node("a")};
   Hold(snap, Holding(9, 0, 8, 100'000));

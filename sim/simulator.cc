@@ -78,11 +78,6 @@ struct JobShape {
   double usable_devices = 0;  // H100-equivalents of the kinds it accepts
 };
 
-std::string FeasibilityKey(const ResourceRequest& r) {
-  return r.partition + '|' + r.accel_kind + '|' + std::to_string(r.nodes) + '|' +
-         std::to_string(r.accel_per_node) + '|' + std::to_string(r.tiles);
-}
-
 double DeviceWeight(AcceleratorKind kind) {
   return kind == AcceleratorKind::kD1 ? kH100PerTile : 1.0;
 }
@@ -264,7 +259,9 @@ class Replay {
   }
 
   bool Feasible(const ResourceRequest& req) {
-    auto [it, added] = feasible_.try_emplace(FeasibilityKey(req), false);
+    std::string key = PlacementKey(req);
+    if (key.empty()) return CheckFeasible(req, snap_.nodes).ok();
+    auto [it, added] = feasible_.try_emplace(key, false);
     if (added) it->second = CheckFeasible(req, snap_.nodes).ok();
     return it->second;
   }
@@ -302,10 +299,8 @@ class Replay {
       out.placement += (out.placement.empty() ? "" : " + ") + s.node + " " + Join(devices, ",");
     }
     busy_[kind] += out.devices;
-    const ResourceRequest& req = RequestOf(shape.pending, p.option);
-    DurationMs limit = static_cast<DurationMs>(std::ceil(
-        double(shape.pending.time_limit) * shape.speeds.front() / shape.speeds[p.option]));
-    RunningJob r{i, 0, req.exclusive, std::move(p.shares), clock_ + limit};
+    bool exclusive = RequestOf(shape.pending, p.option).exclusive;
+    RunningJob r{i, exclusive, std::move(p.shares), clock_ + LimitOf(shape.pending, p.option)};
     auto at =
         std::upper_bound(snap_.running.begin(), snap_.running.end(), r.expected_end,
                          [](TimeMs end, const RunningJob& x) { return end < x.expected_end; });

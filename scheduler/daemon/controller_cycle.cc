@@ -118,7 +118,7 @@ Snapshot Controller::BuildSnapshotLocked() {
     for (uint64_t id : active_ids_) {
       const v1::JobInfo& job = jobs_[id];
       TimeMs end = job.time_limit_ms() > 0 ? job.start_time() + job.time_limit_ms() : 0;
-      snap.running.push_back({id, PriorityOf(job), job.spec().exclusive(), SharesOf(job), end});
+      snap.running.push_back({id, job.spec().exclusive(), SharesOf(job), end});
     }
   }
   return snap;
