@@ -26,6 +26,23 @@ ReservationBook::ReservationBook(std::vector<NodeResources>& books,
 void ReservationBook::Start(const RunningJob& job) {
   RestoreAll();
   ApplyShares(job.shares, job.exclusive, books_);
+  Track(job);
+}
+
+std::vector<NodeResources>& ReservationBook::PlainBooks() {
+  RestoreAll();
+  return books_;
+}
+
+void ReservationBook::Replace(const std::vector<const RunningJob*>& gone,
+                              const RunningJob& claimant) {
+  std::erase_if(running_, [&](const RunningJob* r) {
+    return std::find(gone.begin(), gone.end(), r) != gone.end();
+  });
+  Track(claimant);
+}
+
+void ReservationBook::Track(const RunningJob& job) {
   if (job.expected_end <= 0) return;
   started_.push_back(job);
   const RunningJob* added = &started_.back();

@@ -42,6 +42,13 @@ class ReservationBook {
   // Applies a start to the books; it ends at job.expected_end (0: never).
   void Start(const RunningJob& job);
 
+  // The books without any reservation's holds, for a change made outside
+  // the book (a preemption's claim) that Replace() then reports.
+  std::vector<NodeResources>& PlainBooks();
+  // `gone` (from `running`) no longer run: a claim took their resources;
+  // `claimant`, already on the books, runs until its expected_end.
+  void Replace(const std::vector<const RunningJob*>& gone, const RunningJob& claimant);
+
   // Places `req` on the books as they are, except that resources of every
   // reservation starting before `end` (0: never ends) are taken.
   Result<std::vector<NodeShare>> PlaceBefore(const ResourceRequest& req, TimeMs end,
@@ -69,6 +76,7 @@ class ReservationBook {
   size_t IndexOf(const NodeShare& share);
   void Save(size_t index);
   void RestoreAll();
+  void Track(const RunningJob& job);  // walked by Reserve from now on
   // Holds the resources of the `count` earliest-starting reservations.
   void TakeEarliest(size_t count);
   void Take(const NodeShare& share);                  // a reservation's hold

@@ -154,16 +154,19 @@ namespace {
 
 template <typename Fn>
 void ForShareNode(const NodeShare& s, std::vector<NodeResources>& nodes, Fn fn) {
-  if (s.node_index < nodes.size() && nodes[s.node_index].name == s.node) {
-    fn(nodes[s.node_index]);
-    return;
-  }
-  for (auto& n : nodes) {
-    if (n.name == s.node) fn(n);
-  }
+  if (size_t i = NodeIndexOf(s, nodes); i < nodes.size()) fn(nodes[i]);
 }
 
 }  // namespace
+
+size_t NodeIndexOf(const NodeShare& share, const std::vector<NodeResources>& nodes) {
+  if (share.node_index < nodes.size() && nodes[share.node_index].name == share.node)
+    return share.node_index;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (nodes[i].name == share.node) return i;
+  }
+  return nodes.size();
+}
 
 void ApplyShares(const std::vector<NodeShare>& shares, bool exclusive,
                  std::vector<NodeResources>& nodes) {

@@ -69,6 +69,10 @@ class FirstFitPlacer final : public Placer {
                                        const std::vector<NodeResources>& nodes) const override;
 };
 
+// Where `share`'s node is in `nodes`: its hint when that names the node,
+// else by name; nodes.size() when it is not there.
+size_t NodeIndexOf(const NodeShare& share, const std::vector<NodeResources>& nodes);
+
 // Deducts/returns shares on `nodes` (matched by name).
 void ApplyShares(const std::vector<NodeShare>& shares, bool exclusive,
                  std::vector<NodeResources>& nodes);

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "scheduler/backfill.h"
+#include "scheduler/preemption.h"
 
 namespace tatami {
 
@@ -103,69 +104,142 @@ std::vector<size_t> OptionOrder(const PendingJob& job, bool fastest_first) {
 
 }  // namespace
 
-Plan RunSchedulingCycle(Snapshot& snapshot, const QueuePolicy& policy, const Placer& placer) {
-  Plan plan;
-  std::vector<NodeResources>& books = snapshot.nodes;
-  const bool backfill = snapshot.backfill_pass && policy.BackfillInterval() >= 0;
-  std::optional<ReservationBook> reservations;
-  if (backfill) reservations.emplace(books, snapshot.running, snapshot.now);
-  FreeDevices free(books);
-  std::unordered_map<std::string, std::string> failed;  // ShapeKey -> reason code
-  std::set<std::string> blocked;                        // partitions held back by an earlier job
-  std::set<std::string> unreservable;                   // ShapeKeys Reserve found no start for
-  for (size_t i : policy.Order(snapshot)) {
-    const PendingJob& job = snapshot.pending[i];
-    if (blocked.count(job.request.partition)) {
-      plan.reasons.emplace_back(job.job_id, "Priority");
-      continue;
+namespace {
+
+// One cycle's walk over the queue and the books it keeps on the way.
+class Cycle {
+ public:
+  Cycle(Snapshot& snapshot, const QueuePolicy& policy, const Placer& placer)
+      : snap_(snapshot),
+        policy_(policy),
+        placer_(placer),
+        backfill_(snapshot.backfill_pass && policy.BackfillInterval() >= 0),
+        free_(snapshot.nodes) {
+    if (backfill_) reservations_.emplace(snap_.nodes, snap_.running, snap_.now);
+  }
+
+  Plan Run() {
+    for (size_t i : policy_.Order(snap_)) {
+      const PendingJob& job = snap_.pending[i];
+      if (blocked_.count(job.request.partition)) {
+        plan_.reasons.emplace_back(job.job_id, "Priority");
+        continue;
+      }
+      std::vector<size_t> options = OptionOrder(job, policy_.FastestOptionFirst());
+      std::string why = "Resources";
+      if (TryStart(job, options, why)) continue;
+      if (job.preempts != 0 && TryPreempt(job, options)) {
+        plan_.reasons.emplace_back(job.job_id, "Preempting");
+        continue;
+      }
+      plan_.reasons.emplace_back(job.job_id, why);
+      if (!backfill_) {
+        for (size_t o : options) blocked_.insert(RequestOf(job, o).partition);
+      } else {
+        TryReserve(job, options);
+      }
     }
-    std::string why = "Resources";
-    bool started = false;
-    std::vector<size_t> options = OptionOrder(job, policy.FastestOptionFirst());
+    if (reservations_) {
+      plan_.reservations = reservations_->reservations();
+      reservations_.reset();  // gives the books back without the reservations' holds
+    }
+    preemption_.reset();  // and without the claims' holds
+    return std::move(plan_);
+  }
+
+ private:
+  bool TryStart(const PendingJob& job, const std::vector<size_t>& options, std::string& why) {
     for (size_t o : options) {
       const ResourceRequest& req = RequestOf(job, o);
       DurationMs limit = LimitOf(job, o);
-      TimeMs end = limit > 0 ? snapshot.now + limit : 0;
-      if (!free.MayFit(req)) continue;
-      std::string key = ShapeKey(req, reservations ? reservations->CountBefore(end) : 0);
-      if (auto known = failed.find(key); !key.empty() && known != failed.end()) {
+      TimeMs end = limit > 0 ? snap_.now + limit : 0;
+      if (!free_.MayFit(req)) continue;
+      std::string key = ShapeKey(req, reservations_ ? reservations_->CountBefore(end) : 0);
+      if (auto known = failed_.find(key); !key.empty() && known != failed_.end()) {
         why = known->second;
         continue;
       }
-      auto shares =
-          reservations ? reservations->PlaceBefore(req, end, placer) : placer.Place(req, books);
+      auto shares = reservations_ ? reservations_->PlaceBefore(req, end, placer_)
+                                  : placer_.Place(req, snap_.nodes);
       if (!shares.ok()) {
         why = ReasonCode(shares.error().message);
-        if (!key.empty()) failed.emplace(key, why);
+        if (!key.empty()) failed_.emplace(key, why);
         continue;
       }
-      if (reservations) {
-        reservations->Start({job.job_id, req.exclusive, *shares, end});
+      if (reservations_) {
+        reservations_->Start({job.job_id, req.exclusive, *shares, end});
       } else {
-        ApplyShares(*shares, req.exclusive, books);
+        ApplyShares(*shares, req.exclusive, snap_.nodes);
       }
-      free.Take(*shares, books);
-      plan.starts.push_back({job.job_id, o, std::move(shares).value()});
-      started = true;
-      break;
+      free_.Take(*shares, snap_.nodes);
+      plan_.starts.push_back({job.job_id, o, std::move(shares).value()});
+      return true;
     }
-    if (started) continue;
-    plan.reasons.emplace_back(job.job_id, why);
-    if (!backfill) {
-      for (size_t o : options) blocked.insert(RequestOf(job, o).partition);
-    } else if (size_t made = reservations->reservations().size(); made < policy.MaxReservations()) {
-      // A shape that found no start will find none while the book is unchanged.
-      const ResourceRequest& req = RequestOf(job, options.front());
-      std::string key = ShapeKey(req, made);
-      if (!key.empty() && unreservable.count(key)) continue;
-      if (!reservations->Reserve(job.job_id, req, placer) && !key.empty()) unreservable.insert(key);
+    return false;
+  }
+
+  // Makes room by stopping lower QoS (preemption.h). Claims ignore
+  // reservations: a job that may preempt comes before those it preempts in
+  // any sane priority order, and the plan is rebuilt every cycle.
+  bool TryPreempt(const PendingJob& job, const std::vector<size_t>& options) {
+    if (snap_.running.empty()) return false;
+    std::vector<NodeResources>& books = reservations_ ? reservations_->PlainBooks() : snap_.nodes;
+    if (!preemption_) preemption_.emplace(books, snap_.running, snap_.now);
+    for (size_t o : options) {
+      const ResourceRequest& req = RequestOf(job, o);
+      std::string key = ShapeKey(req, 0);
+      if (!key.empty()) key += "|" + std::to_string(job.preempts);
+      if (!key.empty() && unpreemptable_.count(key)) continue;
+      std::optional<Claim> claim = preemption_->ClaimFor(job, req, placer_);
+      if (!claim) {
+        if (!key.empty()) unpreemptable_.insert(key);
+        continue;
+      }
+      free_.Take(claim->hold, books);
+      for (uint64_t victim : claim->victims) plan_.preemptions.push_back({victim, job.job_id});
+      if (reservations_) {
+        // For the plan ahead: the claimant frees what its victims and its hold occupy.
+        RunningJob claimant{job.job_id, req.exclusive, claim->hold, 0};
+        for (const RunningJob* r : claim->released)
+          claimant.shares.insert(claimant.shares.end(), r->shares.begin(), r->shares.end());
+        DurationMs limit = LimitOf(job, o);
+        claimant.expected_end = limit > 0 ? snap_.now + limit : 0;
+        reservations_->Replace(claim->released, claimant);
+      }
+      return true;
     }
+    return false;
   }
-  if (reservations) {
-    plan.reservations = reservations->reservations();
-    reservations.reset();  // gives the books back without the reservations' holds
+
+  void TryReserve(const PendingJob& job, const std::vector<size_t>& options) {
+    size_t made = reservations_->reservations().size();
+    if (made >= policy_.MaxReservations()) return;
+    // A shape that found no start will find none while the book is unchanged.
+    const ResourceRequest& req = RequestOf(job, options.front());
+    std::string key = ShapeKey(req, made);
+    if (!key.empty() && unreservable_.count(key)) return;
+    if (!reservations_->Reserve(job.job_id, req, placer_) && !key.empty())
+      unreservable_.insert(key);
   }
-  return plan;
+
+  Snapshot& snap_;
+  const QueuePolicy& policy_;
+  const Placer& placer_;
+  const bool backfill_;
+  Plan plan_;
+  FreeDevices free_;
+  std::optional<PreemptionPlanner> preemption_;  // before reservations_: outlives it
+  std::optional<ReservationBook> reservations_;
+  std::unordered_map<std::string, std::string> failed_;  // ShapeKey -> reason code
+  std::set<std::string> blocked_;                        // partitions held back by an earlier job
+  std::set<std::string> unreservable_;                   // ShapeKeys Reserve found no start for
+  std::set<std::string> unpreemptable_;  // ShapeKeys + preempt mask no claim was found for
+};
+
+}  // namespace
+
+Plan RunSchedulingCycle(Snapshot& snapshot, const QueuePolicy& policy, const Placer& placer) {
+  return Cycle(snapshot, policy, placer).Run();
 }
 
 }  // namespace tatami

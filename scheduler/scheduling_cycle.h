@@ -42,6 +42,8 @@ struct PendingJob {
   // never starts ahead of a reservation it could overlap.
   DurationMs time_limit = 0;
   std::vector<JobOption> alternatives;
+  // Bit q set: may preempt running jobs of QoS index q (preemption.h).
+  uint64_t preempts = 0;
 };
 
 struct RunningJob {
@@ -49,6 +51,15 @@ struct RunningJob {
   bool exclusive = false;
   std::vector<NodeShare> shares;
   TimeMs expected_end = 0;  // start + time limit; 0 = unlimited
+  // What preemption reads (preemption.h): the job's QoS index, priority and
+  // start; it may not be preempted before `preemptible_from` (start + its
+  // QoS's minimum run time); `preempting`: already told to stop (it ends by
+  // expected_end, its grace deadline).
+  uint32_t qos = 0;
+  int64_t priority = 0;
+  TimeMs start = 0;
+  TimeMs preemptible_from = 0;
+  bool preempting = false;
 };
 
 struct Snapshot {
@@ -58,7 +69,7 @@ struct Snapshot {
   // as the simulator does, keeps them instead of copying 30,000 nodes.
   std::vector<NodeResources> nodes;
   std::vector<PendingJob> pending;  // eligible jobs only (dependencies met, not held)
-  std::vector<RunningJob> running;  // read by backfill passes only
+  std::vector<RunningJob> running;  // read by backfill and preemption
   // Whether this cycle may start jobs past a blocked one (see
   // QueuePolicy::BackfillInterval); the caller decides from its clock.
   bool backfill_pass = false;
@@ -78,10 +89,20 @@ struct Reservation {
   std::vector<NodeShare> shares;
 };
 
+// Running job `victim` must stop (SIGTERM, then SIGKILL after its QoS's
+// grace time) so that pending job `for_job` can start on its resources.
+struct Preemption {
+  uint64_t victim = 0;
+  uint64_t for_job = 0;
+};
+
 struct Plan {
   std::vector<PlannedStart> starts;
   std::vector<std::pair<uint64_t, std::string>> reasons;  // job -> Slurm reason code
   std::vector<Reservation> reservations;
+  // New victims only: a job already preempting is not listed again. Its
+  // beneficiary stays pending ("Preempting") until its victims have ended.
+  std::vector<Preemption> preemptions;
 };
 
 class QueuePolicy {

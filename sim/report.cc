@@ -46,9 +46,13 @@ PolicySummary Summarize(const SimRun& run) {
       ++s.never_started;
       continue;
     }
+    if (j.cancelled) {
+      ++s.cancelled;
+      continue;
+    }
     ++s.finished;
     double c = double(j.end - j.submit) / 1000;
-    double run_s = double(j.end - j.start) / 1000;
+    double run_s = double(j.ran) / 1000;
     jct.push_back(c);
     queue.push_back(double(j.start - j.submit) / 1000);
     slowdown.push_back(std::max(1.0, c / std::max(run_s, 10.0)));
@@ -176,6 +180,7 @@ std::string ResultsJson(const std::string& cluster, const std::string& trace,
     const PolicySummary& s = summaries[p];
     j << (p ? "," : "") << "\n    {\"policy\": " << JsonQuote(s.policy) << ", \"jobs\": " << s.jobs
       << ", \"finished\": " << s.finished << ", \"never_started\": " << s.never_started
+      << ", \"cancelled\": " << s.cancelled
       << ",\n     \"jct_seconds\": {\"mean\": " << s.mean_jct_s << ", \"p50\": " << s.p50_jct_s
       << ", \"p99\": " << s.p99_jct_s << "}"
       << ",\n     \"queueing_seconds\": {\"mean\": " << s.mean_queue_s

@@ -28,6 +28,7 @@ namespace tatami::sim {
 struct PolicySummary {
   std::string policy;
   size_t jobs = 0, finished = 0, never_started = 0;
+  size_t cancelled = 0;  // preempted and not requeued: left out of the JCT figures
   double mean_jct_s = 0, p50_jct_s = 0, p99_jct_s = 0;
   double mean_queue_s = 0, p99_queue_s = 0;
   double makespan_s = 0;

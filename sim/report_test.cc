@@ -16,9 +16,9 @@ SimRun TwoJobs(const std::string& policy, TimeMs wait_ms) {
   run.policy = policy;
   run.devices[AcceleratorKind::kH100] = 8;
   run.busy_seconds[AcceleratorKind::kH100] = 4 * 20 + 4 * 30;
-  JobOutcome a{1, "x", 0, wait_ms, wait_ms + 20'000, 20'000, 4, 4, AcceleratorKind::kH100,
-               8, 0,   ""};
-  JobOutcome b{2, "y", 0, 0, 30'000, 30'000, 4, 4, AcceleratorKind::kH100, 8, 0, ""};
+  JobOutcome a{1, "x", 0,     wait_ms, wait_ms + 20'000, 20'000, 4, 4, AcceleratorKind::kH100, 8,
+               0, "",  false, 20'000};
+  JobOutcome b{2, "y", 0, 0, 30'000, 30'000, 4, 4, AcceleratorKind::kH100, 8, 0, "", false, 30'000};
   run.jobs = {a, b};
   run.last_end = std::max<TimeMs>(30'000, wait_ms + 20'000);
   run.samples = {{0, {{AcceleratorKind::kH100, 1.0}}}, {20'000, {{AcceleratorKind::kH100, 0.5}}}};

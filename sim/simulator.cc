@@ -9,6 +9,7 @@
 #include "base/strings.h"
 #include "collectives/cost_model.h"
 #include "scheduler/dojo_mesh.h"
+#include "scheduler/qos_table.h"
 #include "scheduler/scheduling_cycle.h"
 #include "sim/speeds.h"
 #include "topology/node_topology.h"
@@ -112,12 +113,24 @@ double MeshFragmentation(const std::vector<NodeResources>& nodes, const std::vec
   return free == 0 ? 0 : 1.0 - double(largest) / double(free);
 }
 
+// Where one job is in its life: how much work it has left and when its
+// current run ends.
+struct Progress {
+  uint32_t qos = QosTable::kNone;
+  double remaining = 1.0;  // of its work, after preemptions
+  double full_ms = 0;      // a whole run where it last started
+  TimeMs started = 0;
+  TimeMs end_at = -1;       // of the current run; an end event at another time is stale
+  TimeMs expected_end = 0;  // what backfill assumes (start + limit, or grace deadline)
+  TimeMs sigterm_at = -1;   // when it was told to stop; -1: not preempted
+};
+
 // The run's state between events.
 class Replay {
  public:
   Replay(const std::vector<NodeResources>& nodes, const SimOptions& options,
-         const std::vector<TraceJob>& trace, const SchedulingPolicy& policy)
-      : options_(options), trace_(trace), policy_(policy), pools_(PoolsOf(nodes)) {
+         const std::vector<TraceJob>& trace, const SchedulingPolicy& policy, const QosTable& qos)
+      : options_(options), trace_(trace), policy_(policy), qos_(qos), pools_(PoolsOf(nodes)) {
     snap_.nodes = nodes;
     for (const NodeResources& n : nodes) {
       run_.devices[n.accel_kind] += n.DevicesTotal();
@@ -130,7 +143,7 @@ class Replay {
     run_.jobs.resize(trace.size());
     shapes_.resize(trace.size());
     started_.resize(trace.size());
-    expected_end_.resize(trace.size());
+    progress_.resize(trace.size());
     integral_at_submit_.resize(trace.size());
     TimeMs span = trace.empty() ? 0 : trace.back().submit - trace.front().submit;
     sample_every_ = options.sample_interval > 0 ? options.sample_interval
@@ -150,6 +163,7 @@ class Replay {
       TimeMs at = kNever;
       if (next < trace_.size()) at = std::min(at, trace_[next].submit);
       if (!ends_.empty()) at = std::min(at, ends_.top().first);
+      if (!wakes_.empty()) at = std::min(at, wakes_.top());
       at = std::min(at, cycle_at);
       if (interval > 0 && changed_since_backfill && !snap_.pending.empty())
         at = std::min(at, std::max(clock_, last_backfill_ + interval));
@@ -157,10 +171,14 @@ class Replay {
       AdvanceTo(at);
       bool changed = false;
       while (!ends_.empty() && ends_.top().first == at) {
-        Finish(ends_.top().second);
+        auto [end, i] = ends_.top();
         ends_.pop();
+        if (progress_[i].end_at != end) continue;  // it was preempted: ends earlier
+        Finish(i);
         changed = true;
       }
+      // A running job past its minimum run time may now be preempted.
+      for (; !wakes_.empty() && wakes_.top() <= at; wakes_.pop()) changed = true;
       for (; next < trace_.size() && trace_[next].submit == at; ++next) changed |= Submit(next);
       changed_since_backfill |= changed;
       if (changed && !snap_.pending.empty()) {
@@ -218,7 +236,9 @@ class Replay {
     out.submit = t.submit;
     out.gpus = t.gpus;
     JobShape& shape = shapes_[i];
-    if (!Shape(t, shape)) {
+    uint32_t qos = *qos_.Find(t.qos);  // Simulator::Run checked every name
+    progress_[i].qos = qos;
+    if (!Shape(t, qos, shape)) {
       ++run_.unplaceable;
       return false;
     }
@@ -227,11 +247,24 @@ class Replay {
     integral_at_submit_[i] = active_integral_;
     ++active_;
     shape.pending.job_id = i;  // index, not the trace's id: O(1) lookups
-    snap_.pending.push_back(shape.pending);
+    Enqueue(shape.pending);
     return true;
   }
 
-  bool Shape(const TraceJob& t, JobShape& shape) {
+  // Keeps the queue in QueuePolicy::Order's order (the cycle then skips
+  // sorting it): QoS priority, then submit time, then index.
+  void Enqueue(const PendingJob& job) {
+    auto at = std::upper_bound(snap_.pending.begin(), snap_.pending.end(), job,
+                               [](const PendingJob& a, const PendingJob& b) {
+                                 if (a.priority != b.priority) return a.priority > b.priority;
+                                 if (a.submit_time != b.submit_time)
+                                   return a.submit_time < b.submit_time;
+                                 return a.job_id < b.job_id;
+                               });
+    snap_.pending.insert(at, job);
+  }
+
+  bool Shape(const TraceJob& t, uint32_t qos, JobShape& shape) {
     const ClassProfile* profile = FindClass(t.job_class);
     if (!profile) profile = FindClass(ClassForGpuHours(double(t.run_time) * t.gpus / 3.6e6, t.id));
     shape.profile = profile;
@@ -251,6 +284,8 @@ class Replay {
     }
     if (shape.kinds.empty()) return false;
     shape.pending.submit_time = t.submit;
+    shape.pending.priority = qos_.Priority(qos);
+    shape.pending.preempts = qos_.PreemptMask(qos);
     double limit = double(t.time_limit > 0 ? t.time_limit : t.run_time) / shape.speeds.front() *
                    options_.estimate_factor;
     shape.pending.time_limit =
@@ -271,6 +306,7 @@ class Replay {
     Plan plan = RunSchedulingCycle(snap_, *policy_.queue, *policy_.placer);
     ++run_.cycles;
     last_cycle_ = clock_;
+    for (const Preemption& p : plan.preemptions) Preempt(p.victim);
     if (plan.starts.empty()) return;
     for (PlannedStart& p : plan.starts) {
       started_[p.job_id] = true;
@@ -286,12 +322,16 @@ class Replay {
     double ms = double(t.run_time) / shape.speeds[p.option];
     if (kind == AcceleratorKind::kH100)
       ms *= CommunicationFactor(*shape.profile, p.shares, snap_.nodes);
+    Progress& g = progress_[i];
+    g.full_ms = ms;
+    g.started = clock_;
     // Whole milliseconds, rounding up all but floating-point noise.
-    DurationMs run = static_cast<DurationMs>(std::ceil(ms - 1e-6));
+    DurationMs run = static_cast<DurationMs>(std::ceil(ms * g.remaining - 1e-6));
     JobOutcome& out = run_.jobs[i];
-    out.start = clock_;
+    if (out.start < 0) out.start = clock_;
     out.kind = kind;
     out.devices = 0;
+    out.placement.clear();
     for (const NodeShare& s : p.shares) {
       out.devices += static_cast<uint32_t>(s.devices.size());
       std::vector<std::string> devices;
@@ -301,26 +341,75 @@ class Replay {
     busy_[kind] += out.devices;
     bool exclusive = RequestOf(shape.pending, p.option).exclusive;
     RunningJob r{i, exclusive, std::move(p.shares), clock_ + LimitOf(shape.pending, p.option)};
+    r.qos = g.qos;
+    r.priority = shape.pending.priority;
+    r.start = clock_;
+    const QosConfig* q = qos_.Get(g.qos);
+    r.preemptible_from = clock_ + (q ? q->min_runtime : 0);
+    if (qos_.Preemptible(g.qos) && r.preemptible_from > clock_) wakes_.push(r.preemptible_from);
+    AddRunning(std::move(r));
+    g.end_at = clock_ + run;
+    ends_.push({g.end_at, i});
+  }
+
+  // snap_.running is kept in expected-end order for backfill.
+  void AddRunning(RunningJob r) {
     auto at =
         std::upper_bound(snap_.running.begin(), snap_.running.end(), r.expected_end,
                          [](TimeMs end, const RunningJob& x) { return end < x.expected_end; });
-    expected_end_[i] = r.expected_end;
+    progress_[r.job_id].expected_end = r.expected_end;
     snap_.running.insert(at, std::move(r));
-    ends_.push({clock_ + run, i});
+  }
+
+  RunningJob TakeRunning(size_t i) {
+    TimeMs end = progress_[i].expected_end;
+    auto it = std::lower_bound(snap_.running.begin(), snap_.running.end(), end,
+                               [](const RunningJob& x, TimeMs e) { return x.expected_end < e; });
+    while (it->job_id != i) ++it;
+    RunningJob r = std::move(*it);
+    snap_.running.erase(it);
+    return r;
+  }
+
+  // SIGTERM now; it ends when its QoS's grace time is over, unless it
+  // finishes first.
+  void Preempt(size_t i) {
+    Progress& g = progress_[i];
+    RunningJob r = TakeRunning(i);
+    r.preempting = true;
+    const QosConfig* q = qos_.Get(g.qos);
+    TimeMs deadline = clock_ + (q ? q->grace_time : 0);
+    if (g.end_at > deadline) {
+      g.sigterm_at = clock_;
+      g.end_at = deadline;
+      ends_.push({deadline, i});
+      r.expected_end = deadline;
+    }
+    AddRunning(std::move(r));
   }
 
   void Finish(size_t i) {
     JobOutcome& out = run_.jobs[i];
+    busy_[out.kind] -= out.devices;
+    RunningJob r = TakeRunning(i);
+    ReleaseShares(r.shares, r.exclusive, snap_.nodes);
+    Progress& g = progress_[i];
+    out.ran += clock_ - g.started;
+    if (g.sigterm_at >= 0) {
+      // Preempted: the work done until SIGTERM was saved; the rest waits again.
+      ++out.preemptions;
+      g.remaining = std::max(0.0, g.remaining - double(g.sigterm_at - g.started) / g.full_ms);
+      g.sigterm_at = -1;
+      const QosConfig* q = qos_.Get(g.qos);
+      if (!q || q->requeue_on_preempt) {
+        started_[i] = false;
+        Enqueue(shapes_[i].pending);
+        return;
+      }
+      out.cancelled = true;
+    }
     out.end = clock_;
     last_end_ = std::max(last_end_, clock_);
-    busy_[out.kind] -= out.devices;
-    // Kept in expected-end order for backfill: find it by its end.
-    auto it =
-        std::lower_bound(snap_.running.begin(), snap_.running.end(), expected_end_[i],
-                         [](const RunningJob& x, TimeMs end) { return x.expected_end < end; });
-    while (it->job_id != i) ++it;
-    ReleaseShares(it->shares, it->exclusive, snap_.nodes);
-    snap_.running.erase(it);
     // Finish-time fairness: the job's fair share is the devices it could
     // use divided by the jobs that were active, on average, over its life.
     --active_;
@@ -333,17 +422,19 @@ class Replay {
   const SimOptions& options_;
   const std::vector<TraceJob>& trace_;
   const SchedulingPolicy& policy_;
+  const QosTable& qos_;
   std::vector<KindPool> pools_;
   Snapshot snap_;
   SimRun run_;
   std::vector<JobShape> shapes_;
   std::vector<double> integral_at_submit_;
-  std::vector<bool> started_;         // by trace index; only read for jobs just started
-  std::vector<TimeMs> expected_end_;  // by trace index, of running jobs
+  std::vector<bool> started_;       // by trace index; only read for jobs just started
+  std::vector<Progress> progress_;  // by trace index
   std::unordered_map<std::string, bool> feasible_;
   std::priority_queue<std::pair<TimeMs, size_t>, std::vector<std::pair<TimeMs, size_t>>,
                       std::greater<>>
       ends_;
+  std::priority_queue<TimeMs, std::vector<TimeMs>, std::greater<>> wakes_;
   std::map<AcceleratorKind, uint64_t> busy_;
   std::vector<bool> trays_;
   bool has_mesh_ = false;
@@ -376,7 +467,7 @@ Result<Simulator> Simulator::Create(const ClusterConfig& config, SimOptions opti
     n.mem_free_mib = n.mem_total_mib;
     n.schedulable = true;
   }
-  return Simulator(std::move(nodes), options);
+  return Simulator(std::move(nodes), config.qos, options);
 }
 
 Result<SimRun> Simulator::Run(const std::vector<TraceJob>& trace,
@@ -385,7 +476,15 @@ Result<SimRun> Simulator::Run(const std::vector<TraceJob>& trace,
                       [](const TraceJob& a, const TraceJob& b) { return a.submit < b.submit; })) {
     return MakeError("the trace is not in submit order (trace readers sort it)");
   }
-  return Replay(nodes_, options_, trace, policy).Run();
+  QosTable qos(qos_);
+  for (const TraceJob& t : trace) {
+    if (auto q = qos.Find(t.qos); !q.ok()) {
+      return MakeError("trace job " + std::to_string(t.id) +
+                       (t.line ? " (line " + std::to_string(t.line) + ")" : "") + ": " +
+                       q.error().message);
+    }
+  }
+  return Replay(nodes_, options_, trace, policy, qos).Run();
 }
 
 }  // namespace tatami::sim

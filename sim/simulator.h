@@ -7,8 +7,11 @@
 // ends, backfill timers) advance a virtual clock; after each batch of
 // events at one instant, one scheduling cycle runs and every start it plans
 // is committed at once (simulated agents start jobs instantly and never
-// fail). A job's run time is its trace run time divided by its class's
-// speed on the kind it landed on (speeds.h) and multiplied by what its
+// fail). Preemption follows the config's QoS (a trace job's `qos`): a
+// victim gets SIGTERM, saves its progress (checkpointing is what the grace
+// time is for), ends when its QoS's grace time is over and is requeued with
+// the work it has left, or cancelled when its QoS says so. A job's run time is its trace run time
+// divided by its class's speed on the kind it landed on (speeds.h) and multiplied by what its
 // placement costs its all-reduce against the best placement
 // (collectives/cost_model.h).
 //
@@ -55,7 +58,9 @@ struct JobOutcome {
   // jobs active (pending or running) over its life: its 1/N share (Themis).
   double fair_share_devices = 0;
   uint32_t preemptions = 0;
-  std::string placement;  // "node d,d,d" per node, joined by " + "
+  std::string placement;   // of its last start: "node d,d,d" per node, joined by " + "
+  bool cancelled = false;  // preempted under preempt_mode cancel: ended unfinished
+  DurationMs ran = 0;      // time it held devices, over all its starts
 };
 
 struct UtilisationSample {
@@ -79,17 +84,20 @@ struct SimRun {
 class Simulator {
  public:
   // Fails when a node's size is neither configured nor discoverable.
+  // Keeps the config's QoS for Run.
   static Result<Simulator> Create(const ClusterConfig& config, SimOptions options);
 
-  // One policy over the whole trace, from an empty cluster.
+  // One policy over the whole trace, from an empty cluster. Fails when the
+  // trace is out of order or a job names a QoS the config lacks.
   Result<SimRun> Run(const std::vector<TraceJob>& trace, const SchedulingPolicy& policy) const;
 
   const std::vector<NodeResources>& nodes() const { return nodes_; }
 
  private:
-  Simulator(std::vector<NodeResources> nodes, SimOptions options)
-      : nodes_(std::move(nodes)), options_(options) {}
+  Simulator(std::vector<NodeResources> nodes, std::vector<QosConfig> qos, SimOptions options)
+      : nodes_(std::move(nodes)), qos_(std::move(qos)), options_(options) {}
   std::vector<NodeResources> nodes_;
+  std::vector<QosConfig> qos_;
   SimOptions options_;
 };
 

@@ -118,6 +118,81 @@ TEST(Simulator, FinishTimeFairnessIsOneForAJobAloneAndGrowsWithWaiting) {
   EXPECT_NEAR(Summarize(two).max_rho, rho2, 1e-9);
 }
 
+// One 8-GPU node; fsd-prod may preempt scavenger jobs, which get 5 s of
+// grace and are safe for their first 10 s.
+ClusterConfig Tiered(const std::string& scavenger_mode = "requeue") {
+  ClusterConfig c = Cluster();
+  c.qos = {QosConfig{"fsd-prod", 1000, {"scavenger"}, 0, 0, true},
+           QosConfig{"scavenger", 0, {}, 5 * kSecond, 10 * kSecond, scavenger_mode == "requeue"}};
+  return c;
+}
+
+TraceJob WithQos(TraceJob j, std::string qos) {
+  j.qos = std::move(qos);
+  return j;
+}
+
+// Job 1 (scavenger) has the node; job 2 (fsd-prod) arrives at t=5 but
+// job 1 is safe until t=10. At t=10 job 1 gets SIGTERM; at t=15 its grace
+// is over: it has done 10 s of its 100, and job 2 starts (ends t=35). Job
+// 1 is requeued and runs its remaining 90 s from t=35 to t=125.
+TEST(Simulator, APreemptedJobIsRequeuedWithTheWorkItHasLeft) {
+  std::vector<TraceJob> trace{WithQos(Job(1, 0, 8, 100), "scavenger"),
+                              WithQos(Job(2, 5, 8, 20), "fsd-prod")};
+  for (const std::string& policy : PolicyNames()) {
+    SimRun run = Replay(Tiered(), trace, policy);
+    EXPECT_EQ(Timeline(run), (T{{0, 125}, {15, 35}})) << policy;
+    EXPECT_EQ(run.jobs[0].preemptions, 1u) << policy;
+    EXPECT_EQ(run.jobs[1].preemptions, 0u) << policy;
+    EXPECT_FALSE(run.jobs[0].cancelled) << policy;
+    EXPECT_EQ(Summarize(run).preemptions, 1u) << policy;
+    EXPECT_EQ(run.jobs[0].ran, 15'000 + 90'000) << policy;
+    // The node was busy the whole time, grace included.
+    EXPECT_DOUBLE_EQ(Summarize(run).utilisation.at(AcceleratorKind::kH100), 1.0) << policy;
+  }
+}
+
+TEST(Simulator, APreemptedJobWhoseQosSaysCancelEndsUnfinished) {
+  std::vector<TraceJob> trace{WithQos(Job(1, 0, 8, 100), "scavenger"),
+                              WithQos(Job(2, 5, 8, 20), "fsd-prod")};
+  SimRun run = Replay(Tiered("cancel"), trace, "tatami");
+  EXPECT_EQ(Timeline(run), (T{{0, 15}, {15, 35}}));
+  EXPECT_TRUE(run.jobs[0].cancelled);
+  EXPECT_EQ(run.jobs[0].preemptions, 1u);
+  PolicySummary s = Summarize(run);
+  EXPECT_EQ(s.cancelled, 1u);
+  EXPECT_EQ(s.finished, 1u);
+  EXPECT_EQ(s.mean_jct_s, 30);  // job 2's alone
+}
+
+// Job 1 would end at t=14, before its grace (10 + 5) is over: it finishes
+// normally and counts no preemption; job 2 starts as it ends.
+TEST(Simulator, AVictimThatFinishesWithinItsGraceIsNotPreempted) {
+  std::vector<TraceJob> trace{WithQos(Job(1, 0, 8, 14), "scavenger"),
+                              WithQos(Job(2, 5, 8, 20), "fsd-prod")};
+  SimRun run = Replay(Tiered(), trace, "tatami");
+  EXPECT_EQ(Timeline(run), (T{{0, 14}, {14, 34}}));
+  EXPECT_EQ(run.jobs[0].preemptions, 0u);
+}
+
+// Without a QoS that may preempt it, job 1 keeps the node.
+TEST(Simulator, NoPreemptionWithoutAQosThatAllowsIt) {
+  std::vector<TraceJob> trace{WithQos(Job(1, 0, 8, 100), "fsd-prod"),
+                              WithQos(Job(2, 5, 8, 20), "fsd-prod")};
+  EXPECT_EQ(Timeline(Replay(Tiered(), trace, "tatami")), (T{{0, 100}, {100, 120}}));
+}
+
+TEST(Simulator, ATraceJobWithAnUnknownQosIsRefused) {
+  auto sim = Simulator::Create(Tiered(), SimOptions{});
+  auto policy = MakeSchedulingPolicy("fifo");
+  TraceJob j = WithQos(Job(1, 0, 1, 1), "gold");
+  j.line = 7;
+  auto run = sim->Run({j}, *policy);
+  ASSERT_FALSE(run.ok());
+  EXPECT_EQ(run.error().message,
+            "trace job 1 (line 7): unknown qos 'gold' (configured: fsd-prod, scavenger)");
+}
+
 TEST(Simulator, ATraceOutOfOrderIsRefused) {
   auto sim = Simulator::Create(Cluster(), SimOptions{});
   auto policy = MakeSchedulingPolicy("fifo");

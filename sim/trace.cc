@@ -137,6 +137,7 @@ Result<std::vector<TraceJob>> ReadTatamiDatabase(const std::string& path) {
     t.gpus = last.accelerators();
     t.account = job.spec().account();
     t.user = job.spec().user();
+    t.qos = job.spec().qos();
     t.kind = last.accelerator_kind();
     t.time_limit = job.time_limit_ms();
     out.push_back(std::move(t));

@@ -35,6 +35,8 @@ struct TraceJob {
   std::string job_class;      // model class for speeds (speeds.h); "" = from GPU-time
   std::string kind;           // accelerator kind the job must have; "" = any
   DurationMs time_limit = 0;  // 0: the simulator derives one from run_time
+  // A QoS of the cluster config; "": none (preempts nothing, never preempted).
+  std::string qos;
 };
 
 enum class TraceFormat { kPhilly, kSia, kTatami };

@@ -9,6 +9,7 @@
 #include "topology/config_reader.h"
 #include "topology/fabric_config.h"
 #include "topology/metrics_config.h"
+#include "topology/qos_config.h"
 
 namespace tatami {
 namespace {
@@ -170,18 +171,7 @@ Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
       }
     }
   }
-  if (const auto& qos = root["qos"]) {
-    if (!qos.IsSequence()) return r.At(qos, "'qos' must be a list");
-    for (const auto& q : qos) {
-      TATAMI_CHECK(r.RequireMap(q, "a qos"));
-      TATAMI_CHECK(r.CheckKeys(q, {"name", "priority"}, "a qos"));
-      QosConfig qc;
-      if (!q["name"]) return r.At(q, "a qos needs 'name'");
-      TATAMI_ASSIGN(qc.name, r.Str(q["name"], "name"));
-      if (q["priority"]) TATAMI_ASSIGN(qc.priority, r.Int(q["priority"], "priority"));
-      c.qos.push_back(std::move(qc));
-    }
-  }
+  if (const auto& qos = root["qos"]) TATAMI_CHECK(config::ParseQos(r, qos, c));
   if (const auto& fabric = root["fabric"]) TATAMI_CHECK(config::ParseFabric(r, fabric, c));
   if (const auto& m = root["metrics"]) TATAMI_CHECK(config::ParseMetrics(r, m, c));
   if (const auto& b = root["billing"]) TATAMI_CHECK(config::ParseBilling(r, b, c));

@@ -43,10 +43,20 @@ struct AccountConfig {
   std::vector<std::string> users;  // empty = anyone may charge it
 };
 
+// A quality of service (Slurm's QOS): a priority tier and its preemption
+// rules (Slurm's PreemptType=preempt/qos). Preemption sends SIGTERM, then
+// SIGKILL once `grace_time` has passed; a job is never preempted in its
+// first `min_runtime` (PreemptExemptTime). Parsed by qos_config.cc.
 struct QosConfig {
   std::string name;
   int32_t priority = 0;
+  std::vector<std::string> preempts;  // QoS whose running jobs this one's pending jobs may preempt
+  DurationMs grace_time = 0;          // of a preempted job of this QoS
+  DurationMs min_runtime = 0;         // of a job of this QoS before it may be preempted
+  bool requeue_on_preempt = true;     // preempt_mode: requeue (true) or cancel
 };
+// At most this many QoS: the scheduler keeps "may preempt" as a bit mask.
+inline constexpr size_t kMaxQos = 64;
 
 // How nodes are wired together; topology/fabric.h answers questions about it.
 // Every part is optional: a node under no leaf is "somewhere on the network".

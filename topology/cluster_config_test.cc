@@ -152,6 +152,44 @@ TEST(ClusterConfig, BadMetricsAndBillingNameLineAndWant) {
   }
 }
 
+TEST(ClusterConfig, QosTiersWithPreemptionRules) {
+  auto c = ParseClusterConfig(
+      WithBase("qos:\n"
+               "  - {name: fsd-prod, priority: 1000, preempts: [burst, scavenger]}\n"
+               "  - {name: burst, priority: 10, preempts: [scavenger], grace_time: 2m,"
+               " min_runtime: 10m}\n"
+               "  - {name: scavenger, grace_time: 30s, preempt_mode: cancel}\n"),
+      "q.yaml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_EQ(c->qos.size(), 3u);
+  EXPECT_EQ(c->qos[0].preempts, (std::vector<std::string>{"burst", "scavenger"}));
+  EXPECT_EQ(c->FindQos("burst")->grace_time, 2 * kMinute);
+  EXPECT_EQ(c->FindQos("burst")->min_runtime, 10 * kMinute);
+  EXPECT_TRUE(c->FindQos("burst")->requeue_on_preempt);
+  EXPECT_FALSE(c->FindQos("scavenger")->requeue_on_preempt);
+  EXPECT_TRUE(c->FindQos("scavenger")->preempts.empty());
+}
+
+TEST(ClusterConfig, BadQosNamesLineAndWant) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"qos: {name: a}\n", "q.yaml:3:6: 'qos' must be a list"},
+      {"qos: [{priority: 1}]\n", "a qos needs 'name'"},
+      {"qos: [{name: a}, {name: a}]\n", "q.yaml:3:25: qos 'a' is defined twice"},
+      {"qos: [{name: a, preempts: [b]}]\n", "q.yaml:3:28: qos 'a' preempts unknown qos 'b'"},
+      {"qos: [{name: a, preempts: [a]}]\n", "qos 'a' cannot preempt itself"},
+      {"qos: [{name: a, preempts: b}]\n", "preempts: expected a list of strings"},
+      {"qos: [{name: a, grace_time: soon}]\n", "grace_time"},
+      {"qos: [{name: a, preempt_mode: suspend}]\n",
+       "preempt_mode: expected requeue or cancel, got 'suspend'"},
+      {"qos: [{name: a, preemptable: true}]\n", "unknown key 'preemptable' in a qos"},
+  };
+  for (const auto& [tail, want] : cases) {
+    auto c = ParseClusterConfig(WithBase(tail), "q.yaml");
+    ASSERT_FALSE(c.ok()) << tail;
+    EXPECT_THAT(c.error().message, HasSubstr(want)) << tail;
+  }
+}
+
 TEST(ClusterConfig, MissingFileIsAnError) {
   auto c = LoadClusterConfig("/nonexistent/tatami.yaml");
   ASSERT_FALSE(c.ok());

@@ -1,0 +1,39 @@
+// The config's QoS as the scheduling cycle sees them: small indices
+// (RunningJob::qos) and "may preempt" bit masks (PendingJob::preempts).
+// Grace and minimum run times stay in the QosConfig, for the caller that
+// applies a plan's preemptions (tatamid, tatami-sim).
+//
+// Immutable after construction; safe to share between threads.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "topology/cluster_config.h"
+
+namespace tatami {
+
+class QosTable {
+ public:
+  // A job without a QoS: preempts nothing, is never preempted.
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+  // `qos` as validated by LoadClusterConfig (at most kMaxQos, names known).
+  explicit QosTable(std::vector<QosConfig> qos);
+
+  // kNone for ""; an error naming the unknown QoS and the configured ones.
+  Result<uint32_t> Find(std::string_view name) const;
+  const QosConfig* Get(uint32_t index) const;  // null for kNone
+  uint64_t PreemptMask(uint32_t index) const;  // 0 for kNone
+  bool Preemptible(uint32_t index) const;      // whether any QoS may preempt it
+  int64_t Priority(uint32_t index) const;      // 0 for kNone
+
+ private:
+  std::vector<QosConfig> qos_;
+  std::vector<uint64_t> masks_;
+  uint64_t preemptible_ = 0;
+};
+
+}  // namespace tatami

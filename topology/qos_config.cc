@@ -1,0 +1,46 @@
+#include "topology/qos_config.h"
+
+namespace tatami::config {
+
+Status ParseQos(const Reader& r, const YAML::Node& qos, ClusterConfig& c) {
+  if (!qos.IsSequence()) return r.At(qos, "'qos' must be a list");
+  if (qos.size() > kMaxQos) {
+    return r.At(qos, "at most " + std::to_string(kMaxQos) + " qos may be configured");
+  }
+  for (const auto& q : qos) {
+    TATAMI_CHECK(r.RequireMap(q, "a qos"));
+    TATAMI_CHECK(r.CheckKeys(
+        q, {"name", "priority", "preempts", "grace_time", "min_runtime", "preempt_mode"}, "a qos"));
+    QosConfig qc;
+    if (!q["name"]) return r.At(q, "a qos needs 'name'");
+    TATAMI_ASSIGN(qc.name, r.Str(q["name"], "name"));
+    if (c.FindQos(qc.name)) return r.At(q["name"], "qos '" + qc.name + "' is defined twice");
+    if (q["priority"]) TATAMI_ASSIGN(qc.priority, r.Int(q["priority"], "priority"));
+    if (q["preempts"]) TATAMI_ASSIGN(qc.preempts, r.StrList(q["preempts"], "preempts"));
+    if (q["grace_time"]) TATAMI_ASSIGN(qc.grace_time, r.Duration(q["grace_time"], "grace_time"));
+    if (q["min_runtime"])
+      TATAMI_ASSIGN(qc.min_runtime, r.Duration(q["min_runtime"], "min_runtime"));
+    if (const auto& mode = q["preempt_mode"]) {
+      std::string m;
+      TATAMI_ASSIGN(m, r.Str(mode, "preempt_mode"));
+      if (m != "requeue" && m != "cancel")
+        return r.At(mode, "preempt_mode: expected requeue or cancel, got '" + m + "'");
+      qc.requeue_on_preempt = m == "requeue";
+    }
+    c.qos.push_back(std::move(qc));
+  }
+  // Names may point forward in the list, so they are checked once all are read.
+  for (size_t i = 0; i < c.qos.size(); ++i) {
+    const QosConfig& q = c.qos[i];
+    for (size_t k = 0; k < q.preempts.size(); ++k) {
+      const std::string& victim = q.preempts[k];
+      const YAML::Node& at = qos[i]["preempts"][k];
+      if (victim == q.name) return r.At(at, "qos '" + q.name + "' cannot preempt itself");
+      if (!c.FindQos(victim))
+        return r.At(at, "qos '" + q.name + "' preempts unknown qos '" + victim + "'");
+    }
+  }
+  return {};
+}
+
+}  // namespace tatami::config
