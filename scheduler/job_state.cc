@@ -17,13 +17,14 @@ constexpr StateNames kNames[] = {
     {v1::COMPLETING, "COMPLETING", "CG"}, {v1::COMPLETED, "COMPLETED", "CD"},
     {v1::FAILED, "FAILED", "F"},          {v1::CANCELLED, "CANCELLED", "CA"},
     {v1::TIMEOUT, "TIMEOUT", "TO"},       {v1::NODE_FAIL, "NODE_FAIL", "NF"},
+    {v1::PREEMPTED, "PREEMPTED", "PR"},
 };
 
 }  // namespace
 
 bool IsTerminal(JobState s) {
   return s == v1::COMPLETED || s == v1::FAILED || s == v1::CANCELLED || s == v1::TIMEOUT ||
-         s == v1::NODE_FAIL;
+         s == v1::NODE_FAIL || s == v1::PREEMPTED;
 }
 
 bool IsActive(JobState s) {

@@ -1,6 +1,7 @@
 // Job states, their Slurm spellings, and which transitions are legal.
 //
-//   PENDING -> RUNNING -> COMPLETING -> {COMPLETED, FAILED, CANCELLED, TIMEOUT, NODE_FAIL}
+//   PENDING -> RUNNING -> COMPLETING -> {COMPLETED, FAILED, CANCELLED, TIMEOUT, NODE_FAIL,
+//                                        PREEMPTED}
 //   PENDING -> CANCELLED
 //   RUNNING -> any terminal state directly (the agent reported the end)
 //   RUNNING/COMPLETING -> PENDING (requeue after a node failure, --requeue)

@@ -34,6 +34,8 @@ const char* OutcomeOf(v1::JobState s) {
       return kOutcomeCancelled;
     case v1::TIMEOUT:
       return kOutcomeTimeout;
+    case v1::PREEMPTED:
+      return kOutcomePreempted;
     case v1::NODE_FAIL:
       return kOutcomeNodeFail;
     default:

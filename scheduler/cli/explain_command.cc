@@ -30,6 +30,10 @@ std::string ReasonInWords(const std::string& reason) {
       {"DependencyNeverSatisfied", "a job it depends on ended in a way that can never satisfy it"},
       {"JobHeldUser", "it is held (--hold); release it to let it run"},
       {"JobArrayTaskLimit", "its array's %limit of running tasks is reached"},
+      {"Preempting",
+       "it has preempted lower-QoS jobs (SIGTERM sent) and starts on their resources once "
+       "their grace time is over"},
+      {"Preempted", "it was preempted by a higher QoS and requeued; it waits to run again"},
   };
   auto it = words.find(reason);
   return it == words.end() ? reason : reason + ": " + it->second;
@@ -51,6 +55,9 @@ void PrintJob(const v1::JobInfo& job) {
   }
   if (IsTerminal(job.state()) && !job.reason().empty() && job.reason() != "None")
     printf("  ended: %s\n", job.reason().c_str());
+  if (job.preempt_time() > 0 && IsActive(job.state()))
+    printf("  being preempted since %s: %s\n", FormatTimestamp(job.preempt_time()).c_str(),
+           job.reason().c_str());
   for (const auto& a : job.allocation()) {
     std::vector<std::string> devs;
     for (uint32_t d : a.devices()) devs.push_back(std::to_string(d));

@@ -30,12 +30,14 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "proto/tatami.pb.h"
+#include "scheduler/accounting/usage.h"
 #include "scheduler/accounting/usage_ledger.h"
 #include "scheduler/array_spec.h"
 #include "scheduler/daemon/agent_link.h"
 #include "scheduler/daemon/controller_metrics.h"
 #include "scheduler/job_state.h"
 #include "scheduler/policy.h"
+#include "scheduler/qos_table.h"
 #include "scheduler/resource_request.h"
 #include "scheduler/scheduling_cycle.h"
 #include "scheduler/store/job_store.h"
@@ -110,7 +112,17 @@ class Controller {
   void SchedulerLoop();
   Snapshot BuildSnapshotLocked();
   int64_t PriorityOf(const v1::JobInfo& job) const;
-  std::vector<v1::JobInfo> CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>& launches);
+  uint32_t QosOf(const v1::JobInfo& job) const;  // QosTable::kNone when it names none
+  // SIGTERM now, SIGKILL after its QoS's grace time; the scheduler's plan
+  // named it (preemption.h). Its end requeues or ends it (PreemptedEndLocked).
+  void PreemptLocked(v1::JobInfo& job, uint64_t for_job);
+  // A preempted job's processes ended: requeued when its QoS's preempt_mode
+  // and its --requeue allow, else PREEMPTED.
+  void PreemptedEndLocked(v1::JobInfo& job);
+  // Applies the plan's preemptions and starts; adds every record it changed
+  // to `changed`. Returns how many jobs started.
+  size_t CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>& launches,
+                          std::vector<v1::JobInfo>& changed);
   void DispatchLaunches(std::vector<v1::JobLaunch> launches);
   // Decides each rank's device, cores and NIC (topology/binding.h) for a job
   // whose allocation was just set.
@@ -122,7 +134,9 @@ class Controller {
   void FinishJobLocked(v1::JobInfo& job, JobState state, const std::string& reason);
   // `ran`: the job started somewhere (counts a restart); false when its
   // launch never reached an agent.
-  void RequeueJobLocked(v1::JobInfo& job, const std::string& reason, bool ran = true);
+  // `outcome`: how the run that ends here is recorded (usage.h).
+  void RequeueJobLocked(v1::JobInfo& job, const std::string& reason, bool ran = true,
+                        const char* outcome = kOutcomeNodeFail);
   // Records the end of the job's current run (JobInfo.runs, the ledger).
   void EndRunLocked(v1::JobInfo& job, TimeMs end, const std::string& outcome);
   // These records are durable now: their runs' starts open in the ledger,
@@ -136,9 +150,12 @@ class Controller {
   void WriteScrapeTargets();
   void ReleaseLocked(const v1::JobInfo& job);
   std::vector<NodeShare> SharesOf(const v1::JobInfo& job) const;
+  // An active job as backfill and preemption see it.
+  RunningJob RunningJobOf(const v1::JobInfo& job) const;
   void ApplyEventLocked(const v1::JobEvent& ev, std::vector<v1::JobInfo>& changed);
   void CheckNodeTimeoutsLocked(std::vector<v1::JobInfo>& changed);
-  void TerminateOnNodesLocked(const v1::JobInfo& job, int signal);
+  // Signal 0: SIGTERM, then SIGKILL after `kill_wait` (negative: the config's).
+  void TerminateOnNodesLocked(const v1::JobInfo& job, int signal, DurationMs kill_wait = -1);
   void UpdateNodeStateLocked(size_t node_index);
   void UpdateNodeStatesLocked(const v1::JobInfo& job);
   void OnLaunchFailed(uint64_t job_id, const std::string& node, const std::string& why);
@@ -157,6 +174,7 @@ class Controller {
   const Clock& clock_;
   std::string own_address_;
   SchedulingPolicy policy_ = MakeSchedulingPolicy("tatami").value();
+  const QosTable qos_{config_.qos};
   TimeMs last_backfill_ = 0;  // scheduler thread only
 
   mutable std::shared_mutex mu_;

@@ -67,7 +67,7 @@ void Controller::ReleaseLocked(const v1::JobInfo& job) {
   UpdateNodeStatesLocked(job);
 }
 
-void Controller::TerminateOnNodesLocked(const v1::JobInfo& job, int signal) {
+void Controller::TerminateOnNodesLocked(const v1::JobInfo& job, int signal, DurationMs kill_wait) {
   for (const auto& a : job.allocation()) {
     int i = FindNodeLocked(a.node());
     if (i < 0 || nodes_[i].agent_address.empty() || nodes_[i].state == v1::NODE_DOWN) continue;
@@ -75,7 +75,7 @@ void Controller::TerminateOnNodesLocked(const v1::JobInfo& job, int signal) {
     t.set_job_id(job.job_id());
     t.set_node(a.node());
     t.set_signal(signal);
-    t.set_kill_wait_ms(config_.kill_wait);
+    t.set_kill_wait_ms(kill_wait >= 0 ? kill_wait : config_.kill_wait);
     LinkLocked(nodes_[i].agent_address)->Terminate(std::move(t));
   }
 }
@@ -108,9 +108,10 @@ void Controller::FinishJobLocked(v1::JobInfo& job, JobState state, const std::st
   Wake();
 }
 
-void Controller::RequeueJobLocked(v1::JobInfo& job, const std::string& reason, bool ran) {
-  // Every requeue today follows a node or agent failure.
-  if (IsActive(job.state())) EndRunLocked(job, clock_.Now(), kOutcomeNodeFail);
+void Controller::RequeueJobLocked(v1::JobInfo& job, const std::string& reason, bool ran,
+                                  const char* outcome) {
+  if (IsActive(job.state())) EndRunLocked(job, clock_.Now(), outcome);
+  job.set_preempt_time(0);
   TerminateOnNodesLocked(job, 0);
   ReleaseLocked(job);
   job.set_state(v1::PENDING);
@@ -135,6 +136,11 @@ void Controller::ApplyEventLocked(const v1::JobEvent& ev, std::vector<v1::JobInf
       job.set_max_rss_bytes(ev.max_rss_bytes());
       job.set_exit_code(ev.exit_code());
       job.set_exit_signal(ev.exit_signal());
+      if (job.preempt_time() > 0 && !job.cancel_requested()) {
+        PreemptedEndLocked(job);
+        changed.push_back(job);
+        break;
+      }
       JobState end = v1::COMPLETED;
       std::string reason = "None";
       if (job.cancel_requested()) {

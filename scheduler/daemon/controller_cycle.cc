@@ -33,14 +33,12 @@ void Controller::SchedulerLoop() {
     std::vector<v1::JobLaunch> launches;
     {
       std::unique_lock lock(mu_);
-      std::vector<v1::JobInfo> started = CommitPlanLocked(plan, launches);
+      size_t started = CommitPlanLocked(plan, launches, changed);
       if (!snapshot.pending.empty()) {
         metrics_.ObserveCycle(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - cycle_begin).count(),
-            started.size());
+            started);
       }
-      changed.insert(changed.end(), std::make_move_iterator(started.begin()),
-                     std::make_move_iterator(started.end()));
     }
     // RUNNING must be durable before any agent runs the job: after a crash
     // the store then never calls PENDING what an agent is running.
@@ -52,8 +50,13 @@ void Controller::SchedulerLoop() {
 }
 
 int64_t Controller::PriorityOf(const v1::JobInfo& job) const {
-  const QosConfig* q = config_.FindQos(job.spec().qos());
-  return q ? q->priority : 0;
+  return qos_.Priority(QosOf(job));
+}
+
+uint32_t Controller::QosOf(const v1::JobInfo& job) const {
+  // Submission checked the name; a config edited since may have dropped it.
+  auto qos = qos_.Find(job.spec().qos());
+  return qos.ok() ? *qos : QosTable::kNone;
 }
 
 Snapshot Controller::BuildSnapshotLocked() {
@@ -82,6 +85,7 @@ Snapshot Controller::BuildSnapshotLocked() {
     }
     return false;
   };
+  bool may_preempt = false;
   for (uint64_t id : pending_ids_) {
     v1::JobInfo& job = jobs_[id];
     if (job.spec().hold()) {
@@ -109,27 +113,37 @@ Snapshot Controller::BuildSnapshotLocked() {
     }
     auto req = requests_.find(id);
     if (req == requests_.end()) continue;
-    snap.pending.push_back(
-        {id, PriorityOf(job), job.submit_time(), req->second, job.time_limit_ms(), {}});
+    uint32_t qos = QosOf(job);
+    snap.pending.push_back({id,
+                            PriorityOf(job),
+                            job.submit_time(),
+                            req->second,
+                            job.time_limit_ms(),
+                            {},
+                            qos_.PreemptMask(qos)});
+    may_preempt |= snap.pending.back().preempts != 0;
   }
   DurationMs interval = policy_.queue->BackfillInterval();
   snap.backfill_pass = interval >= 0 && snap.now - last_backfill_ >= interval;
-  if (snap.backfill_pass) {
-    for (uint64_t id : active_ids_) {
-      const v1::JobInfo& job = jobs_[id];
-      TimeMs end = job.time_limit_ms() > 0 ? job.start_time() + job.time_limit_ms() : 0;
-      snap.running.push_back({id, job.spec().exclusive(), SharesOf(job), end});
-    }
+  // Backfill and preemption read the running jobs; other cycles skip the copy.
+  if (snap.backfill_pass || may_preempt) {
+    for (uint64_t id : active_ids_) snap.running.push_back(RunningJobOf(jobs_[id]));
   }
   return snap;
 }
 
-std::vector<v1::JobInfo> Controller::CommitPlanLocked(const Plan& plan,
-                                                      std::vector<v1::JobLaunch>& launches) {
-  std::vector<v1::JobInfo> started;
+size_t Controller::CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>& launches,
+                                    std::vector<v1::JobInfo>& changed) {
+  size_t started = 0;
   for (const auto& [id, reason] : plan.reasons) {
     auto it = jobs_.find(id);
     if (it != jobs_.end() && it->second.state() == v1::PENDING) it->second.set_reason(reason);
+  }
+  for (const Preemption& p : plan.preemptions) {
+    auto it = jobs_.find(p.victim);
+    if (it == jobs_.end() || it->second.state() != v1::RUNNING) continue;  // ended meanwhile
+    PreemptLocked(it->second, p.for_job);
+    changed.push_back(it->second);  // its preempt_time must survive a restart
   }
   TimeMs now = clock_.Now();
   for (const PlannedStart& start : plan.starts) {
@@ -174,7 +188,8 @@ std::vector<v1::JobInfo> Controller::CommitPlanLocked(const Plan& plan,
     active_ids_.insert(job.job_id());
     UpdateNodeStatesLocked(job);
     for (auto& l : MakeLaunches(job)) launches.push_back(std::move(l));
-    started.push_back(job);
+    changed.push_back(job);
+    ++started;
   }
   return started;
 }

@@ -379,6 +379,51 @@ TEST_F(ClusterTest, NodeFailureMarksJobsNodeFailOrRequeuesThem) {
   EXPECT_EQ(cluster_.Run("cat rq.out").out, "run 1\n");  // --open-mode truncate
 }
 
+// h100-02 is busy with a job nobody may preempt; a burst job has h100-01.
+// An fsd-prod job wanting a whole node takes h100-01: the burst job gets
+// SIGTERM (its trap sees it), its processes end, it is requeued and runs
+// again once the fsd-prod job is done.
+TEST_F(ClusterTest, FsdProdPreemptsABurstJobWhichSeesSigtermAndIsRequeued) {
+  std::string other = Submit("-w h100-02 --gpus-per-node=8 " + Blocker("other"));
+  std::string burst = Submit(
+      "-q burst --requeue -w h100-01 --gpus-per-node=8 -o burst.out --wrap='echo run "
+      "$SLURM_RESTART_COUNT; if [ $SLURM_RESTART_COUNT = 0 ]; then trap \"echo got TERM >> "
+      "burst.term; exit 143\" TERM; touch burst.ready; while :; do sleep 0.05; done; fi'");
+  ASSERT_TRUE(ReadyEventually("other"));
+  ASSERT_TRUE(ReadyEventually("burst"));
+  std::string prod = Submit("-q fsd-prod --gpus-per-node=8 --wrap='echo $SLURM_JOB_NODELIST'");
+  ASSERT_EQ(cluster_.Run("tatami wait " + prod).exit_code, 0);
+  EXPECT_EQ(cluster_.AcctState(prod), "COMPLETED");
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + prod + " -o NodeList"), "h100-01");
+  EXPECT_EQ(cluster_.Run("cat burst.term").out, "got TERM\n");
+  ASSERT_EQ(cluster_.Run("tatami wait " + burst).exit_code, 0);
+  EXPECT_EQ(cluster_.Value("sacct -n -P -j " + burst + " -o State,Restarts"), "COMPLETED|1");
+  EXPECT_EQ(cluster_.Run("cat burst.out").out, "run 1\n");
+  // Not preemptible (QoS normal): still running.
+  EXPECT_EQ(cluster_.QueueState(other), "R");
+  Release("other");
+  EXPECT_EQ(cluster_.Run("tatami wait " + other).exit_code, 0);
+}
+
+// A preempted job that ignores SIGTERM is killed when its grace time is
+// over; without --requeue it ends PREEMPTED.
+TEST_F(ClusterTest, APreemptedJobIgnoringSigtermIsKilledAfterItsGraceAndEndsPreempted) {
+  std::string other = Submit("-w h100-02 --gpus-per-node=8 " + Blocker("other"));
+  std::string stubborn = Submit(
+      "-q scavenger -w h100-01 --gpus-per-node=8 --wrap='trap \"echo ignoring TERM >> "
+      "stubborn.term\" TERM; touch stubborn.ready; while :; do sleep 0.05; done'");
+  ASSERT_TRUE(ReadyEventually("other"));
+  ASSERT_TRUE(ReadyEventually("stubborn"));
+  std::string prod = Submit("-q burst --gpus-per-node=8 --wrap=true");
+  ASSERT_EQ(cluster_.Run("tatami wait " + prod).exit_code, 0);
+  EXPECT_NE(cluster_.Run("tatami wait " + stubborn).exit_code, 0);
+  EXPECT_EQ(cluster_.AcctState(stubborn), "PREEMPTED");
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + stubborn + " -o ExitCode"), "0:9");
+  EXPECT_THAT(cluster_.Run("cat stubborn.term").out, HasSubstr("ignoring TERM"));
+  Release("other");
+  EXPECT_EQ(cluster_.Run("tatami wait " + other).exit_code, 0);
+}
+
 TEST_F(ClusterTest, RestartedControllerReconcilesRunningAndPendingJobs) {
   std::string running = Submit(Blocker());
   std::string pending = Submit("-H --wrap=true");

@@ -1,0 +1,50 @@
+// Preemption in the controller: the cycle names victims (preemption.h);
+// here they get SIGTERM, SIGKILL after their QoS's grace time, and are
+// requeued or ended when their processes are gone. The beneficiary stays
+// PENDING ("Preempting") and starts in a later cycle, once the victims'
+// resources are back.
+#include "scheduler/daemon/controller.h"
+
+namespace tatami {
+
+RunningJob Controller::RunningJobOf(const v1::JobInfo& job) const {
+  RunningJob r;
+  r.job_id = job.job_id();
+  r.exclusive = job.spec().exclusive();
+  r.shares = SharesOf(job);
+  r.qos = QosOf(job);
+  r.priority = PriorityOf(job);
+  r.start = job.start_time();
+  const QosConfig* q = qos_.Get(r.qos);
+  r.preemptible_from = job.start_time() + (q ? q->min_runtime : 0);
+  r.preempting = job.preempt_time() > 0;
+  if (r.preempting) {
+    r.expected_end = job.preempt_time() + (q ? q->grace_time : 0);
+  } else if (job.time_limit_ms() > 0) {
+    r.expected_end = job.start_time() + job.time_limit_ms();
+  }
+  return r;
+}
+
+void Controller::PreemptLocked(v1::JobInfo& job, uint64_t for_job) {
+  if (job.preempt_time() > 0) return;
+  const QosConfig* q = qos_.Get(QosOf(job));
+  job.set_preempt_time(clock_.Now());
+  job.set_reason("Preempted by job " + std::to_string(for_job));
+  TerminateOnNodesLocked(job, 0, q ? q->grace_time : config_.kill_wait);
+  fprintf(stderr, "tatamid: job %lu preempted for job %lu (grace %lld ms)\n",
+          static_cast<unsigned long>(job.job_id()), static_cast<unsigned long>(for_job),
+          static_cast<long long>(q ? q->grace_time : config_.kill_wait));
+}
+
+void Controller::PreemptedEndLocked(v1::JobInfo& job) {
+  const QosConfig* q = qos_.Get(QosOf(job));
+  bool requeue = (!q || q->requeue_on_preempt) && job.spec().requeue();
+  if (requeue) {
+    RequeueJobLocked(job, "Preempted", /*ran=*/true, kOutcomePreempted);
+  } else {
+    FinishJobLocked(job, v1::PREEMPTED, "Preempted");
+  }
+}
+
+}  // namespace tatami
