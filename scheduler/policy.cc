@@ -7,7 +7,7 @@
 namespace tatami {
 
 std::vector<std::string> PolicyNames() {
-  return {"fifo", "fifo-backfill", "tatami"};
+  return {"fifo", "fifo-backfill", "tatami-blind", "tatami"};
 }
 
 Result<SchedulingPolicy> MakeSchedulingPolicy(std::string_view name) {
@@ -17,10 +17,12 @@ Result<SchedulingPolicy> MakeSchedulingPolicy(std::string_view name) {
     p.queue = std::make_unique<FifoPolicy>();
     p.placer = std::make_unique<FirstFitPlacer>();
   } else if (name == "fifo-backfill") {
-    p.queue = std::make_unique<BackfillPolicy>(BackfillPolicy::Options{30 * kSecond, 64, false});
+    p.queue = std::make_unique<BackfillPolicy>(
+        BackfillPolicy::Options{30 * kSecond, 64, OptionChoice::kListed});
     p.placer = std::make_unique<FirstFitPlacer>();
-  } else if (name == "tatami") {
-    p.queue = std::make_unique<BackfillPolicy>(BackfillPolicy::Options{0, 64, true});
+  } else if (name == "tatami" || name == "tatami-blind") {
+    OptionChoice choice = name == "tatami" ? OptionChoice::kMostEfficient : OptionChoice::kListed;
+    p.queue = std::make_unique<BackfillPolicy>(BackfillPolicy::Options{0, 64, choice});
     p.placer = std::make_unique<TopologyPlacer>();
   } else {
     return MakeError("unknown scheduling policy '" + std::string(name) +

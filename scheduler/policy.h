@@ -8,9 +8,12 @@
 //                  plus a backfill pass every 30 s that reserves for up to
 //                  64 blocked jobs and starts later jobs that delay none
 //                  of them (sched/backfill, bf_interval=30).
+//   tatami-blind   tatami blind to heterogeneity: a job that accepts
+//                  several kinds takes the first that fits, as listed.
 //   tatami         what tatamid runs: backfill every cycle, topology-aware
 //                  placement (topology_placer.h), and a job that accepts
-//                  several accelerator kinds tries its fastest first.
+//                  several accelerator kinds tries the one giving the most
+//                  speed per unit of capacity first (OptionChoice).
 #pragma once
 
 #include <memory>

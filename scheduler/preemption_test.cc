@@ -173,7 +173,8 @@ TEST(Preemption, WhatTheClaimTakesFromFreeDevicesIsHeldForIt) {
   // 2, lower in the queue, starts on b's last two GPUs, not on a's.
   Snapshot snap = Cluster({Running(7, kScavenger, 0, 0, 4), Running(8, kBurst, 1, 0, 6)}, 2);
   snap.pending = {Prod(1, 8), Plain(2, 2)};
-  Plan plan = RunSchedulingCycle(snap, BackfillPolicy({0, 64, false}), FirstFitPlacer());
+  Plan plan =
+      RunSchedulingCycle(snap, BackfillPolicy({0, 64, OptionChoice::kListed}), FirstFitPlacer());
   EXPECT_THAT(Victims(plan, 1), ElementsAre(7));
   ASSERT_EQ(plan.starts.size(), 1u);
   EXPECT_EQ(plan.starts[0].job_id, 2u);

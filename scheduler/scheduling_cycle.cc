@@ -50,6 +50,11 @@ DurationMs LimitOf(const PendingJob& job, size_t option) {
   return static_cast<DurationMs>(std::ceil(double(job.time_limit) / SpeedOf(job, option)));
 }
 
+double CapacityOf(const ResourceRequest& req) {
+  bool tiles = req.tiles > 0 || req.accel_kind == "d1";
+  return double(DevicesWanted(req)) * (tiles ? 8.0 : 1.0);
+}
+
 namespace {
 
 constexpr size_t kKinds = 4;  // AcceleratorKind values
@@ -92,12 +97,17 @@ std::string ShapeKey(const ResourceRequest& r, size_t reservations_respected) {
   return key.empty() ? key : key + '|' + std::to_string(reservations_respected);
 }
 
-std::vector<size_t> OptionOrder(const PendingJob& job, bool fastest_first) {
+std::vector<size_t> OptionOrder(const PendingJob& job, OptionChoice choice) {
   std::vector<size_t> order(job.alternatives.size() + 1);
   std::iota(order.begin(), order.end(), 0);
-  if (fastest_first) {
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return SpeedOf(job, a) > SpeedOf(job, b); });
+  if (choice == OptionChoice::kMostEfficient && order.size() > 1) {
+    std::vector<double> efficiency(order.size());
+    for (size_t o : order)
+      efficiency[o] = SpeedOf(job, o) / std::max(1e-9, CapacityOf(RequestOf(job, o)));
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      if (efficiency[a] != efficiency[b]) return efficiency[a] > efficiency[b];
+      return SpeedOf(job, a) > SpeedOf(job, b);
+    });
   }
   return order;
 }
@@ -125,7 +135,7 @@ class Cycle {
         plan_.reasons.emplace_back(job.job_id, "Priority");
         continue;
       }
-      std::vector<size_t> options = OptionOrder(job, policy_.FastestOptionFirst());
+      std::vector<size_t> options = OptionOrder(job, policy_.OptionOrder());
       std::string why = "Resources";
       if (TryStart(job, options, why)) continue;
       if (job.preempts != 0 && TryPreempt(job, options)) {

@@ -148,7 +148,7 @@ TEST(SchedulingCycle, AReservationHoldsItsNodeForGoodSoTheNextBlockedJobGetsNone
   EXPECT_EQ(plan.reservations[0].job_id, 1u);
 }
 
-TEST(SchedulingCycle, FastestOptionFirstPicksTheFasterKindWhenBothAreFree) {
+TEST(SchedulingCycle, TatamiTriesTheMostEfficientKindFirstTheBlindPoliciesTheListedOne) {
   Snapshot snap;
   snap.nodes = {Node("a"), Node("b", AcceleratorKind::kHw4)};
   PendingJob job = Job(1, 4, 1, 60'000);
@@ -161,11 +161,41 @@ TEST(SchedulingCycle, FastestOptionFirstPicksTheFasterKindWhenBothAreFree) {
   ASSERT_EQ(plan.starts.size(), 1u);
   EXPECT_EQ(plan.starts[0].option, 1u);
   EXPECT_EQ(plan.starts[0].shares[0].node, "b");
-  auto fifo = MakeSchedulingPolicy("fifo-backfill");
-  Plan listed = RunSchedulingCycle(blind, *fifo->queue, *fifo->placer);
-  ASSERT_EQ(listed.starts.size(), 1u);
-  EXPECT_EQ(listed.starts[0].option, 0u);
-  EXPECT_EQ(listed.starts[0].shares[0].node, "a");
+  for (const char* name : {"fifo-backfill", "tatami-blind"}) {
+    Snapshot again = blind;
+    auto policy = MakeSchedulingPolicy(name);
+    Plan listed = RunSchedulingCycle(again, *policy->queue, *policy->placer);
+    ASSERT_EQ(listed.starts.size(), 1u) << name;
+    EXPECT_EQ(listed.starts[0].option, 0u) << name;
+    EXPECT_EQ(listed.starts[0].shares[0].node, "a") << name;
+  }
+}
+
+// A one-GPU job runs 1.3x faster on a Dojo tile, but a tile is 8 H100s'
+// worth: it takes an H100 when one is free, the tile only when none is.
+TEST(SchedulingCycle, AOneGpuJobTakesADojoTileOnlyWhenNoH100IsFree) {
+  ResourceRequest tile;
+  tile.partition = "gpu";
+  tile.accel_kind = "d1";
+  tile.tiles = 1;
+  PendingJob job = Job(1, 1, 1, 60'000);
+  job.alternatives.push_back({tile, 1.3});
+  NodeResources tray = Node("tray", AcceleratorKind::kD1, 6);
+  tray.fabric.mesh = 0;
+  Snapshot snap;
+  snap.nodes = {tray, Node("a")};
+  snap.pending = {job};
+  snap.backfill_pass = true;
+  Snapshot busy = snap;
+  auto tatami = MakeSchedulingPolicy("tatami");
+  Plan plan = RunSchedulingCycle(snap, *tatami->queue, *tatami->placer);
+  ASSERT_EQ(plan.starts.size(), 1u);
+  EXPECT_EQ(plan.starts[0].shares[0].node, "a");
+  busy.nodes[1].device_free.assign(8, false);
+  plan = RunSchedulingCycle(busy, *tatami->queue, *tatami->placer);
+  ASSERT_EQ(plan.starts.size(), 1u);
+  EXPECT_EQ(plan.starts[0].option, 1u);
+  EXPECT_EQ(plan.starts[0].shares[0].node, "tray");
 }
 
 TEST(SchedulingCycle, ManyAlikeBlockedJobsAllGetTheReasonOfTheFirst) {
@@ -183,8 +213,9 @@ TEST(SchedulingCycle, ManyAlikeBlockedJobsAllGetTheReasonOfTheFirst) {
 TEST(SchedulingPolicy, UnknownNameListsTheKnownOnes) {
   auto p = MakeSchedulingPolicy("lottery");
   ASSERT_FALSE(p.ok());
-  EXPECT_EQ(p.error().message,
-            "unknown scheduling policy 'lottery' (known: fifo, fifo-backfill, tatami)");
+  EXPECT_EQ(
+      p.error().message,
+      "unknown scheduling policy 'lottery' (known: fifo, fifo-backfill, tatami-blind, tatami)");
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ expect 2 "--cluster and --trace are required" -- --trace "$tmp/ok.csv"
 expect 2 "unknown option --speed" -- --speed 2
 expect 2 "--jobs: wanted a value after it" -- --cluster "$cluster" --jobs
 expect 2 "--compress: wanted a number > 0, got '0'" -- --cluster "$cluster" --trace "$tmp/ok.csv" --compress 0
-expect 2 "--policy: unknown scheduling policy 'lottery' (known: fifo, fifo-backfill, tatami)" -- \
+expect 2 "--policy: unknown scheduling policy 'lottery' (known: fifo, fifo-backfill, tatami-blind, tatami)" -- \
   --cluster "$cluster" --trace "$tmp/ok.csv" --policy fifo,lottery
 expect 1 "--trace-format: wanted philly, sia or tatami, got 'swf'" -- \
   --cluster "$cluster" --trace "$tmp/ok.csv" --trace-format swf
@@ -40,7 +40,7 @@ expect 1 "$tmp/bad.csv:3: duration: wanted seconds (a number >= 0), got 'soon'" 
   --cluster "$cluster" --trace "$tmp/bad.csv"
 expect 1 "$tmp/nope.yaml" -- --cluster "$tmp/nope.yaml" --trace "$tmp/ok.csv"
 expect 0 "mean JCT (h)" -- --cluster "$cluster" --trace "$tmp/ok.csv" --out "$tmp/out"
-for f in results.json jct-cdf.svg utilisation-fifo.svg utilisation-fifo-backfill.svg utilisation-tatami.svg; do
+for f in results.json jct-cdf.svg utilisation-fifo.svg utilisation-fifo-backfill.svg utilisation-tatami-blind.svg utilisation-tatami.svg; do
   [ -s "$tmp/out/$f" ] || { echo "FAIL: --out wrote no $f"; failures=$((failures + 1)); }
 done
 grep -q '"finished": 3' "$tmp/out/results.json" || { echo "FAIL: results.json lacks 3 finished jobs"; failures=$((failures + 1)); }

@@ -32,7 +32,7 @@ the policies' figures side by side with each baseline's ratio to the last.
   --trace FILE            Philly CSV, Sia workload CSV, or a tatamid jobs.db
   --trace-format F        philly, sia or tatami (default: detected)
   --policy A,B,...        policies to compare, the judged one last
-                          (default: fifo,fifo-backfill,tatami)
+                          (default: fifo,fifo-backfill,tatami-blind,tatami)
   --jobs N                replay the first N jobs (more than the trace has:
                           it plays again after its end)
   --compress X            divide submit times by X: X times the load
