@@ -142,8 +142,7 @@ uint32_t ReservationBook::MatchingDevices(const ResourceRequest& req, const Node
   size_t i = IndexOf(share);
   if (i >= books_.size()) return 0;
   const NodeResources& n = books_[i];
-  bool counts = n.InPartition(req.partition) && WantsDevicesOf(req, n.accel_kind);
-  return counts ? static_cast<uint32_t>(share.devices.size()) : 0;
+  return DevicesCountFor(req, n) ? static_cast<uint32_t>(share.devices.size()) : 0;
 }
 
 std::optional<Reservation> ReservationBook::Reserve(uint64_t job_id, const ResourceRequest& req,
@@ -157,7 +156,7 @@ std::optional<Reservation> ReservationBook::Reserve(uint64_t job_id, const Resou
   // keeps out costs O(log running) placements, not O(running).
   uint64_t want = DevicesWanted(req), free = 0;
   for (const NodeResources& n : books_) {
-    if (WantsDevicesOf(req, n.accel_kind) && n.InPartition(req.partition)) free += n.DevicesFree();
+    if (DevicesCountFor(req, n)) free += n.DevicesFree();
   }
   std::optional<Reservation> found;
   size_t next_try = 0, gap = 1;

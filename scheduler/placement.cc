@@ -15,6 +15,10 @@ bool Contains(const std::vector<std::string>& v, const std::string& s) {
 
 }  // namespace
 
+bool DevicesCountFor(const ResourceRequest& req, const NodeResources& node) {
+  return node.InPartition(req.partition) && WantsDevicesOf(req, node.accel_kind);
+}
+
 bool WantsDevicesOf(const ResourceRequest& req, AcceleratorKind kind) {
   return req.tiles > 0 ? kind == AcceleratorKind::kD1 : MatchesRequest(kind, req.accel_kind);
 }

@@ -44,6 +44,9 @@ std::string DescribeMismatch(Mismatch m, const ResourceRequest& req, const NodeR
 // tiles request), and how many it wants over the whole job.
 bool WantsDevicesOf(const ResourceRequest& req, AcceleratorKind kind);
 uint64_t DevicesWanted(const ResourceRequest& req);
+// Whether `node`'s devices count towards `req`: its partition and kind.
+// Backfill and preemption sum such devices to know when placing is worth trying.
+bool DevicesCountFor(const ResourceRequest& req, const NodeResources& node);
 
 // Memory the request takes on `node` (--mem=0: all of it).
 int64_t MemNeeded(const ResourceRequest& req, const NodeResources& node);

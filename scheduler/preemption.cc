@@ -2,13 +2,18 @@
 
 #include <algorithm>
 
+#include "topology/cluster_config.h"
+
 namespace tatami {
+namespace {
 
 bool MayPreempt(const PendingJob& job, const RunningJob& running, TimeMs now) {
   if (running.preempting) return true;  // going anyway: its resources are up for claiming
-  bool qos_allows = running.qos < 64 && (job.preempts >> running.qos & 1);
+  bool qos_allows = running.qos < kMaxQos && (job.preempts >> running.qos & 1);
   return qos_allows && now >= running.preemptible_from;
 }
+
+}  // namespace
 
 PreemptionPlanner::PreemptionPlanner(std::vector<NodeResources>& books,
                                      const std::vector<RunningJob>& running, TimeMs now)
@@ -34,8 +39,8 @@ std::vector<size_t> PreemptionPlanner::Candidates(const PendingJob& job,
     // Only jobs holding something on a node the request could use.
     bool useful = std::any_of(r.shares.begin(), r.shares.end(), [&](const NodeShare& s) {
       size_t n = NodeIndexOf(s, books_);
-      return n < books_.size() && books_[n].InPartition(req.partition) &&
-             (DevicesWanted(req) == 0 || WantsDevicesOf(req, books_[n].accel_kind));
+      return n < books_.size() && (DevicesWanted(req) == 0 ? books_[n].InPartition(req.partition)
+                                                           : DevicesCountFor(req, books_[n]));
     });
     if (useful) out.push_back(i);
   }
@@ -78,12 +83,10 @@ std::optional<Claim> PreemptionPlanner::ClaimFor(const PendingJob& job, const Re
   uint64_t want = DevicesWanted(req), free = 0;
   auto matching = [&](const NodeShare& s) -> uint64_t {
     size_t n = NodeIndexOf(s, books_);
-    bool counts = n < books_.size() && books_[n].InPartition(req.partition) &&
-                  WantsDevicesOf(req, books_[n].accel_kind);
-    return counts ? s.devices.size() : 0;
+    return n < books_.size() && DevicesCountFor(req, books_[n]) ? s.devices.size() : 0;
   };
   for (const NodeResources& n : books_) {
-    if (n.InPartition(req.partition) && WantsDevicesOf(req, n.accel_kind)) free += n.DevicesFree();
+    if (DevicesCountFor(req, n)) free += n.DevicesFree();
   }
   std::optional<std::vector<NodeShare>> found;
   size_t released = 0, next_try = 0, gap = 1;

@@ -37,9 +37,6 @@ struct Claim {
   std::vector<NodeShare> hold;              // what it took that was free
 };
 
-// Whether `job` may preempt `running` at `now`.
-bool MayPreempt(const PendingJob& job, const RunningJob& running, TimeMs now);
-
 class PreemptionPlanner {
  public:
   // `books` and `running` must outlive the planner.

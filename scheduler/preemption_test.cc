@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "scheduler/policy.h"
+#include "scheduler/test_nodes.h"
 
 namespace tatami {
 namespace {
@@ -16,15 +17,7 @@ constexpr uint32_t kScavenger = 0;
 constexpr uint32_t kBurst = 1;
 
 NodeResources Node(const std::string& name) {
-  NodeResources n;
-  n.name = name;
-  n.partitions = {"gpu"};
-  n.schedulable = true;
-  n.cpus_total = n.cpus_free = 32;
-  n.mem_total_mib = n.mem_free_mib = 256 * 1024;
-  n.accel_kind = AcceleratorKind::kH100;
-  n.device_free.assign(8, true);
-  return n;
+  return testing::TestNode(name);
 }
 
 // A job of the production tier: may preempt scavenger (and, if asked, burst) jobs.

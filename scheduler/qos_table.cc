@@ -43,4 +43,19 @@ int64_t QosTable::Priority(uint32_t index) const {
   return q ? q->priority : 0;
 }
 
+DurationMs QosTable::GraceTime(uint32_t index) const {
+  const QosConfig* q = Get(index);
+  return q ? q->grace_time : 0;
+}
+
+DurationMs QosTable::MinRuntime(uint32_t index) const {
+  const QosConfig* q = Get(index);
+  return q ? q->min_runtime : 0;
+}
+
+bool QosTable::RequeueOnPreempt(uint32_t index) const {
+  const QosConfig* q = Get(index);
+  return !q || q->requeue_on_preempt;
+}
+
 }  // namespace tatami

@@ -25,12 +25,18 @@ class QosTable {
 
   // kNone for ""; an error naming the unknown QoS and the configured ones.
   Result<uint32_t> Find(std::string_view name) const;
-  const QosConfig* Get(uint32_t index) const;  // null for kNone
   uint64_t PreemptMask(uint32_t index) const;  // 0 for kNone
   bool Preemptible(uint32_t index) const;      // whether any QoS may preempt it
-  int64_t Priority(uint32_t index) const;      // 0 for kNone
+  // The QosConfig's fields; for kNone: 0, 0, 0 and requeue (never asked in
+  // practice: a job without a QoS is never preempted).
+  int64_t Priority(uint32_t index) const;
+  DurationMs GraceTime(uint32_t index) const;
+  DurationMs MinRuntime(uint32_t index) const;
+  bool RequeueOnPreempt(uint32_t index) const;
 
  private:
+  const QosConfig* Get(uint32_t index) const;  // null for kNone
+
   std::vector<QosConfig> qos_;
   std::vector<uint64_t> masks_;
   uint64_t preemptible_ = 0;

@@ -13,15 +13,17 @@
 
 namespace tatami {
 
+bool QueuedBefore(const PendingJob& a, const PendingJob& b) {
+  if (a.priority != b.priority) return a.priority > b.priority;
+  if (a.submit_time != b.submit_time) return a.submit_time < b.submit_time;
+  return a.job_id < b.job_id;
+}
+
 std::vector<size_t> QueuePolicy::Order(const Snapshot& snapshot) const {
   std::vector<size_t> order(snapshot.pending.size());
   std::iota(order.begin(), order.end(), 0);
   const auto& p = snapshot.pending;
-  auto before = [&](size_t a, size_t b) {
-    if (p[a].priority != p[b].priority) return p[a].priority > p[b].priority;
-    if (p[a].submit_time != p[b].submit_time) return p[a].submit_time < p[b].submit_time;
-    return p[a].job_id < p[b].job_id;
-  };
+  auto before = [&](size_t a, size_t b) { return QueuedBefore(p[a], p[b]); };
   // The simulator keeps its queue in this order: O(n) instead of a sort
   // of 100,000 jobs every cycle.
   if (!std::is_sorted(order.begin(), order.end(), before))

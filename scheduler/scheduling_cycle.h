@@ -115,6 +115,11 @@ enum class OptionChoice {
   kMostEfficient,
 };
 
+// The default queue order: higher priority, then earlier submission, then
+// lower id. A caller that keeps its queue in this order (the simulator)
+// spares every cycle a sort.
+bool QueuedBefore(const PendingJob& a, const PendingJob& b);
+
 class QueuePolicy {
  public:
   virtual ~QueuePolicy() = default;

@@ -4,26 +4,16 @@
 #include <gtest/gtest.h>
 
 #include "scheduler/policy.h"
+#include "scheduler/test_nodes.h"
 
 namespace tatami {
 namespace {
 
+using testing::TestNode;
+
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using Reason = std::pair<uint64_t, std::string>;
-
-NodeResources Node(const std::string& name, AcceleratorKind kind = AcceleratorKind::kH100,
-                   uint32_t devices = 8) {
-  NodeResources n;
-  n.name = name;
-  n.partitions = {"gpu"};
-  n.schedulable = true;
-  n.cpus_total = n.cpus_free = 32;
-  n.mem_total_mib = n.mem_free_mib = 256 * 1024;
-  n.accel_kind = kind;
-  n.device_free.assign(devices, true);
-  return n;
-}
 
 ResourceRequest Devices(uint32_t per_node, std::string kind = "h100") {
   ResourceRequest r;
@@ -51,7 +41,7 @@ void Hold(Snapshot& snap, const RunningJob& job) {
 
 TEST(SchedulingCycle, FifoStartsInOrderAndHoldsBackBehindABlockedJob) {
   Snapshot snap;
-  snap.nodes = {Node("a")};
+  snap.nodes = {TestNode("a")};
   snap.pending = {Job(3, 4, 30), Job(1, 4, 10), Job(2, 8, 20), Job(4, 1, 40)};
   Plan plan = RunSchedulingCycle(snap, FifoPolicy(), FirstFitPlacer());
   ASSERT_EQ(plan.starts.size(), 1u);
@@ -65,7 +55,7 @@ TEST(SchedulingCycle, FifoStartsInOrderAndHoldsBackBehindABlockedJob) {
 
 TEST(SchedulingCycle, HigherPriorityGoesFirstAndSharesDoNotOverlap) {
   Snapshot snap;
-  snap.nodes = {Node("a")};
+  snap.nodes = {TestNode("a")};
   snap.pending = {Job(1, 4, 10), Job(2, 4, 20)};
   snap.pending[1].priority = 5;
   Plan plan = RunSchedulingCycle(snap, FifoPolicy(), FirstFitPlacer());
@@ -80,7 +70,7 @@ TEST(SchedulingCycle, HigherPriorityGoesFirstAndSharesDoNotOverlap) {
 // and starts in the hole; job 3 (2 GPUs, 200 s) would delay job 1 and waits.
 TEST(SchedulingCycle, BackfillStartsAShortJobInAHoleAndNeverDelaysTheReservedOne) {
   Snapshot snap;
-  snap.nodes = {Node("a")};
+  snap.nodes = {TestNode("a")};
   Hold(snap, Holding(9, 0, 4, 100'000));
   snap.pending = {Job(1, 8, 1, 50'000), Job(2, 2, 2, 50'000), Job(3, 2, 3, 200'000)};
   snap.backfill_pass = true;
@@ -99,7 +89,7 @@ TEST(SchedulingCycle, BackfillStartsAShortJobInAHoleAndNeverDelaysTheReservedOne
 
 TEST(SchedulingCycle, BetweenBackfillPassesABlockedJobHoldsItsPartition) {
   Snapshot snap;
-  snap.nodes = {Node("a")};
+  snap.nodes = {TestNode("a")};
   Hold(snap, Holding(9, 0, 4, 100'000));
   snap.pending = {Job(1, 8, 1, 50'000), Job(2, 2, 2, 50'000)};
   auto policy = MakeSchedulingPolicy("fifo-backfill");
@@ -110,7 +100,7 @@ TEST(SchedulingCycle, BetweenBackfillPassesABlockedJobHoldsItsPartition) {
 
 TEST(SchedulingCycle, AJobWithoutATimeLimitNeverPassesAReservation) {
   Snapshot snap;
-  snap.nodes = {Node("a")};
+  snap.nodes = {TestNode("a")};
   Hold(snap, Holding(9, 0, 4, 100'000));
   snap.pending = {Job(1, 8, 1, 50'000), Job(2, 2, 2, /*limit=*/0)};
   snap.backfill_pass = true;
@@ -122,7 +112,7 @@ TEST(SchedulingCycle, AJobWithoutATimeLimitNeverPassesAReservation) {
 
 TEST(SchedulingCycle, ARunningJobWithoutALimitMeansNoReservationAndNoBackfillOnItsNode) {
   Snapshot snap;
-  snap.nodes = {Node("a")};
+  snap.nodes = {TestNode("a")};
   Hold(snap, Holding(9, 0, 4, /*end=*/0));
   snap.pending = {Job(1, 8, 1, 50'000), Job(2, 2, 2, 50'000)};
   snap.backfill_pass = true;
@@ -136,7 +126,7 @@ TEST(SchedulingCycle, ARunningJobWithoutALimitMeansNoReservationAndNoBackfillOnI
 
 TEST(SchedulingCycle, AReservationHoldsItsNodeForGoodSoTheNextBlockedJobGetsNone) {
   Snapshot snap;
-  snap.nodes = {Node("a")};
+  snap.nodes = {TestNode("a")};
   Hold(snap, Holding(9, 0, 8, 100'000));
   snap.pending = {Job(1, 8, 1, 50'000), Job(2, 8, 2, 50'000)};
   snap.backfill_pass = true;
@@ -150,7 +140,7 @@ TEST(SchedulingCycle, AReservationHoldsItsNodeForGoodSoTheNextBlockedJobGetsNone
 
 TEST(SchedulingCycle, TatamiTriesTheMostEfficientKindFirstTheBlindPoliciesTheListedOne) {
   Snapshot snap;
-  snap.nodes = {Node("a"), Node("b", AcceleratorKind::kHw4)};
+  snap.nodes = {TestNode("a"), TestNode("b", AcceleratorKind::kHw4)};
   PendingJob job = Job(1, 4, 1, 60'000);
   job.alternatives.push_back({Devices(4, "hw4"), 2.0});
   snap.pending = {job};
@@ -180,10 +170,10 @@ TEST(SchedulingCycle, AOneGpuJobTakesADojoTileOnlyWhenNoH100IsFree) {
   tile.tiles = 1;
   PendingJob job = Job(1, 1, 1, 60'000);
   job.alternatives.push_back({tile, 1.3});
-  NodeResources tray = Node("tray", AcceleratorKind::kD1, 6);
+  NodeResources tray = TestNode("tray", AcceleratorKind::kD1, 6);
   tray.fabric.mesh = 0;
   Snapshot snap;
-  snap.nodes = {tray, Node("a")};
+  snap.nodes = {tray, TestNode("a")};
   snap.pending = {job};
   snap.backfill_pass = true;
   Snapshot busy = snap;
@@ -200,7 +190,7 @@ TEST(SchedulingCycle, AOneGpuJobTakesADojoTileOnlyWhenNoH100IsFree) {
 
 TEST(SchedulingCycle, ManyAlikeBlockedJobsAllGetTheReasonOfTheFirst) {
   Snapshot snap;
-  snap.nodes = {Node("a")};
+  snap.nodes = {TestNode("a")};
   Hold(snap, Holding(9, 0, 8, 0));
   snap.backfill_pass = true;
   for (uint64_t id = 1; id <= 100; ++id) snap.pending.push_back(Job(id, 1, TimeMs(id), 1000));

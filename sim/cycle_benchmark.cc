@@ -21,10 +21,6 @@
 namespace tatami::sim {
 namespace {
 
-struct World {
-  Snapshot snapshot;
-};
-
 ResourceRequest H100Request(uint32_t gpus) {
   ResourceRequest r;
   r.partition = "h100";
@@ -59,14 +55,13 @@ void Occupy(Snapshot& snap, uint64_t id, size_t node, uint32_t first, uint32_t c
   snap.running.push_back(std::move(r));
 }
 
-const World& GigaTexas() {
-  static const World world = [] {
-    World w;
+const Snapshot& GigaTexas() {
+  static const Snapshot world = [] {
+    Snapshot snap;
     auto config = LoadClusterConfig(std::string(TATAMI_SOURCE_DIR) + "/configs/sim-gigatexas.yaml");
     if (!config.ok()) throw std::runtime_error(config.error().message);
     auto sim = Simulator::Create(*config, SimOptions{});
     if (!sim.ok()) throw std::runtime_error(sim.error().message);
-    Snapshot& snap = w.snapshot;
     snap.nodes = sim->nodes();
     snap.now = 0;
     snap.backfill_pass = true;
@@ -99,24 +94,24 @@ const World& GigaTexas() {
       if (dojo_too(rng)) p.alternatives.push_back({TileRequest(gpus), 1.3});
       snap.pending.push_back(std::move(p));
     }
-    return w;
+    return snap;
   }();
   return world;
 }
 
 void BM_SchedulingCycle_GigaTexas_100kPending(benchmark::State& state, const char* policy_name) {
-  const World& world = GigaTexas();
+  const Snapshot& world = GigaTexas();
   auto policy = MakeSchedulingPolicy(policy_name);
   Plan plan;
   for (auto _ : state) {
     state.PauseTiming();
-    Snapshot snap = world.snapshot;
+    Snapshot snap = world;
     state.ResumeTiming();
     plan = RunSchedulingCycle(snap, *policy->queue, *policy->placer);
     benchmark::DoNotOptimize(plan);
   }
-  state.counters["pending"] = double(world.snapshot.pending.size());
-  state.counters["running"] = double(world.snapshot.running.size());
+  state.counters["pending"] = double(world.pending.size());
+  state.counters["running"] = double(world.running.size());
   state.counters["starts"] = double(plan.starts.size());
   state.counters["reservations"] = double(plan.reservations.size());
 }

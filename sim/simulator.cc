@@ -251,17 +251,10 @@ class Replay {
     return true;
   }
 
-  // Keeps the queue in QueuePolicy::Order's order (the cycle then skips
-  // sorting it): QoS priority, then submit time, then index.
+  // Keeps the queue in QueuedBefore order: the cycle then skips sorting it.
   void Enqueue(const PendingJob& job) {
-    auto at = std::upper_bound(snap_.pending.begin(), snap_.pending.end(), job,
-                               [](const PendingJob& a, const PendingJob& b) {
-                                 if (a.priority != b.priority) return a.priority > b.priority;
-                                 if (a.submit_time != b.submit_time)
-                                   return a.submit_time < b.submit_time;
-                                 return a.job_id < b.job_id;
-                               });
-    snap_.pending.insert(at, job);
+    snap_.pending.insert(
+        std::upper_bound(snap_.pending.begin(), snap_.pending.end(), job, QueuedBefore), job);
   }
 
   bool Shape(const TraceJob& t, uint32_t qos, JobShape& shape) {
@@ -344,8 +337,7 @@ class Replay {
     r.qos = g.qos;
     r.priority = shape.pending.priority;
     r.start = clock_;
-    const QosConfig* q = qos_.Get(g.qos);
-    r.preemptible_from = clock_ + (q ? q->min_runtime : 0);
+    r.preemptible_from = clock_ + qos_.MinRuntime(g.qos);
     if (qos_.Preemptible(g.qos) && r.preemptible_from > clock_) wakes_.push(r.preemptible_from);
     AddRunning(std::move(r));
     g.end_at = clock_ + run;
@@ -377,8 +369,7 @@ class Replay {
     Progress& g = progress_[i];
     RunningJob r = TakeRunning(i);
     r.preempting = true;
-    const QosConfig* q = qos_.Get(g.qos);
-    TimeMs deadline = clock_ + (q ? q->grace_time : 0);
+    TimeMs deadline = clock_ + qos_.GraceTime(g.qos);
     if (g.end_at > deadline) {
       g.sigterm_at = clock_;
       g.end_at = deadline;
@@ -400,8 +391,7 @@ class Replay {
       ++out.preemptions;
       g.remaining = std::max(0.0, g.remaining - double(g.sigterm_at - g.started) / g.full_ms);
       g.sigterm_at = -1;
-      const QosConfig* q = qos_.Get(g.qos);
-      if (!q || q->requeue_on_preempt) {
+      if (qos_.RequeueOnPreempt(g.qos)) {
         started_[i] = false;
         Enqueue(shapes_[i].pending);
         return;

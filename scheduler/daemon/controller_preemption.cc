@@ -15,11 +15,10 @@ RunningJob Controller::RunningJobOf(const v1::JobInfo& job) const {
   r.qos = QosOf(job);
   r.priority = PriorityOf(job);
   r.start = job.start_time();
-  const QosConfig* q = qos_.Get(r.qos);
-  r.preemptible_from = job.start_time() + (q ? q->min_runtime : 0);
+  r.preemptible_from = job.start_time() + qos_.MinRuntime(r.qos);
   r.preempting = job.preempt_time() > 0;
   if (r.preempting) {
-    r.expected_end = job.preempt_time() + (q ? q->grace_time : 0);
+    r.expected_end = job.preempt_time() + qos_.GraceTime(r.qos);
   } else if (job.time_limit_ms() > 0) {
     r.expected_end = job.start_time() + job.time_limit_ms();
   }
@@ -28,18 +27,17 @@ RunningJob Controller::RunningJobOf(const v1::JobInfo& job) const {
 
 void Controller::PreemptLocked(v1::JobInfo& job, uint64_t for_job) {
   if (job.preempt_time() > 0) return;
-  const QosConfig* q = qos_.Get(QosOf(job));
+  DurationMs grace = qos_.GraceTime(QosOf(job));
   job.set_preempt_time(clock_.Now());
   job.set_reason("Preempted by job " + std::to_string(for_job));
-  TerminateOnNodesLocked(job, 0, q ? q->grace_time : config_.kill_wait);
+  TerminateOnNodesLocked(job, 0, grace);
   fprintf(stderr, "tatamid: job %lu preempted for job %lu (grace %lld ms)\n",
           static_cast<unsigned long>(job.job_id()), static_cast<unsigned long>(for_job),
-          static_cast<long long>(q ? q->grace_time : config_.kill_wait));
+          static_cast<long long>(grace));
 }
 
 void Controller::PreemptedEndLocked(v1::JobInfo& job) {
-  const QosConfig* q = qos_.Get(QosOf(job));
-  bool requeue = (!q || q->requeue_on_preempt) && job.spec().requeue();
+  bool requeue = qos_.RequeueOnPreempt(QosOf(job)) && job.spec().requeue();
   if (requeue) {
     RequeueJobLocked(job, "Preempted", /*ran=*/true, kOutcomePreempted);
   } else {
