@@ -7,10 +7,11 @@
 namespace tatami {
 namespace {
 
-bool MayPreempt(const PendingJob& job, const RunningJob& running, TimeMs now) {
+bool MayPreempt(const PendingJob& job, bool reclaim, const RunningJob& running, TimeMs now) {
   if (running.preempting) return true;  // going anyway: its resources are up for claiming
+  if (running.guaranteed || now < running.preemptible_from) return false;
   bool qos_allows = running.qos < kMaxQos && (job.preempts >> running.qos & 1);
-  return qos_allows && now >= running.preemptible_from;
+  return qos_allows || (reclaim && running.account != job.account);
 }
 
 }  // namespace
@@ -30,12 +31,12 @@ PreemptionPlanner::~PreemptionPlanner() {
   }
 }
 
-std::vector<size_t> PreemptionPlanner::Candidates(const PendingJob& job,
-                                                  const ResourceRequest& req) const {
+std::vector<size_t> PreemptionPlanner::Candidates(const PendingJob& job, const ResourceRequest& req,
+                                                  bool reclaim) const {
   std::vector<size_t> out;
   for (size_t i = 0; i < running_.size(); ++i) {
     const RunningJob& r = running_[i];
-    if (released_[i] || !MayPreempt(job, r, now_)) continue;
+    if (released_[i] || !MayPreempt(job, reclaim, r, now_)) continue;
     // Only jobs holding something on a node the request could use.
     bool useful = std::any_of(r.shares.begin(), r.shares.end(), [&](const NodeShare& s) {
       size_t n = NodeIndexOf(s, books_);
@@ -75,8 +76,8 @@ bool PreemptionPlanner::Touches(const RunningJob& ran, const std::vector<NodeSha
 }
 
 std::optional<Claim> PreemptionPlanner::ClaimFor(const PendingJob& job, const ResourceRequest& req,
-                                                 const Placer& placer) {
-  std::vector<size_t> candidates = Candidates(job, req);
+                                                 const Placer& placer, bool reclaim) {
+  std::vector<size_t> candidates = Candidates(job, req, reclaim);
   if (candidates.empty()) return std::nullopt;
   // Matching free devices bound when placing is worth trying, as in
   // ReservationBook::Reserve.

@@ -2,7 +2,11 @@
 //
 // A pending job may preempt a running job when its `preempts` mask holds
 // the running job's QoS and the running job has run its minimum
-// (preemptible_from): Slurm's preempt/qos with PreemptExemptTime. Jobs
+// (preemptible_from): Slurm's preempt/qos with PreemptExemptTime. A job
+// that would start within its account's quota may also reclaim: preempt
+// any other account's job that started borrowing (Kueue's reclaimWithinCohort).
+// A job that started within its quota (RunningJob::guaranteed) is never
+// preempted, whatever the QoS rules say. Jobs
 // already told to stop cost nothing and are used first; then the cheapest:
 // lowest priority, then the most recently started (least work lost).
 // Candidates are released from the books in that order until the Placer
@@ -48,12 +52,15 @@ class PreemptionPlanner {
 
   // Room for `job` shaped as `req` (one of its options), made by stopping
   // jobs it may preempt; nullopt when even stopping all of them leaves none.
+  // `reclaim`: `job` would start within its quota, so borrowing jobs of
+  // other accounts count as jobs it may preempt.
   std::optional<Claim> ClaimFor(const PendingJob& job, const ResourceRequest& req,
-                                const Placer& placer);
+                                const Placer& placer, bool reclaim = false);
 
  private:
   // Running jobs `job` could take resources from for `req`, cheapest first.
-  std::vector<size_t> Candidates(const PendingJob& job, const ResourceRequest& req) const;
+  std::vector<size_t> Candidates(const PendingJob& job, const ResourceRequest& req,
+                                 bool reclaim) const;
   // Whether `ran` (released) must stay released for `shares` to hold.
   bool Touches(const RunningJob& ran, const std::vector<NodeShare>& shares, bool exclusive) const;
   // The part of `shares` that `released` do not hold, taken on the books.

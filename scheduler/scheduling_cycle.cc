@@ -59,8 +59,6 @@ double CapacityOf(const ResourceRequest& req) {
 
 namespace {
 
-constexpr size_t kKinds = 4;  // AcceleratorKind values
-
 // Free devices per accelerator kind: an upper bound on what any request can
 // get, so a job the cluster cannot hold right now costs O(1), not a
 // placement over every node.
@@ -74,7 +72,7 @@ class FreeDevices {
   bool MayFit(const ResourceRequest& req) const {
     uint64_t want = DevicesWanted(req), have = 0;
     if (want == 0) return true;
-    for (size_t k = 1; k < kKinds; ++k) {
+    for (size_t k = 1; k < kAcceleratorKinds; ++k) {
       if (WantsDevicesOf(req, static_cast<AcceleratorKind>(k))) have += free_[k];
     }
     return have >= want;
@@ -88,7 +86,7 @@ class FreeDevices {
   }
 
  private:
-  std::array<uint64_t, kKinds> free_{};
+  std::array<uint64_t, kAcceleratorKinds> free_{};
 };
 
 // Requests alike in everything placement reads get the same answer within
@@ -118,6 +116,8 @@ std::vector<size_t> OptionOrder(const PendingJob& job, OptionChoice choice) {
 
 namespace {
 
+constexpr const char* kOverLimit = "AssocGrpGRES";  // Slurm's word for an account's device limit
+
 // One cycle's walk over the queue and the books it keeps on the way.
 class Cycle {
  public:
@@ -131,20 +131,29 @@ class Cycle {
   }
 
   Plan Run() {
+    uint64_t preemptors = 0;  // QoS that some pending job may preempt
+    for (const PendingJob& job : snap_.pending) preemptors |= job.preempts;
     for (size_t i : policy_.Order(snap_)) {
       const PendingJob& job = snap_.pending[i];
       if (blocked_.count(job.request.partition)) {
         plan_.reasons.emplace_back(job.job_id, "Priority");
         continue;
       }
+      if (job.preempted_in_a_row >= 2 && job.qos < kMaxQos && (preemptors >> job.qos & 1)) {
+        plan_.reasons.emplace_back(job.job_id, "PreemptedTwice");
+        continue;
+      }
       std::vector<size_t> options = OptionOrder(job, policy_.OptionOrder());
       std::string why = "Resources";
       if (TryStart(job, options, why)) continue;
-      if (job.preempts != 0 && TryPreempt(job, options)) {
+      if (TryPreempt(job, options)) {
         plan_.reasons.emplace_back(job.job_id, "Preempting");
         continue;
       }
       plan_.reasons.emplace_back(job.job_id, why);
+      // A job at its account's limit waits for its own account's jobs, not
+      // for resources: it neither holds back others nor reserves.
+      if (why == kOverLimit) continue;
       if (!backfill_) {
         for (size_t o : options) blocked_.insert(RequestOf(job, o).partition);
       } else {
@@ -165,6 +174,12 @@ class Cycle {
       const ResourceRequest& req = RequestOf(job, o);
       DurationMs limit = LimitOf(job, o);
       TimeMs end = limit > 0 ? snap_.now + limit : 0;
+      auto [kind, devices] = QuotaDemand(req);
+      QuotaFit fit = snap_.quotas.Check(job.account, kind, devices);
+      if (fit == QuotaFit::kOverLimit) {
+        why = kOverLimit;
+        continue;
+      }
       if (!free_.MayFit(req)) continue;
       std::string key = ShapeKey(req, reservations_ ? reservations_->CountBefore(end) : 0);
       if (auto known = failed_.find(key); !key.empty() && known != failed_.end()) {
@@ -184,7 +199,9 @@ class Cycle {
         ApplyShares(*shares, req.exclusive, snap_.nodes);
       }
       free_.Take(*shares, snap_.nodes);
-      plan_.starts.push_back({job.job_id, o, std::move(shares).value()});
+      snap_.quotas.Charge(job.account, kind, devices);
+      plan_.starts.push_back(
+          {job.job_id, o, std::move(shares).value(), fit == QuotaFit::kWithinQuota});
       return true;
     }
     return false;
@@ -195,14 +212,23 @@ class Cycle {
   // any sane priority order, and the plan is rebuilt every cycle.
   bool TryPreempt(const PendingJob& job, const std::vector<size_t>& options) {
     if (snap_.running.empty()) return false;
-    std::vector<NodeResources>& books = reservations_ ? reservations_->PlainBooks() : snap_.nodes;
-    if (!preemption_) preemption_.emplace(books, snap_.running, snap_.now);
+    const AccountTree* accounts = snap_.quotas.tree();
+    if (job.preempts == 0 && !(accounts && accounts->HasQuotas())) return false;
     for (size_t o : options) {
       const ResourceRequest& req = RequestOf(job, o);
+      auto [kind, devices] = QuotaDemand(req);
+      QuotaFit fit = snap_.quotas.Check(job.account, kind, devices);
+      bool reclaim = fit == QuotaFit::kWithinQuota;
+      if (fit == QuotaFit::kOverLimit || (job.preempts == 0 && !reclaim)) continue;
       std::string key = ShapeKey(req, 0);
-      if (!key.empty()) key += "|" + std::to_string(job.preempts);
+      if (!key.empty()) {
+        key += "|" + std::to_string(job.preempts);
+        if (reclaim) key += "|reclaim for " + std::to_string(job.account);
+      }
       if (!key.empty() && unpreemptable_.count(key)) continue;
-      std::optional<Claim> claim = preemption_->ClaimFor(job, req, placer_);
+      std::vector<NodeResources>& books = reservations_ ? reservations_->PlainBooks() : snap_.nodes;
+      if (!preemption_) preemption_.emplace(books, snap_.running, snap_.now);
+      std::optional<Claim> claim = preemption_->ClaimFor(job, req, placer_, reclaim);
       if (!claim) {
         if (!key.empty()) unpreemptable_.insert(key);
         continue;

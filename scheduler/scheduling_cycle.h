@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "scheduler/accounts.h"
 #include "scheduler/placement.h"
 #include "scheduler/resource_request.h"
 #include "scheduler/resources.h"
@@ -44,6 +45,12 @@ struct PendingJob {
   std::vector<JobOption> alternatives;
   // Bit q set: may preempt running jobs of QoS index q (preemption.h).
   uint64_t preempts = 0;
+  uint32_t account = kNoAccount;  // AccountTree index: quotas (Snapshot::quotas)
+  uint32_t qos = UINT32_MAX;      // QosTable index (kNone = UINT32_MAX)
+  // Runs in a row that ended in preemption. From 2 on, the job waits while
+  // any pending job may preempt it ("PreemptedTwice"): it starts again only
+  // when it can run its minimum and more, so preemption never thrashes.
+  uint32_t preempted_in_a_row = 0;
 };
 
 struct RunningJob {
@@ -60,6 +67,11 @@ struct RunningJob {
   TimeMs start = 0;
   TimeMs preemptible_from = 0;
   bool preempting = false;
+  uint32_t account = kNoAccount;
+  // Started within its account's quota (QuotaFit::kWithinQuota): never
+  // preempted. A job that started borrowing may be preempted by any job
+  // within its own account's quota (Kueue's reclaim), whatever the QoS.
+  bool guaranteed = false;
 };
 
 struct Snapshot {
@@ -73,12 +85,17 @@ struct Snapshot {
   // Whether this cycle may start jobs past a blocked one (see
   // QueuePolicy::BackfillInterval); the caller decides from its clock.
   bool backfill_pass = false;
+  // What each account holds now (the running jobs, victims still stopping
+  // included). Like `nodes`, updated in place with the plan's starts. A
+  // default QuotaBooks: no quotas.
+  QuotaBooks quotas;
 };
 
 struct PlannedStart {
   uint64_t job_id = 0;
   size_t option = 0;  // 0: the job's request; i: its alternatives[i - 1]
   std::vector<NodeShare> shares;
+  bool guaranteed = false;  // within its account's quota: RunningJob::guaranteed
 };
 
 // A start time promised to a job that cannot run now, on named resources:

@@ -1,6 +1,7 @@
 // The accelerator kinds Tatami schedules. See DESIGN.md "Accelerator kinds".
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,8 @@ enum class AcceleratorKind {
   kD1,    // Tesla Dojo training tile (25 D1 chips); 6 per tray
   kHw4,   // Tesla HW4 inference board (2 SoCs)
 };
+// How many values AcceleratorKind has (kNone included): size of per-kind arrays.
+inline constexpr size_t kAcceleratorKinds = 4;
 
 std::string_view AcceleratorName(AcceleratorKind k);  // "h100", "d1", "hw4", ""
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "base/strings.h"
+#include "topology/account_config.h"
 #include "topology/config_reader.h"
 #include "topology/fabric_config.h"
 #include "topology/metrics_config.h"
@@ -62,7 +63,8 @@ Result<std::vector<NodeConfig>> ParseNodeGroup(const Reader& r, const YAML::Node
 Result<PartitionConfig> ParsePartition(const Reader& r, const YAML::Node& n) {
   TATAMI_CHECK(r.RequireMap(n, "a partition"));
   TATAMI_CHECK(r.CheckKeys(
-      n, {"name", "nodes", "default", "max_time", "default_time", "default_mem_per_cpu"},
+      n,
+      {"name", "nodes", "default", "max_time", "default_time", "default_mem_per_cpu", "priority"},
       "a partition"));
   PartitionConfig p;
   if (!n["name"] || !n["nodes"]) return r.At(n, "a partition needs 'name' and 'nodes'");
@@ -76,6 +78,7 @@ Result<PartitionConfig> ParsePartition(const Reader& r, const YAML::Node& n) {
     TATAMI_ASSIGN(p.default_mem_per_cpu_mib,
                   r.Memory(n["default_mem_per_cpu"], "default_mem_per_cpu"));
   }
+  if (n["priority"]) TATAMI_ASSIGN(p.priority, r.UInt(n["priority"], "priority"));
   return p;
 }
 
@@ -84,7 +87,7 @@ Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
   TATAMI_CHECK(
       r.CheckKeys(root,
                   {"cluster_name", "controller", "timing", "nodes", "partitions", "accounts", "qos",
-                   "max_array_size", "job_environment", "fabric", "metrics", "billing"},
+                   "max_array_size", "job_environment", "fabric", "metrics", "billing", "priority"},
                   "the config"));
   if (root["cluster_name"])
     TATAMI_ASSIGN(c.cluster_name, r.Str(root["cluster_name"], "cluster_name"));
@@ -151,26 +154,8 @@ Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
   if (defaults > 1) return r.At(parts, "more than one partition is marked default: true");
   if (defaults == 0) c.partitions.front().is_default = true;
 
-  if (const auto& accts = root["accounts"]) {
-    if (!accts.IsSequence()) return r.At(accts, "'accounts' must be a list");
-    for (const auto& a : accts) {
-      TATAMI_CHECK(r.RequireMap(a, "an account"));
-      TATAMI_CHECK(r.CheckKeys(a, {"name", "parent", "users"}, "an account"));
-      AccountConfig acct;
-      if (!a["name"]) return r.At(a, "an account needs 'name'");
-      TATAMI_ASSIGN(acct.name, r.Str(a["name"], "name"));
-      if (a["parent"]) TATAMI_ASSIGN(acct.parent, r.Str(a["parent"], "parent"));
-      if (a["users"]) TATAMI_ASSIGN(acct.users, r.StrList(a["users"], "users"));
-      c.accounts.push_back(std::move(acct));
-    }
-    for (size_t i = 0; i < c.accounts.size(); ++i) {
-      const auto& acct = c.accounts[i];
-      if (!acct.parent.empty() && !c.FindAccount(acct.parent)) {
-        return r.At(accts[i]["parent"],
-                    "account '" + acct.name + "' has unknown parent '" + acct.parent + "'");
-      }
-    }
-  }
+  if (const auto& accts = root["accounts"]) TATAMI_CHECK(config::ParseAccounts(r, accts, c));
+  if (const auto& prio = root["priority"]) TATAMI_CHECK(config::ParsePriority(r, prio, c));
   if (const auto& qos = root["qos"]) TATAMI_CHECK(config::ParseQos(r, qos, c));
   if (const auto& fabric = root["fabric"]) TATAMI_CHECK(config::ParseFabric(r, fabric, c));
   if (const auto& m = root["metrics"]) TATAMI_CHECK(config::ParseMetrics(r, m, c));

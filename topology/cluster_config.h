@@ -7,6 +7,7 @@
 // The returned value is immutable and safe to share between threads.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -35,12 +36,43 @@ struct PartitionConfig {
   DurationMs max_time = 0;      // 0 = infinite
   DurationMs default_time = 0;  // 0 = max_time
   int64_t default_mem_per_cpu_mib = 1024;
+  // Slurm's PriorityJobFactor: the partition factor of multifactor priority
+  // is this over the largest partition's.
+  uint32_t priority = 0;
 };
 
+// Devices of each accelerator kind (Dojo: tiles), indexed by AcceleratorKind.
+using KindCounts = std::array<uint32_t, kAcceleratorKinds>;
+
+// A node of the account tree (organisation > team, one per customer), parsed
+// by account_config.cc. Quotas count devices of a kind (Kueue's nominal
+// quota per resource flavor): a job that starts while its account's use of
+// its kind stays within `quota` is guaranteed, never preempted; above it the
+// account borrows, at most `borrow` more (with its children's use counted),
+// and a borrowing job may be preempted by a job within its own quota.
 struct AccountConfig {
   std::string name;
   std::string parent;
   std::vector<std::string> users;  // empty = anyone may charge it
+  uint32_t shares = 1;             // fair-share weight among its siblings
+  KindCounts quota{};
+  // Most devices of a kind above quota; unset (kNoBorrowLimit) = no limit.
+  std::array<int64_t, kAcceleratorKinds> borrow{-1, -1, -1, -1};
+};
+inline constexpr int64_t kNoBorrowLimit = -1;
+
+// Multifactor priority (Slurm's priority/multifactor): a pending job's
+// priority is the sum of each factor, a number in [0, 1], times its weight.
+// Without a `priority:` section only the QoS counts, as before it existed.
+struct PriorityConfig {
+  uint32_t age_weight = 0;         // waited max_age or more: 1
+  uint32_t fair_share_weight = 0;  // 2^(-usage/shares) of the job's account
+  uint32_t job_size_weight = 0;    // share of the cluster's capacity it asks for
+  uint32_t partition_weight = 0;   // partition priority / the largest
+  uint32_t qos_weight = 1000;      // QoS priority / the largest
+  DurationMs max_age = 7 * 24 * 3600 * kSecond;
+  // Past usage counts half as much after this long (0: never forgotten).
+  DurationMs usage_half_life = 7 * 24 * 3600 * kSecond;
 };
 
 // A quality of service (Slurm's QOS): a priority tier and its preemption
@@ -122,6 +154,7 @@ struct ClusterConfig {
   std::vector<PartitionConfig> partitions;
   std::vector<AccountConfig> accounts;
   std::vector<QosConfig> qos;
+  PriorityConfig priority;
   FabricConfig fabric;
   MetricsConfig metrics;
   BillingConfig billing;

@@ -190,6 +190,68 @@ TEST(ClusterConfig, BadQosNamesLineAndWant) {
   }
 }
 
+TEST(ClusterConfig, AccountsCarrySharesQuotasAndBorrowLimits) {
+  auto c = ParseClusterConfig(
+      WithBase("accounts:\n"
+               "  - {name: vision, parent: fsd, shares: 3}\n"  // parent defined later
+               "  - {name: fsd, quota: {h100: 16, d1: 2}}\n"
+               "  - {name: acme, quota: {h100: 8}, borrow: {h100: 4, hw4: 0}}\n"
+               "priority:\n"
+               "  weights: {age: 100, fair_share: 5000}\n"
+               "  max_age: 1d\n"
+               "  usage_half_life: 12h\n"),
+      "a.yaml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  const AccountConfig* vision = c->FindAccount("vision");
+  EXPECT_EQ(vision->shares, 3u);
+  EXPECT_EQ(vision->quota[size_t(AcceleratorKind::kH100)], 0u);
+  EXPECT_EQ(c->FindAccount("fsd")->shares, 1u);
+  EXPECT_EQ(c->FindAccount("fsd")->quota[size_t(AcceleratorKind::kD1)], 2u);
+  const AccountConfig* acme = c->FindAccount("acme");
+  EXPECT_EQ(acme->borrow[size_t(AcceleratorKind::kH100)], 4);
+  EXPECT_EQ(acme->borrow[size_t(AcceleratorKind::kHw4)], 0);
+  EXPECT_EQ(acme->borrow[size_t(AcceleratorKind::kD1)], kNoBorrowLimit);
+  // Weights left out of a weights map are 0, the QoS's included.
+  EXPECT_EQ(c->priority.age_weight, 100u);
+  EXPECT_EQ(c->priority.fair_share_weight, 5000u);
+  EXPECT_EQ(c->priority.qos_weight, 0u);
+  EXPECT_EQ(c->priority.max_age, kDay);
+  EXPECT_EQ(c->priority.usage_half_life, 12 * kHour);
+  // No priority section: the QoS alone orders the queue.
+  auto plain = ParseClusterConfig(kBase, "p.yaml");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_GT(plain->priority.qos_weight, 0u);
+  EXPECT_EQ(plain->priority.fair_share_weight, 0u);
+}
+
+TEST(ClusterConfig, BadAccountsAndPriorityNameLineAndWant) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"accounts: [{name: a}, {name: a}]\n", "a.yaml:3:30: account 'a' is defined twice"},
+      {"accounts: [{name: a, parent: b}, {name: b, parent: a}]\n",
+       "account 'a' is its own ancestor (through 'a')"},
+      {"accounts: [{name: a, shares: 0}]\n", "shares: expected at least 1"},
+      {"accounts: [{name: a, quota: {tpu: 4}}]\n",
+       "quota: unknown accelerator kind 'tpu' (expected h100, d1 or hw4)"},
+      {"accounts: [{name: a, quota: {h100: -4}}]\n", "quota.h100: expected a non-negative integer"},
+      {"accounts: [{name: a, borrow: 4}]\n", "borrow must be a mapping"},
+      {"accounts: [{name: a, limit: {h100: 4}}]\n", "unknown key 'limit' in an account"},
+      {"priority: {weights: {fairshare: 1}}\n", "unknown key 'fairshare' in priority.weights"},
+      {"priority: {weights: {age: lots}}\n", "weights.age: expected a non-negative integer"},
+      {"priority: {max_age: 0s}\n", "max_age: expected a positive duration"},
+      {"priority: {usage_half_life: often}\n", "usage_half_life"},
+  };
+  for (const auto& [tail, want] : cases) {
+    auto c = ParseClusterConfig(WithBase(tail), "a.yaml");
+    ASSERT_FALSE(c.ok()) << tail;
+    EXPECT_THAT(c.error().message, HasSubstr(want)) << tail;
+  }
+  auto c = ParseClusterConfig(
+      "nodes: [{name: a, cpus: 1}]\npartitions: [{name: p, nodes: a, priority: high}]\n", "p.yaml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.error().message,
+              HasSubstr("p.yaml:2:44: priority: expected a non-negative integer"));
+}
+
 TEST(ClusterConfig, MissingFileIsAnError) {
   auto c = LoadClusterConfig("/nonexistent/tatami.yaml");
   ASSERT_FALSE(c.ok());

@@ -1,0 +1,150 @@
+// Account quotas in the scheduling cycle: guarantees, reclaim, borrow
+// limits (accounts.h), and the anti-thrash rule for twice-preempted jobs.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "scheduler/policy.h"
+#include "scheduler/scheduling_cycle.h"
+#include "scheduler/test_nodes.h"
+
+namespace tatami {
+namespace {
+
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using Reason = std::pair<uint64_t, std::string>;
+
+constexpr uint32_t kAcme = 0, kGlobex = 1;  // account indices
+constexpr uint32_t kScavenger = 0;          // QoS index
+
+// acme: 8 H100 guaranteed, may borrow 8 more; globex: no quota.
+Snapshot Cluster(std::vector<RunningJob> running = {}) {
+  AccountConfig acme, globex;
+  acme.name = "acme";
+  acme.quota[size_t(AcceleratorKind::kH100)] = 8;
+  acme.borrow[size_t(AcceleratorKind::kH100)] = 8;
+  globex.name = "globex";
+  Snapshot snap;
+  snap.now = 50 * kSecond;
+  snap.nodes = {testing::TestNode("a"), testing::TestNode("b")};
+  snap.quotas = QuotaBooks(std::make_shared<AccountTree>(std::vector<AccountConfig>{acme, globex}));
+  for (const RunningJob& r : running) {
+    ApplyShares(r.shares, r.exclusive, snap.nodes);
+    snap.quotas.Charge(r.account, AcceleratorKind::kH100, r.shares[0].devices.size());
+  }
+  snap.running = std::move(running);
+  return snap;
+}
+
+PendingJob Job(uint64_t id, uint32_t account, uint32_t gpus) {
+  PendingJob p;
+  p.job_id = id;
+  p.account = account;
+  p.request.partition = "gpu";
+  p.request.accel_kind = "h100";
+  p.request.accel_per_node = gpus;
+  p.time_limit = 100 * kSecond;
+  return p;
+}
+
+RunningJob Running(uint64_t id, uint32_t account, uint32_t node, bool guaranteed,
+                   uint32_t qos = kScavenger) {
+  RunningJob r;
+  r.job_id = id;
+  r.account = account;
+  r.guaranteed = guaranteed;
+  r.qos = qos;
+  r.expected_end = 1000 * kSecond;
+  NodeShare s{node == 0 ? "a" : "b", 1, 1024, {0, 1, 2, 3, 4, 5, 6, 7}, node};
+  r.shares = {s};
+  return r;
+}
+
+TEST(Quota, StartsWithinQuotaAreGuaranteedAndTheRestBorrow) {
+  Snapshot snap = Cluster();
+  snap.pending = {Job(1, kAcme, 8), Job(2, kAcme, 8), Job(3, kGlobex, 8)};
+  Plan plan = RunSchedulingCycle(snap, FifoPolicy(), FirstFitPlacer());
+  ASSERT_EQ(plan.starts.size(), 2u);
+  EXPECT_EQ(plan.starts[0].job_id, 1u);
+  EXPECT_TRUE(plan.starts[0].guaranteed);
+  EXPECT_EQ(plan.starts[1].job_id, 2u);
+  EXPECT_FALSE(plan.starts[1].guaranteed);  // acme's second 8 are borrowed
+  EXPECT_EQ(snap.quotas.InUse(kAcme, AcceleratorKind::kH100), 16u);
+}
+
+TEST(Quota, AJobPastItsBorrowLimitWaitsWithAssocGrpGres) {
+  Snapshot snap = Cluster({Running(7, kAcme, 0, true)});
+  // 8 in use + 8 + 1 > quota 8 + borrow 8; the globex job behind it may start.
+  snap.pending = {Job(1, kAcme, 8), Job(2, kAcme, 1), Job(3, kGlobex, 4)};
+  Plan plan = RunSchedulingCycle(snap, FifoPolicy(), FirstFitPlacer());
+  ASSERT_EQ(plan.starts.size(), 1u);
+  EXPECT_EQ(plan.starts[0].job_id, 1u);
+  EXPECT_THAT(plan.reasons, Contains(Reason{2, "AssocGrpGRES"}));
+  // The job at its limit does not hold back its partition: it waits for its
+  // own account, not for resources.
+  EXPECT_THAT(plan.reasons, Contains(Reason{3, "Resources"}));
+}
+
+TEST(Quota, AJobWithinItsQuotaReclaimsFromABorrowingAccount) {
+  // globex borrowed both nodes; acme's job fits its guarantee.
+  Snapshot snap = Cluster({Running(7, kGlobex, 0, false), Running(8, kGlobex, 1, false)});
+  snap.running[1].start = 10 * kSecond;  // the cheaper victim: started later
+  snap.pending = {Job(1, kAcme, 8)};
+  Plan plan = RunSchedulingCycle(snap, FifoPolicy(), FirstFitPlacer());
+  EXPECT_THAT(plan.starts, IsEmpty());
+  ASSERT_EQ(plan.preemptions.size(), 1u);
+  EXPECT_EQ(plan.preemptions[0].victim, 8u);
+  EXPECT_THAT(plan.reasons, ElementsAre(Reason{1, "Preempting"}));
+}
+
+TEST(Quota, AGuaranteedJobIsNeverPreemptedEvenByAQosThatPreemptsItsQos) {
+  Snapshot snap = Cluster({Running(7, kAcme, 0, true), Running(8, kAcme, 1, true)});
+  PendingJob prod = Job(1, kGlobex, 8);
+  prod.preempts = 1u << kScavenger;
+  snap.pending = {prod};
+  Plan plan = RunSchedulingCycle(snap, FifoPolicy(), FirstFitPlacer());
+  EXPECT_THAT(plan.preemptions, IsEmpty());
+  EXPECT_THAT(plan.reasons, ElementsAre(Reason{1, "Resources"}));
+}
+
+TEST(Quota, NoReclaimFromTheSameAccountNorBeyondTheQuota) {
+  // acme borrows node b; acme's next job within quota may not take it back
+  // from itself, and a borrowing job (over quota) reclaims nothing.
+  Snapshot snap = Cluster({Running(7, kAcme, 0, true), Running(8, kAcme, 1, false)});
+  snap.quotas.Charge(kAcme, AcceleratorKind::kH100, -16);  // pretend acme has room again
+  snap.pending = {Job(1, kAcme, 8)};
+  Plan plan = RunSchedulingCycle(snap, FifoPolicy(), FirstFitPlacer());
+  EXPECT_THAT(plan.preemptions, IsEmpty());
+  Snapshot over = Cluster({Running(7, kGlobex, 0, false), Running(8, kGlobex, 1, false)});
+  over.pending = {Job(1, kAcme, 16)};  // 16 > quota 8: would borrow
+  plan = RunSchedulingCycle(over, FifoPolicy(), FirstFitPlacer());
+  EXPECT_THAT(plan.preemptions, IsEmpty());
+}
+
+TEST(AntiThrash, AJobPreemptedTwiceWaitsWhileAJobThatMayPreemptItIsPending) {
+  Snapshot snap = Cluster({Running(7, kGlobex, 0, false, /*qos=*/5)});
+  PendingJob thrashed = Job(1, kGlobex, 8);
+  thrashed.qos = kScavenger;
+  thrashed.preempted_in_a_row = 2;
+  PendingJob prod = Job(2, kGlobex, 16);  // cannot fit: stays pending
+  prod.preempts = 1u << kScavenger;
+  snap.pending = {thrashed, prod};
+  Plan plan = RunSchedulingCycle(snap, FifoPolicy(), FirstFitPlacer());
+  EXPECT_THAT(plan.starts, IsEmpty());
+  EXPECT_THAT(plan.reasons, Contains(Reason{1, "PreemptedTwice"}));
+  // Once nothing pending may preempt it, it starts; once preempted only once, it starts anyway.
+  snap = Cluster({Running(7, kGlobex, 0, false, 5)});
+  snap.pending = {thrashed};
+  plan = RunSchedulingCycle(snap, FifoPolicy(), FirstFitPlacer());
+  EXPECT_EQ(plan.starts.size(), 1u);
+  thrashed.preempted_in_a_row = 1;
+  snap = Cluster({Running(7, kGlobex, 0, false, 5)});
+  snap.pending = {thrashed, prod};
+  plan = RunSchedulingCycle(snap, FifoPolicy(), FirstFitPlacer());
+  ASSERT_EQ(plan.starts.size(), 1u);
+  EXPECT_EQ(plan.starts[0].job_id, 1u);
+}
+
+}  // namespace
+}  // namespace tatami

@@ -1,0 +1,23 @@
+// Parses the `accounts:` and `priority:` sections of the cluster config.
+// Internal to topology/; errors carry FILE:LINE:COL.
+//
+//   accounts:
+//     - {name: fsd, shares: 3, quota: {h100: 16, d1: 6}}
+//     - {name: fsd-vision, parent: fsd}
+//     - {name: customer-acme, users: [acme-ci], quota: {h100: 8}, borrow: {h100: 8}}
+//   priority:
+//     weights: {age: 1000, fair_share: 10000, job_size: 100, partition: 1000, qos: 2000}
+//     max_age: 7d
+//     usage_half_life: 7d
+#pragma once
+
+#include "base/result.h"
+#include "topology/cluster_config.h"
+#include "topology/config_reader.h"
+
+namespace tatami::config {
+
+Status ParseAccounts(const Reader& r, const YAML::Node& accounts, ClusterConfig& c);
+Status ParsePriority(const Reader& r, const YAML::Node& priority, ClusterConfig& c);
+
+}  // namespace tatami::config
