@@ -52,33 +52,9 @@ TEST(FairShareFactors, OneForNoUsageHalfForExactlyTheShareLowerForMore) {
   EXPECT_DOUBLE_EQ(f[1], 1.0 / 16);
 }
 
-TEST(Priority, WeightedSumOfNormalizedFactors) {
-  PriorityConfig c;
-  c.age_weight = 1000;
-  c.fair_share_weight = 10000;
-  c.job_size_weight = 100;
-  c.partition_weight = 0;
-  c.qos_weight = 2000;
-  c.max_age = kDay;
-  PriorityScale scale{/*max_qos_priority=*/1000, /*max_partition_priority=*/0, /*capacity=*/64};
-  PriorityFactors f = FactorsOf(c, scale, /*submit=*/0, /*now=*/kDay / 2, /*fair_share=*/0.25,
-                                /*capacity=*/16, /*partition_priority=*/5, /*qos_priority=*/500);
-  EXPECT_DOUBLE_EQ(f.age, 0.5);
-  EXPECT_DOUBLE_EQ(f.fair_share, 0.25);
-  EXPECT_DOUBLE_EQ(f.job_size, 0.25);
-  EXPECT_DOUBLE_EQ(f.partition, 0.0);
-  EXPECT_DOUBLE_EQ(f.qos, 0.5);
-  EXPECT_EQ(Weighted(c, f), 500 + 2500 + 25 + 1000);
-  EXPECT_EQ(DescribePriority(c, f),
-            "age 0.50 x 1000 + fair_share 0.25 x 10000 + job_size 0.25 x 100 + qos 0.50 x 2000 "
-            "= 4025");
-  // Age stops at max_age; a negative QoS priority counts 0.
-  f = FactorsOf(c, scale, 0, 3 * kDay, 1, 0, 0, -10);
-  EXPECT_DOUBLE_EQ(f.age, 1.0);
-  EXPECT_DOUBLE_EQ(f.qos, 0.0);
-}
-
-TEST(Priority, WithoutAPrioritySectionTheQosPriorityOrdersAsBefore) {
+// The cluster of the priority tests: 64 H100-equivalents, partitions
+// "gpu" (priority 5) and "big" (10), QoS normal (0), burst (10), fsd-prod (1000).
+ClusterConfig PriorityCluster() {
   ClusterConfig config;
   for (auto [name, priority] : {std::pair{"normal", 0}, {"burst", 10}, {"fsd-prod", 1000}}) {
     QosConfig q;
@@ -86,13 +62,52 @@ TEST(Priority, WithoutAPrioritySectionTheQosPriorityOrdersAsBefore) {
     q.priority = priority;
     config.qos.push_back(q);
   }
-  PriorityScale scale = PriorityScaleOf(config, 64);
-  auto prio = [&](int64_t qos) {
-    return Weighted(config.priority, FactorsOf(config.priority, scale, 0, kDay, 0.1, 8, 0, qos));
-  };
-  EXPECT_EQ(prio(1000), 1000);
-  EXPECT_EQ(prio(10), 10);
-  EXPECT_EQ(prio(0), 0);
+  config.partitions = {{"gpu", {}, false, 0, 0, 1024, 5}, {"big", {}, false, 0, 0, 1024, 10}};
+  return config;
+}
+
+PendingJob SixteenGpus(uint32_t qos) {
+  PendingJob job;
+  job.account = 1;
+  job.qos = qos;
+  job.request.partition = "gpu";
+  job.request.accel_kind = "h100";
+  job.request.accel_per_node = 16;
+  return job;
+}
+
+TEST(Priority, WeightedSumOfNormalizedFactors) {
+  ClusterConfig config = PriorityCluster();
+  config.priority = {1000, 10000, 100, 400, 2000, kDay, 0};
+  MultifactorPriority prio(config, 64);
+  prio.SetFairShare({1.0, 0.25});
+  PendingJob job = SixteenGpus(/*burst*/ 1);
+  job.qos = 2;  // fsd-prod
+  PriorityFactors f = prio.Factors(job, kDay / 2);
+  EXPECT_DOUBLE_EQ(f.age, 0.5);
+  EXPECT_DOUBLE_EQ(f.fair_share, 0.25);
+  EXPECT_DOUBLE_EQ(f.job_size, 0.25);
+  EXPECT_DOUBLE_EQ(f.partition, 0.5);
+  EXPECT_DOUBLE_EQ(f.qos, 1.0);
+  EXPECT_EQ(prio.Priority(job, kDay / 2), 500 + 2500 + 25 + 200 + 2000);
+  EXPECT_EQ(DescribePriority(config.priority, f),
+            "age 0.50 x 1000 + fair_share 0.25 x 10000 + job_size 0.25 x 100 + partition 0.50 x "
+            "400 + qos 1.00 x 2000 = 5225");
+  // Age stops at max_age; no account (or one without usage figures) gets 1.
+  job.account = kNoAccount;
+  f = prio.Factors(job, 3 * kDay);
+  EXPECT_DOUBLE_EQ(f.age, 1.0);
+  EXPECT_DOUBLE_EQ(f.fair_share, 1.0);
+}
+
+TEST(Priority, WithoutAPrioritySectionTheQosPriorityOrdersAsBefore) {
+  ClusterConfig config = PriorityCluster();
+  MultifactorPriority prio(config, 64);
+  prio.SetFairShare({0.1, 0.1});
+  EXPECT_EQ(prio.Priority(SixteenGpus(2), kDay), 1000);
+  EXPECT_EQ(prio.Priority(SixteenGpus(1), kDay), 10);
+  EXPECT_EQ(prio.Priority(SixteenGpus(0), kDay), 0);
+  EXPECT_EQ(prio.Priority(SixteenGpus(QosTable::kNone), kDay), 0);
 }
 
 }  // namespace

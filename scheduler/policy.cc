@@ -24,6 +24,7 @@ Result<SchedulingPolicy> MakeSchedulingPolicy(std::string_view name) {
     OptionChoice choice = name == "tatami" ? OptionChoice::kMostEfficient : OptionChoice::kListed;
     p.queue = std::make_unique<BackfillPolicy>(BackfillPolicy::Options{0, 64, choice});
     p.placer = std::make_unique<TopologyPlacer>();
+    p.multifactor = true;
   } else {
     return MakeError("unknown scheduling policy '" + std::string(name) +
                      "' (known: " + Join(PolicyNames(), ", ") + ")");

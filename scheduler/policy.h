@@ -2,7 +2,7 @@
 // compares it with. A policy is a queue policy (who goes next, when
 // backfill may pass a blocked job) and a placer (where a job fits).
 //
-//   fifo           strict priority/submit order, first-fit placement: a
+//   fifo           strict QoS priority/submit order, first-fit placement: a
 //                  job that does not fit blocks its partition.
 //   fifo-backfill  Slurm's defaults: the same order and first-fit nodes,
 //                  plus a backfill pass every 30 s that reserves for up to
@@ -10,7 +10,8 @@
 //                  of them (sched/backfill, bf_interval=30).
 //   tatami-blind   tatami blind to heterogeneity: a job that accepts
 //                  several kinds takes the first that fits, as listed.
-//   tatami         what tatamid runs: backfill every cycle, topology-aware
+//   tatami         what tatamid runs: multifactor priority with fair share,
+//                  backfill every cycle, topology-aware
 //                  placement (topology_placer.h), and a job that accepts
 //                  several accelerator kinds tries the one giving the most
 //                  speed per unit of capacity first (OptionChoice).
@@ -31,6 +32,10 @@ struct SchedulingPolicy {
   std::string name;
   std::unique_ptr<QueuePolicy> queue;
   std::unique_ptr<Placer> placer;
+  // Priority from the config's multifactor weights (priority.h: age, fair
+  // share, job size, partition, QoS); otherwise the QoS priority alone, as
+  // Slurm's priority/basic.
+  bool multifactor = false;
 };
 
 // The names above, in that order (baselines first).

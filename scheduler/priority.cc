@@ -6,32 +6,6 @@
 
 namespace tatami {
 
-PriorityScale PriorityScaleOf(const ClusterConfig& config, double capacity) {
-  PriorityScale s;
-  for (const QosConfig& q : config.qos)
-    s.max_qos_priority = std::max<int64_t>(s.max_qos_priority, q.priority);
-  for (const PartitionConfig& p : config.partitions)
-    s.max_partition_priority = std::max(s.max_partition_priority, p.priority);
-  s.capacity = capacity;
-  return s;
-}
-
-PriorityFactors FactorsOf(const PriorityConfig& config, const PriorityScale& scale, TimeMs submit,
-                          TimeMs now, double fair_share, double capacity,
-                          uint32_t partition_priority, int64_t qos_priority) {
-  PriorityFactors f;
-  if (config.max_age > 0 && now > submit)
-    f.age = std::min(1.0, double(now - submit) / double(config.max_age));
-  f.fair_share = std::clamp(fair_share, 0.0, 1.0);
-  if (scale.capacity > 0) f.job_size = std::min(1.0, capacity / scale.capacity);
-  if (scale.max_partition_priority > 0)
-    f.partition = double(partition_priority) / scale.max_partition_priority;
-  // A negative QoS priority counts 0: the factor stays in [0, 1].
-  if (scale.max_qos_priority > 0)
-    f.qos = std::max(0.0, double(qos_priority) / double(scale.max_qos_priority));
-  return f;
-}
-
 int64_t Weighted(const PriorityConfig& c, const PriorityFactors& f) {
   double sum = f.age * c.age_weight + f.fair_share * c.fair_share_weight +
                f.job_size * c.job_size_weight + f.partition * c.partition_weight +
@@ -54,6 +28,32 @@ std::string DescribePriority(const PriorityConfig& c, const PriorityFactors& f) 
   term("qos", f.qos, c.qos_weight);
   if (out.empty()) return "0 (every priority weight is 0)";
   return out + " = " + std::to_string(Weighted(c, f));
+}
+
+MultifactorPriority::MultifactorPriority(const ClusterConfig& config, double capacity)
+    : config_(config.priority), qos_(config.qos), capacity_(capacity) {
+  for (const QosConfig& q : config.qos)
+    max_qos_priority_ = std::max<int64_t>(max_qos_priority_, q.priority);
+  for (const PartitionConfig& p : config.partitions) {
+    max_partition_priority_ = std::max(max_partition_priority_, p.priority);
+    partition_priority_[p.name] = p.priority;
+  }
+}
+
+PriorityFactors MultifactorPriority::Factors(const PendingJob& job, TimeMs now) const {
+  PriorityFactors f;
+  if (config_.max_age > 0 && now > job.submit_time)
+    f.age = std::min(1.0, double(now - job.submit_time) / double(config_.max_age));
+  if (job.account < fair_share_.size())
+    f.fair_share = std::clamp(fair_share_[job.account], 0.0, 1.0);
+  if (capacity_ > 0) f.job_size = std::min(1.0, CapacityOf(job.request) / capacity_);
+  if (max_partition_priority_ > 0) {
+    auto it = partition_priority_.find(job.request.partition);
+    if (it != partition_priority_.end()) f.partition = double(it->second) / max_partition_priority_;
+  }
+  if (max_qos_priority_ > 0)
+    f.qos = std::max(0.0, double(qos_.Priority(job.qos)) / double(max_qos_priority_));
+  return f;
 }
 
 }  // namespace tatami

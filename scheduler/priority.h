@@ -1,17 +1,22 @@
 // Multifactor priority (Slurm's priority/multifactor): each factor is a
 // number in [0, 1]; a job's priority is the sum of factor x weight, the
-// weights from the config's `priority:` section (PriorityConfig). Computed
-// by the caller before a cycle (tatamid for its pending jobs, tatami-sim
-// every priority period) and handed to it as PendingJob::priority; the
-// cycle only sorts by it. `tatami explain` shows the factors.
+// weights from the config's `priority:` section (PriorityConfig). The
+// caller computes it before a cycle (tatamid for its pending jobs,
+// tatami-sim every priority period) into PendingJob::priority; the cycle
+// only sorts by it. `tatami explain` shows the factors.
 //
-// Pure functions of their arguments; thread-safe.
+// MultifactorPriority is immutable between SetFairShare calls; const calls
+// may run on several threads at once.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "base/clock.h"
+#include "scheduler/qos_table.h"
+#include "scheduler/scheduling_cycle.h"
 #include "topology/cluster_config.h"
 
 namespace tatami {
@@ -21,25 +26,38 @@ struct PriorityFactors {
   double fair_share = 1;  // FairShareFactors of the job's account (1: no account)
   double job_size = 0;    // its H100-equivalents / the cluster's
   double partition = 0;   // partition priority / the largest
-  double qos = 0;         // QoS priority / the largest
+  double qos = 0;         // QoS priority / the largest (a negative one counts 0)
 };
-
-// What is the same for every job of one cluster: the largest QoS and
-// partition priorities and the cluster's capacity, for normalizing.
-struct PriorityScale {
-  int64_t max_qos_priority = 0;
-  uint32_t max_partition_priority = 0;
-  double capacity = 0;  // H100-equivalents (CapacityOf every device)
-};
-PriorityScale PriorityScaleOf(const ClusterConfig& config, double capacity);
-
-PriorityFactors FactorsOf(const PriorityConfig& config, const PriorityScale& scale, TimeMs submit,
-                          TimeMs now, double fair_share, double capacity,
-                          uint32_t partition_priority, int64_t qos_priority);
 
 int64_t Weighted(const PriorityConfig& config, const PriorityFactors& f);
 
 // "age 0.50 x 1000 + fair_share 0.25 x 10000 + ... = 3000", factors with weight 0 left out.
 std::string DescribePriority(const PriorityConfig& config, const PriorityFactors& f);
+
+class MultifactorPriority {
+ public:
+  // `capacity`: the cluster's H100-equivalents (CapacityOf every device).
+  MultifactorPriority(const ClusterConfig& config, double capacity);
+
+  // Fair-share factor by account index (FairShareFactors); accounts past
+  // its end, and jobs of no account, get 1.
+  void SetFairShare(std::vector<double> by_account) { fair_share_ = std::move(by_account); }
+
+  // Reads the job's submit time, account, QoS index, partition and request.
+  PriorityFactors Factors(const PendingJob& job, TimeMs now) const;
+  int64_t Priority(const PendingJob& job, TimeMs now) const {
+    return Weighted(config_, Factors(job, now));
+  }
+  const PriorityConfig& config() const { return config_; }
+
+ private:
+  PriorityConfig config_;
+  QosTable qos_;
+  int64_t max_qos_priority_ = 0;
+  uint32_t max_partition_priority_ = 0;
+  std::unordered_map<std::string, uint32_t> partition_priority_;
+  double capacity_;
+  std::vector<double> fair_share_;
+};
 
 }  // namespace tatami

@@ -9,6 +9,8 @@
 #include "base/strings.h"
 #include "collectives/cost_model.h"
 #include "scheduler/dojo_mesh.h"
+#include "scheduler/fair_share.h"
+#include "scheduler/priority.h"
 #include "scheduler/qos_table.h"
 #include "scheduler/scheduling_cycle.h"
 #include "sim/speeds.h"
@@ -83,6 +85,12 @@ double DeviceWeight(AcceleratorKind kind) {
   return kind == AcceleratorKind::kD1 ? kH100PerTile : 1.0;
 }
 
+double CapacityOfNodes(const std::vector<NodeResources>& nodes) {
+  double capacity = 0;
+  for (const NodeResources& n : nodes) capacity += n.DevicesTotal() * DeviceWeight(n.accel_kind);
+  return capacity;
+}
+
 // Run time factor of a placement against the same devices packed under one
 // leaf switch: (compute + all-reduce here) / (compute + all-reduce there).
 double CommunicationFactor(const ClassProfile& c, const std::vector<NodeShare>& shares,
@@ -117,6 +125,7 @@ double MeshFragmentation(const std::vector<NodeResources>& nodes, const std::vec
 // current run ends.
 struct Progress {
   uint32_t qos = QosTable::kNone;
+  double capacity = 0;     // H100-equivalents it holds while running (fair-share usage)
   double remaining = 1.0;  // of its work, after preemptions
   double full_ms = 0;      // a whole run where it last started
   TimeMs started = 0;
@@ -128,15 +137,28 @@ struct Progress {
 // The run's state between events.
 class Replay {
  public:
-  Replay(const std::vector<NodeResources>& nodes, const SimOptions& options,
-         const std::vector<TraceJob>& trace, const SchedulingPolicy& policy, const QosTable& qos)
-      : options_(options), trace_(trace), policy_(policy), qos_(qos), pools_(PoolsOf(nodes)) {
+  Replay(const std::vector<NodeResources>& nodes, const ClusterConfig& config,
+         const SimOptions& options, const std::vector<TraceJob>& trace,
+         const SchedulingPolicy& policy, const QosTable& qos)
+      : options_(options),
+        trace_(trace),
+        policy_(policy),
+        qos_(qos),
+        pools_(PoolsOf(nodes)),
+        accounts_(std::make_shared<AccountTree>(config.accounts)),
+        priority_(config, CapacityOfNodes(nodes)),
+        usage_(config.priority.usage_half_life) {
     snap_.nodes = nodes;
     for (const NodeResources& n : nodes) {
       run_.devices[n.accel_kind] += n.DevicesTotal();
       trays_.push_back(n.accel_kind == AcceleratorKind::kD1);
       has_mesh_ |= n.accel_kind == AcceleratorKind::kD1;
     }
+    // Trace accounts the config does not name join the top level, one share each.
+    account_of_.reserve(trace.size());
+    for (const TraceJob& t : trace)
+      account_of_.push_back(t.account.empty() ? kNoAccount : accounts_->Add(t.account));
+    snap_.quotas = QuotaBooks(accounts_);
     run_.devices.erase(AcceleratorKind::kNone);
     for (const auto& [kind, count] : run_.devices) run_.busy_seconds[kind] = 0;
     run_.policy = policy.name;
@@ -247,6 +269,9 @@ class Replay {
     integral_at_submit_[i] = active_integral_;
     ++active_;
     shape.pending.job_id = i;  // index, not the trace's id: O(1) lookups
+    shape.pending.account = account_of_[i];
+    shape.pending.qos = qos;
+    if (policy_.multifactor) shape.pending.priority = priority_.Priority(shape.pending, clock_);
     Enqueue(shape.pending);
     return true;
   }
@@ -294,7 +319,23 @@ class Replay {
     return it->second;
   }
 
+  // Multifactor priorities move with age and usage: recomputed every
+  // priority period (Slurm's PriorityCalcPeriod), then the queue re-sorted.
+  void RefreshPriorities() {
+    if (!policy_.multifactor || clock_ - last_priority_ < options_.priority_interval) return;
+    last_priority_ = clock_;
+    std::vector<FairShareUsage::Running> running;
+    running.reserve(snap_.running.size());
+    for (const RunningJob& r : snap_.running)
+      running.push_back({r.account, progress_[r.job_id].capacity, r.start});
+    priority_.SetFairShare(
+        FairShareFactors(*accounts_, usage_.UsageAt(clock_, accounts_->size(), running)));
+    for (PendingJob& p : snap_.pending) p.priority = priority_.Priority(p, clock_);
+    std::stable_sort(snap_.pending.begin(), snap_.pending.end(), QueuedBefore);
+  }
+
   void Cycle() {
+    RefreshPriorities();
     snap_.now = clock_;
     Plan plan = RunSchedulingCycle(snap_, *policy_.queue, *policy_.placer);
     ++run_.cycles;
@@ -318,6 +359,7 @@ class Replay {
     Progress& g = progress_[i];
     g.full_ms = ms;
     g.started = clock_;
+    g.capacity = CapacityOf(RequestOf(shape.pending, p.option));
     // Whole milliseconds, rounding up all but floating-point noise.
     DurationMs run = static_cast<DurationMs>(std::ceil(ms * g.remaining - 1e-6));
     JobOutcome& out = run_.jobs[i];
@@ -338,7 +380,11 @@ class Replay {
     r.priority = shape.pending.priority;
     r.start = clock_;
     r.preemptible_from = clock_ + qos_.MinRuntime(g.qos);
-    if (qos_.Preemptible(g.qos) && r.preemptible_from > clock_) wakes_.push(r.preemptible_from);
+    r.account = shape.pending.account;
+    r.guaranteed = p.guaranteed;
+    bool reclaimable = !r.guaranteed && accounts_->HasQuotas();
+    if ((qos_.Preemptible(g.qos) || reclaimable) && r.preemptible_from > clock_)
+      wakes_.push(r.preemptible_from);
     AddRunning(std::move(r));
     g.end_at = clock_ + run;
     ends_.push({g.end_at, i});
@@ -384,7 +430,9 @@ class Replay {
     busy_[out.kind] -= out.devices;
     RunningJob r = TakeRunning(i);
     ReleaseShares(r.shares, r.exclusive, snap_.nodes);
+    snap_.quotas.Charge(r.account, out.kind, -int64_t(out.devices));
     Progress& g = progress_[i];
+    usage_.AddRun(r.account, g.capacity, g.started, clock_);
     out.ran += clock_ - g.started;
     if (g.sigterm_at >= 0) {
       // Preempted: the work done until SIGTERM was saved; the rest waits again.
@@ -393,7 +441,10 @@ class Replay {
       g.sigterm_at = -1;
       if (qos_.RequeueOnPreempt(g.qos)) {
         started_[i] = false;
-        Enqueue(shapes_[i].pending);
+        PendingJob& again = shapes_[i].pending;
+        ++again.preempted_in_a_row;
+        if (policy_.multifactor) again.priority = priority_.Priority(again, clock_);
+        Enqueue(again);
         return;
       }
       out.cancelled = true;
@@ -414,6 +465,11 @@ class Replay {
   const SchedulingPolicy& policy_;
   const QosTable& qos_;
   std::vector<KindPool> pools_;
+  std::shared_ptr<AccountTree> accounts_;  // the config's, plus the trace's other accounts
+  std::vector<uint32_t> account_of_;       // by trace index
+  MultifactorPriority priority_;
+  FairShareUsage usage_;
+  TimeMs last_priority_ = INT64_MIN / 2;
   Snapshot snap_;
   SimRun run_;
   std::vector<JobShape> shapes_;
@@ -457,7 +513,7 @@ Result<Simulator> Simulator::Create(const ClusterConfig& config, SimOptions opti
     n.mem_free_mib = n.mem_total_mib;
     n.schedulable = true;
   }
-  return Simulator(std::move(nodes), config.qos, options);
+  return Simulator(std::move(nodes), config, options);
 }
 
 Result<SimRun> Simulator::Run(const std::vector<TraceJob>& trace,
@@ -466,7 +522,7 @@ Result<SimRun> Simulator::Run(const std::vector<TraceJob>& trace,
                       [](const TraceJob& a, const TraceJob& b) { return a.submit < b.submit; })) {
     return MakeError("the trace is not in submit order (trace readers sort it)");
   }
-  QosTable qos(qos_);
+  QosTable qos(config_.qos);
   for (const TraceJob& t : trace) {
     if (auto q = qos.Find(t.qos); !q.ok()) {
       return MakeError("trace job " + std::to_string(t.id) +
@@ -474,7 +530,7 @@ Result<SimRun> Simulator::Run(const std::vector<TraceJob>& trace,
                        q.error().message);
     }
   }
-  return Replay(nodes_, options_, trace, policy, qos).Run();
+  return Replay(nodes_, config_, options_, trace, policy, qos).Run();
 }
 
 }  // namespace tatami::sim

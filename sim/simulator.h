@@ -41,6 +41,9 @@ struct SimOptions {
   // At most this often a cycle runs (0: at every instant something
   // happened), like tatamid's loop batching wake-ups.
   DurationMs min_cycle_interval = 0;
+  // Multifactor priorities (policies with SchedulingPolicy::multifactor) are
+  // recomputed this often: Slurm's PriorityCalcPeriod.
+  DurationMs priority_interval = 5 * kMinute;
 };
 
 // What happened to one job.
@@ -84,7 +87,8 @@ struct SimRun {
 class Simulator {
  public:
   // Fails when a node's size is neither configured nor discoverable.
-  // Keeps the config's QoS for Run.
+  // Keeps the config's QoS, accounts and priority weights for Run. Trace
+  // accounts the config lacks are top-level accounts with one share.
   static Result<Simulator> Create(const ClusterConfig& config, SimOptions options);
 
   // One policy over the whole trace, from an empty cluster. Fails when the
@@ -94,10 +98,10 @@ class Simulator {
   const std::vector<NodeResources>& nodes() const { return nodes_; }
 
  private:
-  Simulator(std::vector<NodeResources> nodes, std::vector<QosConfig> qos, SimOptions options)
-      : nodes_(std::move(nodes)), qos_(std::move(qos)), options_(options) {}
+  Simulator(std::vector<NodeResources> nodes, ClusterConfig config, SimOptions options)
+      : nodes_(std::move(nodes)), config_(std::move(config)), options_(options) {}
   std::vector<NodeResources> nodes_;
-  std::vector<QosConfig> qos_;
+  ClusterConfig config_;  // QoS, accounts and priority weights
   SimOptions options_;
 };
 

@@ -14,7 +14,11 @@
 namespace tatami {
 
 Controller::Controller(ClusterConfig config, std::unique_ptr<JobStore> store, const Clock& clock)
-    : config_(std::move(config)), store_(std::move(store)), clock_(clock), metrics_([this] {
+    : config_(std::move(config)),
+      store_(std::move(store)),
+      clock_(clock),
+      priority_(config_, ClusterCapacity(config_)),
+      metrics_([this] {
         std::vector<std::string> names;
         for (const PartitionConfig& p : config_.partitions) names.push_back(p.name);
         return names;
@@ -81,6 +85,9 @@ Status Controller::Load() {
         if (spec.ok()) arrays_[a] = ShapeOf(*spec);
       }
       ledger_.Restore(job);
+      for (const v1::RunRecord& run : job.runs())
+        fair_share_usage_.AddRun(AccountOf(job), CapacityOfRun(run), run.start_time(),
+                                 run.end_time());
       if (IsTerminal(job.state()))
         ++finished_[{job.state(), job.spec().partition(), job.spec().account()}];
       if (job.state() == v1::PENDING) pending_ids_.insert(id);

@@ -32,11 +32,14 @@
 #include "proto/tatami.pb.h"
 #include "scheduler/accounting/usage.h"
 #include "scheduler/accounting/usage_ledger.h"
+#include "scheduler/accounts.h"
 #include "scheduler/array_spec.h"
 #include "scheduler/daemon/agent_link.h"
 #include "scheduler/daemon/controller_metrics.h"
+#include "scheduler/fair_share.h"
 #include "scheduler/job_state.h"
 #include "scheduler/policy.h"
+#include "scheduler/priority.h"
 #include "scheduler/qos_table.h"
 #include "scheduler/resource_request.h"
 #include "scheduler/scheduling_cycle.h"
@@ -45,6 +48,13 @@
 #include "topology/node_topology.h"
 
 namespace tatami {
+
+// H100-equivalents (scheduling_cycle.h's CapacityOf) of a run, and of every
+// device the config lists: fair-share usage and the job-size factor.
+double CapacityOfRun(const v1::RunRecord& run);
+double ClusterCapacity(const ClusterConfig& config);
+// Runs in a row, up to the last, that ended in preemption (PendingJob::preempted_in_a_row).
+uint32_t PreemptedInARow(const v1::JobInfo& job);
 
 class Controller {
  public:
@@ -113,6 +123,11 @@ class Controller {
   Snapshot BuildSnapshotLocked();
   int64_t PriorityOf(const v1::JobInfo& job) const;
   uint32_t QosOf(const v1::JobInfo& job) const;  // QosTable::kNone when it names none
+  uint32_t AccountOf(const v1::JobInfo& job) const { return accounts_->Find(job.spec().account()); }
+  // Fair-share factors from the usage so far and the running jobs'.
+  void RefreshFairShareLocked(TimeMs now);
+  // What each account's running jobs hold, for the cycle's quota checks.
+  QuotaBooks QuotasInUseLocked() const;
   // SIGTERM now, SIGKILL after its QoS's grace time; the scheduler's plan
   // named it (preemption.h). Its end requeues or ends it (PreemptedEndLocked).
   void PreemptLocked(v1::JobInfo& job, uint64_t for_job);
@@ -175,6 +190,8 @@ class Controller {
   std::string own_address_;
   SchedulingPolicy policy_ = MakeSchedulingPolicy("tatami").value();
   const QosTable qos_{config_.qos};
+  const std::shared_ptr<const AccountTree> accounts_ =
+      std::make_shared<AccountTree>(config_.accounts);
   TimeMs last_backfill_ = 0;  // scheduler thread only
 
   mutable std::shared_mutex mu_;
@@ -192,6 +209,9 @@ class Controller {
   std::map<std::string, std::unique_ptr<AgentLink>> links_;
   uint64_t next_job_id_ = 1;
   UsageLedger ledger_;
+  // Every ended run, decayed, for fair share; running jobs are added per cycle.
+  FairShareUsage fair_share_usage_{config_.priority.usage_half_life};
+  MultifactorPriority priority_;
   // Jobs that reached each end state, by (state, partition, account).
   std::map<std::tuple<JobState, std::string, std::string>, uint64_t> finished_;
   // Billing reads never go backwards even if the clock does.

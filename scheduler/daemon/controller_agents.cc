@@ -83,7 +83,9 @@ void Controller::TerminateOnNodesLocked(const v1::JobInfo& job, int signal, Dura
 void Controller::EndRunLocked(v1::JobInfo& job, TimeMs end, const std::string& outcome) {
   if (job.start_time() <= 0 || job.allocation_size() == 0) return;
   *job.add_runs() = MakeRunRecord(job, end, outcome);
-  ledger_.Freeze(job, job.runs(job.runs_size() - 1));
+  const v1::RunRecord& run = job.runs(job.runs_size() - 1);
+  ledger_.Freeze(job, run);
+  fair_share_usage_.AddRun(AccountOf(job), CapacityOfRun(run), run.start_time(), end);
   metrics_.ObserveRunTime(job.spec().partition(),
                           static_cast<double>(std::max<TimeMs>(0, end - job.start_time())) / 1000);
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "base/hostlist.h"
 #include "base/strings.h"
 #include "scheduler/array_spec.h"
 #include "scheduler/daemon/controller.h"
@@ -86,6 +87,7 @@ Snapshot Controller::BuildSnapshotLocked() {
     return false;
   };
   bool may_preempt = false;
+  RefreshFairShareLocked(snap.now);
   for (uint64_t id : pending_ids_) {
     v1::JobInfo& job = jobs_[id];
     if (job.spec().hold()) {
@@ -113,16 +115,25 @@ Snapshot Controller::BuildSnapshotLocked() {
     }
     auto req = requests_.find(id);
     if (req == requests_.end()) continue;
-    uint32_t qos = QosOf(job);
-    snap.pending.push_back({id,
-                            PriorityOf(job),
-                            job.submit_time(),
-                            req->second,
-                            job.time_limit_ms(),
-                            {},
-                            qos_.PreemptMask(qos)});
-    may_preempt |= snap.pending.back().preempts != 0;
+    PendingJob p;
+    p.job_id = id;
+    p.submit_time = job.submit_time();
+    p.request = req->second;
+    p.time_limit = job.time_limit_ms();
+    p.qos = QosOf(job);
+    p.preempts = qos_.PreemptMask(p.qos);
+    p.account = AccountOf(job);
+    p.preempted_in_a_row = PreemptedInARow(job);
+    PriorityFactors factors = priority_.Factors(p, snap.now);
+    p.priority = Weighted(priority_.config(), factors);
+    job.set_priority(p.priority);
+    job.set_priority_factors(DescribePriority(priority_.config(), factors));
+    may_preempt |= p.preempts != 0;
+    snap.pending.push_back(std::move(p));
   }
+  // A job within its quota may reclaim borrowed devices from running jobs.
+  may_preempt |= accounts_->HasQuotas();
+  snap.quotas = QuotasInUseLocked();
   DurationMs interval = policy_.queue->BackfillInterval();
   snap.backfill_pass = interval >= 0 && snap.now - last_backfill_ >= interval;
   // Backfill and preemption read the running jobs; other cycles skip the copy.
@@ -137,7 +148,18 @@ size_t Controller::CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>
   size_t started = 0;
   for (const auto& [id, reason] : plan.reasons) {
     auto it = jobs_.find(id);
-    if (it != jobs_.end() && it->second.state() == v1::PENDING) it->second.set_reason(reason);
+    if (it == jobs_.end() || it->second.state() != v1::PENDING) continue;
+    it->second.set_reason(reason);
+    it->second.set_expected_start(0);  // unless a reservation below says otherwise
+    it->second.clear_expected_nodes();
+  }
+  for (const Reservation& r : plan.reservations) {
+    auto it = jobs_.find(r.job_id);
+    if (it == jobs_.end() || it->second.state() != v1::PENDING) continue;
+    std::vector<std::string> nodes;
+    for (const NodeShare& s : r.shares) nodes.push_back(s.node);
+    it->second.set_expected_start(r.start);
+    it->second.set_expected_nodes(CompressHostlist(nodes));
   }
   for (const Preemption& p : plan.preemptions) {
     auto it = jobs_.find(p.victim);
@@ -167,6 +189,9 @@ size_t Controller::CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>
     }
     ApplyShares(start.shares, job.spec().exclusive(), resources_);
     job.set_state(v1::RUNNING);
+    job.set_guaranteed(start.guaranteed);
+    job.set_expected_start(0);
+    job.clear_expected_nodes();
     job.set_reason("None");
     metrics_.ObserveQueueWait(
         job.spec().partition(),

@@ -17,6 +17,8 @@ RunningJob Controller::RunningJobOf(const v1::JobInfo& job) const {
   r.start = job.start_time();
   r.preemptible_from = job.start_time() + qos_.MinRuntime(r.qos);
   r.preempting = job.preempt_time() > 0;
+  r.account = AccountOf(job);
+  r.guaranteed = job.guaranteed();
   if (r.preempting) {
     r.expected_end = job.preempt_time() + qos_.GraceTime(r.qos);
   } else if (job.time_limit_ms() > 0) {
