@@ -138,6 +138,21 @@ Result<std::vector<NodeShare>> ReservationBook::PlaceBefore(const ResourceReques
   return placer.Place(req, books_);
 }
 
+uint64_t ReservationBook::HeldFor(const ResourceRequest& req, TimeMs end, const Placer& placer) {
+  // Holding more reservations only takes resources away, so "fits while
+  // the first n are held" is monotone in n: the blocker is found by bisection.
+  size_t fits = 0, fails = CountBefore(end);
+  if (fails == 0) return 0;
+  TakeEarliest(0);
+  if (!placer.Place(req, books_).ok()) return 0;
+  while (fails - fits > 1) {
+    size_t mid = fits + (fails - fits) / 2;
+    TakeEarliest(mid);
+    (placer.Place(req, books_).ok() ? fits : fails) = mid;
+  }
+  return reservations_[by_start_[fails - 1]].job_id;
+}
+
 uint32_t ReservationBook::MatchingDevices(const ResourceRequest& req, const NodeShare& share) {
   size_t i = IndexOf(share);
   if (i >= books_.size()) return 0;

@@ -53,6 +53,11 @@ class ReservationBook {
   // reservation starting before `end` (0: never ends) are taken.
   Result<std::vector<NodeShare>> PlaceBefore(const ResourceRequest& req, TimeMs end,
                                              const Placer& placer);
+  // After PlaceBefore(req, end, placer) failed: the job whose reservation
+  // keeps `req` out (the earliest-starting one without which it would
+  // fit), or 0 when it would not fit even without reservations.
+  // O(log reservations) placements.
+  uint64_t HeldFor(const ResourceRequest& req, TimeMs end, const Placer& placer);
   // How many reservations PlaceBefore(…, end, …) would respect: two calls
   // with the same request and count see the same resources.
   size_t CountBefore(TimeMs end) const;

@@ -117,6 +117,9 @@ std::vector<size_t> OptionOrder(const PendingJob& job, OptionChoice choice) {
 namespace {
 
 constexpr const char* kOverLimit = "AssocGrpGRES";  // Slurm's word for an account's device limit
+// Resources free now but held for an earlier job's backfill reservation
+// that this job's time limit would run into.
+constexpr const char* kReservation = "Reservation";
 
 // One cycle's walk over the queue and the books it keeps on the way.
 class Cycle {
@@ -144,22 +147,24 @@ class Cycle {
         continue;
       }
       std::vector<size_t> options = OptionOrder(job, policy_.OptionOrder());
-      std::string why = "Resources";
+      Failure why{"Resources", 0};
       if (TryStart(job, options, why)) continue;
       if (TryPreempt(job, options)) {
         plan_.reasons.emplace_back(job.job_id, "Preempting");
         continue;
       }
-      plan_.reasons.emplace_back(job.job_id, why);
+      plan_.reasons.emplace_back(job.job_id, why.reason);
+      if (why.held_for != 0) plan_.held_for.emplace_back(job.job_id, why.held_for);
       // A job at its account's limit waits for its own account's jobs, not
       // for resources: it neither holds back others nor reserves.
-      if (why == kOverLimit) continue;
+      if (why.reason == kOverLimit) continue;
       if (!backfill_) {
         for (size_t o : options) blocked_.insert(RequestOf(job, o).partition);
       } else {
         TryReserve(job, options);
       }
     }
+    plan_.backfill_pass = backfill_;
     if (reservations_) {
       plan_.reservations = reservations_->reservations();
       reservations_.reset();  // gives the books back without the reservations' holds
@@ -169,7 +174,13 @@ class Cycle {
   }
 
  private:
-  bool TryStart(const PendingJob& job, const std::vector<size_t>& options, std::string& why) {
+  // Why a job did not start, as plan_.reasons and plan_.held_for say it.
+  struct Failure {
+    std::string reason;
+    uint64_t held_for;  // kReservation: whose reservation holds the resources
+  };
+
+  bool TryStart(const PendingJob& job, const std::vector<size_t>& options, Failure& why) {
     for (size_t o : options) {
       const ResourceRequest& req = RequestOf(job, o);
       DurationMs limit = LimitOf(job, o);
@@ -177,7 +188,7 @@ class Cycle {
       auto [kind, devices] = QuotaDemand(req);
       QuotaFit fit = snap_.quotas.Check(job.account, kind, devices);
       if (fit == QuotaFit::kOverLimit) {
-        why = kOverLimit;
+        why = {kOverLimit, 0};
         continue;
       }
       if (!free_.MayFit(req)) continue;
@@ -189,7 +200,12 @@ class Cycle {
       auto shares = reservations_ ? reservations_->PlaceBefore(req, end, placer_)
                                   : placer_.Place(req, snap_.nodes);
       if (!shares.ok()) {
-        why = ReasonCode(shares.error().message);
+        why = {ReasonCode(shares.error().message), 0};
+        if (reservations_) {
+          // Free now but promised to an earlier job: say which one.
+          if (uint64_t holder = reservations_->HeldFor(req, end, placer_))
+            why = {kReservation, holder};
+        }
         if (!key.empty()) failed_.emplace(key, why);
         continue;
       }
@@ -268,9 +284,9 @@ class Cycle {
   FreeDevices free_;
   std::optional<PreemptionPlanner> preemption_;  // before reservations_: outlives it
   std::optional<ReservationBook> reservations_;
-  std::unordered_map<std::string, std::string> failed_;  // ShapeKey -> reason code
-  std::set<std::string> blocked_;                        // partitions held back by an earlier job
-  std::set<std::string> unreservable_;                   // ShapeKeys Reserve found no start for
+  std::unordered_map<std::string, Failure> failed_;  // by ShapeKey
+  std::set<std::string> blocked_;                    // partitions held back by an earlier job
+  std::set<std::string> unreservable_;               // ShapeKeys Reserve found no start for
   std::set<std::string> unpreemptable_;  // ShapeKeys + preempt mask no claim was found for
 };
 

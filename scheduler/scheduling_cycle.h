@@ -116,7 +116,10 @@ struct Preemption {
 struct Plan {
   std::vector<PlannedStart> starts;
   std::vector<std::pair<uint64_t, std::string>> reasons;  // job -> Slurm reason code
+  // Jobs with reason "Reservation" -> the job whose reservation holds what they need.
+  std::vector<std::pair<uint64_t, uint64_t>> held_for;
   std::vector<Reservation> reservations;
+  bool backfill_pass = false;  // reservations and held_for are meaningful: they were made
   // New victims only: a job already preempting is not listed again. Its
   // beneficiary stays pending ("Preempting") until its victims have ended.
   std::vector<Preemption> preemptions;

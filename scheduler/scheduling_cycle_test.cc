@@ -67,7 +67,8 @@ TEST(SchedulingCycle, HigherPriorityGoesFirstAndSharesDoNotOverlap) {
 
 // One 8-GPU node; job 9 holds GPUs 0-3 until t=100. Job 1 wants all 8:
 // it is reserved the node from t=100. Job 2 (2 GPUs, 50 s) ends before that
-// and starts in the hole; job 3 (2 GPUs, 200 s) would delay job 1 and waits.
+// and starts in the hole; job 3 (2 GPUs, 200 s) would delay job 1 and waits,
+// its reason naming job 1's reservation.
 TEST(SchedulingCycle, BackfillStartsAShortJobInAHoleAndNeverDelaysTheReservedOne) {
   Snapshot snap;
   snap.nodes = {TestNode("a")};
@@ -84,7 +85,34 @@ TEST(SchedulingCycle, BackfillStartsAShortJobInAHoleAndNeverDelaysTheReservedOne
   EXPECT_EQ(plan.reservations[0].job_id, 1u);
   EXPECT_EQ(plan.reservations[0].start, 100'000);
   EXPECT_THAT(plan.reservations[0].shares[0].devices, ElementsAre(0, 1, 2, 3, 4, 5, 6, 7));
-  EXPECT_THAT(plan.reasons, ElementsAre(Reason{1, "Resources"}, Reason{3, "Resources"}));
+  EXPECT_THAT(plan.reasons, ElementsAre(Reason{1, "Resources"}, Reason{3, "Reservation"}));
+  EXPECT_THAT(plan.held_for, ElementsAre(std::pair<uint64_t, uint64_t>{3, 1}));
+}
+
+// Node a is full until t=100 and reserved for job 1 from then; node b has
+// GPUs 4-7 free now but is reserved for job 2 from t=300. Job 3 (2 GPUs,
+// 1000 s) would fit on b now: the reservation that keeps it out is job 2's,
+// not the earlier one of job 1.
+TEST(SchedulingCycle, AJobKeptOutByAReservationNamesTheJobHoldingWhatItNeeds) {
+  Snapshot snap;
+  snap.nodes = {TestNode("a"), TestNode("b")};
+  Hold(snap, Holding(9, 0, 8, 100'000));
+  RunningJob on_b = Holding(8, 0, 4, 300'000);
+  on_b.shares[0].node = "b";
+  on_b.shares[0].node_index = 1;
+  Hold(snap, on_b);
+  snap.pending = {Job(1, 8, 1, 50'000), Job(2, 8, 2, 50'000), Job(3, 2, 3, 1'000'000)};
+  snap.backfill_pass = true;
+  auto policy = MakeSchedulingPolicy("fifo-backfill");
+  ASSERT_TRUE(policy.ok());
+  Plan plan = RunSchedulingCycle(snap, *policy->queue, *policy->placer);
+  EXPECT_THAT(plan.starts, IsEmpty());
+  ASSERT_EQ(plan.reservations.size(), 2u);
+  EXPECT_EQ(plan.reservations[1].job_id, 2u);
+  EXPECT_EQ(plan.reservations[1].shares[0].node, "b");
+  EXPECT_THAT(plan.reasons, ElementsAre(Reason{1, "Resources"}, Reason{2, "Resources"},
+                                        Reason{3, "Reservation"}));
+  EXPECT_THAT(plan.held_for, ElementsAre(std::pair<uint64_t, uint64_t>{3, 2}));
 }
 
 TEST(SchedulingCycle, BetweenBackfillPassesABlockedJobHoldsItsPartition) {

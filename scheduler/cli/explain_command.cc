@@ -1,8 +1,9 @@
 // tatami explain JOBID...: what the scheduler decided about a job and why.
 // A pending job: its reason in words. A running or finished one: where it
 // runs, each node's devices, and every rank's binding (device, NUMA node,
-// cores, NIC) as topology/binding.h decided it. Policy explanations
-// (priority, quota, backfill plan) join here as the policies arrive.
+// cores, NIC) as topology/binding.h decided it. Pending jobs also show
+// their multifactor priority and the backfill plan's expected start, as of
+// the last scheduling cycle; running ones whether their quota guarantees them.
 #include <cstdio>
 #include <map>
 
@@ -31,9 +32,18 @@ std::string ReasonInWords(const std::string& reason) {
       {"JobHeldUser", "it is held (--hold); release it to let it run"},
       {"JobArrayTaskLimit", "its array's %limit of running tasks is reached"},
       {"Preempting",
-       "it has preempted lower-QoS jobs (SIGTERM sent) and starts on their resources once "
-       "their grace time is over"},
+       "it has preempted lower-QoS jobs, or other accounts' jobs borrowing what its quota "
+       "guarantees (SIGTERM sent), and starts on their resources once their grace time is over"},
+      {"Reservation",
+       "what it needs is free now, but the backfill plan holds it for an earlier job, and this "
+       "job's time limit would run past that job's expected start"},
       {"Preempted", "it was preempted by a higher QoS and requeued; it waits to run again"},
+      {"PreemptedTwice",
+       "it was preempted twice in a row; it waits until no pending job that may preempt its QoS "
+       "is left, so that it can run its minimum this time"},
+      {"AssocGrpGRES",
+       "its account (or a parent account) would pass its quota plus borrowing limit for this "
+       "accelerator kind; it starts when the account's own running jobs release devices"},
   };
   auto it = words.find(reason);
   return it == words.end() ? reason : reason + ": " + it->second;
@@ -51,8 +61,18 @@ void PrintJob(const v1::JobInfo& job) {
          spec.account().empty() ? "-" : spec.account().c_str(), spec.user().c_str());
   if (job.state() == v1::PENDING) {
     printf("  pending: %s\n", ReasonInWords(job.reason()).c_str());
+    if (job.reason() == "Reservation" && job.held_for_job() != 0)
+      printf("  held for job %llu\n", static_cast<unsigned long long>(job.held_for_job()));
+    if (!job.priority_factors().empty())
+      printf("  priority %lld: %s\n", static_cast<long long>(job.priority()),
+             job.priority_factors().c_str());
+    if (job.expected_start() > 0)
+      printf("  the backfill plan expects it to start at %s on %s\n",
+             FormatTimestamp(job.expected_start()).c_str(), job.expected_nodes().c_str());
     return;
   }
+  if (job.guaranteed() && IsActive(job.state()))
+    printf("  started within its account's quota: guaranteed, never preempted\n");
   if (IsTerminal(job.state()) && !job.reason().empty() && job.reason() != "None")
     printf("  ended: %s\n", job.reason().c_str());
   if (job.preempt_time() > 0 && IsActive(job.state()))

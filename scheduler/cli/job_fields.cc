@@ -103,8 +103,12 @@ std::string QueueField(const v1::JobInfo& job, char f, TimeMs now) {
     }
     case 'V':
       return FormatTimestamp(job.submit_time());
-    case 'S':
+    case 'S':  // a pending job's: when the backfill plan expects it to start, as squeue
+      if (job.state() == v1::PENDING)
+        return job.expected_start() ? FormatTimestamp(job.expected_start()) : "N/A";
       return job.start_time() ? FormatTimestamp(job.start_time()) : "N/A";
+    case 'Q':
+      return std::to_string(job.priority());
     case 'e':
       return job.end_time() ? FormatTimestamp(job.end_time()) : "N/A";
     case 'Z':
@@ -149,7 +153,8 @@ std::string QueueHeader(char f) {
                                                     {'Z', "WORK_DIR"},
                                                     {'m', "MIN_MEMORY"},
                                                     {'o', "COMMAND"},
-                                                    {'y', "NICE"}};
+                                                    {'y', "NICE"},
+                                                    {'Q', "PRIORITY"}};
   auto it = names.find(f);
   return it == names.end() ? std::string("%") + f : it->second;
 }

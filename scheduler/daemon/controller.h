@@ -128,7 +128,7 @@ class Controller {
   void RefreshFairShareLocked(TimeMs now);
   // What each account's running jobs hold, for the cycle's quota checks.
   QuotaBooks QuotasInUseLocked() const;
-  // SIGTERM now, SIGKILL after its QoS's grace time; the scheduler's plan
+  // SIGTERM now, SIGKILL after its QoS's grace time plus kill_wait; the scheduler's plan
   // named it (preemption.h). Its end requeues or ends it (PreemptedEndLocked).
   void PreemptLocked(v1::JobInfo& job, uint64_t for_job);
   // A preempted job's processes ended: requeued when its QoS's preempt_mode

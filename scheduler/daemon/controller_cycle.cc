@@ -150,8 +150,14 @@ size_t Controller::CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>
     auto it = jobs_.find(id);
     if (it == jobs_.end() || it->second.state() != v1::PENDING) continue;
     it->second.set_reason(reason);
-    it->second.set_expected_start(0);  // unless a reservation below says otherwise
+    if (!plan.backfill_pass) continue;  // the last pass's plan still holds
+    it->second.set_expected_start(0);   // unless a reservation below says otherwise
     it->second.clear_expected_nodes();
+    it->second.set_held_for_job(0);
+  }
+  for (const auto& [id, holder] : plan.held_for) {
+    auto it = jobs_.find(id);
+    if (it != jobs_.end() && it->second.state() == v1::PENDING) it->second.set_held_for_job(holder);
   }
   for (const Reservation& r : plan.reservations) {
     auto it = jobs_.find(r.job_id);

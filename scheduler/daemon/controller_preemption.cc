@@ -1,5 +1,5 @@
 // Preemption in the controller: the cycle names victims (preemption.h);
-// here they get SIGTERM, SIGKILL after their QoS's grace time, and are
+// here they get SIGTERM, SIGKILL after their QoS's grace time plus kill_wait, and are
 // requeued or ended when their processes are gone. The beneficiary stays
 // PENDING ("Preempting") and starts in a later cycle, once the victims'
 // resources are back.
@@ -20,7 +20,7 @@ RunningJob Controller::RunningJobOf(const v1::JobInfo& job) const {
   r.account = AccountOf(job);
   r.guaranteed = job.guaranteed();
   if (r.preempting) {
-    r.expected_end = job.preempt_time() + qos_.GraceTime(r.qos);
+    r.expected_end = job.preempt_time() + qos_.GraceTime(r.qos) + config_.kill_wait;
   } else if (job.time_limit_ms() > 0) {
     r.expected_end = job.start_time() + job.time_limit_ms();
   }
@@ -32,7 +32,10 @@ void Controller::PreemptLocked(v1::JobInfo& job, uint64_t for_job) {
   DurationMs grace = qos_.GraceTime(QosOf(job));
   job.set_preempt_time(clock_.Now());
   job.set_reason("Preempted by job " + std::to_string(for_job));
-  TerminateOnNodesLocked(job, 0, grace);
+  // As Slurm: when the grace time is over the job is cancelled, so SIGKILL
+  // follows the SIGTERM of its end by kill_wait. A QoS without grace time
+  // still gives the job kill_wait to act on its SIGTERM.
+  TerminateOnNodesLocked(job, 0, grace + config_.kill_wait);
   fprintf(stderr, "tatamid: job %lu preempted for job %lu (grace %lld ms)\n",
           static_cast<unsigned long>(job.job_id()), static_cast<unsigned long>(for_job),
           static_cast<long long>(grace));

@@ -11,7 +11,7 @@
 #include "base/strings.h"
 #include "scheduler/policy.h"
 #include "sim/simulator.h"
-#include "tests/integration/local_cluster.h"
+#include "tests/integration/cluster_fixture.h"
 #include "topology/cluster_config.h"
 
 namespace tatami::testing {
@@ -20,38 +20,6 @@ namespace {
 using std::chrono::seconds;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-class ClusterTest : public ::testing::Test {
- protected:
-  void SetUp() override { ASSERT_TRUE(cluster_.ok()) << cluster_.up_output(); }
-
-  // Submits and returns the job id ("" on failure, with the error shown).
-  std::string Submit(const std::string& args) {
-    CommandResult r = cluster_.Run("sbatch --parsable " + args);
-    EXPECT_EQ(r.exit_code, 0) << "sbatch " << args << "\n" << r.err;
-    return r.out.substr(0, r.out.find('\n'));
-  }
-  void Release(const std::string& file = "go") {
-    std::ofstream(cluster_.dir() + "/" + file) << "go\n";
-  }
-  bool RunningEventually(const std::string& job) {
-    return LocalCluster::Eventually([&] { return cluster_.QueueState(job) == "R"; }, seconds(20));
-  }
-
-  // A job that runs until the test creates `file` in the cluster's folder.
-  // It traps SIGTERM, then touches `file`.ready so the test knows the trap
-  // is in place (RUNNING only means launched).
-  static std::string Blocker(const std::string& file = "go") {
-    return "--wrap='trap \"echo got TERM; exit 143\" TERM; touch " + file +
-           ".ready; while [ ! -e " + file + " ]; do sleep 0.05; done'";
-  }
-  bool ReadyEventually(const std::string& file = "go") {
-    return LocalCluster::Eventually(
-        [&] { return cluster_.Run("test -e " + file + ".ready").exit_code == 0; }, seconds(20));
-  }
-
-  LocalCluster cluster_;
-};
 
 TEST_F(ClusterTest, TwoNodeMpiAllreduceGetsTheRightAnswer) {
   std::ofstream(cluster_.dir() + "/mpi.sh")
@@ -379,51 +347,6 @@ TEST_F(ClusterTest, NodeFailureMarksJobsNodeFailOrRequeuesThem) {
   EXPECT_EQ(cluster_.Run("cat rq.out").out, "run 1\n");  // --open-mode truncate
 }
 
-// h100-02 is busy with a job nobody may preempt; a burst job has h100-01.
-// An fsd-prod job wanting a whole node takes h100-01: the burst job gets
-// SIGTERM (its trap sees it), its processes end, it is requeued and runs
-// again once the fsd-prod job is done.
-TEST_F(ClusterTest, FsdProdPreemptsABurstJobWhichSeesSigtermAndIsRequeued) {
-  std::string other = Submit("-w h100-02 --gpus-per-node=8 " + Blocker("other"));
-  std::string burst = Submit(
-      "-q burst --requeue -w h100-01 --gpus-per-node=8 -o burst.out --wrap='echo run "
-      "$SLURM_RESTART_COUNT; if [ $SLURM_RESTART_COUNT = 0 ]; then trap \"echo got TERM >> "
-      "burst.term; exit 143\" TERM; touch burst.ready; while :; do sleep 0.05; done; fi'");
-  ASSERT_TRUE(ReadyEventually("other"));
-  ASSERT_TRUE(ReadyEventually("burst"));
-  std::string prod = Submit("-q fsd-prod --gpus-per-node=8 --wrap='echo $SLURM_JOB_NODELIST'");
-  ASSERT_EQ(cluster_.Run("tatami wait " + prod).exit_code, 0);
-  EXPECT_EQ(cluster_.AcctState(prod), "COMPLETED");
-  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + prod + " -o NodeList"), "h100-01");
-  EXPECT_EQ(cluster_.Run("cat burst.term").out, "got TERM\n");
-  ASSERT_EQ(cluster_.Run("tatami wait " + burst).exit_code, 0);
-  EXPECT_EQ(cluster_.Value("sacct -n -P -j " + burst + " -o State,Restarts"), "COMPLETED|1");
-  EXPECT_EQ(cluster_.Run("cat burst.out").out, "run 1\n");
-  // Not preemptible (QoS normal): still running.
-  EXPECT_EQ(cluster_.QueueState(other), "R");
-  Release("other");
-  EXPECT_EQ(cluster_.Run("tatami wait " + other).exit_code, 0);
-}
-
-// A preempted job that ignores SIGTERM is killed when its grace time is
-// over; without --requeue it ends PREEMPTED.
-TEST_F(ClusterTest, APreemptedJobIgnoringSigtermIsKilledAfterItsGraceAndEndsPreempted) {
-  std::string other = Submit("-w h100-02 --gpus-per-node=8 " + Blocker("other"));
-  std::string stubborn = Submit(
-      "-q scavenger -w h100-01 --gpus-per-node=8 --wrap='trap \"echo ignoring TERM >> "
-      "stubborn.term\" TERM; touch stubborn.ready; while :; do sleep 0.05; done'");
-  ASSERT_TRUE(ReadyEventually("other"));
-  ASSERT_TRUE(ReadyEventually("stubborn"));
-  std::string prod = Submit("-q burst --gpus-per-node=8 --wrap=true");
-  ASSERT_EQ(cluster_.Run("tatami wait " + prod).exit_code, 0);
-  EXPECT_NE(cluster_.Run("tatami wait " + stubborn).exit_code, 0);
-  EXPECT_EQ(cluster_.AcctState(stubborn), "PREEMPTED");
-  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + stubborn + " -o ExitCode"), "0:9");
-  EXPECT_THAT(cluster_.Run("cat stubborn.term").out, HasSubstr("ignoring TERM"));
-  Release("other");
-  EXPECT_EQ(cluster_.Run("tatami wait " + other).exit_code, 0);
-}
-
 TEST_F(ClusterTest, RestartedControllerReconcilesRunningAndPendingJobs) {
   std::string running = Submit(Blocker());
   std::string pending = Submit("-H --wrap=true");
@@ -478,81 +401,6 @@ TEST(ControllerConfig, BadConfigIsRefusedWithFileLineAndColumn) {
   EXPECT_THAT(std::string(buf, n),
               HasSubstr(dir + "/bad.yaml:3:11: cpus: expected a non-negative integer"));
   std::filesystem::remove_all(dir);
-}
-
-}  // namespace
-}  // namespace tatami::testing
-
-namespace tatami::testing {
-namespace {
-
-// One scenario through tatamid and through tatami-sim (sim/): the same
-// cluster config, the same jobs in the same order, the same policy code.
-// h100-01 is half taken by job 1 (10 min), h100-02 wholly by job 2; job 3
-// wants both nodes and is reserved their end; job 4 (5 min) fits in the
-// hole before that, job 5 (30 min) would delay job 3 and must wait.
-TEST_F(ClusterTest, TheSimulatorMakesTheDaemonsBackfillDecisions) {
-  struct Step {
-    std::string sbatch;
-    uint32_t gpus;
-    DurationMs limit;
-  };
-  const std::vector<Step> steps{{"-N1 --gpus=4 --time=10", 4, 10 * kMinute},
-                                {"-N1 --gpus=8 --time=10", 8, 10 * kMinute},
-                                {"-N2 --gpus=16 --time=60", 16, 60 * kMinute},
-                                {"-N1 --gpus=4 --time=5", 4, 5 * kMinute},
-                                {"-N1 --gpus=4 --time=30", 4, 30 * kMinute}};
-  // Daemon: each job writes where it runs, then holds its devices.
-  std::vector<std::string> ids;
-  for (size_t i = 0; i < steps.size(); ++i) {
-    std::string where = "where-" + std::to_string(i + 1);
-    ids.push_back(Submit("-p h100 " + steps[i].sbatch + " --wrap='echo $SLURMD_NODENAME " +
-                         "$CUDA_VISIBLE_DEVICES > " + where + ".tmp; mv " + where + ".tmp " +
-                         where + "; while [ ! -e go ]; do sleep 0.05; done'"));
-    if (i < 2) {
-      ASSERT_TRUE(RunningEventually(ids[i]));
-    }
-  }
-  ASSERT_TRUE(RunningEventually(ids[3]));
-  ASSERT_TRUE(LocalCluster::Eventually(
-      [&] { return cluster_.Value("squeue -h -j " + ids[4] + " -o %t:%r") == "PD:Resources"; },
-      seconds(20)));
-  EXPECT_EQ(cluster_.QueueState(ids[2]), "PD");
-  std::map<size_t, std::string> daemon;
-  for (size_t i : {0, 1, 3}) {
-    std::string file = "where-" + std::to_string(i + 1);
-    ASSERT_TRUE(LocalCluster::Eventually(
-        [&] { return cluster_.Run("test -e " + file).exit_code == 0; }, seconds(20)));
-    daemon[i] = cluster_.Value("cat " + file);
-  }
-  Release();
-
-  // Simulator: the same jobs a second apart, run times as their limits.
-  auto config =
-      LoadClusterConfig(std::string(TATAMI_SOURCE_DIR) + "/tests/integration/test-cluster.yaml");
-  ASSERT_TRUE(config.ok()) << config.error().message;
-  auto sim = sim::Simulator::Create(*config, sim::SimOptions{});
-  ASSERT_TRUE(sim.ok()) << sim.error().message;
-  std::vector<sim::TraceJob> trace;
-  for (size_t i = 0; i < steps.size(); ++i) {
-    sim::TraceJob j;
-    j.id = i + 1;
-    j.submit = TimeMs(i) * kSecond;
-    j.gpus = steps[i].gpus;
-    j.run_time = j.time_limit = steps[i].limit;
-    j.kind = "h100";
-    trace.push_back(j);
-  }
-  auto policy = MakeSchedulingPolicy("tatami");
-  auto run = sim->Run(trace, *policy);
-  ASSERT_TRUE(run.ok()) << run.error().message;
-  const auto& jobs = run->jobs;
-  EXPECT_EQ(jobs[3].start, 3 * kSecond);                 // backfilled on arrival
-  EXPECT_EQ(jobs[2].start, 10 * kMinute + 1 * kSecond);  // when job 2 ends
-  EXPECT_GE(jobs[4].start, jobs[2].start);               // never ahead of job 3
-  // Same nodes and devices as the daemon gave (its CUDA_VISIBLE_DEVICES).
-  for (size_t i : {0, 1, 3}) EXPECT_EQ(jobs[i].placement, daemon[i]) << "job " << i + 1;
-  EXPECT_EQ(daemon[3], "h100-01 4,5,6,7");
 }
 
 }  // namespace

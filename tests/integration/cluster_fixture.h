@@ -1,0 +1,56 @@
+// The fixture of the end-to-end tests: a fresh local cluster
+// (tests/integration/test-cluster.yaml) per test, and the few idioms they
+// share: submit with sbatch, wait for a job to run or for its SIGTERM trap
+// to be in place, and release jobs that wait for a file.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <string>
+
+#include "tests/integration/local_cluster.h"
+
+namespace tatami::testing {
+
+class ClusterTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(cluster_.ok()) << cluster_.up_output(); }
+
+  // Submits and returns the job id ("" on failure, with the error shown).
+  std::string Submit(const std::string& args) {
+    CommandResult r = cluster_.Run("sbatch --parsable " + args);
+    EXPECT_EQ(r.exit_code, 0) << "sbatch " << args << "\n" << r.err;
+    return r.out.substr(0, r.out.find('\n'));
+  }
+  // `tatami wait JOBS`, bounded: a job that never ends fails the test
+  // instead of hanging it. Returns tatami wait's exit code.
+  int Wait(const std::string& jobs) {
+    return cluster_.Run("tatami wait --timeout 60 " + jobs).exit_code;
+  }
+  void Release(const std::string& file = "go") {
+    std::ofstream(cluster_.dir() + "/" + file) << "go\n";
+  }
+  bool RunningEventually(const std::string& job) {
+    return LocalCluster::Eventually([&] { return cluster_.QueueState(job) == "R"; },
+                                    std::chrono::seconds(20));
+  }
+
+  // A job that runs until the test creates `file` in the cluster's folder.
+  // It traps SIGTERM, then touches `file`.ready so the test knows the trap
+  // is in place (RUNNING only means launched).
+  static std::string Blocker(const std::string& file = "go") {
+    return "--wrap='trap \"echo got TERM; exit 143\" TERM; touch " + file +
+           ".ready; while [ ! -e " + file + " ]; do sleep 0.05; done'";
+  }
+  bool ReadyEventually(const std::string& file = "go") {
+    return LocalCluster::Eventually(
+        [&] { return cluster_.Run("test -e " + file + ".ready").exit_code == 0; },
+        std::chrono::seconds(20));
+  }
+
+  LocalCluster cluster_;
+};
+
+}  // namespace tatami::testing

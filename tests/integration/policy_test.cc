@@ -1,0 +1,224 @@
+// The scheduling policy end to end, through tatamid, the agents and the
+// CLI: QoS preemption with its grace time, account quotas (guaranteed,
+// borrowed, over the limit), reclaim of borrowed devices, backfill as the
+// simulator decides it, and what `tatami explain` says about each.
+#include "scheduler/policy.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "sim/simulator.h"
+#include "tests/integration/cluster_fixture.h"
+#include "topology/cluster_config.h"
+
+namespace tatami::testing {
+namespace {
+
+using std::chrono::seconds;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// A --requeue job that, on its first run only, traps SIGTERM (appending
+// "got TERM" to `name`.term) and signals readiness with `name`.ready; run
+// again, it ends at once.
+std::string PreemptibleOnce(const std::string& name) {
+  return "--requeue --wrap='if [ $SLURM_RESTART_COUNT = 0 ]; then trap \"echo got TERM >> " + name +
+         ".term; exit 143\" TERM; touch " + name + ".ready; while :; do sleep 0.05; done; fi'";
+}
+
+// h100-02 is busy with a job nobody may preempt; a burst job has h100-01.
+// An fsd-prod job wanting a whole node takes h100-01: the burst job gets
+// SIGTERM (its trap sees it), its processes end, it is requeued and runs
+// again once the fsd-prod job is done.
+TEST_F(ClusterTest, FsdProdPreemptsABurstJobWhichSeesSigtermAndIsRequeued) {
+  std::string other = Submit("-w h100-02 --gpus-per-node=8 " + Blocker("other"));
+  std::string burst = Submit(
+      "-q burst --requeue -w h100-01 --gpus-per-node=8 -o burst.out --wrap='echo run "
+      "$SLURM_RESTART_COUNT; if [ $SLURM_RESTART_COUNT = 0 ]; then trap \"echo got TERM >> "
+      "burst.term; exit 143\" TERM; touch burst.ready; while :; do sleep 0.05; done; fi'");
+  ASSERT_TRUE(ReadyEventually("other"));
+  ASSERT_TRUE(ReadyEventually("burst"));
+  std::string prod = Submit("-q fsd-prod --gpus-per-node=8 --wrap='echo $SLURM_JOB_NODELIST'");
+  ASSERT_EQ(Wait(prod), 0);
+  EXPECT_EQ(cluster_.AcctState(prod), "COMPLETED");
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + prod + " -o NodeList"), "h100-01");
+  EXPECT_EQ(cluster_.Run("cat burst.term").out, "got TERM\n");
+  ASSERT_EQ(Wait(burst), 0);
+  EXPECT_EQ(cluster_.Value("sacct -n -P -j " + burst + " -o State,Restarts"), "COMPLETED|1");
+  EXPECT_EQ(cluster_.Run("cat burst.out").out, "run 1\n");
+  // Not preemptible (QoS normal): still running.
+  EXPECT_EQ(cluster_.QueueState(other), "R");
+  Release("other");
+  EXPECT_EQ(Wait(other), 0);
+}
+
+// A preempted job that ignores SIGTERM is killed when its grace time is
+// over; without --requeue it ends PREEMPTED.
+TEST_F(ClusterTest, APreemptedJobIgnoringSigtermIsKilledAfterItsGraceAndEndsPreempted) {
+  std::string other = Submit("-w h100-02 --gpus-per-node=8 " + Blocker("other"));
+  std::string stubborn = Submit(
+      "-q scavenger -w h100-01 --gpus-per-node=8 --wrap='trap \"echo ignoring TERM >> "
+      "stubborn.term\" TERM; touch stubborn.ready; while :; do sleep 0.05; done'");
+  ASSERT_TRUE(ReadyEventually("other"));
+  ASSERT_TRUE(ReadyEventually("stubborn"));
+  std::string prod = Submit("-q burst --gpus-per-node=8 --wrap=true");
+  ASSERT_EQ(Wait(prod), 0);
+  EXPECT_NE(Wait(stubborn), 0);
+  EXPECT_EQ(cluster_.AcctState(stubborn), "PREEMPTED");
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + stubborn + " -o ExitCode"), "0:9");
+  EXPECT_THAT(cluster_.Run("cat stubborn.term").out, HasSubstr("ignoring TERM"));
+  Release("other");
+  EXPECT_EQ(Wait(other), 0);
+}
+
+// customer-initech bought 8 H100s and may borrow 4. Its scavenger job of 4
+// on h100-01 is within quota, so guaranteed; its burst job of 8 on h100-02
+// borrows. A 13th device is over the limit (AssocGrpGRES). An fsd-prod job
+// wanting 4 devices may preempt QoS burst and scavenger, and the scavenger
+// job would be the cheaper victim (lower priority, fewer devices), yet it
+// takes h100-02 from the borrowing job.
+TEST_F(ClusterTest, FsdProdPreemptsOnlyTheBorrowedPartOfAnAccountsQuota) {
+  std::string other = Submit("-w h100-01 --gpus-per-node=4 " + Blocker("other"));
+  std::string guaranteed =
+      Submit("-A customer-initech -q scavenger -w h100-01 --gpus-per-node=4 " + Blocker("g"));
+  ASSERT_TRUE(ReadyEventually("g"));
+  std::string borrowed = Submit("-A customer-initech -q burst -w h100-02 --gpus-per-node=8 " +
+                                PreemptibleOnce("borrowed"));
+  ASSERT_TRUE(ReadyEventually("borrowed"));
+  std::string over = Submit("-A customer-initech --gpus=1 --wrap=true");
+  ASSERT_TRUE(LocalCluster::Eventually(
+      [&] { return cluster_.Value("squeue -h -j " + over + " -o %r") == "AssocGrpGRES"; },
+      seconds(20)));
+  std::string why = cluster_.Run("tatami explain " + over).out;
+  EXPECT_THAT(why, HasSubstr("pending: AssocGrpGRES: its account (or a parent account) would "
+                             "pass its quota plus borrowing limit"));
+  EXPECT_THAT(why, HasSubstr("  priority 0: qos 0.00 x 1000 = 0\n"));
+  EXPECT_THAT(cluster_.Run("tatami explain " + guaranteed).out,
+              HasSubstr("started within its account's quota: guaranteed, never preempted"));
+  EXPECT_THAT(cluster_.Run("tatami explain " + borrowed).out, Not(HasSubstr("guaranteed")));
+
+  std::string prod = Submit("-q fsd-prod --gpus=4 --wrap=true");
+  ASSERT_EQ(Wait(prod), 0);
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + prod + " -o NodeList,State"),
+            "h100-02|COMPLETED");
+  EXPECT_EQ(cluster_.Run("cat borrowed.term").out, "got TERM\n");
+  EXPECT_EQ(cluster_.QueueState(guaranteed), "R");
+  ASSERT_EQ(Wait(borrowed), 0);
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + borrowed + " -o State,Restarts"), "COMPLETED|1");
+  Release("g");
+  Release("other");
+  EXPECT_EQ(Wait(guaranteed), 0);
+  EXPECT_THAT(cluster_.Run("cat slurm-" + guaranteed + ".out").out, Not(HasSubstr("TERM")));
+  EXPECT_EQ(Wait(over), 0);
+  EXPECT_EQ(Wait(other), 0);
+}
+
+// customer-globex has no quota: its job holding both nodes borrows them.
+// A customer-initech job within its quota reclaims a node's worth, though
+// both jobs are QoS normal, which preempts nothing: globex's job sees
+// SIGTERM and is requeued, initech's runs.
+TEST_F(ClusterTest, AJobWithinItsQuotaReclaimsWhatAnotherAccountBorrowed) {
+  std::string big = Submit("-A customer-globex -N2 --gpus-per-node=8 " + PreemptibleOnce("big"));
+  ASSERT_TRUE(ReadyEventually("big"));
+  std::string mine = Submit("-A customer-initech --gpus-per-node=8 --wrap=true");
+  ASSERT_EQ(Wait(mine), 0);
+  EXPECT_EQ(cluster_.AcctState(mine), "COMPLETED");
+  EXPECT_EQ(cluster_.Run("cat big.term").out, "got TERM\n");
+  ASSERT_EQ(Wait(big), 0);
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + big + " -o State,Restarts"), "COMPLETED|1");
+}
+
+// Past its borrowing limit a job waits for its own account, not for the
+// cluster: it neither holds back the jobs behind it nor reserves.
+TEST_F(ClusterTest, AJobOverItsAccountsLimitDoesNotHoldBackOthers) {
+  std::string first = Submit("-A customer-initech -N2 --gpus-per-node=6 " + Blocker());
+  ASSERT_TRUE(ReadyEventually());
+  std::string over = Submit("-A customer-initech --gpus=1 --wrap=true");
+  std::string other = Submit("-A customer-globex --gpus=2 --wrap=true");
+  ASSERT_EQ(Wait(other), 0);
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + over + " -o %t:%r"), "PD:AssocGrpGRES");
+  Release();
+  ASSERT_EQ(Wait(first), 0);
+  ASSERT_EQ(Wait(over), 0);
+  EXPECT_EQ(cluster_.AcctState(over), "COMPLETED");
+}
+
+// One scenario through tatamid and through tatami-sim (sim/): the same
+// cluster config, the same jobs in the same order, the same policy code.
+// h100-01 is half taken by job 1 (10 min), h100-02 wholly by job 2; job 3
+// wants both nodes and is reserved their end; job 4 (5 min) fits in the
+// hole before that, job 5 (30 min) would delay job 3 and must wait.
+TEST_F(ClusterTest, TheSimulatorMakesTheDaemonsBackfillDecisions) {
+  struct Step {
+    std::string sbatch;
+    uint32_t gpus;
+    DurationMs limit;
+  };
+  const std::vector<Step> steps{{"-N1 --gpus=4 --time=10", 4, 10 * kMinute},
+                                {"-N1 --gpus=8 --time=10", 8, 10 * kMinute},
+                                {"-N2 --gpus=16 --time=60", 16, 60 * kMinute},
+                                {"-N1 --gpus=4 --time=5", 4, 5 * kMinute},
+                                {"-N1 --gpus=4 --time=30", 4, 30 * kMinute}};
+  // Daemon: each job writes where it runs, then holds its devices.
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    std::string where = "where-" + std::to_string(i + 1);
+    ids.push_back(Submit("-p h100 " + steps[i].sbatch + " --wrap='echo $SLURMD_NODENAME " +
+                         "$CUDA_VISIBLE_DEVICES > " + where + ".tmp; mv " + where + ".tmp " +
+                         where + "; while [ ! -e go ]; do sleep 0.05; done'"));
+    if (i < 2) {
+      ASSERT_TRUE(RunningEventually(ids[i]));
+    }
+  }
+  ASSERT_TRUE(RunningEventually(ids[3]));
+  ASSERT_TRUE(LocalCluster::Eventually(
+      [&] { return cluster_.Value("squeue -h -j " + ids[4] + " -o %t:%r") == "PD:Resources"; },
+      seconds(20)));
+  EXPECT_EQ(cluster_.QueueState(ids[2]), "PD");
+  // Job 3's reservation is what squeue's START_TIME and explain show.
+  EXPECT_NE(cluster_.Value("squeue -h -j " + ids[2] + " -o %S"), "N/A");
+  std::string explained = cluster_.Run("tatami explain " + ids[2]).out;
+  EXPECT_THAT(explained, HasSubstr("the backfill plan expects it to start at "));
+  EXPECT_THAT(explained, HasSubstr(" on h100-[01-02]\n"));
+  EXPECT_THAT(explained, HasSubstr("  priority 0: qos 0.00 x 1000 = 0\n"));
+  std::map<size_t, std::string> daemon;
+  for (size_t i : {0, 1, 3}) {
+    std::string file = "where-" + std::to_string(i + 1);
+    ASSERT_TRUE(LocalCluster::Eventually(
+        [&] { return cluster_.Run("test -e " + file).exit_code == 0; }, seconds(20)));
+    daemon[i] = cluster_.Value("cat " + file);
+  }
+  Release();
+
+  // Simulator: the same jobs a second apart, run times as their limits.
+  auto config =
+      LoadClusterConfig(std::string(TATAMI_SOURCE_DIR) + "/tests/integration/test-cluster.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  auto sim = sim::Simulator::Create(*config, sim::SimOptions{});
+  ASSERT_TRUE(sim.ok()) << sim.error().message;
+  std::vector<sim::TraceJob> trace;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    sim::TraceJob j;
+    j.id = i + 1;
+    j.submit = TimeMs(i) * kSecond;
+    j.gpus = steps[i].gpus;
+    j.run_time = j.time_limit = steps[i].limit;
+    j.kind = "h100";
+    trace.push_back(j);
+  }
+  auto policy = MakeSchedulingPolicy("tatami");
+  auto run = sim->Run(trace, *policy);
+  ASSERT_TRUE(run.ok()) << run.error().message;
+  const auto& jobs = run->jobs;
+  EXPECT_EQ(jobs[3].start, 3 * kSecond);                 // backfilled on arrival
+  EXPECT_EQ(jobs[2].start, 10 * kMinute + 1 * kSecond);  // when job 2 ends
+  EXPECT_GE(jobs[4].start, jobs[2].start);               // never ahead of job 3
+  // Same nodes and devices as the daemon gave (its CUDA_VISIBLE_DEVICES).
+  for (size_t i : {0, 1, 3}) EXPECT_EQ(jobs[i].placement, daemon[i]) << "job " << i + 1;
+  EXPECT_EQ(daemon[3], "h100-01 4,5,6,7");
+}
+
+}  // namespace
+}  // namespace tatami::testing
