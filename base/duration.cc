@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <optional>
 
 #include "base/strings.h"
 
@@ -133,6 +134,59 @@ Result<TimeMs> ParseTimestamp(std::string_view s, std::string_view what, TimeMs 
   }
   return MakeError(std::string(what) + ": '" + str +
                    "' is not a time (want YYYY-MM-DD[THH:MM[:SS]], now or @UNIXSECONDS)");
+}
+
+namespace {
+
+std::optional<DurationMs> UnitOf(std::string_view unit) {
+  if (unit.empty() || unit == "s" || unit == "sec" || unit == "secs" || unit == "seconds")
+    return kSecond;
+  if (unit == "m" || unit == "min" || unit == "mins" || unit == "minutes") return kMinute;
+  if (unit == "h" || unit == "hour" || unit == "hours") return kHour;
+  if (unit == "d" || unit == "day" || unit == "days") return kDay;
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<TimeMs> ParseBeginTime(std::string_view s, std::string_view what, TimeMs now) {
+  s = Trim(s);
+  auto wanted = [&] {
+    return MakeError(std::string(what) + ": '" + std::string(s) +
+                     "' is not a time (want now+N[s|m|h|d], HH:MM[:SS], "
+                     "YYYY-MM-DD[THH:MM[:SS]] or @UNIXSECONDS)");
+  };
+  if (s.starts_with("now+")) {
+    std::string_view rest = s.substr(4);
+    size_t digits = 0;
+    while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits]))) ++digits;
+    auto unit = UnitOf(rest.substr(digits));
+    auto n = ParseInt(rest.substr(0, digits));
+    if (digits == 0 || digits > 9 || !unit || !n) return wanted();
+    return now + *n * *unit;
+  }
+  int h = 0, m = 0, sec = 0, used = 0;
+  std::string str(s);
+  if ((sscanf(str.c_str(), "%2d:%2d:%2d%n", &h, &m, &sec, &used) == 3 ||
+       (sec = 0, sscanf(str.c_str(), "%2d:%2d%n", &h, &m, &used) == 2)) &&
+      size_t(used) == str.size()) {
+    if (h > 23 || m > 59 || sec > 59 || h < 0 || m < 0 || sec < 0) return wanted();
+    time_t t = static_cast<time_t>(now / 1000);
+    struct tm tm = {};
+    localtime_r(&t, &tm);
+    tm.tm_hour = h;
+    tm.tm_min = m;
+    tm.tm_sec = sec;
+    tm.tm_isdst = -1;
+    TimeMs today = static_cast<TimeMs>(mktime(&tm)) * 1000;
+    if (today > now) return today;
+    tm.tm_mday += 1;  // passed already today: tomorrow's (mktime normalises)
+    tm.tm_isdst = -1;
+    return static_cast<TimeMs>(mktime(&tm)) * 1000;
+  }
+  auto t = ParseTimestamp(s, what, now);
+  if (!t) return wanted();
+  return t;
 }
 
 }  // namespace tatami

@@ -33,4 +33,9 @@ TimeMs StartOfDay(TimeMs t);
 // (Unix time, as `date +@%s` prints it); errors say what is accepted.
 Result<TimeMs> ParseTimestamp(std::string_view s, std::string_view what, TimeMs now);
 
+// sbatch --begin: ParseTimestamp's forms, "now+N[s|m|h|d]" (N seconds
+// unless a unit follows: seconds, minutes, hours, days, as Slurm), and
+// "HH:MM[:SS]", the next time the local clock shows it.
+Result<TimeMs> ParseBeginTime(std::string_view s, std::string_view what, TimeMs now);
+
 }  // namespace tatami

@@ -63,5 +63,30 @@ TEST(Timestamp, UnixSecondsWithAnAt) {
   }
 }
 
+TEST(BeginTime, RelativeClockAndAbsoluteForms) {
+  TimeMs now = *ParseTimestamp("2026-11-22T13:45:10", "--begin", 0);
+  EXPECT_EQ(*ParseBeginTime("now+90", "--begin", now), now + 90 * kSecond);
+  EXPECT_EQ(*ParseBeginTime("now+2hours", "--begin", now), now + 2 * kHour);
+  EXPECT_EQ(*ParseBeginTime("now+1d", "--begin", now), now + kDay);
+  EXPECT_EQ(*ParseBeginTime("now", "--begin", now), now);
+  // A clock time later today is today's; one already passed is tomorrow's.
+  EXPECT_EQ(*ParseBeginTime("16:00", "--begin", now),
+            *ParseTimestamp("2026-11-22T16:00:00", "-", 0));
+  EXPECT_EQ(*ParseBeginTime("09:30:05", "--begin", now),
+            *ParseTimestamp("2026-11-23T09:30:05", "-", 0));
+  EXPECT_EQ(*ParseBeginTime("2026-12-01T08:00", "--begin", now),
+            *ParseTimestamp("2026-12-01T08:00", "-", 0));
+}
+
+TEST(BeginTime, RejectsGarbageSayingWhatIsAccepted) {
+  for (const char* bad : {"now+", "now+5fortnights", "now-5", "25:00", "12:61", "tomorow", ""}) {
+    auto r = ParseBeginTime(bad, "--begin", 0);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().message, std::string("--begin: '") + bad +
+                                     "' is not a time (want now+N[s|m|h|d], HH:MM[:SS], "
+                                     "YYYY-MM-DD[THH:MM[:SS]] or @UNIXSECONDS)");
+  }
+}
+
 }  // namespace
 }  // namespace tatami

@@ -30,6 +30,7 @@ BatchContext CurrentContext() {
   char host[256] = {};
   gethostname(host, sizeof host - 1);
   ctx.host = host;
+  ctx.now = SystemClock::Get().Now();
   return ctx;
 }
 

@@ -208,6 +208,13 @@ const std::vector<Option>& Options() {
          r.spec.set_requeue(false);
          return {};
        }},
+      {"begin", 'b', true, "start no earlier than (now+N[s|m|h|d], HH:MM[:SS], YYYY-MM-DDTHH:MM)",
+       [](const std::string& v, BatchRequest& r) -> Status {
+         auto t = ParseBeginTime(v, "--begin", r.now);
+         if (!t) return t.error();
+         r.spec.set_begin_time(*t);
+         return {};
+       }},
       {"hold", 'H', false, "submit held",
        [](const std::string&, BatchRequest& r) -> Status {
          r.spec.set_hold(true);
@@ -426,6 +433,7 @@ Result<BatchRequest> ParseBatch(
     const std::vector<std::string>& args, const BatchContext& ctx,
     const std::function<Result<std::string>(const std::string&)>& read_file) {
   BatchRequest req;
+  req.now = ctx.now;
   std::vector<Setting> cli;
   size_t consumed = 0;
   if (Status s = Tokenize(args, "", true, cli, &consumed); !s.ok()) return s.error();

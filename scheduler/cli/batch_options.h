@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/result.h"
 #include "proto/tatami.pb.h"
 
@@ -22,6 +23,7 @@ struct BatchRequest {
   bool wait = false;
   std::string export_spec;            // --export as given; resolved once every source is read
   std::vector<std::string> warnings;  // options accepted but not acted on
+  TimeMs now = 0;                     // BatchContext::now: what --begin=now+N counts from
 };
 
 struct BatchContext {
@@ -31,6 +33,7 @@ struct BatchContext {
   uint32_t gid = 0;
   std::string cwd;
   std::string host;
+  TimeMs now = 0;  // the submitter's clock
 };
 
 // Parses argv (without the program name). `read_file` reads the script

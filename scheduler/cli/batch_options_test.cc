@@ -136,6 +136,9 @@ INSTANTIATE_TEST_SUITE_P(
                 "#!/bin/sh\n#SBATCH --time=soon\n",
                 "x.sh:2: #SBATCH: --time: 'soon' is not a time"},
         BadCase{{"x.sh"},
+                "#!/bin/sh\n#SBATCH --begin=tomorow\n",
+                "x.sh:2: #SBATCH: --begin: 'tomorow' is not a time (want now+N[s|m|h|d]"},
+        BadCase{{"x.sh"},
                 "#!/bin/sh\n\n#SBATCH --bogus\n",
                 "x.sh:3: #SBATCH: unrecognized option '--bogus'"},
         BadCase{{"x.sh"}, "echo no shebang\n", "the first line must start with #!"},
@@ -148,6 +151,20 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{{"--exclusive=yes", "x.sh"}, "#!/bin/sh\n", "takes no value"},
         BadCase{{"-t"}, "#!/bin/sh\n", "option '-t' needs a value"},
         BadCase{{"--wrap=true", "x.sh"}, "", "--wrap and a script file cannot both be given"}));
+
+TEST(BatchOptions, BeginCountsFromTheSubmittersClock) {
+  BatchContext ctx = Ctx();
+  ctx.now = 1'000'000;
+  auto r = ParseBatch({"x.sh"}, ctx, [](const std::string&) -> Result<std::string> {
+    return std::string("#!/bin/sh\n#SBATCH --begin=now+2h\n");
+  });
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->spec.begin_time(), 1'000'000 + 2 * kHour);
+  r = ParseBatch({"-b", "@1800000000", "--wrap=true"}, ctx,
+                 [](const std::string&) -> Result<std::string> { return std::string(); });
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->spec.begin_time(), 1'800'000'000'000);
+}
 
 TEST(BatchOptions, UnsupportedButHarmlessOptionsWarn) {
   auto r = Parse({"--mail-type=END", "--wrap=true"}, "");

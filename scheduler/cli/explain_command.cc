@@ -30,6 +30,7 @@ std::string ReasonInWords(const std::string& reason) {
       {"Dependency", "it waits for the jobs named by --dependency"},
       {"DependencyNeverSatisfied", "a job it depends on ended in a way that can never satisfy it"},
       {"JobHeldUser", "it is held (--hold); release it to let it run"},
+      {"BeginTime", "it may not start before its --begin time"},
       {"JobArrayTaskLimit", "its array's %limit of running tasks is reached"},
       {"Preempting",
        "it has preempted lower-QoS jobs, or other accounts' jobs borrowing what its quota "
@@ -61,6 +62,8 @@ void PrintJob(const v1::JobInfo& job) {
          spec.account().empty() ? "-" : spec.account().c_str(), spec.user().c_str());
   if (job.state() == v1::PENDING) {
     printf("  pending: %s\n", ReasonInWords(job.reason()).c_str());
+    if (job.spec().begin_time() > 0)
+      printf("  begins no earlier than %s\n", FormatTimestamp(job.spec().begin_time()).c_str());
     if (job.reason() == "Reservation" && job.held_for_job() != 0)
       printf("  held for job %llu\n", static_cast<unsigned long long>(job.held_for_job()));
     if (!job.priority_factors().empty())

@@ -104,8 +104,10 @@ std::string QueueField(const v1::JobInfo& job, char f, TimeMs now) {
     case 'V':
       return FormatTimestamp(job.submit_time());
     case 'S':  // a pending job's: when the backfill plan expects it to start, as squeue
-      if (job.state() == v1::PENDING)
-        return job.expected_start() ? FormatTimestamp(job.expected_start()) : "N/A";
+      if (job.state() == v1::PENDING) {
+        TimeMs at = std::max(job.expected_start(), job.spec().begin_time());
+        return at ? FormatTimestamp(at) : "N/A";
+      }
       return job.start_time() ? FormatTimestamp(job.start_time()) : "N/A";
     case 'Q':
       return std::to_string(job.priority());

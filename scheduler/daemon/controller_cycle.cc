@@ -94,6 +94,10 @@ Snapshot Controller::BuildSnapshotLocked() {
       job.set_reason("JobHeldUser");
       continue;
     }
+    if (job.spec().begin_time() > snap.now) {
+      job.set_reason("BeginTime");
+      continue;
+    }
     DependencyStatus dep = EvaluateDependencies(job, lookup);
     if (dep == DependencyStatus::kWaiting) {
       job.set_reason("Dependency");

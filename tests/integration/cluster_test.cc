@@ -233,6 +233,27 @@ TEST_F(ClusterTest, PendingArrayTasksCollapseIntoOneQueueLine) {
   EXPECT_THAT(every_task, HasSubstr(job + "_9\n"));
 }
 
+// --begin: the job waits (BeginTime) until then, and starts no earlier.
+TEST_F(ClusterTest, BeginTimeHoldsAJobUntilThen) {
+  std::string later = Submit("--begin=now+1hour --wrap=true");
+  std::string soon = Submit("--begin=now+2 --wrap=true");
+  ASSERT_TRUE(LocalCluster::Eventually(
+      [&] { return cluster_.Value("squeue -h -j " + later + " -o %t:%r") == "PD:BeginTime"; },
+      seconds(20)));
+  EXPECT_THAT(cluster_.Run("tatami explain " + later).out,
+              HasSubstr("BeginTime: it may not start before its --begin time\n"
+                        "  begins no earlier than "));
+  ASSERT_EQ(cluster_.Run("tatami wait --timeout 60 " + soon).exit_code, 0);
+  // Whole seconds: submitted at s, begin at s + 2 (from the CLI's clock, a
+  // little earlier), so the start's second is at least s + 1.
+  std::string waited = cluster_.Value("echo $(( $(date -d $(sacct -n -P -X -j " + soon +
+                                      " -o Start) +%s) - $(date -d $(sacct " + "-n -P -X -j " +
+                                      soon + " -o Submit) +%s) ))");
+  EXPECT_GE(std::stoi(waited), 1);
+  EXPECT_EQ(cluster_.QueueState(later), "PD");
+  EXPECT_EQ(cluster_.Run("scancel " + later).exit_code, 0);
+}
+
 TEST_F(ClusterTest, AfterOkDependencyWaitsForSuccessAndNeverForFailure) {
   std::string first = Submit(Blocker());
   std::string after = Submit("--dependency=afterok:" + first + " --wrap=true");
