@@ -24,6 +24,7 @@ int RunReport(const std::string& prog, const Args& args);   // sreport: usage ov
 int RunWait(const std::string& prog, const Args& args);     // block until jobs end
 int RunExplain(const std::string& prog, const Args& args);  // why pending, where and how bound
 int RunLocal(const std::string& prog, const Args& args);    // tatami local up|down|status
+int RunNode(const std::string& prog, const Args& args);     // tatami node drain|resume
 
 // Prints "PROG: error: MESSAGE" to stderr and returns 1.
 int Fail(const std::string& prog, const std::string& message);

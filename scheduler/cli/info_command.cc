@@ -27,6 +27,8 @@ std::string CompactState(const v1::NodeInfo& n) {
       return "down*";
     case v1::NODE_DRAIN:
       return "drain";
+    case v1::NODE_DRAINING:
+      return "drng";
     default:
       return "unk*";
   }
@@ -44,6 +46,8 @@ std::string LongState(const v1::NodeInfo& n) {
       return "down*";
     case v1::NODE_DRAIN:
       return "drained";
+    case v1::NODE_DRAINING:
+      return "draining";
     default:
       return "unknown*";
   }

@@ -20,6 +20,7 @@ commands:
   wait     block until jobs end; exit with their highest exit code
   explain  why a job waits; where it runs and each rank's GPU, cores and NIC
   local    up|down|status of a cluster on this machine
+  node     drain|resume nodes (admin)          (scontrol update nodename=...)
 
 `tatami COMMAND --help` lists a command's options.
 )";
@@ -39,7 +40,7 @@ int main(int argc, char** argv) {
       {"cancel", "scancel", tatami::RunCancel}, {"info", "sinfo", tatami::RunInfo},
       {"acct", "sacct", tatami::RunAcct},       {"wait", nullptr, tatami::RunWait},
       {"local", nullptr, tatami::RunLocal},     {"explain", nullptr, tatami::RunExplain},
-      {"report", "sreport", tatami::RunReport},
+      {"report", "sreport", tatami::RunReport}, {"node", nullptr, tatami::RunNode},
   };
   for (const auto& c : commands) {
     if (c.slurm_name && self == c.slurm_name)

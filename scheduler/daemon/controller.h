@@ -78,6 +78,8 @@ class Controller {
   v1::ListJobsReply ListJobs(const v1::ListJobsRequest& req) const;
   v1::CancelReply Cancel(const v1::CancelRequest& req);
   v1::ClusterInfoReply ClusterInfo() const;
+  // Drains or resumes nodes; errors name each node or rule that failed.
+  v1::UpdateNodesReply UpdateNodes(const v1::UpdateNodesRequest& req);
   Result<v1::AcctReply> Acct(const v1::AcctRequest& req);
   v1::WaitReply Wait(const v1::WaitRequest& req);
   // Usage per account, user, kind and tier over a period, from the store.
@@ -104,6 +106,9 @@ class Controller {
     NodeConfig config;
     v1::NodeState state = v1::NODE_UNKNOWN;
     std::string reason;
+    // An admin's drain (tatami node drain): kept across DOWN and re-registration.
+    bool drained = false;
+    std::string drain_reason;
     std::string agent_address;
     std::string agent_instance;
     TimeMs last_heartbeat = 0;
@@ -112,6 +117,9 @@ class Controller {
   };
 
   // ---- helpers; the *Locked ones need mu_ held exclusively.
+  // What sinfo and the metrics show: the node's state, or DRAIN/DRAINING
+  // while an admin's drain holds and it is up. Shared lock suffices.
+  v1::NodeState ShownStateLocked(size_t i) const;
   // A checked submission: its job records (several for an array) and what each needs.
   struct Accepted {
     std::vector<v1::JobInfo> jobs;

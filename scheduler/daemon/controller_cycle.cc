@@ -66,8 +66,8 @@ Snapshot Controller::BuildSnapshotLocked() {
   snap.nodes = resources_;
   for (size_t i = 0; i < nodes_.size(); ++i) {
     v1::NodeState s = nodes_[i].state;
-    snap.nodes[i].schedulable =
-        s == v1::NODE_IDLE || s == v1::NODE_MIXED || s == v1::NODE_ALLOCATED;
+    snap.nodes[i].schedulable = !nodes_[i].drained && (s == v1::NODE_IDLE || s == v1::NODE_MIXED ||
+                                                       s == v1::NODE_ALLOCATED);
   }
   // Array tasks running now, for --array=...%N limits.
   std::map<uint64_t, uint32_t> array_running;

@@ -66,7 +66,7 @@ v1::ClusterInfoReply Controller::ClusterInfo() const {
     const NodeResources& r = resources_[i];
     v1::NodeInfo* info = reply.add_nodes();
     info->set_name(n.config.name);
-    info->set_state(n.state);
+    info->set_state(ShownStateLocked(i));
     for (const auto& p : r.partitions) info->add_partitions(p);
     info->set_cpus(r.cpus_total);
     info->set_cpus_allocated(r.cpus_total - r.cpus_free);
@@ -76,7 +76,7 @@ v1::ClusterInfoReply Controller::ClusterInfo() const {
     info->set_accelerators(r.DevicesTotal());
     info->set_accelerators_allocated(r.DevicesTotal() - r.DevicesFree());
     for (const auto& f : r.features) info->add_features(f);
-    info->set_reason(n.reason);
+    info->set_reason(n.drained && n.reason.empty() ? n.drain_reason : n.reason);
     info->set_agent_address(n.agent_address);
     info->set_last_heartbeat(n.last_heartbeat);
   }

@@ -47,6 +47,14 @@ grpc::Status ControllerService::Cancel(grpc::ServerContext*, const v1::CancelReq
   });
 }
 
+grpc::Status ControllerService::UpdateNodes(grpc::ServerContext*, const v1::UpdateNodesRequest* req,
+                                            v1::UpdateNodesReply* reply) {
+  return Timed("UpdateNodes", [&] {
+    *reply = c_.UpdateNodes(*req);
+    return grpc::Status::OK;
+  });
+}
+
 grpc::Status ControllerService::ClusterInfo(grpc::ServerContext*, const v1::ClusterInfoRequest*,
                                             v1::ClusterInfoReply* reply) {
   return Timed("ClusterInfo", [&] {

@@ -16,6 +16,8 @@ class ControllerService final : public v1::Controller::Service {
   grpc::Status ListJobs(grpc::ServerContext*, const v1::ListJobsRequest*,
                         v1::ListJobsReply*) override;
   grpc::Status Cancel(grpc::ServerContext*, const v1::CancelRequest*, v1::CancelReply*) override;
+  grpc::Status UpdateNodes(grpc::ServerContext*, const v1::UpdateNodesRequest*,
+                           v1::UpdateNodesReply*) override;
   grpc::Status ClusterInfo(grpc::ServerContext*, const v1::ClusterInfoRequest*,
                            v1::ClusterInfoReply*) override;
   grpc::Status Acct(grpc::ServerContext*, const v1::AcctRequest*, v1::AcctReply*) override;

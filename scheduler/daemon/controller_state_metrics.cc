@@ -148,7 +148,7 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
       for (const std::string& name : r.partitions) {
         size_t p = static_cast<size_t>(partitions.Of(name));
         if (p >= np) continue;
-        ++node_count[p][nodes_[i].state];
+        ++node_count[p][ShownStateLocked(i)];
         for (int s = 0; s < 3; ++s) cpu_count[p][s] += cpu[s];
         if (dev_total == 0) continue;
         auto& by_part = accel_count[r.accel_kind];
@@ -184,7 +184,7 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
   const char* kShareStates[] = {"allocated", "idle", "down"};
   for (size_t p = 0; p < np; ++p) {
     const std::string& part = config_.partitions[p].name;
-    for (int s = v1::NODE_UNKNOWN; s <= v1::NODE_DRAIN; ++s) {
+    for (int s = v1::NODE_UNKNOWN; s <= v1::NODE_DRAINING; ++s) {
       nodes.Add({{"partition", part}, {"state", NodeStateLabel(static_cast<v1::NodeState>(s))}},
                 node_count[p][s]);
     }

@@ -6,9 +6,11 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <map>
 
+#include "base/strings.h"
 #include "sim/simulator.h"
 #include "tests/integration/cluster_fixture.h"
 #include "topology/cluster_config.h"
@@ -218,6 +220,62 @@ TEST_F(ClusterTest, TheSimulatorMakesTheDaemonsBackfillDecisions) {
   // Same nodes and devices as the daemon gave (its CUDA_VISIBLE_DEVICES).
   for (size_t i : {0, 1, 3}) EXPECT_EQ(jobs[i].placement, daemon[i]) << "job " << i + 1;
   EXPECT_EQ(daemon[3], "h100-01 4,5,6,7");
+}
+
+// An admin drains h100-01 while a job runs there: the job goes on (drng),
+// new jobs go elsewhere or wait for it; once empty it shows drain, and
+// after resume a job that wanted it runs there.
+TEST_F(ClusterTest, ADrainedNodeTakesNoNewJobsLetsItsJobsFinishAndResumes) {
+  auto node_line = [&] {
+    for (const auto& line : Split(cluster_.Run("sinfo -h -N -o '%N|%t|%E'").out, '\n'))
+      if (line.starts_with("h100-01|")) return line;
+    return std::string();
+  };
+  std::string running = Submit("-w h100-01 --gpus-per-node=2 " + Blocker());
+  ASSERT_TRUE(ReadyEventually());
+  CommandResult drain = cluster_.Run("tatami node drain h100-01 --reason='bad NVLink'");
+  ASSERT_EQ(drain.exit_code, 0) << drain.err;
+  EXPECT_EQ(node_line(), "h100-01|drng|bad NVLink");
+  std::string held = Submit("-w h100-01 --gpus=1 --wrap=true");
+  std::string elsewhere = Submit("--gpus=1 --wrap=true");
+  ASSERT_EQ(Wait(elsewhere), 0);
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + elsewhere + " -o NodeList"), "h100-02");
+  EXPECT_EQ(cluster_.QueueState(held), "PD");
+  EXPECT_EQ(cluster_.QueueState(running), "R");
+  Release();
+  ASSERT_EQ(Wait(running), 0);
+  ASSERT_TRUE(LocalCluster::Eventually([&] { return node_line() == "h100-01|drain|bad NVLink"; },
+                                       seconds(20)));
+  EXPECT_EQ(cluster_.QueueState(held), "PD");
+  ASSERT_EQ(cluster_.Run("tatami node resume h100-01").exit_code, 0);
+  ASSERT_EQ(Wait(held), 0);
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + held + " -o NodeList"), "h100-01");
+}
+
+TEST_F(ClusterTest, NodeDrainAndResumeErrorsSayWhatWasWanted) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"tatami node drain h100-01",
+       "tatami node: error: drain needs a reason (--reason=TEXT), for sinfo -R and the next "
+       "admin\n"},
+      {"tatami node drain h100-0[9 --reason=x",
+       "tatami node: error: nodes: 'h100-0[9' is not a hostlist (want e.g. h100-[01-04])\n"},
+      {"tatami node drain h100-[01-03] --reason=x",
+       "tatami node: error: no node named 'h100-03'\n"},
+      {"tatami node resume h100-01 --reason=x", "tatami node: error: --reason is for drain only\n"},
+      {"tatami node reboot h100-01",
+       "tatami node: error: unknown action 'reboot' (want drain or resume)\n"},
+      {"runuser -u nobody -- env TATAMI_CONTROLLER=$(cat $TATAMI_STATE_DIR/controller.addr) "
+       "tatami node drain h100-01 --reason=x",
+       "tatami node: error: only root and tatamid's user may drain nodes (you are nobody)\n"},
+  };
+  for (const auto& [command, error] : cases) {
+    if (command.starts_with("runuser") && geteuid() != 0) continue;  // only root can be nobody
+    CommandResult r = cluster_.Run(command);
+    EXPECT_NE(r.exit_code, 0) << command;
+    EXPECT_EQ(r.err, error) << command;
+  }
+  // The valid part of a partly bad hostlist was applied: h100-01 and -02 are drained.
+  EXPECT_THAT(cluster_.Run("sinfo -h -N -o '%N %t'").out, HasSubstr("h100-02 drain\n"));
 }
 
 }  // namespace
