@@ -81,13 +81,9 @@ struct JobShape {
   double usable_devices = 0;  // H100-equivalents of the kinds it accepts
 };
 
-double DeviceWeight(AcceleratorKind kind) {
-  return kind == AcceleratorKind::kD1 ? kH100PerTile : 1.0;
-}
-
 double CapacityOfNodes(const std::vector<NodeResources>& nodes) {
   double capacity = 0;
-  for (const NodeResources& n : nodes) capacity += n.DevicesTotal() * DeviceWeight(n.accel_kind);
+  for (const NodeResources& n : nodes) capacity += n.DevicesTotal() * H100Equivalents(n.accel_kind);
   return capacity;
 }
 
@@ -293,7 +289,7 @@ class Replay {
       if (speed <= 0 || !req || !Feasible(*req)) continue;
       shape.kinds.push_back(pool.kind);
       shape.speeds.push_back(speed);
-      shape.usable_devices += double(run_.devices[pool.kind]) * DeviceWeight(pool.kind);
+      shape.usable_devices += double(run_.devices[pool.kind]) * H100Equivalents(pool.kind);
       if (shape.kinds.size() == 1) {
         shape.pending.request = *req;
       } else {

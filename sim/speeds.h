@@ -59,7 +59,6 @@ std::string_view ClassForGpuHours(double gpu_hours, uint64_t salt);
 // Speed on `kind` relative to H100 (1.0); 0 where the class cannot run.
 double SpeedOn(const ClassProfile& c, AcceleratorKind kind);
 
-// H100s one Dojo tile stands for (see above).
-inline constexpr uint32_t kH100PerTile = 8;
+// kH100PerTile (topology/accelerator.h) holds the d1 assumption above.
 
 }  // namespace tatami::sim

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,5 +29,14 @@ std::optional<AcceleratorKind> ParseAcceleratorKind(std::string_view name);
 bool MatchesRequest(AcceleratorKind k, std::string_view requested);
 
 bool IsGpu(AcceleratorKind k);
+
+// H100s one Dojo tile stands for: the work of an HGX node's eight (an
+// assumption argued in sim/speeds.h). Capacity is counted in these
+// H100-equivalents wherever kinds are added up: fair-share usage, the
+// job-size factor, the simulator's load.
+inline constexpr uint32_t kH100PerTile = 8;
+inline double H100Equivalents(AcceleratorKind k) {
+  return k == AcceleratorKind::kD1 ? kH100PerTile : 1.0;
+}
 
 }  // namespace tatami

@@ -129,9 +129,13 @@ class Controller {
   Result<Accepted> ValidateAndExpand(v1::JobSpec spec);
   void SchedulerLoop();
   Snapshot BuildSnapshotLocked();
-  int64_t PriorityOf(const v1::JobInfo& job) const;
   uint32_t QosOf(const v1::JobInfo& job) const;  // QosTable::kNone when it names none
   uint32_t AccountOf(const v1::JobInfo& job) const { return accounts_->Find(job.spec().account()); }
+  // The cycle's view of a pending job, priority left 0.
+  PendingJob PendingJobOf(const v1::JobInfo& job, const ResourceRequest& request) const;
+  // A listed pending job's priority and its factors in words, computed now
+  // (as sprio does) rather than stored by every cycle. Shared lock suffices.
+  void DescribePriorityLocked(v1::JobInfo& listed, TimeMs now) const;
   // Fair-share factors from the usage so far and the running jobs'.
   void RefreshFairShareLocked(TimeMs now);
   // What each account's running jobs hold, for the cycle's quota checks.

@@ -50,10 +50,6 @@ void Controller::SchedulerLoop() {
   }
 }
 
-int64_t Controller::PriorityOf(const v1::JobInfo& job) const {
-  return qos_.Priority(QosOf(job));
-}
-
 uint32_t Controller::QosOf(const v1::JobInfo& job) const {
   // Submission checked the name; a config edited since may have dropped it.
   auto qos = qos_.Find(job.spec().qos());
@@ -119,19 +115,8 @@ Snapshot Controller::BuildSnapshotLocked() {
     }
     auto req = requests_.find(id);
     if (req == requests_.end()) continue;
-    PendingJob p;
-    p.job_id = id;
-    p.submit_time = job.submit_time();
-    p.request = req->second;
-    p.time_limit = job.time_limit_ms();
-    p.qos = QosOf(job);
-    p.preempts = qos_.PreemptMask(p.qos);
-    p.account = AccountOf(job);
-    p.preempted_in_a_row = PreemptedInARow(job);
-    PriorityFactors factors = priority_.Factors(p, snap.now);
-    p.priority = Weighted(priority_.config(), factors);
-    job.set_priority(p.priority);
-    job.set_priority_factors(DescribePriority(priority_.config(), factors));
+    PendingJob p = PendingJobOf(job, req->second);
+    p.priority = priority_.Priority(p, snap.now);
     may_preempt |= p.preempts != 0;
     snap.pending.push_back(std::move(p));
   }

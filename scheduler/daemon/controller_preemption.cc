@@ -13,7 +13,7 @@ RunningJob Controller::RunningJobOf(const v1::JobInfo& job) const {
   r.exclusive = job.spec().exclusive();
   r.shares = SharesOf(job);
   r.qos = QosOf(job);
-  r.priority = PriorityOf(job);
+  r.priority = qos_.Priority(r.qos);  // victims by QoS tier, as Slurm's preempt/qos
   r.start = job.start_time();
   r.preemptible_from = job.start_time() + qos_.MinRuntime(r.qos);
   r.preempting = job.preempt_time() > 0;

@@ -6,13 +6,14 @@
 namespace tatami {
 
 double CapacityOfRun(const v1::RunRecord& run) {
-  return double(run.accelerators()) * (run.accelerator_kind() == "d1" ? 8.0 : 1.0);
+  auto kind = ParseAcceleratorKind(run.accelerator_kind());
+  return double(run.accelerators()) * H100Equivalents(kind.value_or(AcceleratorKind::kH100));
 }
 
 double ClusterCapacity(const ClusterConfig& config) {
   double capacity = 0;
   for (const NodeConfig& n : config.nodes)
-    capacity += double(n.accelerators) * (n.accelerator_kind == AcceleratorKind::kD1 ? 8.0 : 1.0);
+    capacity += double(n.accelerators) * H100Equivalents(n.accelerator_kind);
   return capacity;
 }
 
@@ -39,6 +40,27 @@ QuotaBooks Controller::QuotasInUseLocked() const {
     books.Charge(AccountOf(jobs_.at(id)), kind, devices);
   }
   return books;
+}
+
+PendingJob Controller::PendingJobOf(const v1::JobInfo& job, const ResourceRequest& request) const {
+  PendingJob p;
+  p.job_id = job.job_id();
+  p.submit_time = job.submit_time();
+  p.request = request;
+  p.time_limit = job.time_limit_ms();
+  p.qos = QosOf(job);
+  p.preempts = qos_.PreemptMask(p.qos);
+  p.account = AccountOf(job);
+  p.preempted_in_a_row = PreemptedInARow(job);
+  return p;
+}
+
+void Controller::DescribePriorityLocked(v1::JobInfo& listed, TimeMs now) const {
+  auto req = requests_.find(listed.job_id());
+  if (listed.state() != v1::PENDING || req == requests_.end()) return;
+  PriorityFactors factors = priority_.Factors(PendingJobOf(listed, req->second), now);
+  listed.set_priority(Weighted(priority_.config(), factors));
+  listed.set_priority_factors(DescribePriority(priority_.config(), factors));
 }
 
 uint32_t PreemptedInARow(const v1::JobInfo& job) {

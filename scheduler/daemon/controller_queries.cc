@@ -43,6 +43,7 @@ bool IdMatches(const google::protobuf::RepeatedField<uint64_t>& ids, const v1::J
 v1::ListJobsReply Controller::ListJobs(const v1::ListJobsRequest& req) const {
   v1::ListJobsReply reply;
   std::shared_lock lock(mu_);
+  TimeMs now = clock_.Now();
   auto consider = [&](const v1::JobInfo& job) {
     if (!IdMatches(req.job_ids(), job)) return;
     if (!StateMatches(req.states(), job.state(), req.include_finished() || !req.job_ids().empty()))
@@ -51,7 +52,9 @@ v1::ListJobsReply Controller::ListJobs(const v1::ListJobsRequest& req) const {
     if (!ContainsOrEmpty(req.accounts(), job.spec().account())) return;
     if (!ContainsOrEmpty(req.partitions(), job.spec().partition())) return;
     if (!ContainsOrEmpty(req.names(), job.spec().name())) return;
-    *reply.add_jobs() = Summary(job);
+    v1::JobInfo* listed = reply.add_jobs();
+    *listed = Summary(job);
+    DescribePriorityLocked(*listed, now);
   };
   for (const auto& [id, job] : jobs_) consider(job);
   return reply;
