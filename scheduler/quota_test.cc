@@ -86,6 +86,21 @@ TEST(Quota, AJobPastItsBorrowLimitWaitsWithAssocGrpGres) {
   EXPECT_THAT(plan.reasons, Contains(Reason{3, "Resources"}));
 }
 
+// acme is at its H100 limit; its job also accepts an HW4 board, which no
+// limit caps but none of which is free: it waits for resources, not for
+// its account, and holds back its partition as such a job does.
+TEST(Quota, AJobThatOneOptionKeepsWithinItsLimitsWaitsForResources) {
+  Snapshot snap = Cluster({Running(7, kAcme, 0, true), Running(8, kAcme, 1, false)});
+  PendingJob job = Job(1, kAcme, 1);
+  JobOption hw4{job.request, 1.0};
+  hw4.request.accel_kind = "hw4";
+  job.alternatives.push_back(hw4);
+  snap.pending = {job, Job(2, kAcme, 1)};
+  Plan plan = RunSchedulingCycle(snap, FifoPolicy(), FirstFitPlacer());
+  EXPECT_THAT(plan.starts, IsEmpty());
+  EXPECT_THAT(plan.reasons, ElementsAre(Reason{1, "Resources"}, Reason{2, "Priority"}));
+}
+
 TEST(Quota, AJobWithinItsQuotaReclaimsFromABorrowingAccount) {
   // globex borrowed both nodes; acme's job fits its guarantee.
   Snapshot snap = Cluster({Running(7, kGlobex, 0, false), Running(8, kGlobex, 1, false)});

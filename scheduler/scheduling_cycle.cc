@@ -54,7 +54,7 @@ DurationMs LimitOf(const PendingJob& job, size_t option) {
 
 double CapacityOf(const ResourceRequest& req) {
   bool tiles = req.tiles > 0 || req.accel_kind == "d1";
-  return double(DevicesWanted(req)) * (tiles ? 8.0 : 1.0);
+  return double(DevicesWanted(req)) * (tiles ? H100Equivalents(AcceleratorKind::kD1) : 1.0);
 }
 
 namespace {
@@ -181,16 +181,17 @@ class Cycle {
   };
 
   bool TryStart(const PendingJob& job, const std::vector<size_t>& options, Failure& why) {
+    // AssocGrpGRES only when every option passes a limit: a job that one
+    // option keeps within its limits waits for resources like any other.
+    bool every_option_over_limit = true;
     for (size_t o : options) {
       const ResourceRequest& req = RequestOf(job, o);
       DurationMs limit = LimitOf(job, o);
       TimeMs end = limit > 0 ? snap_.now + limit : 0;
       auto [kind, devices] = QuotaDemand(req);
       QuotaFit fit = snap_.quotas.Check(job.account, kind, devices);
-      if (fit == QuotaFit::kOverLimit) {
-        why = {kOverLimit, 0};
-        continue;
-      }
+      if (fit == QuotaFit::kOverLimit) continue;
+      every_option_over_limit = false;
       if (!free_.MayFit(req)) continue;
       std::string key = ShapeKey(req, reservations_ ? reservations_->CountBefore(end) : 0);
       if (auto known = failed_.find(key); !key.empty() && known != failed_.end()) {
@@ -220,6 +221,7 @@ class Cycle {
           {job.job_id, o, std::move(shares).value(), fit == QuotaFit::kWithinQuota});
       return true;
     }
+    if (every_option_over_limit) why = {kOverLimit, 0};
     return false;
   }
 

@@ -133,18 +133,22 @@ TEST_F(ClusterTest, AJobWithinItsQuotaReclaimsWhatAnotherAccountBorrowed) {
 }
 
 // Past its borrowing limit a job waits for its own account, not for the
-// cluster: it neither holds back the jobs behind it nor reserves.
+// cluster: it neither holds back the jobs behind it nor reserves. Were it
+// to reserve, it would take both nodes from the end of `first` (10 min),
+// and `other` (60 min) could not start before that.
 TEST_F(ClusterTest, AJobOverItsAccountsLimitDoesNotHoldBackOthers) {
-  std::string first = Submit("-A customer-initech -N2 --gpus-per-node=6 " + Blocker());
+  std::string first = Submit("-A customer-initech -N2 --gpus-per-node=6 --time=10 " + Blocker());
   ASSERT_TRUE(ReadyEventually());
-  std::string over = Submit("-A customer-initech --gpus=1 --wrap=true");
-  std::string other = Submit("-A customer-globex --gpus=2 --wrap=true");
+  // 12 in use + 16 > quota 8 + borrow 4.
+  std::string over = Submit("-A customer-initech -N2 --gpus-per-node=8 --time=5 --wrap=true");
+  std::string other = Submit("-A customer-globex --gpus=2 --time=60 --wrap=true");
   ASSERT_EQ(Wait(other), 0);
   EXPECT_EQ(cluster_.Value("squeue -h -j " + over + " -o %t:%r"), "PD:AssocGrpGRES");
   Release();
   ASSERT_EQ(Wait(first), 0);
-  ASSERT_EQ(Wait(over), 0);
-  EXPECT_EQ(cluster_.AcctState(over), "COMPLETED");
+  // 16 never fits 8 + 4: it waits for an admin, not for the cluster.
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + over + " -o %t:%r"), "PD:AssocGrpGRES");
+  EXPECT_EQ(cluster_.Run("scancel " + over).exit_code, 0);
 }
 
 // One scenario through tatamid and through tatami-sim (sim/): the same
