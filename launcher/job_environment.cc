@@ -123,7 +123,9 @@ std::vector<std::string> BuildJobEnvironment(const v1::JobLaunch& launch,
   }
   env.Set("SLURM_SUBMIT_DIR", spec.work_dir());
   env.Set("SLURM_SUBMIT_HOST", spec.submit_host().empty() ? ctx.submit_host : spec.submit_host());
-  env.Set("SLURM_JOB_PARTITION", spec.partition());
+  // The partition of the option it runs as (a job may accept several).
+  env.Set("SLURM_JOB_PARTITION",
+          launch.job().partition().empty() ? spec.partition() : launch.job().partition());
   if (!spec.account().empty()) env.Set("SLURM_JOB_ACCOUNT", spec.account());
   if (!spec.qos().empty()) env.Set("SLURM_JOB_QOS", spec.qos());
   env.Set("SLURM_JOB_USER", spec.user());

@@ -84,11 +84,11 @@ Result<PartitionConfig> ParsePartition(const Reader& r, const YAML::Node& n) {
 
 Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
   TATAMI_CHECK(r.RequireMap(root, "the config"));
-  TATAMI_CHECK(
-      r.CheckKeys(root,
-                  {"cluster_name", "controller", "timing", "nodes", "partitions", "accounts", "qos",
-                   "max_array_size", "job_environment", "fabric", "metrics", "billing", "priority"},
-                  "the config"));
+  TATAMI_CHECK(r.CheckKeys(root,
+                           {"cluster_name", "controller", "timing", "nodes", "partitions",
+                            "accounts", "qos", "max_array_size", "job_environment", "fabric",
+                            "metrics", "billing", "priority", "throughput"},
+                           "the config"));
   if (root["cluster_name"])
     TATAMI_ASSIGN(c.cluster_name, r.Str(root["cluster_name"], "cluster_name"));
   if (root["max_array_size"])
@@ -157,6 +157,7 @@ Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
   if (const auto& accts = root["accounts"]) TATAMI_CHECK(config::ParseAccounts(r, accts, c));
   if (const auto& prio = root["priority"]) TATAMI_CHECK(config::ParsePriority(r, prio, c));
   if (const auto& qos = root["qos"]) TATAMI_CHECK(config::ParseQos(r, qos, c));
+  if (const auto& t = root["throughput"]) TATAMI_CHECK(config::ParseThroughput(r, t, c));
   if (const auto& fabric = root["fabric"]) TATAMI_CHECK(config::ParseFabric(r, fabric, c));
   if (const auto& m = root["metrics"]) TATAMI_CHECK(config::ParseMetrics(r, m, c));
   if (const auto& b = root["billing"]) TATAMI_CHECK(config::ParseBilling(r, b, c));
@@ -215,6 +216,12 @@ const AccountConfig* ClusterConfig::FindAccount(std::string_view name) const {
     if (a.name == name) return &a;
   return nullptr;
 }
+const JobClassConfig* ClusterConfig::FindJobClass(std::string_view name) const {
+  for (const auto& jc : job_classes)
+    if (jc.name == name) return &jc;
+  return nullptr;
+}
+
 const QosConfig* ClusterConfig::FindQos(std::string_view name) const {
   for (const auto& q : qos)
     if (q.name == name) return &q;

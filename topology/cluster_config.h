@@ -75,6 +75,17 @@ struct PriorityConfig {
   DurationMs usage_half_life = 7 * 24 * 3600 * kSecond;
 };
 
+// A row of the throughput table: how fast a class of job runs on each kind,
+// relative to any reference the operator likes (H100 = 1.0, say). A job
+// that names the class (`sbatch --job-class=vision`) accepts every kind
+// with a speed, its request converted by H100-equivalents (job_options.h).
+// 0: the class does not run on that kind. Like Gavel's throughput matrix,
+// filled from measurements: the numbers are the operator's, not ours.
+struct JobClassConfig {
+  std::string name;
+  std::array<double, kAcceleratorKinds> speed{};  // by AcceleratorKind
+};
+
 // A quality of service (Slurm's QOS): a priority tier and its preemption
 // rules (Slurm's PreemptType=preempt/qos). Preemption sends SIGTERM, then
 // SIGKILL once `grace_time` has passed; a job is never preempted in its
@@ -155,6 +166,7 @@ struct ClusterConfig {
   std::vector<AccountConfig> accounts;
   std::vector<QosConfig> qos;
   PriorityConfig priority;
+  std::vector<JobClassConfig> job_classes;  // the `throughput:` table
   FabricConfig fabric;
   MetricsConfig metrics;
   BillingConfig billing;
@@ -167,6 +179,7 @@ struct ClusterConfig {
   const PartitionConfig* DefaultPartition() const;
   const AccountConfig* FindAccount(std::string_view name) const;
   const QosConfig* FindQos(std::string_view name) const;
+  const JobClassConfig* FindJobClass(std::string_view name) const;
   // Resolves a path written in the config relative to the config's folder.
   std::string ResolvePath(const std::string& p) const;
 };

@@ -152,6 +152,38 @@ TEST(ClusterConfig, BadMetricsAndBillingNameLineAndWant) {
   }
 }
 
+TEST(ClusterConfig, ThroughputTableGivesEachJobClassItsSpeeds) {
+  auto c = ParseClusterConfig(WithBase("throughput:\n"
+                                       "  vision: {h100: 1.0, d1: 1.3, hw4: 0.45}\n"
+                                       "  language: {h100: 1, d1: 0.8}\n"),
+                              "t.yaml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_EQ(c->job_classes.size(), 2u);
+  const JobClassConfig* vision = c->FindJobClass("vision");
+  ASSERT_NE(vision, nullptr);
+  EXPECT_DOUBLE_EQ(vision->speed[size_t(AcceleratorKind::kD1)], 1.3);
+  EXPECT_DOUBLE_EQ(vision->speed[size_t(AcceleratorKind::kHw4)], 0.45);
+  // A kind the row leaves out: the class does not run there.
+  EXPECT_EQ(c->FindJobClass("language")->speed[size_t(AcceleratorKind::kHw4)], 0);
+  EXPECT_EQ(c->FindJobClass("speech"), nullptr);
+}
+
+TEST(ClusterConfig, BadThroughputTablesNameLineAndWant) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"throughput: [vision]\n", "t.yaml:3:13: 'throughput' must map each job class"},
+      {"throughput: {vision: 1.3}\n", "throughput.vision must be a mapping"},
+      {"throughput: {vision: {tpu: 2}}\n", "throughput.vision: unknown accelerator 'tpu'"},
+      {"throughput: {vision: {d1: fast}}\n", "throughput.vision.d1: expected a number"},
+      {"throughput: {vision: {d1: -1}}\n", "throughput.vision.d1: a speed is a number from 0"},
+      {"throughput: {vision: {d1: 1}, vision: {d1: 2}}\n", "job class 'vision' is defined twice"},
+  };
+  for (const auto& [tail, want] : cases) {
+    auto c = ParseClusterConfig(WithBase(tail), "t.yaml");
+    ASSERT_FALSE(c.ok()) << tail;
+    EXPECT_THAT(c.error().message, HasSubstr(want)) << tail;
+  }
+}
+
 TEST(ClusterConfig, QosTiersWithPreemptionRules) {
   auto c = ParseClusterConfig(
       WithBase("qos:\n"

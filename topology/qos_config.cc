@@ -43,4 +43,36 @@ Status ParseQos(const Reader& r, const YAML::Node& qos, ClusterConfig& c) {
   return {};
 }
 
+Status ParseThroughput(const Reader& r, const YAML::Node& table, ClusterConfig& c) {
+  if (!table.IsMap()) {
+    return r.At(table,
+                "'throughput' must map each job class to its speeds, such as "
+                "vision: {h100: 1.0, d1: 1.3}");
+  }
+  for (const auto& row : table) {
+    JobClassConfig jc;
+    jc.name = row.first.Scalar();
+    if (c.FindJobClass(jc.name))
+      return r.At(row.first, "job class '" + jc.name + "' is defined twice");
+    const std::string what = "throughput." + jc.name;
+    TATAMI_CHECK(r.RequireMap(row.second, what));
+    for (const auto& cell : row.second) {
+      std::string kind_name = cell.first.Scalar();
+      auto kind = ParseAcceleratorKind(kind_name);
+      if (!kind) {
+        return r.At(cell.first,
+                    what + ": unknown accelerator '" + kind_name + "' (want h100, d1 or hw4)");
+      }
+      double speed;
+      TATAMI_ASSIGN(speed, r.Number(cell.second, what + "." + kind_name));
+      if (!(speed >= 0) || speed > 1000) {
+        return r.At(cell.second, what + "." + kind_name + ": a speed is a number from 0 to 1000");
+      }
+      jc.speed[static_cast<size_t>(*kind)] = speed;
+    }
+    c.job_classes.push_back(std::move(jc));
+  }
+  return {};
+}
+
 }  // namespace tatami::config

@@ -1,5 +1,5 @@
-// Parses the `qos:` section of the cluster config. Internal to topology/;
-// errors carry FILE:LINE:COL.
+// Parses the policy sections of the cluster config, `qos:` and `throughput:`.
+// Internal to topology/; errors carry FILE:LINE:COL.
 //
 //   qos:
 //     - {name: fsd-prod, priority: 1000, preempts: [burst, scavenger]}
@@ -14,5 +14,12 @@
 namespace tatami::config {
 
 Status ParseQos(const Reader& r, const YAML::Node& qos, ClusterConfig& c);
+
+// The `throughput:` table of job classes (JobClassConfig):
+//
+//   throughput:
+//     vision: {h100: 1.0, d1: 1.3, hw4: 0.45}
+//     language: {h100: 1.0, d1: 0.8}
+Status ParseThroughput(const Reader& r, const YAML::Node& table, ClusterConfig& c);
 
 }  // namespace tatami::config

@@ -1,5 +1,7 @@
 #include "scheduler/accounting/usage.h"
 
+#include "scheduler/job_options.h"
+
 namespace tatami {
 
 void UsageAmount::Add(const UsageRates& r, DurationMs d) {
@@ -47,8 +49,15 @@ std::string TierOf(const v1::JobSpec& spec) {
   return spec.qos().empty() ? "normal" : spec.qos();
 }
 
-UsageKey KeyOf(const v1::JobSpec& spec, const std::string& kind) {
-  return {spec.account(), spec.partition(), kind, TierOf(spec)};
+UsageKey KeyOf(const v1::JobInfo& job) {
+  const v1::JobSpec& spec = job.spec();
+  return {spec.account(), RunPartition(job), KindOf(job), TierOf(spec)};
+}
+
+UsageKey KeyOf(const v1::JobInfo& job, const v1::RunRecord& run) {
+  const v1::JobSpec& spec = job.spec();
+  const std::string& partition = run.partition().empty() ? spec.partition() : run.partition();
+  return {spec.account(), partition, run.accelerator_kind(), TierOf(spec)};
 }
 
 std::string KindOf(const v1::JobInfo& job) {
@@ -83,6 +92,7 @@ v1::RunRecord MakeRunRecord(const v1::JobInfo& job, TimeMs end, const std::strin
   run.set_cpus(r.cpus);
   run.set_mem_mib(r.mem_mib);
   run.set_nodes(static_cast<uint32_t>(job.allocation_size()));
+  run.set_partition(RunPartition(job));
   return run;
 }
 

@@ -59,7 +59,10 @@ inline constexpr const char* kOutcomePreempted = "preempted";
 const char* OutcomeOf(v1::JobState final_state);
 
 std::string TierOf(const v1::JobSpec& spec);
-UsageKey KeyOf(const v1::JobSpec& spec, const std::string& kind);
+// The key of the job's current run, and of one of its ended runs: each in
+// the partition it ran in (a job with alternatives may run in several).
+UsageKey KeyOf(const v1::JobInfo& job);
+UsageKey KeyOf(const v1::JobInfo& job, const v1::RunRecord& run);
 // The run a job's allocation holds now (kind, devices, cpus, memory).
 UsageRates RatesOf(const v1::JobInfo& job);
 std::string KindOf(const v1::JobInfo& job);

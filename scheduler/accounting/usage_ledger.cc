@@ -23,15 +23,14 @@ void UsageLedger::Open(const v1::JobInfo& job) {
     // A newer run replaces one whose end we never heard of: close it there.
     FreezeRun(id, it->second, start, kOutcomeNodeFail);
   }
-  Run run{start, KeyOf(job.spec(), KindOf(job)), RatesOf(job)};
+  Run run{start, KeyOf(job), RatesOf(job)};
   AddOpen(series_[run.key], run, +1);
   open_[id] = std::move(run);
 }
 
 void UsageLedger::Freeze(const v1::JobInfo& job, const v1::RunRecord& run) {
-  FreezeRun(job.job_id(),
-            Run{run.start_time(), KeyOf(job.spec(), run.accelerator_kind()), RatesOf(run)},
-            run.end_time(), run.outcome());
+  FreezeRun(job.job_id(), Run{run.start_time(), KeyOf(job, run), RatesOf(run)}, run.end_time(),
+            run.outcome());
 }
 
 void UsageLedger::FreezeRun(uint64_t job, Run run, TimeMs end, const std::string& outcome) {
@@ -56,7 +55,7 @@ void UsageLedger::Settle(uint64_t job, TimeMs start) {
 
 void UsageLedger::Restore(const v1::JobInfo& stored) {
   for (const v1::RunRecord& run : stored.runs()) {
-    UsageKey key = KeyOf(stored.spec(), run.accelerator_kind());
+    UsageKey key = KeyOf(stored, run);
     DurationMs d = std::max<DurationMs>(0, run.end_time() - run.start_time());
     series_[key].closed.Add(RatesOf(run), d);
     by_outcome_[{key, run.outcome()}].Add(RatesOf(run), d);

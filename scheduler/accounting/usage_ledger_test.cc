@@ -57,7 +57,8 @@ TEST(UsageLedger, OpenRunAccruesAsItRunsAndStopsWhenItEnds) {
   EXPECT_DOUBLE_EQ(GpuSeconds(ledger, kT0 + 30 * kDay, "acme"), 8.0 * 30 * 86400);
   EndRun(job, kT0 + 60 * kSecond, v1::COMPLETED, ledger);
   EXPECT_DOUBLE_EQ(GpuSeconds(ledger, kT0 + 90 * kSecond, "acme"), 480);
-  auto key = KeyOf(job.spec(), "h100");
+  auto key = KeyOf(job);
+  EXPECT_EQ(key.kind, "h100");
   EXPECT_EQ(key.tier, "normal");
   auto totals = ledger.Totals(kT0 + 90 * kSecond);
   EXPECT_DOUBLE_EQ(totals[key].CpuSeconds(), 64 * 60);
@@ -76,7 +77,7 @@ TEST(UsageLedger, OutcomesCountOnlyOnceTheEndIsDurable) {
   ledger.Settle(1, kT0);
   ledger.Settle(2, kT0);
   ledger.Settle(2, kT0);  // repeated: no double count
-  auto key = KeyOf(ok.spec(), "h100");
+  auto key = KeyOf(ok);
   EXPECT_DOUBLE_EQ(ledger.ByOutcome().at({key, "completed"}).AcceleratorSeconds(), 10);
   EXPECT_DOUBLE_EQ(ledger.ByOutcome().at({key, "node_fail"}).AcceleratorSeconds(), 40);
   EXPECT_DOUBLE_EQ(GpuSeconds(ledger, kT0 + kHour, "acme"), 50);

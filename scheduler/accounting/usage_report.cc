@@ -26,10 +26,10 @@ std::vector<v1::UsageRow> SummarizeUsage(const std::vector<v1::JobInfo>& jobs, T
   for (const v1::JobInfo& job : jobs) {
     const v1::JobSpec& spec = job.spec();
     std::map<Group, bool> counted;  // a job counts once per group however many runs it had
-    auto add = [&](const std::string& kind, const UsageRates& rates, TimeMs a, TimeMs b) {
+    auto add = [&](const UsageKey& key, const UsageRates& rates, TimeMs a, TimeMs b) {
       DurationMs d = Overlap(a, b, start, end);
       if (d <= 0) return;
-      Group g{spec.account(), spec.user(), spec.partition(), kind, TierOf(spec)};
+      Group g{spec.account(), spec.user(), key.partition, key.kind, TierOf(spec)};
       Sum& s = sums[g];
       s.usage.Add(rates, d);
       if (!counted[g]) {
@@ -38,9 +38,9 @@ std::vector<v1::UsageRow> SummarizeUsage(const std::vector<v1::JobInfo>& jobs, T
       }
     };
     for (const v1::RunRecord& run : job.runs())
-      add(run.accelerator_kind(), RatesOf(run), run.start_time(), run.end_time());
+      add(KeyOf(job, run), RatesOf(run), run.start_time(), run.end_time());
     if (IsActive(job.state()) && job.start_time() > 0)
-      add(KindOf(job), RatesOf(job), job.start_time(), now);
+      add(KeyOf(job), RatesOf(job), job.start_time(), now);
   }
   std::vector<v1::UsageRow> rows;
   for (const auto& [g, s] : sums) {

@@ -30,8 +30,8 @@ Result<uint32_t> Count(const std::string& opt, const std::string& v) {
 }
 
 // "8", "h100:8", "gpu:h100:8", "d1:6" -> kind + count.
-Status ParseAccelerators(const std::string& opt, const std::string& v, bool gres,
-                         v1::AcceleratorRequest* out) {
+Status ParseAcceleratorShape(const std::string& opt, const std::string& v, bool gres,
+                             v1::AcceleratorRequest* out) {
   if (v.find(',') != std::string::npos) {
     return MakeError(opt + ": one accelerator kind per job ('" + v + "' names several)");
   }
@@ -70,6 +70,50 @@ Status ParseAccelerators(const std::string& opt, const std::string& v, bool gres
     out->set_total(*n);
   } else {
     out->set_per_node(*n);
+  }
+  return {};
+}
+
+// "1.3" in "d1:1@1.3".
+Result<double> ParseSpeed(const std::string& opt, const std::string& shape,
+                          const std::string& text) {
+  char* end = nullptr;
+  double speed = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(speed > 0) || speed > 1000) {
+    return MakeError(opt + ": the speed in '" + shape + "@" + text +
+                     "' is not a number above 0 (1.3: 30% faster than the first shape)");
+  }
+  return speed;
+}
+
+// "h100:8|d1:1@1.3": the first shape is the job's request; each other one is
+// an alternative the scheduler may choose instead, with its speed relative
+// to the first ("@S"; 1 when left out, and the first's own @S rescales).
+Status ParseAccelerators(const std::string& opt, const std::string& v, bool gres,
+                         v1::JobSpec& spec) {
+  spec.clear_accelerator_options();
+  double first_speed = 1;
+  std::vector<std::string> shapes = Split(v, '|');
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    std::string shape = shapes[i];
+    double speed = 1;
+    if (size_t at = shape.find('@'); at != std::string::npos) {
+      auto parsed = ParseSpeed(opt, shape.substr(0, at), shape.substr(at + 1));
+      if (!parsed) return parsed.error();
+      speed = *parsed;
+      shape.resize(at);
+    }
+    if (shape.empty()) return MakeError(opt + ": '" + v + "' has an empty shape between '|'");
+    if (i == 0) {
+      first_speed = speed;
+      Status parsed = ParseAcceleratorShape(opt, shape, gres, spec.mutable_accelerators());
+      if (!parsed.ok()) return parsed;
+      continue;
+    }
+    v1::AcceleratorOption* option = spec.add_accelerator_options();
+    option->set_speed(speed / first_speed);
+    Status parsed = ParseAcceleratorShape(opt, shape, gres, option->mutable_accelerators());
+    if (!parsed.ok()) return parsed;
   }
   return {};
 }
@@ -142,15 +186,16 @@ const std::vector<Option>& Options() {
        }},
       {"gres", 0, true, "accelerators per node: gpu[:type]:N, d1:N, hw4:N",
        [](const std::string& v, BatchRequest& r) {
-         return ParseAccelerators("--gres", v, true, r.spec.mutable_accelerators());
+         return ParseAccelerators("--gres", v, true, r.spec);
        }},
-      {"gpus", 'G', true, "GPUs for the whole job ([kind:]N)",
+      {"gpus", 'G', true,
+       "GPUs for the whole job ([kind:]N); 'h100:8|d1:1@1.3' also accepts 1 tile, 1.3x as fast",
        [](const std::string& v, BatchRequest& r) {
-         return ParseAccelerators("--gpus", v, false, r.spec.mutable_accelerators());
+         return ParseAccelerators("--gpus", v, false, r.spec);
        }},
       {"gpus-per-node", 0, true, "GPUs on every node ([kind:]N)",
        [](const std::string& v, BatchRequest& r) {
-         return ParseAccelerators("--gpus-per-node", v, false, r.spec.mutable_accelerators());
+         return ParseAccelerators("--gpus-per-node", v, false, r.spec);
        }},
       {"tiles", 0, true, "Tatami: N Dojo d1 tiles as one contiguous rectangle of the mesh",
        [](const std::string& v, BatchRequest& r) -> Status {
@@ -163,8 +208,12 @@ const std::vector<Option>& Options() {
        }},
       {"accelerators", 0, true, "Tatami: accelerators per node, KIND:N (h100:8, d1:6, hw4:1)",
        [](const std::string& v, BatchRequest& r) {
-         return ParseAccelerators("--accelerators", v, false, r.spec.mutable_accelerators());
+         return ParseAccelerators("--accelerators", v, false, r.spec);
        }},
+      {"job-class", 0, true,
+       "Tatami: the job's row of the config's throughput table; it may run on any kind "
+       "with a speed there",
+       Str(&v1::JobSpec::set_job_class)},
       {"array", 'a', true, "job array: 0-15, 1,3,5, 0-99:10, with %N to limit running tasks",
        [](const std::string& v, BatchRequest& r) -> Status {
          auto a = ParseArraySpec(v, UINT32_MAX);

@@ -100,6 +100,30 @@ TEST(BatchOptions, TatamiAcceleratorsAndGresForTiles) {
               ::testing::HasSubstr("--tiles: '0' is not a positive count"));
 }
 
+TEST(BatchOptions, SeveralShapesWithSpeedsAndAJobClass) {
+  auto r = Parse({"job.sh"}, "#!/bin/sh\n#SBATCH --gpus=h100:8|d1:1@1.3|hw4:8@0.4\n");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->spec.accelerators().kind(), "h100");
+  EXPECT_EQ(r->spec.accelerators().total(), 8u);
+  ASSERT_EQ(r->spec.accelerator_options_size(), 2);
+  EXPECT_EQ(r->spec.accelerator_options(0).accelerators().kind(), "d1");
+  EXPECT_EQ(r->spec.accelerator_options(0).accelerators().total(), 1u);
+  EXPECT_DOUBLE_EQ(r->spec.accelerator_options(0).speed(), 1.3);
+  EXPECT_DOUBLE_EQ(r->spec.accelerator_options(1).speed(), 0.4);
+  // Speeds are relative to the first shape, whatever scale they are written in.
+  r = Parse({"--gpus-per-node=hw4:1@2|h100:1@5", "--wrap=true"}, "");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->spec.accelerators().per_node(), 1u);
+  EXPECT_DOUBLE_EQ(r->spec.accelerator_options(0).speed(), 2.5);
+  // The command line replaces the script's shapes, alternatives included.
+  r = Parse({"--gpus=h100:2", "job.sh"}, "#!/bin/sh\n#SBATCH --gpus=h100:8|d1:1@1.3\n");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->spec.accelerator_options_size(), 0);
+  r = Parse({"--job-class=vision", "--gpus=8", "--wrap=true"}, "");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->spec.job_class(), "vision");
+}
+
 TEST(BatchOptions, ExportVariants) {
   std::vector<std::string> env = {"A=1", "B=2"};
   auto r = Parse({"--export=NONE", "--wrap=true"}, "", env);
@@ -144,6 +168,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{{"x.sh"}, "echo no shebang\n", "the first line must start with #!"},
         BadCase{{"-N", "0", "x.sh"}, "#!/bin/sh\n", "--nodes: '0' is not a positive count"},
         BadCase{{"--gres=tpu:4", "x.sh"}, "#!/bin/sh\n", "unknown accelerator 'tpu'"},
+        BadCase{{"--gpus=h100:8|d1:1@fast", "x.sh"},
+                "#!/bin/sh\n",
+                "--gpus: the speed in 'd1:1@fast' is not a number above 0"},
+        BadCase{{"--gpus=h100:8|d1:1@0", "x.sh"}, "#!/bin/sh\n", "in 'd1:1@0' is not a number"},
+        BadCase{{"--gpus=h100:8||d1:1", "x.sh"}, "#!/bin/sh\n", "has an empty shape between '|'"},
+        BadCase{{"x.sh"},
+                "#!/bin/sh\n#SBATCH --gpus=h100:8|tpu:1@2\n",
+                "x.sh:2: #SBATCH: --gpus: unknown accelerator 'tpu'"},
         BadCase{{"--mem=lots", "x.sh"}, "#!/bin/sh\n", "--mem: 'lots' is not a memory size"},
         BadCase{{"--array=9-1", "x.sh"}, "#!/bin/sh\n", "--array: '9-1'"},
         BadCase{{"--dependency=afterfoo:1", "x.sh"}, "#!/bin/sh\n", "unknown type 'afterfoo'"},

@@ -14,6 +14,7 @@
 #include "scheduler/cli/commands.h"
 #include "scheduler/cli/job_fields.h"
 #include "scheduler/cli/table.h"
+#include "scheduler/job_options.h"
 #include "scheduler/job_state.h"
 
 namespace tatami {
@@ -50,6 +51,29 @@ std::string ReasonInWords(const std::string& reason) {
   return it == words.end() ? reason : reason + ": " + it->second;
 }
 
+// "h100:8 in h100 (its request), d1:1 in dojo at 1.3x": what the job
+// accepts, with the option it runs as marked.
+void PrintOptions(const v1::JobInfo& job) {
+  const v1::JobSpec& spec = job.spec();
+  if (spec.accelerator_options().empty()) return;
+  bool placed = IsActive(job.state()) || (IsTerminal(job.state()) && job.start_time() > 0);
+  auto line = [&](uint32_t option, const std::string& text) {
+    bool ran = placed && job.run_option() == option;
+    printf("    %s %s\n", ran ? "*" : "-", text.c_str());
+  };
+  printf("  accepts%s:\n", placed ? " (* what it runs as)" : "");
+  line(0, DescribeShape(spec.accelerators()) + " in " + spec.partition() + ", its request");
+  for (int i = 0; i < spec.accelerator_options_size(); ++i) {
+    const v1::AcceleratorOption& o = spec.accelerator_options(i);
+    line(static_cast<uint32_t>(i + 1),
+         DescribeShape(o.accelerators()) + " in " + o.partition() + " at " +
+             FormatSpeed(o.speed()) +
+             (o.from_class() ? " (job class " + spec.job_class() + ")" : ""));
+  }
+  if (placed && job.time_limit_ms() > 0)
+    printf("  time limit there: %s\n", FormatTimeLimit(job.time_limit_ms()).c_str());
+}
+
 void PrintJob(const v1::JobInfo& job) {
   const v1::JobSpec& spec = job.spec();
   std::vector<std::string> nodes;
@@ -58,8 +82,9 @@ void PrintJob(const v1::JobInfo& job) {
          std::string(StateName(job.state())).c_str());
   if (!nodes.empty()) printf(" on %s", CompressHostlist(nodes).c_str());
   if (job.start_time() > 0) printf(" since %s", FormatTimestamp(job.start_time()).c_str());
-  printf("\n  partition %s, account %s, user %s\n", spec.partition().c_str(),
+  printf("\n  partition %s, account %s, user %s\n", PartitionsOf(job).c_str(),
          spec.account().empty() ? "-" : spec.account().c_str(), spec.user().c_str());
+  PrintOptions(job);
   if (job.state() == v1::PENDING) {
     printf("  pending: %s\n", ReasonInWords(job.reason()).c_str());
     if (job.spec().begin_time() > 0)

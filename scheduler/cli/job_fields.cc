@@ -8,6 +8,7 @@
 #include "base/duration.h"
 #include "base/hostlist.h"
 #include "base/strings.h"
+#include "scheduler/job_options.h"
 #include "scheduler/job_state.h"
 
 namespace tatami {
@@ -68,7 +69,7 @@ std::string QueueField(const v1::JobInfo& job, char f, TimeMs now) {
     case 'j':
       return s.name();
     case 'P':
-      return s.partition();
+      return PartitionsOf(job);
     case 'u':
       return s.user();
     case 'a':
@@ -207,7 +208,7 @@ std::string AcctField(const v1::JobInfo& job, const std::string& name, TimeMs no
   if (n == "jobid") return JobIdText(job);
   if (n == "jobidraw") return std::to_string(job.job_id());
   if (n == "jobname") return s.name();
-  if (n == "partition") return s.partition();
+  if (n == "partition") return PartitionsOf(job);
   if (n == "account") return s.account();
   if (n == "user") return s.user();
   if (n == "alloccpus") return std::to_string(job.allocation_size() ? CpuCount(job) : 0);

@@ -2,10 +2,12 @@
 #include "scheduler/daemon/controller.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "base/duration.h"
 #include "base/strings.h"
 #include "scheduler/array_spec.h"
+#include "scheduler/job_options.h"
 #include "scheduler/job_state.h"
 #include "scheduler/placement.h"
 #include "topology/fabric.h"
@@ -52,6 +54,73 @@ Result<ResourceRequest> Controller::RequestFor(const v1::JobSpec& spec,
   return MakeResourceRequest(spec, partition, most);
 }
 
+const ResourceRequest& Controller::JobRequests::Of(uint32_t option) const {
+  for (size_t i = 0; i < spec_option.size(); ++i) {
+    if (spec_option[i] == option) return alternatives[i].request;
+  }
+  return request;
+}
+
+Controller::JobRequests Controller::RequestsFor(const v1::JobSpec& spec) const {
+  JobRequests out;
+  const PartitionConfig* main = config_.FindPartition(spec.partition());
+  if (auto req = main ? RequestFor(spec, *main) : Result<ResourceRequest>(MakeError("gone"))) {
+    out.request = *req;
+  }
+  for (int i = 0; i < spec.accelerator_options_size(); ++i) {
+    v1::JobSpec option = SpecForOption(spec, i + 1);
+    const PartitionConfig* part = config_.FindPartition(option.partition());
+    auto req = part ? RequestFor(option, *part) : Result<ResourceRequest>(MakeError("gone"));
+    if (!req) continue;
+    out.alternatives.push_back({*req, spec.accelerator_options(i).speed()});
+    out.spec_option.push_back(static_cast<uint32_t>(i + 1));
+  }
+  return out;
+}
+
+Result<Controller::JobRequests> Controller::ValidateOptions(v1::JobSpec& spec, ResourceRequest main,
+                                                            DurationMs time_limit) {
+  JobRequests out{std::move(main), {}, {}};
+  google::protobuf::RepeatedPtrField<v1::AcceleratorOption> kept;
+  for (int i = 0; i < spec.accelerator_options_size(); ++i) {
+    const v1::AcceleratorOption& option = spec.accelerator_options(i);
+    std::string what = "alternative " + DescribeShape(option.accelerators()) + " in partition " +
+                       option.partition() + ": ";
+    v1::JobSpec as_option = SpecForOption(spec, i + 1);
+    const PartitionConfig* part = config_.FindPartition(as_option.partition());
+    Result<ResourceRequest> req =
+        part ? RequestFor(as_option, *part) : Result<ResourceRequest>(MakeError("no partition"));
+    if (req.ok()) {
+      std::shared_lock lock(mu_);
+      if (Status s = CheckFeasible(*req, resources_); !s.ok())
+        req = MakeError("impossible request: " + s.error().message);
+    }
+    DurationMs limit = time_limit ? DurationMs(std::ceil(double(time_limit) / option.speed())) : 0;
+    if (req.ok() && part->max_time > 0 && (limit == 0 || limit > part->max_time)) {
+      req = MakeError("at " + FormatSpeed(option.speed()) + " the time limit " +
+                      FormatTimeLimit(time_limit) + " becomes " +
+                      (limit ? FormatTimeLimit(limit) : "unlimited") + ", over the partition's " +
+                      FormatTimeLimit(part->max_time) + "; give a shorter --time");
+    }
+    if (!req.ok()) {
+      if (option.from_class()) continue;  // the class offered it; this job cannot use it
+      return MakeError(what + req.error().message);
+    }
+    out.alternatives.push_back({*req, option.speed()});
+    out.spec_option.push_back(static_cast<uint32_t>(kept.size() + 1));
+    *kept.Add() = option;
+  }
+  spec.mutable_accelerator_options()->Swap(&kept);
+  return out;
+}
+
+DurationMs Controller::RequestedTimeLimit(const v1::JobSpec& spec) const {
+  if (spec.time_limit_ms() > 0) return spec.time_limit_ms();
+  const PartitionConfig* part = config_.FindPartition(spec.partition());
+  if (!part) return 0;
+  return part->default_time ? part->default_time : part->max_time;
+}
+
 Status Controller::Load() {
   // Emulated and XML-described nodes: learn their size now, so jobs can be
   // checked for feasibility before the agents register.
@@ -75,10 +144,7 @@ Status Controller::Load() {
       uint64_t id = job.job_id();
       next_job_id_ = std::max(next_job_id_, id + 1);
       if (!IsTerminal(job.state())) {
-        const PartitionConfig* part = config_.FindPartition(job.spec().partition());
-        auto req =
-            part ? RequestFor(job.spec(), *part) : Result<ResourceRequest>(MakeError("gone"));
-        if (req.ok()) requests_[id] = *req;
+        if (config_.FindPartition(job.spec().partition())) requests_[id] = RequestsFor(job.spec());
       }
       if (uint64_t a = job.array_job_id(); a && !arrays_.count(a)) {
         auto spec = ParseArraySpec(job.spec().array(), config_.max_array_size);
@@ -89,7 +155,7 @@ Status Controller::Load() {
         fair_share_usage_.AddRun(AccountOf(job), CapacityOfRun(run), run.start_time(),
                                  run.end_time());
       if (IsTerminal(job.state()))
-        ++finished_[{job.state(), job.spec().partition(), job.spec().account()}];
+        ++finished_[{job.state(), RunPartition(job), job.spec().account()}];
       if (job.state() == v1::PENDING) pending_ids_.insert(id);
       if (IsActive(job.state())) {
         // Resources stay held until the agents tell us how the job fared.
@@ -205,7 +271,7 @@ Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
     return MakeError(
         "the script does not start with #! (a batch script needs an interpreter line)");
   }
-  if (spec.partition().empty()) spec.set_partition(config_.DefaultPartition()->name);
+  if (Status s = ResolveJobOptions(spec, config_); !s.ok()) return s.error();
   const PartitionConfig* part = config_.FindPartition(spec.partition());
   if (!part) {
     std::vector<std::string> names;
@@ -235,6 +301,9 @@ Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
     if (Status s = CheckFeasible(*req, resources_); !s.ok())
       return MakeError("impossible request: " + s.error().message);
   }
+  DurationMs limit = RequestedTimeLimit(spec);
+  auto requests = ValidateOptions(spec, std::move(req).value(), limit);
+  if (!requests) return requests.error();
   for (const auto& d : spec.dependencies()) {
     if (d.type() == "singleton") continue;
     std::shared_lock lock(mu_);
@@ -249,12 +318,10 @@ Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
   base.set_submit_time(now);
   base.set_eligible_time(now);
   base.set_array_task_id(-1);
-  DurationMs limit = spec.time_limit_ms();
-  if (limit == 0) limit = part->default_time ? part->default_time : part->max_time;
   base.set_time_limit_ms(limit);
   *base.mutable_spec() = std::move(spec);
 
-  Accepted accepted{{}, std::move(req).value(), {}};
+  Accepted accepted{{}, std::move(requests).value(), {}};
   if (base.spec().array().empty()) {
     accepted.jobs.push_back(std::move(base));
     return accepted;
@@ -274,7 +341,7 @@ Result<v1::SubmitReply> Controller::Submit(v1::JobSpec spec) {
   auto accepted = ValidateAndExpand(std::move(spec));
   if (!accepted) return accepted.error();
   std::vector<v1::JobInfo>& jobs = accepted->jobs;
-  const ResourceRequest& req = accepted->request;
+  const JobRequests& req = accepted->requests;
   uint64_t first_id;
   {
     std::unique_lock lock(mu_);

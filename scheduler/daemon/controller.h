@@ -121,9 +121,21 @@ class Controller {
   // while an admin's drain holds and it is up. Shared lock suffices.
   v1::NodeState ShownStateLocked(size_t i) const;
   // A checked submission: its job records (several for an array) and what each needs.
+  // What a job may run as: its main request and the alternatives the cycle
+  // may choose instead (job_options.h). `spec_option[i]` is the spec's
+  // option (JobInfo.run_option) that alternatives[i] stands for: an option
+  // a changed config can no longer place is left out after a restart.
+  struct JobRequests {
+    ResourceRequest request;
+    std::vector<JobOption> alternatives;
+    std::vector<uint32_t> spec_option;
+    // The request of spec option `option` (0: the main one); the main one
+    // when it was left out.
+    const ResourceRequest& Of(uint32_t option) const;
+  };
   struct Accepted {
     std::vector<v1::JobInfo> jobs;
-    ResourceRequest request;
+    JobRequests requests;
     ArrayShape array;  // count 0: not an array
   };
   Result<Accepted> ValidateAndExpand(v1::JobSpec spec);
@@ -132,7 +144,7 @@ class Controller {
   uint32_t QosOf(const v1::JobInfo& job) const;  // QosTable::kNone when it names none
   uint32_t AccountOf(const v1::JobInfo& job) const { return accounts_->Find(job.spec().account()); }
   // The cycle's view of a pending job, priority left 0.
-  PendingJob PendingJobOf(const v1::JobInfo& job, const ResourceRequest& request) const;
+  PendingJob PendingJobOf(const v1::JobInfo& job, const JobRequests& requests) const;
   // A listed pending job's priority and its factors in words, computed now
   // (as sprio does) rather than stored by every cycle. Shared lock suffices.
   void DescribePriorityLocked(v1::JobInfo& listed, TimeMs now) const;
@@ -151,6 +163,9 @@ class Controller {
   size_t CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>& launches,
                           std::vector<v1::JobInfo>& changed);
   void DispatchLaunches(std::vector<v1::JobLaunch> launches);
+  // Records which option a starting job takes (PlannedStart::option): its
+  // run_option, partition and the time limit there.
+  void StartOptionLocked(v1::JobInfo& job, size_t option);
   // Decides each rank's device, cores and NIC (topology/binding.h) for a job
   // whose allocation was just set.
   void BindJobLocked(v1::JobInfo& job) const;
@@ -192,6 +207,16 @@ class Controller {
   // The job's resource request in `partition` (lets --gpus=N fill whole nodes).
   Result<ResourceRequest> RequestFor(const v1::JobSpec& spec,
                                      const PartitionConfig& partition) const;
+  // The request of each option of a stored spec that this config can still
+  // build (Load); submission checks more (ValidateOptions).
+  JobRequests RequestsFor(const v1::JobSpec& spec) const;
+  // Builds and checks each alternative of a resolved spec: one the user
+  // wrote must be possible, and within its partition's time limit at its
+  // speed; one its job class brought that is not is dropped from the spec.
+  Result<JobRequests> ValidateOptions(v1::JobSpec& spec, ResourceRequest main,
+                                      DurationMs time_limit);
+  // The --time a job asked for, or its main partition's default.
+  DurationMs RequestedTimeLimit(const v1::JobSpec& spec) const;
   std::vector<const v1::JobInfo*> JobsWithIdLocked(uint64_t id) const;
   void Wake();
   void NotifyDone();
@@ -208,8 +233,8 @@ class Controller {
 
   mutable std::shared_mutex mu_;
   std::map<uint64_t, v1::JobInfo> jobs_;
-  std::unordered_map<uint64_t, ResourceRequest> requests_;  // pending and running jobs
-  std::unordered_map<uint64_t, ArrayShape> arrays_;         // by array job id, parsed once
+  std::unordered_map<uint64_t, JobRequests> requests_;  // pending and running jobs
+  std::unordered_map<uint64_t, ArrayShape> arrays_;     // by array job id, parsed once
   std::vector<Node> nodes_;
   std::vector<NodeResources> resources_;  // parallel to nodes_
   std::set<uint64_t> pending_ids_;        // PENDING jobs, in id order

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "scheduler/daemon/controller.h"
+#include "scheduler/job_options.h"
 #include "scheduler/job_state.h"
 
 namespace tatami {
@@ -86,7 +87,7 @@ void Controller::EndRunLocked(v1::JobInfo& job, TimeMs end, const std::string& o
   const v1::RunRecord& run = job.runs(job.runs_size() - 1);
   ledger_.Freeze(job, run);
   fair_share_usage_.AddRun(AccountOf(job), CapacityOfRun(run), run.start_time(), end);
-  metrics_.ObserveRunTime(job.spec().partition(),
+  metrics_.ObserveRunTime(RunPartition(job),
                           static_cast<double>(std::max<TimeMs>(0, end - job.start_time())) / 1000);
 }
 
@@ -97,7 +98,7 @@ void Controller::FinishJobLocked(v1::JobInfo& job, JobState state, const std::st
   job.set_state(state);
   job.set_reason(reason);
   job.set_end_time(now);
-  ++finished_[{state, job.spec().partition(), job.spec().account()}];
+  ++finished_[{state, RunPartition(job), job.spec().account()}];
   pending_ids_.erase(job.job_id());
   requests_.erase(job.job_id());
   if (was_active) {
@@ -121,6 +122,10 @@ void Controller::RequeueJobLocked(v1::JobInfo& job, const std::string& reason, b
   if (ran) job.set_restart_count(job.restart_count() + 1);
   job.set_start_time(0);
   job.clear_allocation();
+  // Pending again, it may take any of its options, with their own limits.
+  job.set_run_option(0);
+  job.clear_partition();
+  job.set_time_limit_ms(RequestedTimeLimit(job.spec()));
   job.set_eligible_time(clock_.Now());
   pending_ids_.insert(job.job_id());
   Wake();

@@ -1,6 +1,7 @@
 // The scheduling loop: snapshot under the lock, think without it, commit
 // under it, persist, then hand launches to the agents.
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "base/hostlist.h"
@@ -8,6 +9,7 @@
 #include "scheduler/array_spec.h"
 #include "scheduler/daemon/controller.h"
 #include "scheduler/dependency.h"
+#include "scheduler/job_options.h"
 #include "scheduler/job_state.h"
 #include "topology/binding.h"
 
@@ -183,13 +185,14 @@ size_t Controller::CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>
       continue;
     }
     ApplyShares(start.shares, job.spec().exclusive(), resources_);
+    StartOptionLocked(job, start.option);
     job.set_state(v1::RUNNING);
     job.set_guaranteed(start.guaranteed);
     job.set_expected_start(0);
     job.clear_expected_nodes();
     job.set_reason("None");
     metrics_.ObserveQueueWait(
-        job.spec().partition(),
+        job.partition(),
         static_cast<double>(std::max<TimeMs>(0, now - job.eligible_time())) / 1000);
     job.set_start_time(now);
     job.clear_allocation();
@@ -214,6 +217,25 @@ size_t Controller::CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>
   return started;
 }
 
+void Controller::StartOptionLocked(v1::JobInfo& job, size_t option) {
+  uint32_t spec_option = 0;
+  if (auto req = requests_.find(job.job_id()); req != requests_.end() && option > 0) {
+    spec_option = req->second.spec_option[option - 1];
+  }
+  job.set_run_option(spec_option);
+  if (spec_option == 0) {
+    job.set_partition(job.spec().partition());
+    return;
+  }
+  const v1::AcceleratorOption& chosen = job.spec().accelerator_options(int(spec_option) - 1);
+  job.set_partition(chosen.partition());
+  // --time is the main request's; elsewhere the job runs 1/speed as long.
+  if (job.time_limit_ms() > 0) {
+    job.set_time_limit_ms(
+        static_cast<DurationMs>(std::ceil(double(job.time_limit_ms()) / chosen.speed())));
+  }
+}
+
 std::vector<v1::JobLaunch> Controller::MakeLaunches(const v1::JobInfo& job) const {
   // Everything but the node is the same for every node: built once, so a
   // 512-node job costs 512 copies, not 512 walks over its nodes and ranks.
@@ -221,8 +243,9 @@ std::vector<v1::JobLaunch> Controller::MakeLaunches(const v1::JobInfo& job) cons
   *l.mutable_job() = job;
   l.set_kill_wait_ms(config_.kill_wait);
   if (auto req = requests_.find(job.job_id()); req != requests_.end()) {
-    l.set_tasks(req->second.tasks);
-    l.set_tasks_per_node(req->second.tasks_per_node);
+    const ResourceRequest& run = req->second.Of(job.run_option());
+    l.set_tasks(run.tasks);
+    l.set_tasks_per_node(run.tasks_per_node);
   }
   l.add_env("SLURM_CLUSTER_NAME=" + config_.cluster_name);
   l.add_env("TATAMI_CONTROLLER=" + own_address_);
@@ -273,7 +296,8 @@ std::vector<v1::JobLaunch> Controller::MakeLaunches(const v1::JobInfo& job) cons
 void Controller::BindJobLocked(v1::JobInfo& job) const {
   auto req = requests_.find(job.job_id());
   if (req == requests_.end()) return;
-  uint32_t total = req->second.tasks, per_node = req->second.tasks_per_node, first = 0;
+  const ResourceRequest& run = req->second.Of(job.run_option());
+  uint32_t total = run.tasks, per_node = run.tasks_per_node, first = 0;
   job.clear_binding();
   for (int n = 0; n < job.allocation_size() && first < total; ++n) {
     const v1::NodeAllocation& a = job.allocation(n);

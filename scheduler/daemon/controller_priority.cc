@@ -24,7 +24,8 @@ void Controller::RefreshFairShareLocked(TimeMs now) {
     const v1::JobInfo& job = jobs_[id];
     auto req = requests_.find(id);
     if (req == requests_.end() || job.start_time() <= 0) continue;
-    running.push_back({AccountOf(job), CapacityOf(req->second), job.start_time()});
+    running.push_back(
+        {AccountOf(job), CapacityOf(req->second.Of(job.run_option())), job.start_time()});
   }
   priority_.SetFairShare(
       FairShareFactors(*accounts_, fair_share_usage_.UsageAt(now, accounts_->size(), running)));
@@ -36,17 +37,18 @@ QuotaBooks Controller::QuotasInUseLocked() const {
   for (uint64_t id : active_ids_) {
     auto req = requests_.find(id);
     if (req == requests_.end()) continue;
-    auto [kind, devices] = QuotaDemand(req->second);
+    auto [kind, devices] = QuotaDemand(req->second.Of(jobs_.at(id).run_option()));
     books.Charge(AccountOf(jobs_.at(id)), kind, devices);
   }
   return books;
 }
 
-PendingJob Controller::PendingJobOf(const v1::JobInfo& job, const ResourceRequest& request) const {
+PendingJob Controller::PendingJobOf(const v1::JobInfo& job, const JobRequests& requests) const {
   PendingJob p;
   p.job_id = job.job_id();
   p.submit_time = job.submit_time();
-  p.request = request;
+  p.request = requests.request;
+  p.alternatives = requests.alternatives;
   p.time_limit = job.time_limit_ms();
   p.qos = QosOf(job);
   p.preempts = qos_.PreemptMask(p.qos);

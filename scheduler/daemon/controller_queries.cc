@@ -6,6 +6,7 @@
 #include "base/strings.h"
 #include "scheduler/accounting/usage_report.h"
 #include "scheduler/daemon/controller.h"
+#include "scheduler/job_options.h"
 #include "scheduler/job_state.h"
 
 namespace tatami {
@@ -14,6 +15,16 @@ namespace {
 template <class T>
 bool ContainsOrEmpty(const google::protobuf::RepeatedPtrField<T>& list, const T& v) {
   return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
+}
+
+// squeue -p dojo lists a pending job that may start in h100 or dojo.
+bool AnyPartitionListed(const google::protobuf::RepeatedPtrField<std::string>& listed,
+                        const std::string& partitions) {
+  if (listed.empty()) return true;
+  for (const std::string& p : Split(partitions, ',')) {
+    if (std::find(listed.begin(), listed.end(), p) != listed.end()) return true;
+  }
+  return false;
 }
 
 bool StateMatches(const google::protobuf::RepeatedField<int>& states, JobState s,
@@ -50,7 +61,7 @@ v1::ListJobsReply Controller::ListJobs(const v1::ListJobsRequest& req) const {
       return;
     if (!ContainsOrEmpty(req.users(), job.spec().user())) return;
     if (!ContainsOrEmpty(req.accounts(), job.spec().account())) return;
-    if (!ContainsOrEmpty(req.partitions(), job.spec().partition())) return;
+    if (!AnyPartitionListed(req.partitions(), PartitionsOf(job))) return;
     if (!ContainsOrEmpty(req.names(), job.spec().name())) return;
     v1::JobInfo* listed = reply.add_jobs();
     *listed = Summary(job);

@@ -10,6 +10,7 @@
 #include "base/strings.h"
 #include "metrics/family.h"
 #include "scheduler/daemon/controller.h"
+#include "scheduler/job_options.h"
 #include "scheduler/job_state.h"
 
 namespace tatami {
@@ -127,7 +128,7 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
     for (uint64_t id : active_ids_) {
       const v1::JobInfo& job = jobs_.at(id);
       int state = job.state() == v1::RUNNING ? 1 : 2;
-      ++job_count[JobKey(state, partitions.Of(job.spec().partition()),
+      ++job_count[JobKey(state, partitions.Of(RunPartition(job)),
                          accounts.Of(job.spec().account()))];
     }
     finished_copy = finished_;

@@ -1,0 +1,156 @@
+#include "scheduler/job_options.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "base/strings.h"
+
+namespace tatami {
+namespace {
+
+bool PartitionHas(const ClusterConfig& config, const PartitionConfig& p, const std::string& kind) {
+  for (const std::string& name : p.nodes) {
+    const NodeConfig* node = config.FindNode(name);
+    if (node && node->accelerators > 0 && MatchesRequest(node->accelerator_kind, kind)) return true;
+  }
+  return false;
+}
+
+// Devices a shape asks for on the whole job, counting -N for per-node shapes.
+uint32_t TotalDevices(const v1::AcceleratorRequest& a, uint32_t nodes) {
+  return a.total() ? a.total() : a.per_node() * std::max<uint32_t>(1, nodes);
+}
+
+// The kind a request names, "gpu" read as the only GPU kind there is.
+std::optional<AcceleratorKind> KindOf(const std::string& requested) {
+  return ParseAcceleratorKind(requested == "gpu" ? "h100" : requested);
+}
+
+}  // namespace
+
+Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config) {
+  // The partitions the job may use, its main one first: those it listed
+  // (-p h100,dojo), or else every partition.
+  std::vector<std::string> allowed = Split(spec.partition(), ',');
+  if (spec.partition().empty()) allowed.clear();
+  for (const std::string& name : allowed) {
+    if (!config.FindPartition(name)) {
+      std::vector<std::string> names;
+      for (const auto& p : config.partitions) names.push_back(p.name);
+      return MakeError("invalid partition '" + name + "' (partitions: " + Join(names, ", ") + ")");
+    }
+  }
+  std::string main = allowed.empty() ? config.DefaultPartition()->name : allowed.front();
+  for (const std::string& name : allowed) {
+    if (spec.accelerators().kind().empty()) break;
+    if (PartitionHas(config, *config.FindPartition(name), spec.accelerators().kind())) {
+      main = name;
+      break;
+    }
+  }
+  if (allowed.empty()) {
+    for (const auto& p : config.partitions) allowed.push_back(p.name);
+  }
+  std::stable_partition(allowed.begin(), allowed.end(),
+                        [&](const std::string& name) { return name == main; });
+  spec.set_partition(main);
+
+  auto partition_for = [&](const std::string& kind) -> std::string {
+    for (const std::string& name : allowed) {
+      const PartitionConfig* p = config.FindPartition(name);
+      if (p && PartitionHas(config, *p, kind)) return name;
+    }
+    return "";
+  };
+  for (int i = 0; i < spec.accelerator_options_size(); ++i) {
+    v1::AcceleratorOption& option = *spec.mutable_accelerator_options(i);
+    const std::string& kind = option.accelerators().kind();
+    if (!option.partition().empty()) continue;
+    option.set_partition(partition_for(kind));
+    if (option.partition().empty()) {
+      std::vector<std::string> with_kind;
+      for (const auto& p : config.partitions)
+        if (PartitionHas(config, p, kind)) with_kind.push_back(p.name);
+      return MakeError("alternative " + DescribeShape(option.accelerators()) +
+                       ": no partition the job may use (" + Join(allowed, ",") + ") has " + kind +
+                       (with_kind.empty()
+                            ? ""
+                            : "; list one with -p, such as -p " + main + "," + with_kind.front()));
+    }
+  }
+
+  if (spec.job_class().empty()) return {};
+  const JobClassConfig* job_class = config.FindJobClass(spec.job_class());
+  if (!job_class) {
+    std::vector<std::string> names;
+    for (const auto& c : config.job_classes) names.push_back(c.name);
+    return MakeError("--job-class: unknown class '" + spec.job_class() + "' (the config's " +
+                     "throughput table has: " + (names.empty() ? "none" : Join(names, ", ")) + ")");
+  }
+  auto main_kind = KindOf(spec.accelerators().kind());
+  if (!main_kind) return MakeError("--job-class needs an accelerator request, such as --gpus=8");
+  double main_speed = job_class->speed[static_cast<size_t>(*main_kind)];
+  if (main_speed <= 0) {
+    return MakeError("--job-class=" + spec.job_class() +
+                     ": the throughput table has no speed for " +
+                     std::string(AcceleratorName(*main_kind)) + ", the job's request");
+  }
+  double equivalents =
+      TotalDevices(spec.accelerators(), spec.nodes()) * H100Equivalents(*main_kind);
+  for (size_t k = 0; k < kAcceleratorKinds; ++k) {
+    auto kind = static_cast<AcceleratorKind>(k);
+    std::string name(AcceleratorName(kind));
+    if (kind == *main_kind || job_class->speed[k] <= 0) continue;
+    bool listed = false;
+    for (const auto& option : spec.accelerator_options())
+      listed |= KindOf(option.accelerators().kind()) == kind;
+    std::string partition = partition_for(name);
+    if (listed || partition.empty()) continue;  // the user's own choice wins
+    v1::AcceleratorOption& option = *spec.add_accelerator_options();
+    option.mutable_accelerators()->set_kind(name);
+    option.mutable_accelerators()->set_total(
+        static_cast<uint32_t>(std::max(1.0, std::ceil(equivalents / H100Equivalents(kind)))));
+    option.set_speed(job_class->speed[k] / main_speed);
+    option.set_partition(partition);
+    option.set_from_class(true);
+  }
+  return {};
+}
+
+v1::JobSpec SpecForOption(const v1::JobSpec& spec, size_t option) {
+  v1::JobSpec out = spec;
+  if (option == 0 || option > size_t(spec.accelerator_options_size())) return out;
+  const v1::AcceleratorOption& o = spec.accelerator_options(int(option) - 1);
+  *out.mutable_accelerators() = o.accelerators();
+  out.set_partition(o.partition());
+  return out;
+}
+
+std::string PartitionsOf(const v1::JobInfo& job) {
+  if (!job.partition().empty()) return job.partition();
+  std::vector<std::string> names = {job.spec().partition()};
+  for (const auto& o : job.spec().accelerator_options()) {
+    if (std::find(names.begin(), names.end(), o.partition()) == names.end())
+      names.push_back(o.partition());
+  }
+  return Join(names, ",");
+}
+
+std::string DescribeShape(const v1::AcceleratorRequest& shape) {
+  std::string kind = shape.kind().empty() ? "gpu" : shape.kind();
+  if (shape.total()) return kind + ":" + std::to_string(shape.total());
+  return kind + ":" + std::to_string(shape.per_node()) + " per node";
+}
+
+std::string FormatSpeed(double speed) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%.3gx", speed);
+  return buf;
+}
+
+const std::string& RunPartition(const v1::JobInfo& job) {
+  return job.partition().empty() ? job.spec().partition() : job.partition();
+}
+
+}  // namespace tatami

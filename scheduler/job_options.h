@@ -1,0 +1,51 @@
+// The shapes a job accepts (issue 6, point 4): its main request, and the
+// alternatives it lists (`--gpus='h100:8|d1:1@1.3'`) or that its job class
+// brings from the config's throughput table (`--job-class=vision`), each
+// with its speed relative to the main request.
+//
+// ResolveJobOptions runs once, at submission: it gives every alternative a
+// partition that has its kind and writes the class's alternatives into the
+// spec. The stored spec then says what the job accepts for its whole life,
+// whatever the config says later; the scheduling cycle chooses among the
+// options (scheduling_cycle.h, OptionChoice), and the job's run records
+// which it took (JobInfo.run_option).
+//
+// Pure functions of their arguments; errors name the option at fault.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "base/result.h"
+#include "proto/tatami.pb.h"
+#include "topology/cluster_config.h"
+
+namespace tatami {
+
+// Fills in the partition of each alternative the user wrote and appends
+// the job class's: one per kind the class has a speed for, other than the
+// main request's and those the user listed, with the main request's
+// devices converted by H100-equivalents (8 H100 -> 1 Dojo tile -> 8 HW4
+// boards). Errors: an unknown class, a class with no speed for the main
+// request's kind, a class on a job without accelerators, an alternative
+// whose kind no partition (of those the job may use) has.
+Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config);
+
+// The spec as option `option` would run it (0: the spec itself; i: with
+// accelerator_options[i - 1]'s accelerators and partition).
+v1::JobSpec SpecForOption(const v1::JobSpec& spec, size_t option);
+
+// The partition a job runs (or last ran) in; while pending and never run,
+// every partition it may start in, "h100,dojo" (as squeue shows a job
+// submitted to several partitions).
+std::string PartitionsOf(const v1::JobInfo& job);
+
+// "h100:8", "d1:2 (tiles)", "hw4:1 per node": how a shape is written back.
+std::string DescribeShape(const v1::AcceleratorRequest& shape);
+std::string FormatSpeed(double speed);  // "1.3x"
+
+// The partition of a job's current (or last) run, else its main request's:
+// one name, for metrics labels and accounting.
+const std::string& RunPartition(const v1::JobInfo& job);
+
+}  // namespace tatami

@@ -1,0 +1,113 @@
+// Jobs that accept several accelerator kinds, end to end: sbatch's
+// `--gpus='A|B@speed'` and `--job-class`, the choice tatamid makes among
+// them, and what squeue, sacct, explain and the job's environment say
+// about the option it took. test-cluster.yaml's throughput table has
+// vision at h100 1.0, d1 1.3, hw4 0.45.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/integration/cluster_fixture.h"
+
+namespace tatami::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Listed first, the HW4 board is free; the H100 listed second is 2.5x as
+// fast for the same one device slot, so the job runs there, with its
+// --time divided by that speed.
+TEST_F(ClusterTest, AJobAcceptingTwoKindsLandsOnTheFasterOneWhenBothAreFree) {
+  std::string job = Submit(
+      "-p hw4,h100 --gpus='hw4:1|h100:1@2.5' -t 10 -o two.out --wrap='echo $SLURM_JOB_PARTITION'");
+  ASSERT_EQ(Wait(job), 0);
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + job + " -o Partition,State,Timelimit"),
+            "h100|COMPLETED|00:04:00");
+  EXPECT_EQ(cluster_.Run("cat two.out").out, "h100\n");
+  std::string why = cluster_.Run("tatami explain " + job).out;
+  EXPECT_THAT(why, HasSubstr("accepts (* what it runs as):\n"
+                             "    - hw4:1 in hw4, its request\n"
+                             "    * h100:1 in h100 at 2.5x\n"));
+}
+
+// A vision job of 8 H100s may take one Dojo tile (8 H100-equivalents) at
+// 1.3x: it does. With the tray taken, the same job takes the H100s rather
+// than wait for the faster kind.
+TEST_F(ClusterTest, AJobClassTakesTheFasterKindWhenFreeAndTheOtherWhenNot) {
+  std::string fast = Submit(
+      "--job-class=vision --gpus=h100:8 -t 60 -o fast.out "
+      "--wrap='echo $SLURM_JOB_PARTITION $SLURM_JOB_NODELIST'");
+  ASSERT_EQ(Wait(fast), 0);
+  EXPECT_EQ(cluster_.Run("cat fast.out").out, "dojo dojo-tray-01\n");
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + fast + " -o Partition,Timelimit"),
+            "dojo|00:46:09");  // 60 min / 1.3, rounded up to the second
+
+  std::string tray = Submit("-p dojo --gpus=d1:6 " + Blocker());
+  ASSERT_TRUE(ReadyEventually());
+  std::string other = Submit("--job-class=vision --gpus=h100:8 -t 60 --wrap=true");
+  ASSERT_EQ(Wait(other), 0);
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + other + " -o Partition,Timelimit"),
+            "h100|01:00:00");
+  std::string why = cluster_.Run("tatami explain " + other).out;
+  EXPECT_THAT(why, HasSubstr("    * h100:8 in h100, its request\n"
+                             "    - d1:1 in dojo at 1.3x (job class vision)\n"
+                             "    - hw4:8 in hw4 at 0.45x (job class vision)\n"));
+  Release();
+  EXPECT_EQ(Wait(tray), 0);
+}
+
+// The option a job runs as is part of its record: a restarted controller
+// still knows the job is on the tray, holding a tile of it.
+TEST_F(ClusterTest, TheOptionARunningJobTookSurvivesAControllerRestart) {
+  std::string job = Submit("--job-class=vision --gpus=h100:8 " + Blocker());
+  ASSERT_TRUE(ReadyEventually());
+  ASSERT_TRUE(LocalCluster::KillAndReap(cluster_.ControllerPid()));
+  ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0)
+      << cluster_.Run("tail logs/tatamid.log").out;
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + job + " -o %t:%P"), "R:dojo");
+  std::string whole_tray = Submit("-p dojo --gpus=d1:6 --wrap=true");
+  ASSERT_TRUE(LocalCluster::Eventually(
+      [&] { return cluster_.Value("squeue -h -j " + whole_tray + " -o %r") == "Resources"; },
+      std::chrono::seconds(20)));
+  Release();
+  ASSERT_EQ(Wait(job + " " + whole_tray), 0);
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + job + " -o Partition,State"), "dojo|COMPLETED");
+}
+
+// While pending, the job is listed in every partition it may start in.
+TEST_F(ClusterTest, APendingJobWithAlternativesShowsEveryPartitionItMayUse) {
+  std::string job = Submit("--hold --gpus='h100:8|d1:1@1.3' --wrap=true");
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + job + " -o %P"), "h100,dojo");
+  EXPECT_EQ(cluster_.Value("squeue -h -p dojo -o %i"), job);
+  EXPECT_EQ(cluster_.Value("squeue -h -p hw4 -o %i"), "");
+  EXPECT_EQ(cluster_.Run("scancel " + job).exit_code, 0);
+}
+
+TEST_F(ClusterTest, AlternativeAndJobClassErrorsSayWhatWasWanted) {
+  struct Case {
+    std::string args, want;
+  };
+  const Case cases[] = {
+      {"-p h100 --gpus='h100:8|d1:1@1.3'",
+       "alternative d1:1: no partition the job may use (h100) has d1; list one with -p, such as "
+       "-p h100,dojo"},
+      {"--gpus='h100:8|d1:7@1.3'",
+       "alternative d1:7 in partition dojo: impossible request: the job wants 7 d1 tiles"},
+      // h100's limit is a day: at 0.5x, 16 hours would need 32.
+      {"-p hw4,h100 -t 16:00:00 --gpus='hw4:1|h100:1@0.5'",
+       "alternative h100:1 in partition h100: at 0.5x the time limit 16:00:00 becomes "
+       "1-08:00:00, over the partition's 1-00:00:00; give a shorter --time"},
+      {"--job-class=speech --gpus=8",
+       "--job-class: unknown class 'speech' (the config's throughput table has: vision, "
+       "language)"},
+      {"--job-class=vision", "--job-class needs an accelerator request"},
+  };
+  for (const Case& c : cases) {
+    CommandResult r = cluster_.Run("sbatch " + c.args + " --wrap=true");
+    EXPECT_NE(r.exit_code, 0) << c.args;
+    EXPECT_THAT(r.err, HasSubstr(c.want)) << c.args;
+  }
+  EXPECT_EQ(cluster_.Value("squeue -h -o %i"), "");  // none was accepted
+}
+
+}  // namespace
+}  // namespace tatami::testing
