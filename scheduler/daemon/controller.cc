@@ -134,11 +134,23 @@ Status Controller::Load() {
   }
   auto loaded = store_->LoadAll();
   if (!loaded) return loaded.error();
+  auto drains = store_->LoadDrains();
+  if (!drains) return drains.error();
   {
     std::unique_lock lock(mu_);
     for (size_t i = 0; i < nodes_.size(); ++i) {
       resources_[i].cpus_free = resources_[i].cpus_total;
       resources_[i].mem_free_mib = resources_[i].mem_total_mib;
+    }
+    for (const auto& [name, reason] : *drains) {
+      int i = FindNodeLocked(name);
+      if (i < 0) {
+        fprintf(stderr, "tatamid: drained node %s is no longer configured; forgetting it\n",
+                name.c_str());
+        continue;
+      }
+      nodes_[i].drained = true;
+      nodes_[i].drain_reason = reason;
     }
     for (v1::JobInfo& job : *loaded) {
       uint64_t id = job.job_id();

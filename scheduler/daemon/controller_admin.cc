@@ -1,7 +1,8 @@
 // Admin actions on nodes: drain (no new jobs; running ones go on, as
 // Slurm's scontrol update state=DRAIN) and resume. A drain is the admin's,
 // separate from the node's health: a drained node that goes down and comes
-// back is still drained until resumed.
+// back is still drained until resumed, and so is one whose controller
+// restarts (the store keeps drains).
 #include <pwd.h>
 #include <unistd.h>
 
@@ -46,15 +47,24 @@ v1::UpdateNodesReply Controller::UpdateNodes(const v1::UpdateNodesRequest& req) 
     reply.add_errors("nodes: '" + req.nodes() + "' is not a hostlist (want e.g. h100-[01-04])");
     return reply;
   }
-  {
-    std::unique_lock lock(mu_);
-    for (const std::string& name : *names) {
-      int i = FindNodeLocked(name);
-      if (i < 0) {
+  for (const std::string& name : *names) {
+    {
+      std::shared_lock lock(mu_);
+      if (FindNodeLocked(name) < 0) {
         reply.add_errors("no node named '" + name + "'");
         continue;
       }
-      Node& node = nodes_[i];
+    }
+    // Durable first: a drain the controller forgets on restart would put
+    // a node the admin took out back into service.
+    if (Status s = store_->SaveDrain(name, req.drain() ? req.reason() : ""); !s.ok()) {
+      reply.add_errors(name + ": not " + (req.drain() ? "drained" : "resumed") +
+                       ", it could not be stored: " + s.error().message);
+      continue;
+    }
+    {
+      std::unique_lock lock(mu_);
+      Node& node = nodes_[FindNodeLocked(name)];
       node.drained = req.drain();
       node.drain_reason = req.drain() ? req.reason() : "";
       reply.add_updated(name);

@@ -22,6 +22,10 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_end ON jobs(end_time);
 CREATE INDEX IF NOT EXISTS jobs_array ON jobs(array_job_id);
+CREATE TABLE IF NOT EXISTS node_drains (
+  node   TEXT PRIMARY KEY,
+  reason TEXT NOT NULL
+);
 )sql";
 
 Error SqlError(sqlite3* db, const std::string& what) {
@@ -96,6 +100,9 @@ Result<std::unique_ptr<JobStore>> JobStore::Open(const std::string& path) {
   auto r = OpenDb(path);
   if (!r) return r.error();
   store->reader_db_ = *r;
+  auto a = OpenDb(path);
+  if (!a) return a.error();
+  store->admin_db_ = *a;
   store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
   return store;
 }
@@ -107,6 +114,7 @@ JobStore::~JobStore() {
   }
   cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  sqlite3_close(admin_db_);
   sqlite3_close(reader_db_);
   sqlite3_close(writer_db_);
 }
@@ -175,6 +183,35 @@ void JobStore::WriterLoop() {
     }
     for (auto& p : batch) p.done->set_value(status);
   }
+}
+
+Status JobStore::SaveDrain(const std::string& node, const std::string& reason) {
+  std::lock_guard lock(admin_mu_);
+  Stmt stmt(admin_db_, reason.empty() ? "DELETE FROM node_drains WHERE node = ?"
+                                      : "INSERT OR REPLACE INTO node_drains (node, reason) "
+                                        "VALUES (?, ?)");
+  if (!stmt.ok()) return SqlError(admin_db_, "prepare failed");
+  sqlite3_bind_text(stmt.get(), 1, node.c_str(), -1, SQLITE_TRANSIENT);
+  if (!reason.empty()) sqlite3_bind_text(stmt.get(), 2, reason.c_str(), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(stmt.get()) != SQLITE_DONE) return SqlError(admin_db_, "saving a drain failed");
+  return {};
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> JobStore::LoadDrains() {
+  std::lock_guard lock(admin_mu_);
+  Stmt stmt(admin_db_, "SELECT node, reason FROM node_drains ORDER BY node");
+  if (!stmt.ok()) return SqlError(admin_db_, "prepare failed");
+  std::vector<std::pair<std::string, std::string>> out;
+  int rc;
+  while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+    auto text = [&](int col) {
+      const unsigned char* t = sqlite3_column_text(stmt.get(), col);
+      return std::string(t ? reinterpret_cast<const char*>(t) : "");
+    };
+    out.emplace_back(text(0), text(1));
+  }
+  if (rc != SQLITE_DONE) return SqlError(admin_db_, "reading drains failed");
+  return out;
 }
 
 Result<std::vector<v1::JobInfo>> JobStore::LoadAll() {

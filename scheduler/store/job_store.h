@@ -7,7 +7,8 @@
 // controller answers a client only after that.
 //
 // Reads (Load at start-up, Query for `tatami acct`) use their own
-// connection and never wait for the writer.
+// connection and never wait for the writer. Node drains, rare admin
+// writes, are written at once on a third connection.
 //
 // Thread-safe: every method may be called from any thread.
 #pragma once
@@ -53,6 +54,12 @@ class JobStore {
 
   Result<std::vector<v1::JobInfo>> Query(const JobQuery& q);
 
+  // A node drained by an admin, and why; an empty reason clears it (resume).
+  // Durable on return.
+  Status SaveDrain(const std::string& node, const std::string& reason);
+  // Every drained node and its reason, by node name.
+  Result<std::vector<std::pair<std::string, std::string>>> LoadDrains();
+
   // Number of transactions committed so far (for tests and benchmarks).
   uint64_t commits() const;
 
@@ -68,6 +75,8 @@ class JobStore {
   sqlite3* writer_db_ = nullptr;
   sqlite3* reader_db_ = nullptr;
   std::mutex reader_mu_;
+  sqlite3* admin_db_ = nullptr;  // node drains
+  std::mutex admin_mu_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

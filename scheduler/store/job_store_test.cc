@@ -108,6 +108,25 @@ TEST_F(JobStoreTest, QueryFiltersByIdUserAccountAndTime) {
   EXPECT_EQ((*store)->Query(until)->size(), 1u);  // submitted by then: job 3
 }
 
+TEST_F(JobStoreTest, NodeDrainsSurviveReopenAndResumeClearsThem) {
+  using Drains = std::vector<std::pair<std::string, std::string>>;
+  {
+    auto store = JobStore::Open(Db());
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    ASSERT_TRUE((*store)->SaveDrain("h100-02", "bad NVLink").ok());
+    ASSERT_TRUE((*store)->SaveDrain("h100-01", "firmware").ok());
+    ASSERT_TRUE((*store)->SaveDrain("h100-01", "firmware 2.1").ok());  // a new reason replaces
+  }
+  auto store = JobStore::Open(Db());
+  ASSERT_TRUE(store.ok());
+  auto drains = (*store)->LoadDrains();
+  ASSERT_TRUE(drains.ok()) << drains.error().message;
+  EXPECT_EQ(*drains, (Drains{{"h100-01", "firmware 2.1"}, {"h100-02", "bad NVLink"}}));
+  ASSERT_TRUE((*store)->SaveDrain("h100-02", "").ok());
+  ASSERT_TRUE((*store)->SaveDrain("never-drained", "").ok());
+  EXPECT_EQ(*(*store)->LoadDrains(), (Drains{{"h100-01", "firmware 2.1"}}));
+}
+
 TEST_F(JobStoreTest, UnwritablePathIsAnError) {
   auto store = JobStore::Open("/nonexistent-dir/x/state.db");
   ASSERT_FALSE(store.ok());

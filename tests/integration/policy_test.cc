@@ -227,8 +227,9 @@ TEST_F(ClusterTest, TheSimulatorMakesTheDaemonsBackfillDecisions) {
 }
 
 // An admin drains h100-01 while a job runs there: the job goes on (drng),
-// new jobs go elsewhere or wait for it; once empty it shows drain, and
-// after resume a job that wanted it runs there.
+// new jobs go elsewhere or wait for it; once empty it shows drain (also
+// after a controller restart), and after resume a job that wanted it runs
+// there.
 TEST_F(ClusterTest, ADrainedNodeTakesNoNewJobsLetsItsJobsFinishAndResumes) {
   auto node_line = [&] {
     for (const auto& line : Split(cluster_.Run("sinfo -h -N -o '%N|%t|%E'").out, '\n'))
@@ -248,6 +249,13 @@ TEST_F(ClusterTest, ADrainedNodeTakesNoNewJobsLetsItsJobsFinishAndResumes) {
   EXPECT_EQ(cluster_.QueueState(running), "R");
   Release();
   ASSERT_EQ(Wait(running), 0);
+  ASSERT_TRUE(LocalCluster::Eventually([&] { return node_line() == "h100-01|drain|bad NVLink"; },
+                                       seconds(20)));
+  EXPECT_EQ(cluster_.QueueState(held), "PD");
+  // The drain is the admin's word, not the controller's mood: it outlasts a restart.
+  ASSERT_TRUE(LocalCluster::KillAndReap(cluster_.ControllerPid()));
+  ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0)
+      << cluster_.Run("tail logs/tatamid.log").out;
   ASSERT_TRUE(LocalCluster::Eventually([&] { return node_line() == "h100-01|drain|bad NVLink"; },
                                        seconds(20)));
   EXPECT_EQ(cluster_.QueueState(held), "PD");
