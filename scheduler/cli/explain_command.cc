@@ -149,7 +149,7 @@ int RunExplain(const std::string& prog, const Args& args) {
   req.set_include_finished(true);
   for (const auto& a : args) {
     if (a == "-h" || a == "--help") {
-      printf("usage: %s explain JOBID...\n", prog.c_str());
+      printf("usage: %s JOBID...\n", prog.c_str());
       return 0;
     }
     if (!a.empty() && a[0] == '-') return Fail(prog, "unrecognized option '" + a + "'");

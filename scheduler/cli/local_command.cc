@@ -255,7 +255,7 @@ int StatusCmd(const Paths& p) {
 int RunLocal(const std::string& prog, const Args& args) {
   if (args.empty() || args[0] == "--help") {
     printf(
-        "usage: %s local up [--config FILE] [--state-dir DIR]\n       %s local down|status "
+        "usage: %s up [--config FILE] [--state-dir DIR]\n       %s down|status "
         "[--state-dir DIR]\n",
         prog.c_str(), prog.c_str());
     return args.empty() ? 2 : 0;
