@@ -36,6 +36,8 @@ the policies' figures side by side with each baseline's ratio to the last.
   --jobs N                replay the first N jobs (more than the trace has:
                           it plays again after its end)
   --compress X            divide submit times by X: X times the load
+  --widen K               K times every job's GPUs (same run time and model
+                          class): jobs the size of FSD training
   --estimate-factor F     users' time limits as F x true run time (default 1)
   --sample-interval D     utilisation sampling period (default: span / 400)
   --cycle-interval D      at most one scheduling cycle per D of virtual time
@@ -47,6 +49,7 @@ struct Args {
   std::vector<std::string> policies = PolicyNames();
   size_t jobs = 0;
   double compress = 1;
+  uint32_t widen = 1;
   SimOptions options;
 };
 
@@ -84,6 +87,11 @@ Result<Args> ParseArgs(int argc, char** argv) {
       auto x = Positive(flag, value);
       if (!x) return x.error();
       a.compress = *x;
+    } else if (flag == "--widen") {
+      auto k = ParseInt(value);
+      if (!k || *k < 1 || *k > 1024)
+        return MakeError("--widen: wanted 1 to 1024, got '" + value + "'");
+      a.widen = static_cast<uint32_t>(*k);
     } else if (flag == "--estimate-factor") {
       auto x = Positive(flag, value);
       if (!x) return x.error();
@@ -142,13 +150,18 @@ int Main(int argc, char** argv) {
     return 1;
   }
   ShapeTrace(*trace, args->jobs, args->compress);
+  WidenJobs(*trace, args->widen);
   auto sim = Simulator::Create(*config, args->options);
   if (!sim) {
     fprintf(stderr, "tatami-sim: %s\n", sim.error().message.c_str());
     return 1;
   }
-  printf("%zu jobs from %s on %s (%zu nodes)\n", trace->size(), args->trace.c_str(),
-         args->cluster.c_str(), sim->nodes().size());
+  double capacity = 0;
+  for (const NodeConfig& n : config->nodes)
+    capacity += double(n.accelerators) * H100Equivalents(n.accelerator_kind);
+  printf("%zu jobs from %s on %s (%zu nodes); offered load %.2f\n", trace->size(),
+         args->trace.c_str(), args->cluster.c_str(), sim->nodes().size(),
+         OfferedLoad(*trace, capacity));
   std::vector<SimRun> runs;
   std::vector<PolicySummary> summaries;
   for (const SchedulingPolicy& policy : policies) {

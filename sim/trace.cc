@@ -252,4 +252,25 @@ void ShapeTrace(std::vector<TraceJob>& jobs, size_t count, double compress) {
   }
 }
 
+void WidenJobs(std::vector<TraceJob>& jobs, uint32_t factor) {
+  if (factor <= 1) return;
+  for (TraceJob& j : jobs) {
+    if (j.job_class.empty())
+      j.job_class = std::string(ClassForGpuHours(double(j.run_time) * j.gpus / 3.6e6, j.id));
+    j.gpus *= factor;
+  }
+}
+
+double OfferedLoad(const std::vector<TraceJob>& jobs, double device_h100_equivalents) {
+  if (jobs.empty() || device_h100_equivalents <= 0) return 0;
+  double work = 0;
+  TimeMs first = jobs.front().submit, last = first;
+  for (const TraceJob& j : jobs) {
+    work += double(j.gpus) * double(j.run_time);
+    first = std::min(first, j.submit);
+    last = std::max(last, j.submit);
+  }
+  return work / (device_h100_equivalents * double(std::max<TimeMs>(1, last - first)));
+}
+
 }  // namespace tatami::sim

@@ -58,4 +58,15 @@ Result<std::vector<TraceJob>> ParseSiaCsv(std::string_view text, const std::stri
 // `compress` (> 1: a busier cluster), as trace studies vary load.
 void ShapeTrace(std::vector<TraceJob>& jobs, size_t count, double compress);
 
+// Multiplies every job's width (GPUs) by `factor`, keeping its run time and
+// its model class (set from the original GPU-hours when the trace has
+// none): the same arrivals, as jobs the size of FSD training. Philly's
+// jobs (1.3 GPUs on average) cannot load a 70,000-device site otherwise.
+void WidenJobs(std::vector<TraceJob>& jobs, uint32_t factor);
+
+// The work the jobs bring (GPU-hours as H100-equivalents), divided by what
+// the cluster `device_h100_equivalents` could do over the span of their
+// submissions: 1.0 keeps it busy while they arrive, if placement allowed.
+double OfferedLoad(const std::vector<TraceJob>& jobs, double device_h100_equivalents);
+
 }  // namespace tatami::sim

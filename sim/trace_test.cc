@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "scheduler/store/job_store.h"
+#include "sim/speeds.h"
 
 namespace tatami::sim {
 namespace {
@@ -176,6 +177,25 @@ TEST(ShapeTrace, RepeatsPastTheEndAndCompressesTime) {
   for (const TraceJob& j : jobs) submits.push_back(j.submit);
   EXPECT_EQ(submits, (std::vector<TimeMs>{0, 500, 500, 1000, 1001}));
   EXPECT_EQ(jobs[4].id, 5u);
+}
+
+TEST(ShapeTrace, WidenedJobsKeepTheirRunTimeAndModelClass) {
+  std::vector<TraceJob> jobs(2);
+  for (uint64_t i = 0; i < 2; ++i) {
+    jobs[i].id = i + 1;
+    jobs[i].submit = TimeMs(i) * 7'200'000;
+    jobs[i].run_time = 3'600'000;
+    jobs[i].gpus = uint32_t(i) + 1;
+  }
+  jobs[1].job_class = "bert";
+  // 1 + 2 GPU-hours over a 2-hour span on 3 H100-equivalents: half the time busy.
+  EXPECT_DOUBLE_EQ(OfferedLoad(jobs, 3), 0.5);
+  WidenJobs(jobs, 8);
+  EXPECT_EQ(jobs[0].gpus, 8u);
+  EXPECT_EQ(jobs[0].run_time, 3'600'000);
+  EXPECT_EQ(jobs[0].job_class, ClassForGpuHours(1.0, 1));  // as the unwidened job was
+  EXPECT_EQ(jobs[1].job_class, "bert");
+  EXPECT_DOUBLE_EQ(OfferedLoad(jobs, 3), 4.0);
 }
 
 TEST(PhillyTrace, TheSharedTraceReadsWhole) {

@@ -5,12 +5,17 @@
 # wall time and peak memory (GNU time). Plots and JSON land in $OUT/<run>/.
 #
 #   scripts/bench/sim.sh            # all runs
-#   scripts/bench/sim.sh small      # one of: small, gigatexas, gigatexas-busy
+#   scripts/bench/sim.sh small      # one of: small, gigatexas, gigatexas-busy,
+#                                   # gigatexas-loads
 #
 # Load: Philly averages ~380 busy GPUs, 3x what the small cluster holds and
 # 0.5% of GigaTexas; --compress divides submit times (0.3: 3.3x slower
 # arrivals; 2000: 2000x faster: 100,000 jobs arrive in ~1.6 h) to put each
-# at a load worth comparing.
+# at a load worth comparing. Compressing alone never queues GigaTexas: its
+# 1.3-GPU jobs are too narrow, and the long ones that hold most of the work
+# outlast any arrival window. gigatexas-loads widens every job 16x (same
+# run time and model class: FSD-sized jobs) and replays the first 20,000 at
+# three arrival rates, light to heavy.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${BIN:-$ROOT/build/bin}
@@ -33,6 +38,12 @@ if [ "$want" = all ] || [ "$want" = small ]; then
 fi
 if [ "$want" = all ] || [ "$want" = gigatexas ]; then
   run gigatexas --cluster "$ROOT/configs/sim-gigatexas.yaml" --jobs 100000
+fi
+if [ "$want" = all ] || [ "$want" = gigatexas-loads ]; then
+  for compress in 5 20 100; do
+    run "gigatexas-w16-c$compress" --cluster "$ROOT/configs/sim-gigatexas.yaml" --jobs 20000 \
+      --widen 16 --compress "$compress"
+  done
 fi
 if [ "$want" = all ] || [ "$want" = gigatexas-busy ]; then
   run gigatexas-busy --cluster "$ROOT/configs/sim-gigatexas.yaml" --jobs 100000 --compress 2000
