@@ -27,8 +27,8 @@ namespace tatami {
 
 // Another shape a job accepts (Dojo tiles instead of H100s, say) and how
 // fast it runs there relative to the job's main request (2.0 = twice as
-// fast). Filled by the simulator from throughput tables; issue 6 brings it
-// to sbatch.
+// fast). tatamid fills it from the job's spec (job_options.h: sbatch
+// --gpus='A|B@speed' or --job-class), the simulator from its speed tables.
 struct JobOption {
   ResourceRequest request;
   double speed = 1.0;
