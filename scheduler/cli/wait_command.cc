@@ -18,11 +18,12 @@ int RunWait(const std::string& prog, const Args& args) {
   ArgReader r(args);
   while (!r.Done()) {
     if (r.Peek() == "-h" || r.Peek() == "--help") {
-      printf("usage: %s [--timeout SECONDS] JOBID...\n"
-             "Blocks until the jobs (every task of an array) have ended, prints JOBID STATE\n"
-             "EXITCODE for each, and exits with the highest exit code (1 for a job that\n"
-             "did not complete). --timeout: give up after SECONDS (exit 1).\n",
-             prog.c_str());
+      printf(
+          "usage: %s [--timeout SECONDS] JOBID...\n"
+          "Blocks until the jobs (every task of an array) have ended, prints JOBID STATE\n"
+          "EXITCODE for each, and exits with the highest exit code (1 for a job that\n"
+          "did not complete). --timeout: give up after SECONDS (exit 1).\n",
+          prog.c_str());
       return 0;
     }
     if (r.Value(nullptr, "--timeout", &value, &error)) {
