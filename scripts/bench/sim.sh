@@ -15,7 +15,9 @@
 # 1.3-GPU jobs are too narrow, and the long ones that hold most of the work
 # outlast any arrival window. gigatexas-loads widens every job 16x (same
 # run time and model class: FSD-sized jobs) and replays the first 20,000 at
-# three arrival rates, light to heavy.
+# three arrival rates, light to heavy, with at most one scheduling cycle per
+# 30 s of virtual time (Slurm's sched_min_interval territory): a cycle per
+# event costs hours of wall time once thousands of jobs queue there.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${BIN:-$ROOT/build/bin}
@@ -42,7 +44,7 @@ fi
 if [ "$want" = all ] || [ "$want" = gigatexas-loads ]; then
   for compress in 5 20 100; do
     run "gigatexas-w16-c$compress" --cluster "$ROOT/configs/sim-gigatexas.yaml" --jobs 20000 \
-      --widen 16 --compress "$compress"
+      --widen 16 --compress "$compress" --cycle-interval 30s
   done
 fi
 if [ "$want" = all ] || [ "$want" = gigatexas-busy ]; then
