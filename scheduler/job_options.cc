@@ -66,6 +66,12 @@ Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config) {
   for (int i = 0; i < spec.accelerator_options_size(); ++i) {
     v1::AcceleratorOption& option = *spec.mutable_accelerator_options(i);
     const std::string& kind = option.accelerators().kind();
+    // The CLI checks this too; other clients speak the protocol directly.
+    if (!(option.speed() > 0) || option.speed() > 1000) {
+      return MakeError("alternative " + DescribeShape(option.accelerators()) +
+                       ": a speed is a number above 0 and at most 1000, not " +
+                       std::to_string(option.speed()));
+    }
     if (!option.partition().empty()) continue;
     option.set_partition(partition_for(kind));
     if (option.partition().empty()) {

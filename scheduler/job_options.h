@@ -26,7 +26,7 @@ namespace tatami {
 // the job class's: one per kind the class has a speed for, other than the
 // main request's and those the user listed, with the main request's
 // devices converted by H100-equivalents (8 H100 -> 1 Dojo tile -> 8 HW4
-// boards). Errors: an unknown class, a class with no speed for the main
+// boards). Errors: a speed not in (0, 1000], an unknown class, a class with no speed for the main
 // request's kind, a class on a job without accelerators, an alternative
 // whose kind no partition (of those the job may use) has.
 Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config);

@@ -78,6 +78,12 @@ TEST(JobOptions, PartitionsListedWithDashPAreTheOnlyOnesUsed) {
               HasSubstr("alternative d1:1: no partition the job may use (h100) has d1; list one "
                         "with -p, such as -p h100,dojo"));
 
+  v1::JobSpec no_speed = Gpus("h100", 8);
+  Accept(no_speed, "d1", 1, 0);
+  s = ResolveJobOptions(no_speed, Config());
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.error().message, HasSubstr("alternative d1:1: a speed is a number above 0"));
+
   v1::JobSpec bogus = Gpus("h100", 8);
   bogus.set_partition("h100,gpu");
   s = ResolveJobOptions(bogus, Config());
