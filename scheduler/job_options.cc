@@ -3,16 +3,20 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string_view>
+#include <unordered_map>
 
 #include "base/strings.h"
 
 namespace tatami {
 namespace {
 
-bool PartitionHas(const ClusterConfig& config, const PartitionConfig& p, const std::string& kind) {
-  for (const std::string& name : p.nodes) {
-    const NodeConfig* node = config.FindNode(name);
-    if (node && node->accelerators > 0 && MatchesRequest(node->accelerator_kind, kind)) return true;
+bool PartitionHas(const LargestNodes& largest, const std::string& partition,
+                  const std::string& kind) {
+  auto it = largest.find(partition);
+  if (it == largest.end()) return false;
+  for (const auto& [k, most] : it->second) {
+    if (most > 0 && MatchesRequest(k, kind)) return true;
   }
   return false;
 }
@@ -29,7 +33,23 @@ std::optional<AcceleratorKind> KindOf(const std::string& requested) {
 
 }  // namespace
 
-Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config) {
+LargestNodes LargestNodesOf(const ClusterConfig& config) {
+  std::unordered_map<std::string_view, const NodeConfig*> by_name;
+  for (const NodeConfig& n : config.nodes) by_name[n.name] = &n;
+  LargestNodes largest;
+  for (const PartitionConfig& p : config.partitions) {
+    for (const std::string& name : p.nodes) {
+      auto it = by_name.find(name);
+      if (it == by_name.end()) continue;
+      uint32_t& most = largest[p.name][it->second->accelerator_kind];
+      most = std::max(most, it->second->accelerators);
+    }
+  }
+  return largest;
+}
+
+Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config,
+                         const LargestNodes& largest) {
   // The partitions the job may use, its main one first: those it listed
   // (-p h100,dojo), or else every partition.
   std::vector<std::string> allowed = Split(spec.partition(), ',');
@@ -44,7 +64,7 @@ Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config) {
   std::string main = allowed.empty() ? config.DefaultPartition()->name : allowed.front();
   for (const std::string& name : allowed) {
     if (spec.accelerators().kind().empty()) break;
-    if (PartitionHas(config, *config.FindPartition(name), spec.accelerators().kind())) {
+    if (PartitionHas(largest, name, spec.accelerators().kind())) {
       main = name;
       break;
     }
@@ -58,8 +78,7 @@ Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config) {
 
   auto partition_for = [&](const std::string& kind) -> std::string {
     for (const std::string& name : allowed) {
-      const PartitionConfig* p = config.FindPartition(name);
-      if (p && PartitionHas(config, *p, kind)) return name;
+      if (PartitionHas(largest, name, kind)) return name;
     }
     return "";
   };
@@ -77,7 +96,7 @@ Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config) {
     if (option.partition().empty()) {
       std::vector<std::string> with_kind;
       for (const auto& p : config.partitions)
-        if (PartitionHas(config, p, kind)) with_kind.push_back(p.name);
+        if (PartitionHas(largest, p.name, kind)) with_kind.push_back(p.name);
       return MakeError("alternative " + DescribeShape(option.accelerators()) +
                        ": no partition the job may use (" + Join(allowed, ",") + ") has " + kind +
                        (with_kind.empty()

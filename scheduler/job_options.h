@@ -14,6 +14,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <string>
 
 #include "base/result.h"
@@ -22,6 +24,12 @@
 
 namespace tatami {
 
+// Per partition, the most accelerators one node of each kind has (the
+// controller's --gpus=N arithmetic reads it too); built once per config, in
+// O(nodes), so that submissions never walk the node list.
+using LargestNodes = std::map<std::string, std::map<AcceleratorKind, uint32_t>>;
+LargestNodes LargestNodesOf(const ClusterConfig& config);
+
 // Fills in the partition of each alternative the user wrote and appends
 // the job class's: one per kind the class has a speed for, other than the
 // main request's and those the user listed, with the main request's
@@ -29,7 +37,9 @@ namespace tatami {
 // boards). Errors: a speed not in (0, 1000], an unknown class, a class with no speed for the main
 // request's kind, a class on a job without accelerators, an alternative
 // whose kind no partition (of those the job may use) has.
-Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config);
+// `largest` is LargestNodesOf(config).
+Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config,
+                         const LargestNodes& largest);
 
 // The spec as option `option` would run it (0: the spec itself; i: with
 // accelerator_options[i - 1]'s accelerators and partition).

@@ -31,6 +31,11 @@ ClusterConfig Config() {
   return *c;
 }
 
+Status Resolve(v1::JobSpec& spec) {
+  ClusterConfig config = Config();
+  return ResolveJobOptions(spec, config, LargestNodesOf(config));
+}
+
 v1::JobSpec Gpus(const std::string& kind, uint32_t total) {
   v1::JobSpec spec;
   spec.mutable_accelerators()->set_kind(kind);
@@ -49,7 +54,7 @@ TEST(JobOptions, EachAlternativeGoesToAPartitionWithItsKind) {
   v1::JobSpec spec = Gpus("h100", 8);
   Accept(spec, "d1", 1, 1.3);
   Accept(spec, "hw4", 8, 0.4);
-  ASSERT_TRUE(ResolveJobOptions(spec, Config()).ok());
+  ASSERT_TRUE(Resolve(spec).ok());
   EXPECT_EQ(spec.partition(), "h100");  // the default: it has h100
   EXPECT_EQ(spec.accelerator_options(0).partition(), "dojo");
   EXPECT_EQ(spec.accelerator_options(1).partition(), "hw4");
@@ -65,14 +70,14 @@ TEST(JobOptions, PartitionsListedWithDashPAreTheOnlyOnesUsed) {
   v1::JobSpec spec = Gpus("h100", 8);
   spec.set_partition("dojo,h100");
   Accept(spec, "d1", 1, 1.3);
-  ASSERT_TRUE(ResolveJobOptions(spec, Config()).ok());
+  ASSERT_TRUE(Resolve(spec).ok());
   EXPECT_EQ(spec.partition(), "h100");  // the first listed that has the main kind
   EXPECT_EQ(spec.accelerator_options(0).partition(), "dojo");
 
   v1::JobSpec only_h100 = Gpus("h100", 8);
   only_h100.set_partition("h100");
   Accept(only_h100, "d1", 1, 1.3);
-  Status s = ResolveJobOptions(only_h100, Config());
+  Status s = Resolve(only_h100);
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.error().message,
               HasSubstr("alternative d1:1: no partition the job may use (h100) has d1; list one "
@@ -80,13 +85,13 @@ TEST(JobOptions, PartitionsListedWithDashPAreTheOnlyOnesUsed) {
 
   v1::JobSpec no_speed = Gpus("h100", 8);
   Accept(no_speed, "d1", 1, 0);
-  s = ResolveJobOptions(no_speed, Config());
+  s = Resolve(no_speed);
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.error().message, HasSubstr("alternative d1:1: a speed is a number above 0"));
 
   v1::JobSpec bogus = Gpus("h100", 8);
   bogus.set_partition("h100,gpu");
-  s = ResolveJobOptions(bogus, Config());
+  s = Resolve(bogus);
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.error().message, HasSubstr("invalid partition 'gpu' (partitions: h100, dojo"));
 }
@@ -94,7 +99,7 @@ TEST(JobOptions, PartitionsListedWithDashPAreTheOnlyOnesUsed) {
 TEST(JobOptions, AJobClassAcceptsEveryKindItHasASpeedFor) {
   v1::JobSpec spec = Gpus("h100", 16);
   spec.set_job_class("vision");
-  ASSERT_TRUE(ResolveJobOptions(spec, Config()).ok());
+  ASSERT_TRUE(Resolve(spec).ok());
   ASSERT_EQ(spec.accelerator_options_size(), 2);
   const auto& d1 = spec.accelerator_options(0);
   EXPECT_EQ(d1.accelerators().kind(), "d1");
@@ -112,7 +117,7 @@ TEST(JobOptions, AJobClassAcceptsEveryKindItHasASpeedFor) {
   on_tiles.mutable_accelerators()->set_per_node(1);
   on_tiles.set_nodes(3);
   on_tiles.set_job_class("language");
-  ASSERT_TRUE(ResolveJobOptions(on_tiles, Config()).ok());
+  ASSERT_TRUE(Resolve(on_tiles).ok());
   EXPECT_EQ(on_tiles.partition(), "h100");  // the default, unchanged: the cycle finds it infeasible
   ASSERT_EQ(on_tiles.accelerator_options_size(), 1);
   EXPECT_EQ(on_tiles.accelerator_options(0).accelerators().total(), 24u);
@@ -123,7 +128,7 @@ TEST(JobOptions, TheUsersOwnAlternativeForAKindBeatsTheClasss) {
   v1::JobSpec spec = Gpus("gpu", 8);  // "gpu" reads as h100
   spec.set_job_class("vision");
   Accept(spec, "d1", 2, 1.1);
-  ASSERT_TRUE(ResolveJobOptions(spec, Config()).ok());
+  ASSERT_TRUE(Resolve(spec).ok());
   ASSERT_EQ(spec.accelerator_options_size(), 2);
   EXPECT_EQ(spec.accelerator_options(0).accelerators().total(), 2u);
   EXPECT_DOUBLE_EQ(spec.accelerator_options(0).speed(), 1.1);
@@ -133,7 +138,7 @@ TEST(JobOptions, TheUsersOwnAlternativeForAKindBeatsTheClasss) {
 TEST(JobOptions, JobClassErrorsSayWhatWasWanted) {
   v1::JobSpec unknown = Gpus("h100", 8);
   unknown.set_job_class("speech");
-  Status s = ResolveJobOptions(unknown, Config());
+  Status s = Resolve(unknown);
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.error().message,
               HasSubstr("--job-class: unknown class 'speech' (the config's throughput table has: "
@@ -141,14 +146,14 @@ TEST(JobOptions, JobClassErrorsSayWhatWasWanted) {
 
   v1::JobSpec no_speed = Gpus("h100", 8);
   no_speed.set_job_class("edge");
-  s = ResolveJobOptions(no_speed, Config());
+  s = Resolve(no_speed);
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.error().message,
               HasSubstr("--job-class=edge: the throughput table has no speed for h100"));
 
   v1::JobSpec cpu_only;
   cpu_only.set_job_class("vision");
-  s = ResolveJobOptions(cpu_only, Config());
+  s = Resolve(cpu_only);
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.error().message, HasSubstr("--job-class needs an accelerator request"));
 }
@@ -158,7 +163,7 @@ TEST(JobOptions, PartitionsOfAJobArePendingsChoicesThenWhereItRan) {
   *job.mutable_spec() = Gpus("h100", 8);
   Accept(*job.mutable_spec(), "d1", 1, 1.3);
   Accept(*job.mutable_spec(), "hw4", 8, 0.4);
-  ASSERT_TRUE(ResolveJobOptions(*job.mutable_spec(), Config()).ok());
+  ASSERT_TRUE(Resolve(*job.mutable_spec()).ok());
   EXPECT_EQ(PartitionsOf(job), "h100,dojo,hw4");
   job.set_partition("dojo");
   EXPECT_EQ(PartitionsOf(job), "dojo");

@@ -48,8 +48,12 @@ double SpeedOf(const PendingJob& job, size_t option) {
 }
 
 DurationMs LimitOf(const PendingJob& job, size_t option) {
-  if (job.time_limit <= 0) return 0;
-  return static_cast<DurationMs>(std::ceil(double(job.time_limit) / SpeedOf(job, option)));
+  return LimitAtSpeed(job.time_limit, SpeedOf(job, option));
+}
+
+DurationMs LimitAtSpeed(DurationMs limit, double speed) {
+  if (limit <= 0) return 0;
+  return static_cast<DurationMs>(std::ceil(double(limit) / speed));
 }
 
 double CapacityOf(const ResourceRequest& req) {

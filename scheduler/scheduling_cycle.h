@@ -187,6 +187,9 @@ std::string ReasonCode(const std::string& placement_error);
 const ResourceRequest& RequestOf(const PendingJob& job, size_t option);
 double SpeedOf(const PendingJob& job, size_t option);
 DurationMs LimitOf(const PendingJob& job, size_t option);
+// A --time of `limit` on an option `speed` times as fast (0 stays unlimited):
+// what backfill plans with and what tatamid enforces, so the two agree.
+DurationMs LimitAtSpeed(DurationMs limit, double speed);
 // What a request takes out of the cluster, in device slots another job
 // could have used: an H100 (or any GPU) or an HW4 board counts 1 (a board's
 // slowness is in the job's speed there already), a Dojo tile 8 (it serves

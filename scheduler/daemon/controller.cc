@@ -2,7 +2,6 @@
 #include "scheduler/daemon/controller.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include "base/duration.h"
 #include "base/strings.h"
@@ -32,10 +31,6 @@ Controller::Controller(ClusterConfig config, std::unique_ptr<JobStore> store, co
     node.config = nc;
     node_index_[nc.name] = nodes_.size();
     nodes_.push_back(std::move(node));
-    for (const std::string& p : resources_[i].partitions) {
-      uint32_t& most = largest_node_[p][nc.accelerator_kind];
-      most = std::max(most, nc.accelerators);
-    }
   }
 }
 
@@ -61,16 +56,18 @@ const ResourceRequest& Controller::JobRequests::Of(uint32_t option) const {
   return request;
 }
 
+Result<ResourceRequest> Controller::RequestForOption(const v1::JobSpec& spec, size_t option) const {
+  v1::JobSpec as_option = SpecForOption(spec, option);
+  const PartitionConfig* part = config_.FindPartition(as_option.partition());
+  if (!part) return MakeError("no partition '" + as_option.partition() + "'");
+  return RequestFor(as_option, *part);
+}
+
 Controller::JobRequests Controller::RequestsFor(const v1::JobSpec& spec) const {
   JobRequests out;
-  const PartitionConfig* main = config_.FindPartition(spec.partition());
-  if (auto req = main ? RequestFor(spec, *main) : Result<ResourceRequest>(MakeError("gone"))) {
-    out.request = *req;
-  }
+  if (auto req = RequestForOption(spec, 0)) out.request = *req;
   for (int i = 0; i < spec.accelerator_options_size(); ++i) {
-    v1::JobSpec option = SpecForOption(spec, i + 1);
-    const PartitionConfig* part = config_.FindPartition(option.partition());
-    auto req = part ? RequestFor(option, *part) : Result<ResourceRequest>(MakeError("gone"));
+    auto req = RequestForOption(spec, i + 1);
     if (!req) continue;
     out.alternatives.push_back({*req, spec.accelerator_options(i).speed()});
     out.spec_option.push_back(static_cast<uint32_t>(i + 1));
@@ -86,16 +83,14 @@ Result<Controller::JobRequests> Controller::ValidateOptions(v1::JobSpec& spec, R
     const v1::AcceleratorOption& option = spec.accelerator_options(i);
     std::string what = "alternative " + DescribeShape(option.accelerators()) + " in partition " +
                        option.partition() + ": ";
-    v1::JobSpec as_option = SpecForOption(spec, i + 1);
-    const PartitionConfig* part = config_.FindPartition(as_option.partition());
-    Result<ResourceRequest> req =
-        part ? RequestFor(as_option, *part) : Result<ResourceRequest>(MakeError("no partition"));
+    Result<ResourceRequest> req = RequestForOption(spec, i + 1);
     if (req.ok()) {
       std::shared_lock lock(mu_);
       if (Status s = CheckFeasible(*req, resources_); !s.ok())
         req = MakeError("impossible request: " + s.error().message);
     }
-    DurationMs limit = time_limit ? DurationMs(std::ceil(double(time_limit) / option.speed())) : 0;
+    const PartitionConfig* part = config_.FindPartition(option.partition());
+    DurationMs limit = LimitAtSpeed(time_limit, option.speed());
     if (req.ok() && part->max_time > 0 && (limit == 0 || limit > part->max_time)) {
       req = MakeError("at " + FormatSpeed(option.speed()) + " the time limit " +
                       FormatTimeLimit(time_limit) + " becomes " +
@@ -283,7 +278,7 @@ Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
     return MakeError(
         "the script does not start with #! (a batch script needs an interpreter line)");
   }
-  if (Status s = ResolveJobOptions(spec, config_); !s.ok()) return s.error();
+  if (Status s = ResolveJobOptions(spec, config_, largest_node_); !s.ok()) return s.error();
   const PartitionConfig* part = config_.FindPartition(spec.partition());
   if (!part) {
     std::vector<std::string> names;

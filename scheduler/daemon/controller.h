@@ -37,6 +37,7 @@
 #include "scheduler/daemon/agent_link.h"
 #include "scheduler/daemon/controller_metrics.h"
 #include "scheduler/fair_share.h"
+#include "scheduler/job_options.h"
 #include "scheduler/job_state.h"
 #include "scheduler/policy.h"
 #include "scheduler/priority.h"
@@ -210,6 +211,8 @@ class Controller {
   // The request of each option of a stored spec that this config can still
   // build (Load); submission checks more (ValidateOptions).
   JobRequests RequestsFor(const v1::JobSpec& spec) const;
+  // Option `option` of a spec (job_options.h SpecForOption) as a request.
+  Result<ResourceRequest> RequestForOption(const v1::JobSpec& spec, size_t option) const;
   // Builds and checks each alternative of a resolved spec: one the user
   // wrote must be possible, and within its partition's time limit at its
   // speed; one its job class brought that is not is dropped from the spec.
@@ -241,8 +244,7 @@ class Controller {
   std::set<uint64_t> active_ids_;         // RUNNING and COMPLETING jobs
   std::set<uint64_t> restored_ids_;  // active when Load() ran; not yet confirmed by their agent
   std::unordered_map<std::string, size_t> node_index_;
-  // Per partition, the most accelerators one node of each kind has.
-  std::map<std::string, std::map<AcceleratorKind, uint32_t>> largest_node_;
+  const LargestNodes largest_node_ = LargestNodesOf(config_);
   std::map<std::string, std::unique_ptr<AgentLink>> links_;
   uint64_t next_job_id_ = 1;
   UsageLedger ledger_;

@@ -1,7 +1,6 @@
 // The scheduling loop: snapshot under the lock, think without it, commit
 // under it, persist, then hand launches to the agents.
 #include <algorithm>
-#include <cmath>
 #include <map>
 
 #include "base/hostlist.h"
@@ -230,10 +229,7 @@ void Controller::StartOptionLocked(v1::JobInfo& job, size_t option) {
   const v1::AcceleratorOption& chosen = job.spec().accelerator_options(int(spec_option) - 1);
   job.set_partition(chosen.partition());
   // --time is the main request's; elsewhere the job runs 1/speed as long.
-  if (job.time_limit_ms() > 0) {
-    job.set_time_limit_ms(
-        static_cast<DurationMs>(std::ceil(double(job.time_limit_ms()) / chosen.speed())));
-  }
+  job.set_time_limit_ms(LimitAtSpeed(job.time_limit_ms(), chosen.speed()));
 }
 
 std::vector<v1::JobLaunch> Controller::MakeLaunches(const v1::JobInfo& job) const {

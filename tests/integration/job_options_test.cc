@@ -80,6 +80,16 @@ TEST_F(ClusterTest, APendingJobWithAlternativesShowsEveryPartitionItMayUse) {
   EXPECT_EQ(cluster_.Value("squeue -h -p dojo -o %i"), job);
   EXPECT_EQ(cluster_.Value("squeue -h -p hw4 -o %i"), "");
   EXPECT_EQ(cluster_.Run("scancel " + job).exit_code, 0);
+  // Of what its class offers, a job keeps what it can use: 16 HW4 boards
+  // would span two hosts, which HW4 never does, so that option is dropped.
+  std::string wide = Submit("--hold --job-class=vision --gpus=h100:16 --wrap=true");
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + wide + " -o %P"), "h100,dojo");
+  EXPECT_THAT(cluster_.Run("tatami explain " + wide).out,
+              HasSubstr("  accepts:\n"
+                        "    - h100:16 in h100, its request\n"
+                        "    - d1:2 in dojo at 1.3x (job class vision)\n"
+                        "  pending"));
+  EXPECT_EQ(cluster_.Run("scancel " + wide).exit_code, 0);
 }
 
 TEST_F(ClusterTest, AlternativeAndJobClassErrorsSayWhatWasWanted) {
