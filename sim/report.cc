@@ -23,6 +23,14 @@ double Mean(const std::vector<double>& v) {
   return v.empty() ? 0 : sum / double(v.size());
 }
 
+// Themis' rho of one finished job (report.h).
+double RhoOf(const JobOutcome& j) {
+  double c = double(j.end - j.submit) / 1000;
+  double stretch = j.fair_share_devices > 0 ? std::max(1.0, j.gpus / j.fair_share_devices) : 1;
+  double ideal = double(j.ideal_run) / 1000 * stretch;
+  return ideal > 0 ? c / ideal : 1.0;
+}
+
 std::string Fixed(double v, int digits) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
@@ -56,9 +64,7 @@ PolicySummary Summarize(const SimRun& run) {
     jct.push_back(c);
     queue.push_back(double(j.start - j.submit) / 1000);
     slowdown.push_back(std::max(1.0, c / std::max(run_s, 10.0)));
-    double stretch = j.fair_share_devices > 0 ? std::max(1.0, j.gpus / j.fair_share_devices) : 1;
-    double ideal = double(j.ideal_run) / 1000 * stretch;
-    double r = ideal > 0 ? c / ideal : 1.0;
+    double r = RhoOf(j);
     rho.push_back(r);
     auto& [sum, n] = by_account[j.account];
     sum += r;
@@ -282,6 +288,22 @@ class SvgChart {
 };
 
 }  // namespace
+
+std::string JobsCsv(const SimRun& run) {
+  std::ostringstream csv;
+  csv << "id,account,gpus,submit_s,start_s,end_s,ran_s,ideal_run_s,kind,devices,preemptions,"
+         "outcome,rho\n";
+  auto seconds = [](TimeMs ms) { return ms < 0 ? std::string() : Fixed(double(ms) / 1000, 3); };
+  for (const JobOutcome& j : run.jobs) {
+    const char* outcome = j.end < 0 ? "never-started" : j.cancelled ? "cancelled" : "finished";
+    csv << j.id << ',' << j.account << ',' << j.gpus << ',' << seconds(j.submit) << ','
+        << seconds(j.start) << ',' << seconds(j.end) << ',' << seconds(j.ran) << ','
+        << seconds(j.ideal_run) << ',' << (j.start < 0 ? "" : AcceleratorName(j.kind)) << ','
+        << j.devices << ',' << j.preemptions << ',' << outcome << ','
+        << (j.end < 0 || j.cancelled ? std::string() : Fixed(RhoOf(j), 4)) << '\n';
+  }
+  return csv.str();
+}
 
 std::string UtilisationSvg(const SimRun& run) {
   SvgChart chart("Busy accelerators by kind (" + run.policy + ")", "hours since first submission",

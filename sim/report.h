@@ -54,6 +54,12 @@ std::string ResultsJson(const std::string& cluster, const std::string& trace,
                         const std::vector<SimRun>& runs,
                         const std::vector<PolicySummary>& summaries);
 
+// One row per job: id, account, gpus, submit/start/end/ran/ideal run in
+// seconds (empty where it never started), kind, devices, preemptions,
+// outcome (finished, cancelled, never-started) and rho (finished jobs):
+// what a per-account figure is made of.
+std::string JobsCsv(const SimRun& run);
+
 // Busy share of each accelerator kind over time, one line per kind.
 std::string UtilisationSvg(const SimRun& run);
 // Cumulative distribution of JCT (log scale), one line per policy.

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace tatami::sim {
 namespace {
@@ -61,6 +62,22 @@ TEST(Report, JsonParsesAndCarriesTheSamples) {
   EXPECT_DOUBLE_EQ(json["policies"][0]["jct_seconds"]["mean"].get<double>(), 30);
   EXPECT_TRUE(json["policies"][0]["dojo_fragmentation"].is_null());
   EXPECT_EQ(json["policies"][1]["utilisation_over_time"]["h100"].size(), 2u);
+}
+
+TEST(Report, JobsCsvHasARowPerJobWithItsRho) {
+  SimRun run = TwoJobs("p", 10'000);
+  JobOutcome never{3, "z", 5'000, -1, -1, 1'000, 2, 0, AcceleratorKind::kNone, 8, 0, "", false, 0};
+  run.jobs.push_back(never);
+  std::istringstream csv(JobsCsv(run));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(csv, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0],
+            "id,account,gpus,submit_s,start_s,end_s,ran_s,ideal_run_s,kind,devices,preemptions,"
+            "outcome,rho");
+  EXPECT_EQ(lines[1], "1,x,4,0.000,10.000,30.000,20.000,20.000,h100,4,0,finished,1.5000");
+  EXPECT_EQ(lines[2], "2,y,4,0.000,0.000,30.000,30.000,30.000,h100,4,0,finished,1.0000");
+  EXPECT_EQ(lines[3], "3,z,2,5.000,,,0.000,1.000,,0,0,never-started,");
 }
 
 TEST(Report, PlotsAreSvgWithALinePerSeries) {

@@ -40,9 +40,10 @@ expect 1 "$tmp/bad.csv:3: duration: wanted seconds (a number >= 0), got 'soon'" 
   --cluster "$cluster" --trace "$tmp/bad.csv"
 expect 1 "$tmp/nope.yaml" -- --cluster "$tmp/nope.yaml" --trace "$tmp/ok.csv"
 expect 0 "mean JCT (h)" -- --cluster "$cluster" --trace "$tmp/ok.csv" --out "$tmp/out"
-for f in results.json jct-cdf.svg utilisation-fifo.svg utilisation-fifo-backfill.svg utilisation-tatami-blind.svg utilisation-tatami.svg; do
+for f in results.json jct-cdf.svg utilisation-fifo.svg utilisation-fifo-backfill.svg utilisation-tatami-blind.svg utilisation-tatami.svg jobs-tatami.csv; do
   [ -s "$tmp/out/$f" ] || { echo "FAIL: --out wrote no $f"; failures=$((failures + 1)); }
 done
 grep -q '"finished": 3' "$tmp/out/results.json" || { echo "FAIL: results.json lacks 3 finished jobs"; failures=$((failures + 1)); }
+[ "$(grep -c ',finished,' "$tmp/out/jobs-fifo.csv")" = 3 ] || { echo "FAIL: jobs-fifo.csv lacks 3 finished rows"; failures=$((failures + 1)); }
 [ "$failures" = 0 ] && echo "tatami-sim CLI: all checks passed"
 exit "$failures"

@@ -41,7 +41,8 @@ the policies' figures side by side with each baseline's ratio to the last.
   --estimate-factor F     users' time limits as F x true run time (default 1)
   --sample-interval D     utilisation sampling period (default: span / 400)
   --cycle-interval D      at most one scheduling cycle per D of virtual time
-  --out DIR               write results.json, jct-cdf.svg, utilisation-POLICY.svg
+  --out DIR               write results.json, jct-cdf.svg, utilisation-POLICY.svg,
+                          jobs-POLICY.csv (one row per job)
 )";
 
 struct Args {
@@ -187,12 +188,13 @@ int Main(int argc, char** argv) {
     if (s.ok()) s = WriteFile(dir / "jct-cdf.svg", JctCdfSvg(runs));
     for (const SimRun& run : runs) {
       if (s.ok()) s = WriteFile(dir / ("utilisation-" + run.policy + ".svg"), UtilisationSvg(run));
+      if (s.ok()) s = WriteFile(dir / ("jobs-" + run.policy + ".csv"), JobsCsv(run));
     }
     if (!s.ok()) {
       fprintf(stderr, "tatami-sim: %s\n", s.error().message.c_str());
       return 1;
     }
-    printf("wrote %s/{results.json,jct-cdf.svg,utilisation-*.svg}\n", args->out.c_str());
+    printf("wrote %s/{results.json,jct-cdf.svg,utilisation-*.svg,jobs-*.csv}\n", args->out.c_str());
   }
   return 0;
 }
