@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "scheduler/priority.h"
 
 namespace tatami {
@@ -78,7 +80,7 @@ PendingJob SixteenGpus(uint32_t qos) {
 
 TEST(Priority, WeightedSumOfNormalizedFactors) {
   ClusterConfig config = PriorityCluster();
-  config.priority = {1000, 10000, 100, 400, 2000, kDay, 0};
+  config.priority = {1000, 10000, 100, 400, 2000, kDay, 0, 0};
   MultifactorPriority prio(config, 64);
   prio.SetFairShare({1.0, 0.25});
   PendingJob job = SixteenGpus(/*burst*/ 1);
@@ -98,6 +100,32 @@ TEST(Priority, WeightedSumOfNormalizedFactors) {
   f = prio.Factors(job, 3 * kDay);
   EXPECT_DOUBLE_EQ(f.age, 1.0);
   EXPECT_DOUBLE_EQ(f.fair_share, 1.0);
+}
+
+TEST(Priority, SmallJobsComeFirstOnALogScaleOfDeviceTime) {
+  ClusterConfig config = PriorityCluster();
+  config.priority = {0, 0, 0, 0, 0, kDay, 0, 1000};
+  // 64 H100: the whole cluster for 30 days is 64 x 43,200 device-minutes.
+  MultifactorPriority prio(config, 64);
+  PendingJob job = SixteenGpus(0);
+  double most = std::log(64.0 * 43'200);
+  job.time_limit = kHour;
+  EXPECT_NEAR(prio.Factors(job, 0).small_jobs, 1 - std::log(16.0 * 60) / most, 1e-12);
+  PendingJob one = job;
+  one.request.accel_per_node = 1;
+  one.time_limit = 30 * kSecond;  // counts as a minute: the factor's top
+  EXPECT_DOUBLE_EQ(prio.Factors(one, 0).small_jobs, 1.0);
+  PendingJob longer = job;
+  longer.time_limit = 10 * kHour;
+  EXPECT_LT(prio.Priority(longer, 0), prio.Priority(job, 0));
+  EXPECT_LT(prio.Priority(job, 0), prio.Priority(one, 0));
+  // Unlimited, or more than the whole cluster for a month: 0.
+  job.time_limit = 0;
+  EXPECT_EQ(prio.Factors(job, 0).small_jobs, 0);
+  job.time_limit = 365 * kDay;
+  EXPECT_EQ(prio.Factors(job, 0).small_jobs, 0);
+  EXPECT_EQ(DescribePriority(config.priority, prio.Factors(one, 0)),
+            "small_jobs 1.00 x 1000 = 1000");
 }
 
 TEST(Priority, WithoutAPrioritySectionTheQosPriorityOrdersAsBefore) {

@@ -6,10 +6,23 @@
 
 namespace tatami {
 
+namespace {
+
+double SmallJobsFactor(const PendingJob& job, double capacity) {
+  constexpr double kMonthMinutes = 30 * 24 * 60;
+  if (job.time_limit <= 0 || capacity <= 0) return 0;
+  double minutes = std::max(1.0, double(job.time_limit) / double(kMinute));
+  double device_minutes = std::max(1.0, CapacityOf(job.request)) * minutes;
+  double most = std::log(std::max(2.0, capacity * kMonthMinutes));
+  return std::clamp(1.0 - std::log(device_minutes) / most, 0.0, 1.0);
+}
+
+}  // namespace
+
 int64_t Weighted(const PriorityConfig& c, const PriorityFactors& f) {
   double sum = f.age * c.age_weight + f.fair_share * c.fair_share_weight +
-               f.job_size * c.job_size_weight + f.partition * c.partition_weight +
-               f.qos * c.qos_weight;
+               f.job_size * c.job_size_weight + f.small_jobs * c.small_jobs_weight +
+               f.partition * c.partition_weight + f.qos * c.qos_weight;
   return static_cast<int64_t>(std::llround(sum));
 }
 
@@ -24,6 +37,7 @@ std::string DescribePriority(const PriorityConfig& c, const PriorityFactors& f) 
   term("age", f.age, c.age_weight);
   term("fair_share", f.fair_share, c.fair_share_weight);
   term("job_size", f.job_size, c.job_size_weight);
+  term("small_jobs", f.small_jobs, c.small_jobs_weight);
   term("partition", f.partition, c.partition_weight);
   term("qos", f.qos, c.qos_weight);
   if (out.empty()) return "0 (every priority weight is 0)";
@@ -47,6 +61,7 @@ PriorityFactors MultifactorPriority::Factors(const PendingJob& job, TimeMs now) 
   if (job.account < fair_share_.size())
     f.fair_share = std::clamp(fair_share_[job.account], 0.0, 1.0);
   if (capacity_ > 0) f.job_size = std::min(1.0, CapacityOf(job.request) / capacity_);
+  f.small_jobs = SmallJobsFactor(job, capacity_);
   if (max_partition_priority_ > 0) {
     auto it = partition_priority_.find(job.request.partition);
     if (it != partition_priority_.end()) f.partition = double(it->second) / max_partition_priority_;

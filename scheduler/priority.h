@@ -25,8 +25,12 @@ struct PriorityFactors {
   double age = 0;         // waited / max_age, at most 1
   double fair_share = 1;  // FairShareFactors of the job's account (1: no account)
   double job_size = 0;    // its H100-equivalents / the cluster's
-  double partition = 0;   // partition priority / the largest
-  double qos = 0;         // QoS priority / the largest (a negative one counts 0)
+  // 1 - log(device-minutes asked) / log(the cluster's for 30 days), where
+  // device-minutes = H100-equivalents x --time: 1 for one device for a
+  // minute, 0 for the whole cluster for 30 days or an unlimited job.
+  double small_jobs = 0;
+  double partition = 0;  // partition priority / the largest
+  double qos = 0;        // QoS priority / the largest (a negative one counts 0)
 };
 
 int64_t Weighted(const PriorityConfig& config, const PriorityFactors& f);

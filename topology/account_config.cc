@@ -87,14 +87,16 @@ Status ParsePriority(const Reader& r, const YAML::Node& n, ClusterConfig& c) {
   PriorityConfig& p = c.priority;
   if (const auto& w = n["weights"]) {
     TATAMI_CHECK(r.RequireMap(w, "priority.weights"));
-    TATAMI_CHECK(
-        r.CheckKeys(w, {"age", "fair_share", "job_size", "partition", "qos"}, "priority.weights"));
+    TATAMI_CHECK(r.CheckKeys(w, {"age", "fair_share", "job_size", "small_jobs", "partition", "qos"},
+                             "priority.weights"));
     // A section that names weights sets all of them: those left out are 0.
     p.qos_weight = 0;
     if (w["age"]) TATAMI_ASSIGN(p.age_weight, r.UInt(w["age"], "weights.age"));
     if (w["fair_share"])
       TATAMI_ASSIGN(p.fair_share_weight, r.UInt(w["fair_share"], "weights.fair_share"));
     if (w["job_size"]) TATAMI_ASSIGN(p.job_size_weight, r.UInt(w["job_size"], "weights.job_size"));
+    if (w["small_jobs"])
+      TATAMI_ASSIGN(p.small_jobs_weight, r.UInt(w["small_jobs"], "weights.small_jobs"));
     if (w["partition"])
       TATAMI_ASSIGN(p.partition_weight, r.UInt(w["partition"], "weights.partition"));
     if (w["qos"]) TATAMI_ASSIGN(p.qos_weight, r.UInt(w["qos"], "weights.qos"));

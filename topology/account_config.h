@@ -6,7 +6,8 @@
 //     - {name: fsd-vision, parent: fsd}
 //     - {name: customer-acme, users: [acme-ci], quota: {h100: 8}, borrow: {h100: 8}}
 //   priority:
-//     weights: {age: 1000, fair_share: 10000, job_size: 100, partition: 1000, qos: 2000}
+//     weights: {age: 1000, fair_share: 10000, job_size: 100, small_jobs: 0, partition: 1000,
+//               qos: 2000}
 //     max_age: 7d
 //     usage_half_life: 7d
 #pragma once

@@ -73,6 +73,9 @@ struct PriorityConfig {
   DurationMs max_age = 7 * 24 * 3600 * kSecond;
   // Past usage counts half as much after this long (0: never forgotten).
   DurationMs usage_half_life = 7 * 24 * 3600 * kSecond;
+  // The less device-time a job asks for, the higher (Tiresias' and SJF's
+  // lesson: short jobs first cuts the mean JCT of a busy cluster most).
+  uint32_t small_jobs_weight = 0;
 };
 
 // A row of the throughput table: how fast a class of job runs on each kind,

@@ -229,7 +229,7 @@ TEST(ClusterConfig, AccountsCarrySharesQuotasAndBorrowLimits) {
                "  - {name: fsd, quota: {h100: 16, d1: 2}}\n"
                "  - {name: acme, quota: {h100: 8}, borrow: {h100: 4, hw4: 0}}\n"
                "priority:\n"
-               "  weights: {age: 100, fair_share: 5000}\n"
+               "  weights: {age: 100, fair_share: 5000, small_jobs: 3000}\n"
                "  max_age: 1d\n"
                "  usage_half_life: 12h\n"),
       "a.yaml");
@@ -246,6 +246,7 @@ TEST(ClusterConfig, AccountsCarrySharesQuotasAndBorrowLimits) {
   // Weights left out of a weights map are 0, the QoS's included.
   EXPECT_EQ(c->priority.age_weight, 100u);
   EXPECT_EQ(c->priority.fair_share_weight, 5000u);
+  EXPECT_EQ(c->priority.small_jobs_weight, 3000u);
   EXPECT_EQ(c->priority.qos_weight, 0u);
   EXPECT_EQ(c->priority.max_age, kDay);
   EXPECT_EQ(c->priority.usage_half_life, 12 * kHour);
@@ -269,6 +270,8 @@ TEST(ClusterConfig, BadAccountsAndPriorityNameLineAndWant) {
       {"accounts: [{name: a, limit: {h100: 4}}]\n", "unknown key 'limit' in an account"},
       {"priority: {weights: {fairshare: 1}}\n", "unknown key 'fairshare' in priority.weights"},
       {"priority: {weights: {age: lots}}\n", "weights.age: expected a non-negative integer"},
+      {"priority: {weights: {small_jobs: -1}}\n",
+       "weights.small_jobs: expected a non-negative integer"},
       {"priority: {max_age: 0s}\n", "max_age: expected a positive duration"},
       {"priority: {usage_half_life: often}\n", "usage_half_life"},
   };
