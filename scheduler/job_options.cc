@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <string_view>
 #include <unordered_map>
 
@@ -48,12 +49,95 @@ LargestNodes LargestNodesOf(const ClusterConfig& config) {
   return largest;
 }
 
+namespace {
+
+// The job class's alternatives (ResolveJobOptions says which).
+Status AddClassOptions(v1::JobSpec& spec, const ClusterConfig& config,
+                       const std::function<std::string(const std::string&)>& partition_for) {
+  if (spec.job_class().empty()) return {};
+  const JobClassConfig* job_class = config.FindJobClass(spec.job_class());
+  if (!job_class) {
+    std::vector<std::string> names;
+    for (const auto& c : config.job_classes) names.push_back(c.name);
+    return MakeError("--job-class: unknown class '" + spec.job_class() + "' (the config's " +
+                     "throughput table has: " + (names.empty() ? "none" : Join(names, ", ")) + ")");
+  }
+  auto main_kind = KindOf(spec.accelerators().kind());
+  if (!main_kind) return MakeError("--job-class needs an accelerator request, such as --gpus=8");
+  double main_speed = job_class->speed[static_cast<size_t>(*main_kind)];
+  if (main_speed <= 0) {
+    return MakeError("--job-class=" + spec.job_class() +
+                     ": the throughput table has no speed for " +
+                     std::string(AcceleratorName(*main_kind)) + ", the job's request");
+  }
+  double equivalents =
+      TotalDevices(spec.accelerators(), spec.nodes()) * H100Equivalents(*main_kind);
+  for (size_t k = 0; k < kAcceleratorKinds; ++k) {
+    auto kind = static_cast<AcceleratorKind>(k);
+    std::string name(AcceleratorName(kind));
+    if (kind == *main_kind || job_class->speed[k] <= 0) continue;
+    bool listed = false;
+    for (const auto& option : spec.accelerator_options())
+      listed |= KindOf(option.accelerators().kind()) == kind;
+    std::string partition = partition_for(name);
+    if (listed || partition.empty()) continue;  // the user's own choice wins
+    v1::AcceleratorOption& option = *spec.add_accelerator_options();
+    option.mutable_accelerators()->set_kind(name);
+    option.mutable_accelerators()->set_total(
+        static_cast<uint32_t>(std::max(1.0, std::ceil(equivalents / H100Equivalents(kind)))));
+    option.set_speed(job_class->speed[k] / main_speed);
+    option.set_partition(partition);
+    option.set_from_class(true);
+  }
+  return {};
+}
+
+// With -p a,b, every option (the request and each alternative) may also
+// run in each other listed partition that has its kind, at the same speed:
+// the job starts in whichever has room first, as Slurm's does.
+void AddPartitionListOptions(v1::JobSpec& spec, const std::vector<std::string>& listed,
+                             const LargestNodes& largest) {
+  struct Shape {
+    v1::AcceleratorRequest accelerators;
+    double speed;
+    std::string partition;
+  };
+  std::vector<Shape> shapes = {{spec.accelerators(), 1.0, spec.partition()}};
+  for (const auto& o : spec.accelerator_options())
+    shapes.push_back({o.accelerators(), o.speed(), o.partition()});
+  auto known = [&](const v1::AcceleratorRequest& a, const std::string& partition) {
+    for (const Shape& s : shapes) {
+      if (s.partition == partition && s.accelerators.SerializeAsString() == a.SerializeAsString())
+        return true;
+    }
+    return false;
+  };
+  size_t originals = shapes.size();
+  for (size_t i = 0; i < originals; ++i) {
+    Shape shape = shapes[i];
+    const std::string& kind = shape.accelerators.kind();
+    for (const std::string& partition : listed) {
+      if (!kind.empty() && !PartitionHas(largest, partition, kind)) continue;
+      if (known(shape.accelerators, partition)) continue;
+      v1::AcceleratorOption& option = *spec.add_accelerator_options();
+      *option.mutable_accelerators() = shape.accelerators;
+      option.set_speed(shape.speed);
+      option.set_partition(partition);
+      option.set_from_partition_list(true);
+      shapes.push_back({shape.accelerators, shape.speed, partition});
+    }
+  }
+}
+
+}  // namespace
+
 Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config,
                          const LargestNodes& largest) {
   // The partitions the job may use, its main one first: those it listed
   // (-p h100,dojo), or else every partition.
   std::vector<std::string> allowed = Split(spec.partition(), ',');
   if (spec.partition().empty()) allowed.clear();
+  size_t listed_partitions = allowed.size();
   for (const std::string& name : allowed) {
     if (!config.FindPartition(name)) {
       std::vector<std::string> names;
@@ -105,41 +189,8 @@ Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config,
     }
   }
 
-  if (spec.job_class().empty()) return {};
-  const JobClassConfig* job_class = config.FindJobClass(spec.job_class());
-  if (!job_class) {
-    std::vector<std::string> names;
-    for (const auto& c : config.job_classes) names.push_back(c.name);
-    return MakeError("--job-class: unknown class '" + spec.job_class() + "' (the config's " +
-                     "throughput table has: " + (names.empty() ? "none" : Join(names, ", ")) + ")");
-  }
-  auto main_kind = KindOf(spec.accelerators().kind());
-  if (!main_kind) return MakeError("--job-class needs an accelerator request, such as --gpus=8");
-  double main_speed = job_class->speed[static_cast<size_t>(*main_kind)];
-  if (main_speed <= 0) {
-    return MakeError("--job-class=" + spec.job_class() +
-                     ": the throughput table has no speed for " +
-                     std::string(AcceleratorName(*main_kind)) + ", the job's request");
-  }
-  double equivalents =
-      TotalDevices(spec.accelerators(), spec.nodes()) * H100Equivalents(*main_kind);
-  for (size_t k = 0; k < kAcceleratorKinds; ++k) {
-    auto kind = static_cast<AcceleratorKind>(k);
-    std::string name(AcceleratorName(kind));
-    if (kind == *main_kind || job_class->speed[k] <= 0) continue;
-    bool listed = false;
-    for (const auto& option : spec.accelerator_options())
-      listed |= KindOf(option.accelerators().kind()) == kind;
-    std::string partition = partition_for(name);
-    if (listed || partition.empty()) continue;  // the user's own choice wins
-    v1::AcceleratorOption& option = *spec.add_accelerator_options();
-    option.mutable_accelerators()->set_kind(name);
-    option.mutable_accelerators()->set_total(
-        static_cast<uint32_t>(std::max(1.0, std::ceil(equivalents / H100Equivalents(kind)))));
-    option.set_speed(job_class->speed[k] / main_speed);
-    option.set_partition(partition);
-    option.set_from_class(true);
-  }
+  if (Status s = AddClassOptions(spec, config, partition_for); !s.ok()) return s;
+  if (listed_partitions > 1) AddPartitionListOptions(spec, allowed, largest);
   return {};
 }
 
@@ -163,6 +214,7 @@ std::string PartitionsOf(const v1::JobInfo& job) {
 }
 
 std::string DescribeShape(const v1::AcceleratorRequest& shape) {
+  if (shape.kind().empty() && shape.total() == 0 && shape.per_node() == 0) return "no accelerators";
   std::string kind = shape.kind().empty() ? "gpu" : shape.kind();
   if (shape.total()) return kind + ":" + std::to_string(shape.total());
   return kind + ":" + std::to_string(shape.per_node()) + " per node";

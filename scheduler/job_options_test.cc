@@ -19,6 +19,7 @@ partitions:
   - {name: dojo, nodes: tray-01}
   - {name: hw4, nodes: hw4-01}
   - {name: cpu, nodes: cpu-01}
+  - {name: spot, nodes: "h100-01,hw4-01"}
 throughput:
   vision: {h100: 1.0, d1: 1.3, hw4: 0.45}
   language: {h100: 1.0, d1: 0.8}
@@ -94,6 +95,60 @@ TEST(JobOptions, PartitionsListedWithDashPAreTheOnlyOnesUsed) {
   s = Resolve(bogus);
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.error().message, HasSubstr("invalid partition 'gpu' (partitions: h100, dojo"));
+}
+
+TEST(JobOptions, EveryOptionMayAlsoRunInTheOtherListedPartitionsWithItsKind) {
+  // -p h100,spot: the 8 H100 may start in either; the HW4 boards only in
+  // spot, the one listed partition that has them.
+  v1::JobSpec spec = Gpus("h100", 8);
+  spec.set_partition("h100,spot");
+  Accept(spec, "hw4", 8, 0.4);
+  ASSERT_TRUE(Resolve(spec).ok());
+  EXPECT_EQ(spec.partition(), "h100");
+  ASSERT_EQ(spec.accelerator_options_size(), 2);
+  EXPECT_EQ(spec.accelerator_options(0).partition(), "spot");
+  EXPECT_EQ(spec.accelerator_options(0).accelerators().kind(), "hw4");
+  EXPECT_FALSE(spec.accelerator_options(0).from_partition_list());
+  const v1::AcceleratorOption& copy = spec.accelerator_options(1);
+  EXPECT_EQ(copy.partition(), "spot");
+  EXPECT_EQ(copy.accelerators().kind(), "h100");
+  EXPECT_EQ(copy.accelerators().total(), 8u);
+  EXPECT_DOUBLE_EQ(copy.speed(), 1.0);
+  EXPECT_TRUE(copy.from_partition_list());
+  EXPECT_EQ(SpecForOption(spec, 2).partition(), "spot");
+
+  // A job without accelerators may run in any listed partition.
+  v1::JobSpec cpus;
+  cpus.set_partition("cpu,spot");
+  ASSERT_TRUE(Resolve(cpus).ok());
+  ASSERT_EQ(cpus.accelerator_options_size(), 1);
+  EXPECT_EQ(cpus.accelerator_options(0).partition(), "spot");
+  EXPECT_EQ(DescribeShape(cpus.accelerator_options(0).accelerators()), "no accelerators");
+
+  // One partition, or none listed: nothing added.
+  v1::JobSpec one = Gpus("h100", 8);
+  one.set_partition("spot");
+  ASSERT_TRUE(Resolve(one).ok());
+  EXPECT_EQ(one.accelerator_options_size(), 0);
+  v1::JobSpec none = Gpus("h100", 8);
+  ASSERT_TRUE(Resolve(none).ok());
+  EXPECT_EQ(none.accelerator_options_size(), 0);
+
+  // A class's alternatives are copied too, and nothing twice.
+  v1::JobSpec vision = Gpus("h100", 8);
+  vision.set_partition("h100,dojo,spot");
+  vision.set_job_class("vision");
+  ASSERT_TRUE(Resolve(vision).ok());
+  std::vector<std::string> got;
+  for (const auto& o : vision.accelerator_options())
+    got.push_back(DescribeShape(o.accelerators()) + "@" + o.partition());
+  EXPECT_THAT(got, ::testing::ElementsAre("d1:1@dojo", "hw4:8@spot", "h100:8@spot"));
+  EXPECT_EQ(PartitionsOf([&] {
+              v1::JobInfo j;
+              *j.mutable_spec() = vision;
+              return j;
+            }()),
+            "h100,dojo,spot");
 }
 
 TEST(JobOptions, AJobClassAcceptsEveryKindItHasASpeedFor) {

@@ -68,7 +68,8 @@ void PrintOptions(const v1::JobInfo& job) {
     line(static_cast<uint32_t>(i + 1),
          DescribeShape(o.accelerators()) + " in " + o.partition() + " at " +
              FormatSpeed(o.speed()) +
-             (o.from_class() ? " (job class " + spec.job_class() + ")" : ""));
+             (o.from_class() ? " (job class " + spec.job_class() + ")" : "") +
+             (o.from_partition_list() ? " (-p list)" : ""));
   }
   if (placed && job.time_limit_ms() > 0)
     printf("  time limit there: %s\n", FormatTimeLimit(job.time_limit_ms()).c_str());

@@ -98,7 +98,8 @@ Result<Controller::JobRequests> Controller::ValidateOptions(v1::JobSpec& spec, R
                       FormatTimeLimit(part->max_time) + "; give a shorter --time");
     }
     if (!req.ok()) {
-      if (option.from_class()) continue;  // the class offered it; this job cannot use it
+      // The class or the -p list offered it; this job cannot use it there.
+      if (option.from_class() || option.from_partition_list()) continue;
       return MakeError(what + req.error().message);
     }
     out.alternatives.push_back({*req, option.speed()});

@@ -55,6 +55,24 @@ TEST_F(ClusterTest, AJobClassTakesTheFasterKindWhenFreeAndTheOtherWhenNot) {
   EXPECT_EQ(Wait(tray), 0);
 }
 
+// -p hw4,h100 lets a job start in whichever listed partition has room
+// first, as Slurm's does: with the HW4 host taken whole, a job without
+// accelerators runs in h100. (Its --time must fit h100's max_time: a
+// limit is fixed at submission, from the first partition.)
+TEST_F(ClusterTest, AJobListingTwoPartitionsStartsInTheOneWithRoom) {
+  std::string host = Submit("-p hw4 --exclusive " + Blocker());
+  ASSERT_TRUE(ReadyEventually());
+  std::string job = Submit("-p hw4,h100 -t 10 -o either.out --wrap='echo $SLURM_JOB_PARTITION'");
+  ASSERT_EQ(Wait(job), 0);
+  EXPECT_EQ(cluster_.Run("cat either.out").out, "h100\n");
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + job + " -o Partition,State"), "h100|COMPLETED");
+  EXPECT_THAT(cluster_.Run("tatami explain " + job).out,
+              HasSubstr("    - no accelerators in hw4, its request\n"
+                        "    * no accelerators in h100 at 1x (-p list)\n"));
+  Release();
+  EXPECT_EQ(Wait(host), 0);
+}
+
 // The option a job runs as is part of its record: a restarted controller
 // still knows the job is on the tray, holding a tile of it.
 TEST_F(ClusterTest, TheOptionARunningJobTookSurvivesAControllerRestart) {
