@@ -225,7 +225,15 @@ TEST_F(MetricsTest, PrometheusGetsAcceleratorSecondsDashboardsEvaluateRestartsNe
   // the end (the report rounds to milliseconds, as the counter counts).
   EXPECT_TRUE(LocalCluster::Eventually(
       [&] { return std::abs(Value(acme_h100) - reported) < 0.0015; }, seconds(30)))
-      << Value(acme_h100) << " vs report " << reported;
+      << Value(acme_h100) << " vs report "
+      << reported
+      // Once seen under ctest -j2 (11.11 against 11.17): were scrapes
+      // failing (up 0, or a scrape near its 1 s timeout), or did /metrics
+      // itself stop short of the report?
+      << "\nup: " << Query("up").dump()
+      << "\nscrape_duration_seconds: " << Query("scrape_duration_seconds").dump() << "\n/metrics: "
+      << cluster_.Run("curl -sf http://" + MetricsAddress() + "/metrics | grep customer-globex").out
+      << cluster_.Run("tail -5 logs/prometheus.log").out;
 
   // State for every panel: a running job, a held one, a failed submission.
   std::string fsd = Submit("-A fsd -p dojo --tiles=2 " + Blocker("b"));
