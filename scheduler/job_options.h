@@ -37,6 +37,9 @@ LargestNodes LargestNodesOf(const ClusterConfig& config);
 // boards). Errors: a speed not in (0, 1000], an unknown class, a class with no speed for the main
 // request's kind, a class on a job without accelerators, an alternative
 // whose kind no partition (of those the job may use) has.
+// With several partitions listed (-p a,b), every shape, the request's too,
+// also gets a copy at its speed in each other listed partition that has its
+// kind (from_partition_list): the job starts where there is room first.
 // `largest` is LargestNodesOf(config).
 Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config,
                          const LargestNodes& largest);
