@@ -65,6 +65,12 @@ out += [
     f"    nodes: gt-hw4-[0001-{HW4_HOSTS:04d}]",
     "    max_time: 14-00:00:00",
     "",
+    "# As sim-small-hetero.yaml: the tatami policies' multifactor priority.",
+    "priority:",
+    "  weights: {age: 1000, fair_share: 10000, small_jobs: 30000, qos: 100000}",
+    "  max_age: 7d",
+    "  usage_half_life: 7d",
+    "",
 ]
 path = os.path.join(os.path.dirname(__file__), "..", "..", "configs", "sim-gigatexas.yaml")
 with open(path, "w") as f:
