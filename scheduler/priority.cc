@@ -8,13 +8,17 @@ namespace tatami {
 
 namespace {
 
-double SmallJobsFactor(const PendingJob& job, double capacity) {
+// log(the cluster's device-minutes in 30 days): the factor's 0.
+double LogMostDeviceMinutes(double capacity) {
   constexpr double kMonthMinutes = 30 * 24 * 60;
-  if (job.time_limit <= 0 || capacity <= 0) return 0;
+  return std::log(std::max(2.0, capacity * kMonthMinutes));
+}
+
+double SmallJobsFactor(const PendingJob& job, double log_most) {
+  if (job.time_limit <= 0) return 0;
   double minutes = std::max(1.0, double(job.time_limit) / double(kMinute));
   double device_minutes = std::max(1.0, CapacityOf(job.request)) * minutes;
-  double most = std::log(std::max(2.0, capacity * kMonthMinutes));
-  return std::clamp(1.0 - std::log(device_minutes) / most, 0.0, 1.0);
+  return std::clamp(1.0 - std::log(device_minutes) / log_most, 0.0, 1.0);
 }
 
 }  // namespace
@@ -45,7 +49,10 @@ std::string DescribePriority(const PriorityConfig& c, const PriorityFactors& f) 
 }
 
 MultifactorPriority::MultifactorPriority(const ClusterConfig& config, double capacity)
-    : config_(config.priority), qos_(config.qos), capacity_(capacity) {
+    : config_(config.priority),
+      qos_(config.qos),
+      capacity_(capacity),
+      log_most_device_minutes_(LogMostDeviceMinutes(capacity)) {
   for (const QosConfig& q : config.qos)
     max_qos_priority_ = std::max<int64_t>(max_qos_priority_, q.priority);
   for (const PartitionConfig& p : config.partitions) {
@@ -61,7 +68,7 @@ PriorityFactors MultifactorPriority::Factors(const PendingJob& job, TimeMs now) 
   if (job.account < fair_share_.size())
     f.fair_share = std::clamp(fair_share_[job.account], 0.0, 1.0);
   if (capacity_ > 0) f.job_size = std::min(1.0, CapacityOf(job.request) / capacity_);
-  f.small_jobs = SmallJobsFactor(job, capacity_);
+  if (capacity_ > 0) f.small_jobs = SmallJobsFactor(job, log_most_device_minutes_);
   if (max_partition_priority_ > 0) {
     auto it = partition_priority_.find(job.request.partition);
     if (it != partition_priority_.end()) f.partition = double(it->second) / max_partition_priority_;

@@ -61,6 +61,7 @@ class MultifactorPriority {
   uint32_t max_partition_priority_ = 0;
   std::unordered_map<std::string, uint32_t> partition_priority_;
   double capacity_;
+  double log_most_device_minutes_;  // small_jobs' 0, computed once, not per job
   std::vector<double> fair_share_;
 };
 

@@ -69,6 +69,10 @@ TEST_F(ClusterTest, AJobListingTwoPartitionsStartsInTheOneWithRoom) {
   EXPECT_THAT(cluster_.Run("tatami explain " + job).out,
               HasSubstr("    - no accelerators in hw4, its request\n"
                         "    * no accelerators in h100 at 1x (-p list)\n"));
+  // Without --time the job is unlimited (hw4 has no max_time), which h100's
+  // max_time refuses: that copy is dropped, the job stays hw4's alone.
+  std::string unlimited = Submit("-p hw4,h100 --hold --wrap=true");
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + unlimited + " -o %P"), "hw4");
   Release();
   EXPECT_EQ(Wait(host), 0);
 }
