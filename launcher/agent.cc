@@ -15,6 +15,7 @@
 #include "launcher/binding_files.h"
 #include "launcher/output_path.h"
 #include "launcher/process.h"
+#include "proto/daemon_channel.h"
 
 namespace tatami {
 namespace {
@@ -57,8 +58,7 @@ int64_t Agent::NowMs() {
 }
 
 Agent::Agent(AgentOptions options) : options_(std::move(options)), instance_(MakeInstance()) {
-  controller_ = v1::Controller::NewStub(
-      grpc::CreateChannel(options_.controller_address, grpc::InsecureChannelCredentials()));
+  controller_ = v1::Controller::NewStub(DaemonChannel(options_.controller_address));
   timer_thread_ = std::thread([this] { TimerLoop(); });
   report_thread_ = std::thread([this] { ReportLoop(); });
   sample_thread_ = std::thread([this] { SampleLoop(); });

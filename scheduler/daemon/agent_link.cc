@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "proto/daemon_channel.h"
+
 namespace tatami {
 namespace {
 
@@ -13,7 +15,7 @@ constexpr size_t kMaxRequestBytes = 1 << 20;
 
 AgentLink::AgentLink(std::string address, LaunchFailed on_failure)
     : address_(std::move(address)), on_failure_(std::move(on_failure)) {
-  stub_ = v1::Agent::NewStub(grpc::CreateChannel(address_, grpc::InsecureChannelCredentials()));
+  stub_ = v1::Agent::NewStub(DaemonChannel(address_));
   thread_ = std::thread([this] { Loop(); });
 }
 

@@ -2,6 +2,7 @@
 // failure; and how a job ends.
 #include <algorithm>
 
+#include "proto/daemon_channel.h"
 #include "scheduler/daemon/controller.h"
 #include "scheduler/job_options.h"
 #include "scheduler/job_state.h"
@@ -309,7 +310,12 @@ void Controller::CheckNodeTimeoutsLocked(std::vector<v1::JobInfo>& changed) {
     Node& node = nodes_[i];
     if (node.state == v1::NODE_DOWN) continue;
     if (node.state == v1::NODE_UNKNOWN && resources_[i].running_jobs == 0) continue;
-    if (now - node.last_heartbeat <= config_.node_timeout) continue;
+    DurationMs timeout = config_.node_timeout;
+    // Not heard from since this controller started: its agent may be between
+    // two tries to reconnect, up to the channel's longest backoff (plus
+    // gRPC's 20% jitter) apart. Give it that on top.
+    if (node.state == v1::NODE_UNKNOWN) timeout += 2 * kDaemonReconnectBackoffMaxMs;
+    if (now - node.last_heartbeat <= timeout) continue;
     node.state = v1::NODE_DOWN;
     node.reason = "Not responding";
     metrics_.CountHeartbeatTimeout();

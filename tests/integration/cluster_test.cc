@@ -382,6 +382,29 @@ TEST_F(ClusterTest, RestartedControllerReconcilesRunningAndPendingJobs) {
   EXPECT_EQ(cluster_.AcctState(running), "COMPLETED");
 }
 
+TEST_F(ClusterTest, ControllerDownMuchLongerThanNodeTimeoutFailsNoRunningJob) {
+  // The agent must find the restarted controller well within its node_timeout
+  // (2 s here), however long the controller was gone. With gRPC's default
+  // reconnect backoff the agent's next try came seconds after the restart,
+  // and the running job ended NODE_FAIL ("not responding").
+  std::string running = Submit(Blocker());
+  ASSERT_TRUE(RunningEventually(running));
+  ASSERT_TRUE(LocalCluster::KillAndReap(cluster_.ControllerPid()));
+  // The length of the outage is what is under test, not a wait for an event.
+  std::this_thread::sleep_for(seconds(10));
+  ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0)
+      << cluster_.Run("tail logs/tatamid.log").out;
+  // Every agent has registered again: a node that took longer than
+  // node_timeout to do so was declared down first and failed its jobs.
+  ASSERT_TRUE(LocalCluster::Eventually(
+      [&] { return cluster_.Run("! sinfo -h -N -o %t | grep -q 'unk\\|down'").exit_code == 0; },
+      seconds(30)));
+  EXPECT_EQ(cluster_.QueueState(running), "R");
+  Release();
+  ASSERT_EQ(cluster_.Run("tatami wait " + running).exit_code, 0);
+  EXPECT_EQ(cluster_.AcctState(running), "COMPLETED");
+}
+
 TEST_F(ClusterTest, ControllerSigkillDuringSubmissionBurstLosesNoAcceptedJob) {
   // 150 submissions from a background loop; every id sbatch printed was
   // accepted. The controller is killed part-way through and restarted.
