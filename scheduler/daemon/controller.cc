@@ -231,14 +231,22 @@ Status Controller::Persist(std::vector<v1::JobInfo> jobs) {
     TimeMs ended = j.runs_size() ? j.runs(j.runs_size() - 1).start_time() : -1;
     if (start > 0 || ended >= 0) runs.push_back({j.job_id(), start, ended});
   }
+  std::vector<uint64_t> ended;
+  for (const v1::JobInfo& j : jobs) {
+    if (IsTerminal(j.state())) ended.push_back(j.job_id());
+  }
   auto begin = std::chrono::steady_clock::now();
   Status s = store_->Put(std::move(jobs)).get();
   metrics_.ObserveStoreWrite(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
-  if (s.ok() && !runs.empty()) {
+  if ((s.ok() && !runs.empty()) || !ended.empty()) {
     std::unique_lock lock(mu_);
-    OnDurableLocked(runs);
+    if (s.ok()) OnDurableLocked(runs);
+    // Even when the write failed: a waiter must not hang on a store error,
+    // which the caller reports.
+    for (uint64_t id : ended) finishing_ids_.erase(id);
   }
+  if (!ended.empty()) NotifyDone();
   return s;
 }
 

@@ -25,6 +25,7 @@
 #include <thread>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "base/clock.h"
@@ -202,6 +203,8 @@ class Controller {
   void UpdateNodeStateLocked(size_t node_index);
   void UpdateNodeStatesLocked(const v1::JobInfo& job);
   void OnLaunchFailed(uint64_t job_id, const std::string& node, const std::string& why);
+  // Writes the records to the store and waits for it. Takes mu_ itself: call
+  // without it. Jobs among them that ended are then reported to Wait.
   Status Persist(std::vector<v1::JobInfo> jobs);
   AgentLink* LinkLocked(const std::string& address);
   int FindNodeLocked(const std::string& name) const;  // -1 when unknown
@@ -243,6 +246,9 @@ class Controller {
   std::set<uint64_t> pending_ids_;        // PENDING jobs, in id order
   std::set<uint64_t> active_ids_;         // RUNNING and COMPLETING jobs
   std::set<uint64_t> restored_ids_;  // active when Load() ran; not yet confirmed by their agent
+  // Ended in memory, record not yet written: Wait does not call them done
+  // yet, so `tatami wait J && sacct -j J` never shows J still running.
+  std::unordered_set<uint64_t> finishing_ids_;
   std::unordered_map<std::string, size_t> node_index_;
   const LargestNodes largest_node_ = LargestNodesOf(config_);
   std::map<std::string, std::unique_ptr<AgentLink>> links_;
@@ -267,7 +273,7 @@ class Controller {
   std::thread scheduler_;
 
   std::mutex done_mu_;
-  std::condition_variable done_cv_;  // a job reached a terminal state
+  std::condition_variable done_cv_;  // a job's end became durable
   uint64_t done_generation_ = 0;
 };
 

@@ -108,7 +108,7 @@ void Controller::FinishJobLocked(v1::JobInfo& job, JobState state, const std::st
     if (job.allocation_size() > 1) TerminateOnNodesLocked(job, 0);
     ReleaseLocked(job);
   }
-  NotifyDone();
+  finishing_ids_.insert(job.job_id());  // Persist reports it done
   Wake();
 }
 

@@ -166,7 +166,9 @@ v1::WaitReply Controller::Wait(const v1::WaitRequest& req) {
       std::shared_lock lock(mu_);
       // Check in place; copy the records only for the answer, once.
       for (uint64_t id : req.job_ids()) {
-        for (const v1::JobInfo* job : JobsWithIdLocked(id)) all_done &= IsTerminal(job->state());
+        for (const v1::JobInfo* job : JobsWithIdLocked(id)) {
+          all_done &= IsTerminal(job->state()) && !finishing_ids_.count(job->job_id());
+        }
       }
       if (all_done || timed_out) {
         v1::WaitReply reply;

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
@@ -403,6 +404,26 @@ TEST_F(ClusterTest, ControllerDownMuchLongerThanNodeTimeoutFailsNoRunningJob) {
   Release();
   ASSERT_EQ(cluster_.Run("tatami wait " + running).exit_code, 0);
   EXPECT_EQ(cluster_.AcctState(running), "COMPLETED");
+}
+
+TEST_F(ClusterTest, WaitReturnsOnlyOnceTheJobsEndIsInTheAccountingStore) {
+  std::string job = Submit(Blocker());
+  ASSERT_TRUE(ReadyEventually());
+  // Holding SQLite's write lock stalls the controller's store writer (it
+  // retries for 5 s): the job ends in memory while its record says RUNNING.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((cluster_.dir() + "/state.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  Release();
+  EXPECT_TRUE(
+      LocalCluster::Eventually([&] { return cluster_.QueueState(job) == "CD"; }, seconds(3)));
+  CommandResult early = cluster_.Run("tatami wait --timeout 1 " + job);
+  EXPECT_NE(early.exit_code, 0) << "wait said done before sacct could see it: " << early.out;
+  ASSERT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_EQ(Wait(job), 0);
+  EXPECT_EQ(cluster_.AcctState(job), "COMPLETED");
 }
 
 TEST_F(ClusterTest, ControllerSigkillDuringSubmissionBurstLosesNoAcceptedJob) {
