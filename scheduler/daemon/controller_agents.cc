@@ -136,7 +136,13 @@ void Controller::ApplyEventLocked(const v1::JobEvent& ev, std::vector<v1::JobInf
   auto it = jobs_.find(ev.job_id());
   if (it == jobs_.end()) return;
   v1::JobInfo& job = it->second;
-  if (!IsActive(job.state())) return;  // late or duplicate report
+  if (!IsActive(job.state())) {
+    // A late or repeated report. The agent repeats one when our answer was
+    // an error, as when the store could not write the job's end: writing the
+    // record again heals the store, which would otherwise say RUNNING forever.
+    if (IsTerminal(job.state())) changed.push_back(job);
+    return;
+  }
   if (job.allocation_size() == 0 || job.allocation(0).node() != ev.node()) return;
   switch (ev.kind()) {
     case v1::JobEvent::EXITED: {

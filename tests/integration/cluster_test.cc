@@ -426,6 +426,26 @@ TEST_F(ClusterTest, WaitReturnsOnlyOnceTheJobsEndIsInTheAccountingStore) {
   EXPECT_EQ(cluster_.AcctState(job), "COMPLETED");
 }
 
+TEST_F(ClusterTest, AJobsEndTheStoreCouldNotWriteIsWrittenWhenTheAgentReportsItAgain) {
+  std::string job = Submit(Blocker());
+  ASSERT_TRUE(ReadyEventually());
+  // Held for longer than the store's 5 s busy timeout: writing the job's
+  // end fails, and the agent, told so, keeps its report and sends it again.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((cluster_.dir() + "/state.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  Release();
+  // Wait does not hang on a failed write: it answers once the write failed.
+  EXPECT_EQ(cluster_.Run("tatami wait --timeout 30 " + job).exit_code, 0);
+  EXPECT_EQ(cluster_.AcctState(job), "RUNNING");
+  ASSERT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_TRUE(
+      LocalCluster::Eventually([&] { return cluster_.AcctState(job) == "COMPLETED"; }, seconds(30)))
+      << cluster_.AcctState(job);
+}
+
 TEST_F(ClusterTest, ControllerSigkillDuringSubmissionBurstLosesNoAcceptedJob) {
   // 150 submissions from a background loop; every id sbatch printed was
   // accepted. The controller is killed part-way through and restarted.
