@@ -48,6 +48,8 @@ double SpeedOf(const PendingJob& job, size_t option) {
 }
 
 DurationMs LimitOf(const PendingJob& job, size_t option) {
+  if (option > 0 && job.alternatives[option - 1].time_limit >= 0)
+    return job.alternatives[option - 1].time_limit;
   return LimitAtSpeed(job.time_limit, SpeedOf(job, option));
 }
 

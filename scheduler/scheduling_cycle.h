@@ -32,6 +32,10 @@ namespace tatami {
 struct JobOption {
   ResourceRequest request;
   double speed = 1.0;
+  // Its own time limit when it does not follow the job's (a -p list's copy
+  // of a job without --time takes its partition's default; 0: unlimited);
+  // -1: the job's time_limit at `speed`.
+  DurationMs time_limit = -1;
 };
 
 struct PendingJob {
@@ -182,8 +186,8 @@ class BackfillPolicy : public QueuePolicy {
 std::string ReasonCode(const std::string& placement_error);
 
 // A job's option (0: its request; i: alternatives[i - 1]): the request, its
-// speed relative to the request, and its time limit there (the job's --time
-// divided by that speed; 0: unlimited).
+// speed relative to the request, and its time limit there (its own, or the
+// job's --time divided by that speed; 0: unlimited).
 const ResourceRequest& RequestOf(const PendingJob& job, size_t option);
 double SpeedOf(const PendingJob& job, size_t option);
 DurationMs LimitOf(const PendingJob& job, size_t option);

@@ -138,6 +138,27 @@ TEST(SchedulingCycle, AJobWithoutATimeLimitNeverPassesAReservation) {
   ASSERT_EQ(plan.reservations.size(), 1u);
 }
 
+// `sbatch -p x,y` without --time: the copy in y has y's default limit, not
+// the job's (unlimited in x), and backfill plans each with its own.
+TEST(SchedulingCycle, AnOptionWithItsOwnTimeLimitMayPassAReservationTheJobMayNot) {
+  Snapshot snap;
+  snap.nodes = {TestNode("a")};
+  Hold(snap, Holding(9, 0, 4, 100'000));
+  PendingJob untimed = Job(2, 2, 2, /*limit=*/0);
+  untimed.alternatives.push_back({Devices(2), 1.0, /*time_limit=*/50'000});
+  snap.pending = {Job(1, 8, 1, 50'000), untimed};
+  snap.backfill_pass = true;
+  EXPECT_EQ(LimitOf(untimed, 0), 0);
+  EXPECT_EQ(LimitOf(untimed, 1), 50'000);
+  auto policy = MakeSchedulingPolicy("tatami");
+  Plan plan = RunSchedulingCycle(snap, *policy->queue, *policy->placer);
+  ASSERT_EQ(plan.starts.size(), 1u);
+  EXPECT_EQ(plan.starts[0].job_id, 2u);
+  EXPECT_EQ(plan.starts[0].option, 1u);
+  ASSERT_EQ(plan.reservations.size(), 1u);
+  EXPECT_EQ(plan.reservations[0].start, 100'000);
+}
+
 TEST(SchedulingCycle, ARunningJobWithoutALimitMeansNoReservationAndNoBackfillOnItsNode) {
   Snapshot snap;
   snap.nodes = {TestNode("a")};

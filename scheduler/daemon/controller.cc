@@ -69,7 +69,8 @@ Controller::JobRequests Controller::RequestsFor(const v1::JobSpec& spec) const {
   for (int i = 0; i < spec.accelerator_options_size(); ++i) {
     auto req = RequestForOption(spec, i + 1);
     if (!req) continue;
-    out.alternatives.push_back({*req, spec.accelerator_options(i).speed()});
+    const v1::AcceleratorOption& option = spec.accelerator_options(i);
+    out.alternatives.push_back({*req, option.speed(), OwnTimeLimit(spec, option)});
     out.spec_option.push_back(static_cast<uint32_t>(i + 1));
   }
   return out;
@@ -90,7 +91,7 @@ Result<Controller::JobRequests> Controller::ValidateOptions(v1::JobSpec& spec, R
         req = MakeError("impossible request: " + s.error().message);
     }
     const PartitionConfig* part = config_.FindPartition(option.partition());
-    DurationMs limit = LimitAtSpeed(time_limit, option.speed());
+    DurationMs limit = OptionTimeLimit(spec, option, time_limit);
     if (req.ok() && part->max_time > 0 && (limit == 0 || limit > part->max_time)) {
       req = MakeError("at " + FormatSpeed(option.speed()) + " the time limit " +
                       FormatTimeLimit(time_limit) + " becomes " +
@@ -102,7 +103,7 @@ Result<Controller::JobRequests> Controller::ValidateOptions(v1::JobSpec& spec, R
       if (option.from_class() || option.from_partition_list()) continue;
       return MakeError(what + req.error().message);
     }
-    out.alternatives.push_back({*req, option.speed()});
+    out.alternatives.push_back({*req, option.speed(), OwnTimeLimit(spec, option)});
     out.spec_option.push_back(static_cast<uint32_t>(kept.size() + 1));
     *kept.Add() = option;
   }
@@ -110,11 +111,35 @@ Result<Controller::JobRequests> Controller::ValidateOptions(v1::JobSpec& spec, R
   return out;
 }
 
-DurationMs Controller::RequestedTimeLimit(const v1::JobSpec& spec) const {
-  if (spec.time_limit_ms() > 0) return spec.time_limit_ms();
-  const PartitionConfig* part = config_.FindPartition(spec.partition());
+namespace {
+
+// What a job that gave no --time may run for in `part`, as in Slurm: the
+// partition's DefaultTime, else its MaxTime; 0 (unlimited) if neither.
+DurationMs PartitionTimeLimit(const PartitionConfig* part) {
   if (!part) return 0;
   return part->default_time ? part->default_time : part->max_time;
+}
+
+}  // namespace
+
+DurationMs Controller::RequestedTimeLimit(const v1::JobSpec& spec) const {
+  if (spec.time_limit_ms() > 0) return spec.time_limit_ms();
+  return PartitionTimeLimit(config_.FindPartition(spec.partition()));
+}
+
+DurationMs Controller::OwnTimeLimit(const v1::JobSpec& spec,
+                                    const v1::AcceleratorOption& option) const {
+  // A -p list's copy of a job without --time: the limit is its partition's
+  // own, picked where the job starts, not the first listed partition's.
+  if (spec.time_limit_ms() <= 0 && option.from_partition_list())
+    return PartitionTimeLimit(config_.FindPartition(option.partition()));
+  return -1;
+}
+
+DurationMs Controller::OptionTimeLimit(const v1::JobSpec& spec, const v1::AcceleratorOption& option,
+                                       DurationMs main_limit) const {
+  DurationMs own = OwnTimeLimit(spec, option);
+  return own >= 0 ? own : LimitAtSpeed(main_limit, option.speed());
 }
 
 Status Controller::Load() {

@@ -223,6 +223,13 @@ class Controller {
                                       DurationMs time_limit);
   // The --time a job asked for, or its main partition's default.
   DurationMs RequestedTimeLimit(const v1::JobSpec& spec) const;
+  // The limit of the job when it runs as `option`: the main request's
+  // `main_limit` at the option's speed, or, for a -p list's copy of a job
+  // without --time, the default of the copy's own partition.
+  DurationMs OptionTimeLimit(const v1::JobSpec& spec, const v1::AcceleratorOption& option,
+                             DurationMs main_limit) const;
+  // That default, when the option has one (JobOption::time_limit); else -1.
+  DurationMs OwnTimeLimit(const v1::JobSpec& spec, const v1::AcceleratorOption& option) const;
   std::vector<const v1::JobInfo*> JobsWithIdLocked(uint64_t id) const;
   void Wake();
   void NotifyDone();

@@ -229,7 +229,7 @@ void Controller::StartOptionLocked(v1::JobInfo& job, size_t option) {
   const v1::AcceleratorOption& chosen = job.spec().accelerator_options(int(spec_option) - 1);
   job.set_partition(chosen.partition());
   // --time is the main request's; elsewhere the job runs 1/speed as long.
-  job.set_time_limit_ms(LimitAtSpeed(job.time_limit_ms(), chosen.speed()));
+  job.set_time_limit_ms(OptionTimeLimit(job.spec(), chosen, job.time_limit_ms()));
 }
 
 std::vector<v1::JobLaunch> Controller::MakeLaunches(const v1::JobInfo& job) const {

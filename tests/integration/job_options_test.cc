@@ -69,10 +69,15 @@ TEST_F(ClusterTest, AJobListingTwoPartitionsStartsInTheOneWithRoom) {
   EXPECT_THAT(cluster_.Run("tatami explain " + job).out,
               HasSubstr("    - no accelerators in hw4, its request\n"
                         "    * no accelerators in h100 at 1x (-p list)\n"));
-  // Without --time the job is unlimited (hw4 has no max_time), which h100's
-  // max_time refuses: that copy is dropped, the job stays hw4's alone.
-  std::string unlimited = Submit("-p hw4,h100 --hold --wrap=true");
-  EXPECT_EQ(cluster_.Value("squeue -h -j " + unlimited + " -o %P"), "hw4");
+  // Without --time each partition sets the limit where the job starts, as
+  // in Slurm: unlimited in hw4, h100's max_time of a day there.
+  std::string untimed = Submit("-p hw4,h100 --wrap=true");
+  ASSERT_EQ(Wait(untimed), 0);
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + untimed + " -o Partition,Timelimit"),
+            "h100|1-00:00:00");
+  // A --time over h100's max_time: that copy is dropped, the job stays hw4's.
+  std::string too_long = Submit("-p hw4,h100 -t 2-00:00:00 --hold --wrap=true");
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + too_long + " -o %P"), "hw4");
   Release();
   EXPECT_EQ(Wait(host), 0);
 }
