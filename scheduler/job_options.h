@@ -39,7 +39,8 @@ LargestNodes LargestNodesOf(const ClusterConfig& config);
 // whose kind no partition (of those the job may use) has.
 // With several partitions listed (-p a,b), every shape, the request's too,
 // also gets a copy at its speed in each other listed partition that has its
-// kind (from_partition_list): the job starts where there is room first.
+// kind (from_partition_list): the job starts where there is room first. A
+// job without --time runs there for that partition's default limit.
 // `largest` is LargestNodesOf(config).
 Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config,
                          const LargestNodes& largest);
