@@ -131,12 +131,25 @@ struct Progress {
 };
 
 // The run's state between events.
+// How fast a job of `profile`'s class runs on `kind`, relative to an H100
+// (trace run times are H100 times). The config's throughput row for the
+// class, when it has one, wins over speeds.h: the operator's measurements
+// are what tatamid schedules with.
+double ClassSpeed(const ClassProfile& profile, const JobClassConfig* measured,
+                  AcceleratorKind kind) {
+  if (!measured) return SpeedOn(profile, kind);
+  double h100 = measured->speed[static_cast<size_t>(AcceleratorKind::kH100)];
+  double speed = measured->speed[static_cast<size_t>(kind)];
+  return h100 > 0 ? speed / h100 : speed;
+}
+
 class Replay {
  public:
   Replay(const std::vector<NodeResources>& nodes, const ClusterConfig& config,
          const SimOptions& options, const std::vector<TraceJob>& trace,
          const SchedulingPolicy& policy, const QosTable& qos)
-      : options_(options),
+      : config_(config),
+        options_(options),
         trace_(trace),
         policy_(policy),
         qos_(qos),
@@ -282,9 +295,11 @@ class Replay {
     const ClassProfile* profile = FindClass(t.job_class);
     if (!profile) profile = FindClass(ClassForGpuHours(double(t.run_time) * t.gpus / 3.6e6, t.id));
     shape.profile = profile;
+    const JobClassConfig* measured = config_.FindJobClass(t.job_class);
+    if (!measured) measured = config_.FindJobClass(profile->name);
     for (const KindPool& pool : pools_) {
       if (!t.kind.empty() && AcceleratorName(pool.kind) != t.kind) continue;
-      double speed = t.kind.empty() ? SpeedOn(*profile, pool.kind) : 1.0;
+      double speed = t.kind.empty() ? ClassSpeed(*profile, measured, pool.kind) : 1.0;
       auto req = RequestOn(pool, t.gpus);
       if (speed <= 0 || !req || !Feasible(*req)) continue;
       shape.kinds.push_back(pool.kind);
@@ -456,6 +471,7 @@ class Replay {
     out.fair_share_devices = shapes_[i].usable_devices / std::max(1.0, mean_active);
   }
 
+  const ClusterConfig& config_;
   const SimOptions& options_;
   const std::vector<TraceJob>& trace_;
   const SchedulingPolicy& policy_;

@@ -11,7 +11,8 @@
 // victim gets SIGTERM, saves its progress (checkpointing is what the grace
 // time is for), ends when its QoS's grace time is over and is requeued with
 // the work it has left, or cancelled when its QoS says so. A job's run time is its trace run time
-// divided by its class's speed on the kind it landed on (speeds.h) and multiplied by what its
+// divided by its class's speed on the kind it landed on (the config's throughput table, else
+// speeds.h) and multiplied by what its
 // placement costs its all-reduce against the best placement
 // (collectives/cost_model.h).
 //

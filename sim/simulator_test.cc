@@ -9,7 +9,7 @@ namespace tatami::sim {
 namespace {
 
 // One 8-GPU H100 node; with `hw4`, an 8-board HW4 host beside it.
-ClusterConfig Cluster(bool hw4 = false) {
+ClusterConfig Cluster(bool hw4 = false, const std::string& more_yaml = "") {
   std::string yaml = R"(
 nodes:
   - {name: gpu-1, cpus: 64, memory: 512G, accelerators: {kind: h100, count: 8}}
@@ -18,6 +18,7 @@ nodes:
     yaml += "  - {name: hw4-1, cpus: 40, memory: 128G, accelerators: {kind: hw4, count: 8}}\n";
   yaml += "partitions:\n  - {name: h100, nodes: gpu-1, default: true}\n";
   if (hw4) yaml += "  - {name: hw4, nodes: hw4-1}\n";
+  yaml += more_yaml;
   auto config = ParseClusterConfig(yaml, "test.yaml");
   EXPECT_TRUE(config.ok()) << config.error().message;
   return *config;
@@ -95,6 +96,22 @@ TEST(Simulator, RunTimeScalesWithTheSpeedOfTheKindTheJobLandsOn) {
   EXPECT_EQ(run.jobs[1].kind, AcceleratorKind::kHw4);
   // Alone, the job would have had an H100 node: its ideal is 60 s.
   EXPECT_EQ(run.jobs[1].ideal_run, 60'000);
+}
+
+// The config's throughput table is the operator's measurement: it wins
+// over speeds.h for a class it names, relative to its own H100 figure, and
+// adds classes speeds.h does not know.
+TEST(Simulator, TheConfigsThroughputTableSetsTheSpeedsOfTheClassesItNames) {
+  TraceJob big = Job(1, 0, 8, 1000);
+  big.kind = "h100";
+  std::vector<TraceJob> trace{big, Job(2, 1, 4, 60, "cifar10"), Job(3, 2, 4, 60, "vision")};
+  ClusterConfig config = Cluster(/*hw4=*/true,
+                                 "throughput:\n"
+                                 "  cifar10: {h100: 1.0, hw4: 0.5}\n"
+                                 "  vision: {h100: 2.0, hw4: 0.5}\n");
+  SimRun run = Replay(config, trace, "tatami");
+  EXPECT_EQ(Timeline(run), (T{{0, 1000}, {1, 121}, {2, 242}}));
+  EXPECT_EQ(run.jobs[2].kind, AcceleratorKind::kHw4);
 }
 
 TEST(Simulator, AJobTooBigForTheClusterNeverStartsAndIsCounted) {
