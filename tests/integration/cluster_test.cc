@@ -3,7 +3,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
@@ -13,6 +12,7 @@
 #include "scheduler/policy.h"
 #include "sim/simulator.h"
 #include "tests/integration/cluster_fixture.h"
+#include "tests/integration/store_lock.h"
 #include "topology/cluster_config.h"
 
 namespace tatami::testing {
@@ -411,17 +411,14 @@ TEST_F(ClusterTest, WaitReturnsOnlyOnceTheJobsEndIsInTheAccountingStore) {
   ASSERT_TRUE(ReadyEventually());
   // Holding SQLite's write lock stalls the controller's store writer (it
   // retries for 5 s): the job ends in memory while its record says RUNNING.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((cluster_.dir() + "/state.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK)
-      << sqlite3_errmsg(db);
+  StoreLock lock(cluster_.dir());
+  ASSERT_TRUE(lock.held());
   Release();
   EXPECT_TRUE(
       LocalCluster::Eventually([&] { return cluster_.QueueState(job) == "CD"; }, seconds(3)));
   CommandResult early = cluster_.Run("tatami wait --timeout 1 " + job);
   EXPECT_NE(early.exit_code, 0) << "wait said done before sacct could see it: " << early.out;
-  ASSERT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(db);
+  lock.Release();
   EXPECT_EQ(Wait(job), 0);
   EXPECT_EQ(cluster_.AcctState(job), "COMPLETED");
 }
@@ -431,16 +428,13 @@ TEST_F(ClusterTest, AJobsEndTheStoreCouldNotWriteIsWrittenWhenTheAgentReportsItA
   ASSERT_TRUE(ReadyEventually());
   // Held for longer than the store's 5 s busy timeout: writing the job's
   // end fails, and the agent, told so, keeps its report and sends it again.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((cluster_.dir() + "/state.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK)
-      << sqlite3_errmsg(db);
+  StoreLock lock(cluster_.dir());
+  ASSERT_TRUE(lock.held());
   Release();
   // Wait does not hang on a failed write: it answers once the write failed.
   EXPECT_EQ(cluster_.Run("tatami wait --timeout 30 " + job).exit_code, 0);
   EXPECT_EQ(cluster_.AcctState(job), "RUNNING");
-  ASSERT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(db);
+  lock.Release();
   EXPECT_TRUE(
       LocalCluster::Eventually([&] { return cluster_.AcctState(job) == "COMPLETED"; }, seconds(30)))
       << cluster_.AcctState(job);

@@ -13,6 +13,7 @@
 #include "base/strings.h"
 #include "sim/simulator.h"
 #include "tests/integration/cluster_fixture.h"
+#include "tests/integration/store_lock.h"
 #include "topology/cluster_config.h"
 
 namespace tatami::testing {
@@ -288,6 +289,24 @@ TEST_F(ClusterTest, NodeDrainAndResumeErrorsSayWhatWasWanted) {
   }
   // The valid part of a partly bad hostlist was applied: h100-01 and -02 are drained.
   EXPECT_THAT(cluster_.Run("sinfo -h -N -o '%N %t'").out, HasSubstr("h100-02 drain\n"));
+}
+
+// A drain must be durable before it takes effect (a restarted controller
+// would put the node back into service): when the store cannot write it,
+// the node is not drained and the admin is told why.
+TEST_F(ClusterTest, ADrainTheStoreCannotWriteIsRefusedAndLeavesTheNodeInService) {
+  {
+    StoreLock lock(cluster_.dir());
+    ASSERT_TRUE(lock.held());
+    CommandResult r = cluster_.Run("tatami node drain h100-01 --reason=fan");
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_THAT(r.err, HasSubstr("h100-01: not drained, it could not be stored: "));
+    EXPECT_THAT(cluster_.Run("sinfo -h -N -o '%N %t'").out, HasSubstr("h100-01 idle\n"));
+  }
+  ASSERT_EQ(cluster_.Run("tatami node drain h100-01 --reason=fan").exit_code, 0);
+  ASSERT_TRUE(LocalCluster::KillAndReap(cluster_.ControllerPid()));
+  ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0);
+  EXPECT_THAT(cluster_.Run("sinfo -h -N -o '%N %t'").out, HasSubstr("h100-01 drain\n"));
 }
 
 }  // namespace
