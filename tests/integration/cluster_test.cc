@@ -462,7 +462,10 @@ TEST_F(ClusterTest, ControllerSigkillDuringSubmissionBurstLosesNoAcceptedJob) {
   EXPECT_GE(accepted, 40);
   std::string completed =
       cluster_.Value("sacct -n -X -P -s CD -o JobID | grep -c -x -F -f accepted");
-  EXPECT_EQ(completed, std::to_string(accepted));
+  EXPECT_EQ(completed, std::to_string(accepted))
+      << "the jobs that did not complete, and why:\n"
+      << cluster_.Run("sacct -n -X -P -o JobID,State,Reason | grep -v '|COMPLETED|'").out
+      << cluster_.Run("tail -20 logs/tatamid.log").out;
 }
 
 TEST(ControllerConfig, BadConfigIsRefusedWithFileLineAndColumn) {
