@@ -165,6 +165,10 @@ class Controller {
   size_t CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>& launches,
                           std::vector<v1::JobInfo>& changed);
   void DispatchLaunches(std::vector<v1::JobLaunch> launches);
+  // The store could not record these starts: launching them would run jobs
+  // it calls PENDING, which a restarted controller would start again. They
+  // are pending again, in memory, as the store has them. Takes mu_.
+  void UndoStarts(const std::vector<v1::JobLaunch>& launches, const std::string& why);
   // Records which option a starting job takes (PlannedStart::option): its
   // run_option, partition and the time limit there.
   void StartOptionLocked(v1::JobInfo& job, size_t option);

@@ -46,6 +46,8 @@ void Controller::SchedulerLoop() {
     // the store then never calls PENDING what an agent is running.
     if (Status s = Persist(std::move(changed)); !s.ok()) {
       fprintf(stderr, "tatamid: %s\n", s.error().message.c_str());
+      UndoStarts(launches, s.error().message);
+      launches.clear();
     }
     DispatchLaunches(std::move(launches));
   }
@@ -317,6 +319,29 @@ void Controller::BindJobLocked(v1::JobInfo& job) const {
     }
     first += ranks.tasks;
   }
+}
+
+void Controller::UndoStarts(const std::vector<v1::JobLaunch>& launches, const std::string& why) {
+  std::vector<v1::JobInfo> cancelled;
+  std::unique_lock lock(mu_);
+  for (const v1::JobLaunch& l : launches) {
+    auto it = jobs_.find(l.job().job_id());
+    // One launch per node: the first of a job's puts it back.
+    if (it == jobs_.end() || it->second.start_time() != l.job().start_time()) continue;
+    v1::JobInfo& job = it->second;
+    if (job.state() == v1::RUNNING) {
+      job.set_start_time(0);  // it never ran: no run to record, bill or count
+      RequeueJobLocked(job, "start not recorded (" + why + ")", /*ran=*/false);
+      fprintf(stderr, "tatamid: job %lu not launched: its start could not be recorded\n",
+              static_cast<unsigned long>(job.job_id()));
+    } else if (job.state() == v1::COMPLETING) {
+      // Cancelled meanwhile: nothing runs that could report its end.
+      FinishJobLocked(job, v1::CANCELLED, "cancelled before it started");
+      cancelled.push_back(job);
+    }
+  }
+  lock.unlock();
+  (void)Persist(std::move(cancelled));  // also lets Wait answer for them
 }
 
 void Controller::DispatchLaunches(std::vector<v1::JobLaunch> launches) {

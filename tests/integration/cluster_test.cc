@@ -440,6 +440,31 @@ TEST_F(ClusterTest, AJobsEndTheStoreCouldNotWriteIsWrittenWhenTheAgentReportsItA
       << cluster_.AcctState(job);
 }
 
+// RUNNING is written before a job is launched: a job the store still calls
+// PENDING would be started a second time by a restarted controller.
+TEST_F(ClusterTest, AJobWhoseStartTheStoreCannotRecordIsNotLaunchedUntilItCan) {
+  std::string first = Submit(Blocker());
+  ASSERT_TRUE(ReadyEventually());
+  std::string next = Submit("--dependency=afterany:" + first + " -o next.out --wrap='echo ran'");
+  {
+    StoreLock lock(cluster_.dir());
+    ASSERT_TRUE(lock.held());
+    Release();  // `first` ends; `next` may start, but its start cannot be written
+    // Each cycle tries again, and shows it RUNNING while the write waits.
+    ASSERT_TRUE(LocalCluster::Eventually(
+        [&] {
+          return cluster_.Run("grep -q 'job " + next + " not launched' logs/tatamid.log")
+                     .exit_code == 0;
+        },
+        seconds(30)))
+        << cluster_.Value("squeue -h -j " + next + " -o %t:%r");
+    EXPECT_NE(cluster_.Run("test -e next.out").exit_code, 0) << "launched while PENDING on disk";
+  }
+  EXPECT_EQ(Wait(next), 0);
+  EXPECT_EQ(cluster_.AcctState(next), "COMPLETED");
+  EXPECT_EQ(cluster_.Run("cat next.out").out, "ran\n");
+}
+
 TEST_F(ClusterTest, ControllerSigkillDuringSubmissionBurstLosesNoAcceptedJob) {
   // 150 submissions from a background loop; every id sbatch printed was
   // accepted. The controller is killed part-way through and restarted.
