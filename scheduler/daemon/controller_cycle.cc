@@ -329,12 +329,14 @@ void Controller::UndoStarts(const std::vector<v1::JobLaunch>& launches, const st
     // One launch per node: the first of a job's puts it back.
     if (it == jobs_.end() || it->second.start_time() != l.job().start_time()) continue;
     v1::JobInfo& job = it->second;
-    if (job.state() == v1::RUNNING) {
-      job.set_start_time(0);  // it never ran: no run to record, bill or count
+    bool running = job.state() == v1::RUNNING;
+    if (!running && job.state() != v1::COMPLETING) continue;
+    job.set_start_time(0);  // it never ran: no run to record, bill or count
+    if (running) {
       RequeueJobLocked(job, "start not recorded (" + why + ")", /*ran=*/false);
       fprintf(stderr, "tatamid: job %lu not launched: its start could not be recorded\n",
               static_cast<unsigned long>(job.job_id()));
-    } else if (job.state() == v1::COMPLETING) {
+    } else {
       // Cancelled meanwhile: nothing runs that could report its end.
       FinishJobLocked(job, v1::CANCELLED, "cancelled before it started");
       cancelled.push_back(job);
