@@ -25,6 +25,8 @@ int RunWait(const std::string& prog, const Args& args);     // block until jobs 
 int RunExplain(const std::string& prog, const Args& args);  // why pending, where and how bound
 int RunLocal(const std::string& prog, const Args& args);    // tatami local up|down|status
 int RunNode(const std::string& prog, const Args& args);     // tatami node drain|resume
+int RunHold(const std::string& prog, const Args& args);     // scontrol hold
+int RunRelease(const std::string& prog, const Args& args);  // scontrol release
 
 // Prints "PROG: error: MESSAGE" to stderr and returns 1.
 int Fail(const std::string& prog, const std::string& message);

@@ -30,7 +30,7 @@ std::string ReasonInWords(const std::string& reason) {
        "run scattered"},
       {"Dependency", "it waits for the jobs named by --dependency"},
       {"DependencyNeverSatisfied", "a job it depends on ended in a way that can never satisfy it"},
-      {"JobHeldUser", "it is held (--hold); release it to let it run"},
+      {"JobHeldUser", "it is held (--hold, tatami hold); `tatami release JOB` lets it run"},
       {"BeginTime", "it may not start before its --begin time"},
       {"JobArrayTaskLimit", "its array's %limit of running tasks is reached"},
       {"Preempting",

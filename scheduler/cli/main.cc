@@ -21,6 +21,8 @@ commands:
   explain  why a job waits; where it runs and each rank's GPU, cores and NIC
   local    up|down|status of a cluster on this machine
   node     drain|resume nodes (admin)          (scontrol update nodename=...)
+  hold     keep pending jobs from starting     (scontrol hold)
+  release  let held jobs start                 (scontrol release)
 
 `tatami COMMAND --help` lists a command's options.
 )";
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
       {"acct", "sacct", tatami::RunAcct},       {"wait", nullptr, tatami::RunWait},
       {"local", nullptr, tatami::RunLocal},     {"explain", nullptr, tatami::RunExplain},
       {"report", "sreport", tatami::RunReport}, {"node", nullptr, tatami::RunNode},
+      {"hold", nullptr, tatami::RunHold},       {"release", nullptr, tatami::RunRelease},
   };
   for (const auto& c : commands) {
     if (c.slurm_name && self == c.slurm_name)

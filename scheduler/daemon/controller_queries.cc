@@ -259,6 +259,20 @@ v1::CancelReply Controller::Cancel(const v1::CancelRequest& req) {
                          ": access denied");
         continue;
       }
+      if (req.hold_action() != v1::CancelRequest::NO_HOLD_ACTION) {
+        if (job.state() != v1::PENDING) {
+          reply.add_errors("Job " + std::to_string(id) + " is " +
+                           std::string(StateName(job.state())) + ", not pending: only a " +
+                           "pending job can be held or released");
+          continue;
+        }
+        bool hold = req.hold_action() == v1::CancelRequest::HOLD;
+        job.mutable_spec()->set_hold(hold);
+        if (hold) job.set_reason("JobHeldUser");
+        reply.add_affected(id);
+        changed.push_back(job);
+        continue;
+      }
       reply.add_affected(id);
       if (req.signal() != 0) {
         if (IsActive(job.state())) TerminateOnNodesLocked(job, req.signal());
@@ -276,6 +290,7 @@ v1::CancelReply Controller::Cancel(const v1::CancelRequest& req) {
     }
   }
   if (Status s = Persist(std::move(changed)); !s.ok()) reply.add_errors(s.error().message);
+  if (req.hold_action() == v1::CancelRequest::RELEASE) Wake();  // it may start now
   return reply;
 }
 

@@ -291,6 +291,54 @@ TEST_F(ClusterTest, NodeDrainAndResumeErrorsSayWhatWasWanted) {
   EXPECT_THAT(cluster_.Run("sinfo -h -N -o '%N %t'").out, HasSubstr("h100-02 drain\n"));
 }
 
+// sbatch --hold, then tatami hold|release (Slurm's scontrol hold|release).
+TEST_F(ClusterTest, AHeldJobStartsOnlyOnceReleased) {
+  std::string held = Submit("-H -o held.out --wrap='echo ran'");
+  ASSERT_TRUE(LocalCluster::Eventually(
+      [&] { return cluster_.Value("squeue -h -j " + held + " -o %t:%r") == "PD:JobHeldUser"; },
+      seconds(20)));
+  ASSERT_EQ(cluster_.Run("tatami release " + held).exit_code, 0);
+  ASSERT_EQ(Wait(held), 0);
+  EXPECT_EQ(cluster_.Run("cat held.out").out, "ran\n");
+  // A pending job held afterwards stays pending after the reason it had.
+  std::string later = Submit("--begin=now+3600 --wrap=true");
+  ASSERT_EQ(cluster_.Run("tatami hold " + later).exit_code, 0);
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + later + " -o %t:%r"), "PD:JobHeldUser");
+  ASSERT_EQ(cluster_.Run("tatami release " + later).exit_code, 0);
+  EXPECT_TRUE(LocalCluster::Eventually(
+      [&] { return cluster_.Value("squeue -h -j " + later + " -o %r") == "BeginTime"; },
+      seconds(20)));
+}
+
+TEST_F(ClusterTest, HoldAndReleaseErrorsSayWhatWasWanted) {
+  std::string running = Submit(Blocker());
+  ASSERT_TRUE(ReadyEventually());
+  std::string done = Submit("--wrap=true");
+  ASSERT_EQ(Wait(done), 0);
+  std::string pending = Submit("-H --wrap=true");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"tatami hold", "tatami hold: error: no job ids given\n"},
+      {"tatami release --now " + pending, "tatami release: error: unrecognized option '--now'\n"},
+      {"tatami hold " + running,
+       "tatami hold: error: Job " + running +
+           " is RUNNING, not pending: only a pending job can be held or released\n"},
+      {"tatami release " + done, "tatami release: error: Job " + done + " is already COMPLETED\n"},
+      {"tatami release 99999", "tatami release: error: Invalid job id specified: 99999\n"},
+      {"runuser -u nobody -- env TATAMI_CONTROLLER=$(cat $TATAMI_STATE_DIR/controller.addr) "
+       "tatami release " +
+           pending,
+       "tatami release: error: Job " + pending + " belongs to root: access denied\n"},
+  };
+  for (const auto& [command, error] : cases) {
+    if (command.starts_with("runuser") && geteuid() != 0) continue;  // only root can be nobody
+    CommandResult r = cluster_.Run(command);
+    EXPECT_NE(r.exit_code, 0) << command;
+    EXPECT_EQ(r.err, error) << command;
+  }
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + pending + " -o %t:%r"), "PD:JobHeldUser");
+  Release();
+}
+
 // A drain must be durable before it takes effect (a restarted controller
 // would put the node back into service): when the store cannot write it,
 // the node is not drained and the admin is told why.
