@@ -247,31 +247,32 @@ void Controller::NotifyDone() {
   done_cv_.notify_all();
 }
 
-Status Controller::Persist(std::vector<v1::JobInfo> jobs) {
-  if (jobs.empty()) return {};
+Controller::QueuedWrite Controller::QueueWriteLocked(std::vector<v1::JobInfo> jobs) {
+  QueuedWrite write;
+  if (jobs.empty()) return write;
   // What billing learns once these records are durable (usage_ledger.h).
-  std::vector<DurableRun> runs;
   for (const v1::JobInfo& j : jobs) {
     TimeMs start = IsActive(j.state()) ? j.start_time() : 0;
     TimeMs ended = j.runs_size() ? j.runs(j.runs_size() - 1).start_time() : -1;
-    if (start > 0 || ended >= 0) runs.push_back({j.job_id(), start, ended});
+    if (start > 0 || ended >= 0) write.runs.push_back({j.job_id(), start, ended});
+    if (IsTerminal(j.state())) write.ended.push_back(j.job_id());
   }
-  std::vector<uint64_t> ended;
-  for (const v1::JobInfo& j : jobs) {
-    if (IsTerminal(j.state())) ended.push_back(j.job_id());
-  }
-  auto begin = std::chrono::steady_clock::now();
-  Status s = store_->Put(std::move(jobs)).get();
+  write.queued = std::chrono::steady_clock::now();
+  write.done = store_->Put(std::move(jobs));
+  return write;
+}
+
+Status Controller::AwaitWrite(QueuedWrite write) {
+  if (!write.done.valid()) return {};
+  Status s = write.done.get();
   metrics_.ObserveStoreWrite(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
-  if ((s.ok() && !runs.empty()) || !ended.empty()) {
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - write.queued).count());
+  if ((s.ok() && !write.runs.empty()) || !write.ended.empty()) {
     std::unique_lock lock(mu_);
-    if (s.ok()) OnDurableLocked(runs);
-    // Even when the write failed: a waiter must not hang on a store error,
-    // which the caller reports.
-    for (uint64_t id : ended) finishing_ids_.erase(id);
+    if (s.ok()) OnDurableLocked(write.runs);
+    for (uint64_t id : write.ended) finishing_ids_.erase(id);
   }
-  if (!ended.empty()) NotifyDone();
+  if (!write.ended.empty()) NotifyDone();
   return s;
 }
 
@@ -384,6 +385,7 @@ Result<v1::SubmitReply> Controller::Submit(v1::JobSpec spec) {
   std::vector<v1::JobInfo>& jobs = accepted->jobs;
   const JobRequests& req = accepted->requests;
   uint64_t first_id;
+  QueuedWrite write;
   {
     std::unique_lock lock(mu_);
     first_id = next_job_id_;
@@ -397,8 +399,9 @@ Result<v1::SubmitReply> Controller::Submit(v1::JobSpec spec) {
       pending_ids_.insert(id);
     }
     if (accepted->array.count) arrays_[first_id] = accepted->array;
+    write = QueueWriteLocked(jobs);
   }
-  if (Status s = Persist(jobs); !s.ok()) {
+  if (Status s = AwaitWrite(std::move(write)); !s.ok()) {
     std::unique_lock lock(mu_);
     for (const auto& j : jobs) {
       jobs_.erase(j.job_id());

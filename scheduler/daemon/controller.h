@@ -15,7 +15,9 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -195,6 +197,23 @@ class Controller {
     TimeMs ended_run;  // start of the run that just ended; -1 = none
   };
   void OnDurableLocked(const std::vector<DurableRun>& runs);
+  // Job records on their way to the store. They are queued while mu_ is
+  // held, right where they changed, so the store writes the copies of a
+  // record in the order they were made: an older copy never lands over a
+  // newer one (a PENDING from a submission over the RUNNING of the cycle
+  // that started the job a moment later). Then they are waited for without
+  // mu_ (AwaitWrite): the answer to a client, or an agent, waits for them.
+  struct QueuedWrite {
+    std::shared_future<Status> done;  // invalid: nothing was queued
+    std::vector<DurableRun> runs;
+    std::vector<uint64_t> ended;  // jobs whose end this writes (finishing_ids_)
+    std::chrono::steady_clock::time_point queued;
+  };
+  QueuedWrite QueueWriteLocked(std::vector<v1::JobInfo> jobs);
+  // Once durable: runs open and settle in the ledger, and Wait may report
+  // the ended jobs (even after a failed write: a waiter must not hang on a
+  // store error, which the caller reports). Takes mu_ itself.
+  Status AwaitWrite(QueuedWrite write);
   void WriteScrapeTargets();
   void ReleaseLocked(const v1::JobInfo& job);
   std::vector<NodeShare> SharesOf(const v1::JobInfo& job) const;
@@ -207,9 +226,6 @@ class Controller {
   void UpdateNodeStateLocked(size_t node_index);
   void UpdateNodeStatesLocked(const v1::JobInfo& job);
   void OnLaunchFailed(uint64_t job_id, const std::string& node, const std::string& why);
-  // Writes the records to the store and waits for it. Takes mu_ itself: call
-  // without it. Jobs among them that ended are then reported to Wait.
-  Status Persist(std::vector<v1::JobInfo> jobs);
   AgentLink* LinkLocked(const std::string& address);
   int FindNodeLocked(const std::string& name) const;  // -1 when unknown
   // The job's resource request in `partition` (lets --gpus=N fill whole nodes).

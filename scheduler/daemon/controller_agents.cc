@@ -108,7 +108,7 @@ void Controller::FinishJobLocked(v1::JobInfo& job, JobState state, const std::st
     if (job.allocation_size() > 1) TerminateOnNodesLocked(job, 0);
     ReleaseLocked(job);
   }
-  finishing_ids_.insert(job.job_id());  // Persist reports it done
+  finishing_ids_.insert(job.job_id());  // AwaitWrite reports it done
   Wake();
 }
 
@@ -181,13 +181,15 @@ void Controller::ApplyEventLocked(const v1::JobEvent& ev, std::vector<v1::JobInf
 }
 
 Status Controller::ReportJobs(const v1::ReportJobsRequest& req) {
-  std::vector<v1::JobInfo> changed;
+  QueuedWrite write;
   {
     std::unique_lock lock(mu_);
+    std::vector<v1::JobInfo> changed;
     for (const auto& ev : req.events()) ApplyEventLocked(ev, changed);
+    write = QueueWriteLocked(std::move(changed));
   }
   // The agent drops its copy of these events once we answer: be durable first.
-  return Persist(std::move(changed));
+  return AwaitWrite(std::move(write));
 }
 
 namespace {
@@ -216,6 +218,7 @@ v1::RegisterNodeReply Controller::RegisterNode(const v1::RegisterNodeRequest& re
   v1::RegisterNodeReply reply;
   reply.set_heartbeat_interval_ms(config_.heartbeat_interval);
   std::vector<v1::JobInfo> changed;
+  QueuedWrite write;
   bool targets_changed = false;
   {
     std::unique_lock lock(mu_);
@@ -285,8 +288,9 @@ v1::RegisterNodeReply Controller::RegisterNode(const v1::RegisterNodeRequest& re
       }
     }
     UpdateNodeStateLocked(static_cast<size_t>(i));
+    write = QueueWriteLocked(std::move(changed));
   }
-  if (Status s = Persist(std::move(changed)); !s.ok()) reply.set_error(s.error().message);
+  if (Status s = AwaitWrite(std::move(write)); !s.ok()) reply.set_error(s.error().message);
   if (targets_changed) WriteScrapeTargets();
   Wake();
   return reply;
@@ -343,7 +347,7 @@ void Controller::CheckNodeTimeoutsLocked(std::vector<v1::JobInfo>& changed) {
 }
 
 void Controller::OnLaunchFailed(uint64_t job_id, const std::string& node, const std::string& why) {
-  std::vector<v1::JobInfo> changed;
+  QueuedWrite write;
   {
     std::unique_lock lock(mu_);
     auto it = jobs_.find(job_id);
@@ -354,9 +358,9 @@ void Controller::OnLaunchFailed(uint64_t job_id, const std::string& node, const 
     } else {
       FinishJobLocked(job, v1::NODE_FAIL, "launch on " + node + " failed: " + why);
     }
-    changed.push_back(job);
+    write = QueueWriteLocked({job});
   }
-  (void)Persist(std::move(changed));
+  (void)AwaitWrite(std::move(write));
 }
 
 }  // namespace tatami

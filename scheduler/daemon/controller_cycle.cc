@@ -22,20 +22,27 @@ void Controller::SchedulerLoop() {
       if (stopping_) return;
       wake_ = false;
     }
-    std::vector<v1::JobInfo> changed;
     Snapshot snapshot;
+    QueuedWrite failed_nodes;
     auto cycle_begin = std::chrono::steady_clock::now();
     {
       std::unique_lock lock(mu_);
+      std::vector<v1::JobInfo> changed;
       CheckNodeTimeoutsLocked(changed);
+      failed_nodes = QueueWriteLocked(std::move(changed));
       snapshot = BuildSnapshotLocked();
     }
+    if (Status s = AwaitWrite(std::move(failed_nodes)); !s.ok())
+      fprintf(stderr, "tatamid: %s\n", s.error().message.c_str());
     if (snapshot.backfill_pass) last_backfill_ = snapshot.now;
     Plan plan = RunSchedulingCycle(snapshot, *policy_.queue, *policy_.placer);
     std::vector<v1::JobLaunch> launches;
+    QueuedWrite starts;
     {
       std::unique_lock lock(mu_);
+      std::vector<v1::JobInfo> changed;
       size_t started = CommitPlanLocked(plan, launches, changed);
+      starts = QueueWriteLocked(std::move(changed));
       if (!snapshot.pending.empty()) {
         metrics_.ObserveCycle(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - cycle_begin).count(),
@@ -44,7 +51,7 @@ void Controller::SchedulerLoop() {
     }
     // RUNNING must be durable before any agent runs the job: after a crash
     // the store then never calls PENDING what an agent is running.
-    if (Status s = Persist(std::move(changed)); !s.ok()) {
+    if (Status s = AwaitWrite(std::move(starts)); !s.ok()) {
       fprintf(stderr, "tatamid: %s\n", s.error().message.c_str());
       UndoStarts(launches, s.error().message);
       launches.clear();
@@ -342,8 +349,9 @@ void Controller::UndoStarts(const std::vector<v1::JobLaunch>& launches, const st
       cancelled.push_back(job);
     }
   }
+  QueuedWrite write = QueueWriteLocked(std::move(cancelled));
   lock.unlock();
-  (void)Persist(std::move(cancelled));  // also lets Wait answer for them
+  (void)AwaitWrite(std::move(write));  // also lets Wait answer for them
 }
 
 void Controller::DispatchLaunches(std::vector<v1::JobLaunch> launches) {

@@ -198,6 +198,7 @@ v1::CancelReply Controller::Cancel(const v1::CancelRequest& req) {
   // Resolve "12", "12_3", "12_[1-3]" into concrete job ids.
   std::set<uint64_t> targets;
   std::vector<v1::JobInfo> changed;
+  QueuedWrite write;
   {
     std::unique_lock lock(mu_);
     auto pick = [&](const v1::JobInfo& job) {
@@ -288,8 +289,9 @@ v1::CancelReply Controller::Cancel(const v1::CancelRequest& req) {
       }
       changed.push_back(job);
     }
+    write = QueueWriteLocked(std::move(changed));
   }
-  if (Status s = Persist(std::move(changed)); !s.ok()) reply.add_errors(s.error().message);
+  if (Status s = AwaitWrite(std::move(write)); !s.ok()) reply.add_errors(s.error().message);
   if (req.hold_action() == v1::CancelRequest::RELEASE) Wake();  // it may start now
   return reply;
 }
