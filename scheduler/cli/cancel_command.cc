@@ -30,8 +30,6 @@ int ParseSignal(const std::string& s) {
 int RunCancel(const std::string& prog, const Args& args) {
   v1::CancelRequest req;
   std::string value, error;
-  passwd* pw = getpwuid(getuid());
-  req.set_requester(pw ? pw->pw_name : std::to_string(getuid()));
   ArgReader r(args);
   while (!r.Done()) {
     if (r.Flag(nullptr, "--help")) {
@@ -65,6 +63,12 @@ int RunCancel(const std::string& prog, const Args& args) {
       req.names().empty() && req.states().empty()) {
     return Fail(prog, "no job identification provided (give job ids or -u/-A/-n/-t)");
   }
+  return SendJobSelection(prog, std::move(req));
+}
+
+int SendJobSelection(const std::string& prog, v1::CancelRequest req) {
+  passwd* pw = getpwuid(getuid());
+  req.set_requester(pw ? pw->pw_name : std::to_string(getuid()));
   auto client = ControllerClient::Connect("");
   if (!client) return Fail(prog, client.error().message);
   v1::CancelReply reply;

@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "proto/tatami.pb.h"
 
 namespace tatami {
 
@@ -30,6 +31,11 @@ int RunRelease(const std::string& prog, const Args& args);  // scontrol release
 
 // Prints "PROG: error: MESSAGE" to stderr and returns 1.
 int Fail(const std::string& prog, const std::string& message);
+
+// Sends a job selection and what to do with it (cancel, signal, hold,
+// release: v1::CancelRequest) as the calling user, and prints each job the
+// controller refused and why. The exit code: 1 if it refused any.
+int SendJobSelection(const std::string& prog, v1::CancelRequest req);
 
 // "12,13_4" -> job ids (a task suffix names its array); the error names the bad id.
 Status AddJobIds(const std::string& list, google::protobuf::RepeatedField<uint64_t>* out);

@@ -2,13 +2,9 @@
 // them start (Slurm's scontrol hold|release; sbatch --hold submits held).
 // Only pending jobs, and only the user's own unless root; the controller
 // says which ids it refused and why.
-#include <pwd.h>
-#include <unistd.h>
-
 #include <cstdio>
 
 #include "base/strings.h"
-#include "scheduler/cli/client.h"
 #include "scheduler/cli/commands.h"
 
 namespace tatami {
@@ -17,8 +13,6 @@ namespace {
 int RunHoldAction(const std::string& prog, const Args& args, v1::CancelRequest::HoldAction action) {
   v1::CancelRequest req;
   req.set_hold_action(action);
-  passwd* pw = getpwuid(getuid());
-  req.set_requester(pw ? pw->pw_name : std::to_string(getuid()));
   ArgReader r(args);
   while (!r.Done()) {
     if (r.Flag(nullptr, "--help")) {
@@ -30,13 +24,7 @@ int RunHoldAction(const std::string& prog, const Args& args, v1::CancelRequest::
     for (const auto& id : Split(r.Next(), ',')) req.add_job_ids(id);
   }
   if (req.job_ids().empty()) return Fail(prog, "no job ids given");
-  auto client = ControllerClient::Connect("");
-  if (!client) return Fail(prog, client.error().message);
-  v1::CancelReply reply;
-  if (Status s = client->Call(&v1::Controller::Stub::Cancel, req, &reply); !s.ok())
-    return Fail(prog, s.error().message);
-  for (const auto& e : reply.errors()) fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.c_str());
-  return reply.errors().empty() ? 0 : 1;
+  return SendJobSelection(prog, std::move(req));
 }
 
 }  // namespace
