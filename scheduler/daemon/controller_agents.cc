@@ -217,11 +217,11 @@ NodeTopology TopologyFrom(const v1::RegisterNodeRequest& req) {
 v1::RegisterNodeReply Controller::RegisterNode(const v1::RegisterNodeRequest& req) {
   v1::RegisterNodeReply reply;
   reply.set_heartbeat_interval_ms(config_.heartbeat_interval);
-  std::vector<v1::JobInfo> changed;
   QueuedWrite write;
   bool targets_changed = false;
   {
     std::unique_lock lock(mu_);
+    std::vector<v1::JobInfo> changed;
     int i = FindNodeLocked(req.node());
     if (i < 0) {
       reply.set_error("node " + req.node() + " is not in the cluster config " + config_.path);

@@ -32,8 +32,6 @@ void Controller::SchedulerLoop() {
       failed_nodes = QueueWriteLocked(std::move(changed));
       snapshot = BuildSnapshotLocked();
     }
-    if (Status s = AwaitWrite(std::move(failed_nodes)); !s.ok())
-      fprintf(stderr, "tatamid: %s\n", s.error().message.c_str());
     if (snapshot.backfill_pass) last_backfill_ = snapshot.now;
     Plan plan = RunSchedulingCycle(snapshot, *policy_.queue, *policy_.placer);
     std::vector<v1::JobLaunch> launches;
@@ -57,6 +55,10 @@ void Controller::SchedulerLoop() {
       launches.clear();
     }
     DispatchLaunches(std::move(launches));
+    // Queued before the starts, so written before them; waited for only now,
+    // so a failing node never holds up the cycle's thinking.
+    if (Status s = AwaitWrite(std::move(failed_nodes)); !s.ok())
+      fprintf(stderr, "tatamid: %s\n", s.error().message.c_str());
   }
 }
 

@@ -197,10 +197,10 @@ v1::CancelReply Controller::Cancel(const v1::CancelRequest& req) {
   }
   // Resolve "12", "12_3", "12_[1-3]" into concrete job ids.
   std::set<uint64_t> targets;
-  std::vector<v1::JobInfo> changed;
   QueuedWrite write;
   {
     std::unique_lock lock(mu_);
+    std::vector<v1::JobInfo> changed;
     auto pick = [&](const v1::JobInfo& job) {
       if (!ContainsOrEmpty(req.users(), job.spec().user())) return;
       if (!ContainsOrEmpty(req.accounts(), job.spec().account())) return;
