@@ -252,28 +252,57 @@ Controller::QueuedWrite Controller::QueueWriteLocked(std::vector<v1::JobInfo> jo
   if (jobs.empty()) return write;
   // What billing learns once these records are durable (usage_ledger.h).
   for (const v1::JobInfo& j : jobs) {
+    write.ids.push_back(j.job_id());
     TimeMs start = IsActive(j.state()) ? j.start_time() : 0;
     TimeMs ended = j.runs_size() ? j.runs(j.runs_size() - 1).start_time() : -1;
     if (start > 0 || ended >= 0) write.runs.push_back({j.job_id(), start, ended});
     if (IsTerminal(j.state())) write.ended.push_back(j.job_id());
   }
+  write.seq = ++writes_queued_;
   write.queued = std::chrono::steady_clock::now();
   write.done = store_->Put(std::move(jobs));
   return write;
 }
 
-Status Controller::AwaitWrite(QueuedWrite write) {
+Status Controller::AwaitWrite(QueuedWrite write, OnWriteFailure on_failure) {
   if (!write.done.valid()) return {};
   Status s = write.done.get();
   metrics_.ObserveStoreWrite(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - write.queued).count());
-  if ((s.ok() && !write.runs.empty()) || !write.ended.empty()) {
+  bool rewrite_later = !s.ok() && on_failure == OnWriteFailure::kRewrite;
+  if (rewrite_later || !unwritten_ids_empty_.load() || !write.runs.empty() ||
+      !write.ended.empty()) {
     std::unique_lock lock(mu_);
     if (s.ok()) OnDurableLocked(write.runs);
+    for (uint64_t id : write.ids) {
+      if (rewrite_later) {
+        uint64_t& failed_seq = unwritten_ids_[id];
+        failed_seq = std::max(failed_seq, write.seq);
+        continue;
+      }
+      // Durable and queued after the failed write: the store has caught up.
+      auto it = unwritten_ids_.find(id);
+      if (s.ok() && it != unwritten_ids_.end() && it->second < write.seq) unwritten_ids_.erase(it);
+    }
+    unwritten_ids_empty_ = unwritten_ids_.empty();
     for (uint64_t id : write.ended) finishing_ids_.erase(id);
   }
   if (!write.ended.empty()) NotifyDone();
   return s;
+}
+
+void Controller::RewriteUnwrittenLocked(std::vector<v1::JobInfo>& changed) {
+  std::unordered_set<uint64_t> queued;
+  for (const v1::JobInfo& j : changed) queued.insert(j.job_id());
+  for (const auto& entry : unwritten_ids_) {
+    // What memory holds now: queued under mu_, it lands after every older
+    // copy and before any newer one.
+    auto it = jobs_.find(entry.first);
+    if (it != jobs_.end() && !queued.count(entry.first)) changed.push_back(it->second);
+  }
+  // Gone from memory (a refused submission): nothing left to write.
+  std::erase_if(unwritten_ids_, [&](const auto& entry) { return !jobs_.count(entry.first); });
+  unwritten_ids_empty_ = unwritten_ids_.empty();
 }
 
 void Controller::OnDurableLocked(const std::vector<DurableRun>& runs) {
@@ -401,7 +430,7 @@ Result<v1::SubmitReply> Controller::Submit(v1::JobSpec spec) {
     if (accepted->array.count) arrays_[first_id] = accepted->array;
     write = QueueWriteLocked(jobs);
   }
-  if (Status s = AwaitWrite(std::move(write)); !s.ok()) {
+  if (Status s = AwaitWrite(std::move(write), OnWriteFailure::kForget); !s.ok()) {
     std::unique_lock lock(mu_);
     for (const auto& j : jobs) {
       jobs_.erase(j.job_id());

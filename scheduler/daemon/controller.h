@@ -205,15 +205,24 @@ class Controller {
   // mu_ (AwaitWrite): the answer to a client, or an agent, waits for them.
   struct QueuedWrite {
     std::shared_future<Status> done;  // invalid: nothing was queued
+    std::vector<uint64_t> ids;        // every job it writes
+    uint64_t seq = 0;                 // queue order: a later write holds newer records
     std::vector<DurableRun> runs;
     std::vector<uint64_t> ended;  // jobs whose end this writes (finishing_ids_)
     std::chrono::steady_clock::time_point queued;
   };
   QueuedWrite QueueWriteLocked(std::vector<v1::JobInfo> jobs);
+  // What a failed write leaves: kRewrite, memory stays as it is and its
+  // jobs join unwritten_ids_; kForget, the caller undoes the change itself
+  // (a submission that was refused).
+  enum class OnWriteFailure { kRewrite, kForget };
   // Once durable: runs open and settle in the ledger, and Wait may report
   // the ended jobs (even after a failed write: a waiter must not hang on a
   // store error, which the caller reports). Takes mu_ itself.
-  Status AwaitWrite(QueuedWrite write);
+  Status AwaitWrite(QueuedWrite write, OnWriteFailure on_failure = OnWriteFailure::kRewrite);
+  // Adds the current records of the jobs a failed write left behind, so
+  // that the store catches up with memory once it can write again.
+  void RewriteUnwrittenLocked(std::vector<v1::JobInfo>& changed);
   void WriteScrapeTargets();
   void ReleaseLocked(const v1::JobInfo& job);
   std::vector<NodeShare> SharesOf(const v1::JobInfo& job) const;
@@ -276,6 +285,15 @@ class Controller {
   // Ended in memory, record not yet written: Wait does not call them done
   // yet, so `tatami wait J && sacct -j J` never shows J still running.
   std::unordered_set<uint64_t> finishing_ids_;
+  // Changed in memory, but the write of that change failed: each scheduling
+  // cycle writes their records again until the store takes them. By job,
+  // the seq of the last failed write: any later write that succeeds holds
+  // a record at least as new.
+  std::map<uint64_t, uint64_t> unwritten_ids_;
+  // Read without mu_ so that the common write skips the lock; a stale
+  // answer costs one extra rewrite or one extra lock, never a lost record.
+  std::atomic<bool> unwritten_ids_empty_{true};
+  uint64_t writes_queued_ = 0;
   std::unordered_map<std::string, size_t> node_index_;
   const LargestNodes largest_node_ = LargestNodesOf(config_);
   std::map<std::string, std::unique_ptr<AgentLink>> links_;

@@ -23,13 +23,14 @@ void Controller::SchedulerLoop() {
       wake_ = false;
     }
     Snapshot snapshot;
-    QueuedWrite failed_nodes;
+    QueuedWrite repairs;  // jobs of failed nodes, records a failed write left behind
     auto cycle_begin = std::chrono::steady_clock::now();
     {
       std::unique_lock lock(mu_);
       std::vector<v1::JobInfo> changed;
       CheckNodeTimeoutsLocked(changed);
-      failed_nodes = QueueWriteLocked(std::move(changed));
+      RewriteUnwrittenLocked(changed);
+      repairs = QueueWriteLocked(std::move(changed));
       snapshot = BuildSnapshotLocked();
     }
     if (snapshot.backfill_pass) last_backfill_ = snapshot.now;
@@ -57,7 +58,7 @@ void Controller::SchedulerLoop() {
     DispatchLaunches(std::move(launches));
     // Queued before the starts, so written before them; waited for only now,
     // so a failing node never holds up the cycle's thinking.
-    if (Status s = AwaitWrite(std::move(failed_nodes)); !s.ok())
+    if (Status s = AwaitWrite(std::move(repairs)); !s.ok())
       fprintf(stderr, "tatamid: %s\n", s.error().message.c_str());
   }
 }

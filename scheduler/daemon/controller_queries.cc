@@ -291,7 +291,10 @@ v1::CancelReply Controller::Cancel(const v1::CancelRequest& req) {
     }
     write = QueueWriteLocked(std::move(changed));
   }
-  if (Status s = AwaitWrite(std::move(write)); !s.ok()) reply.add_errors(s.error().message);
+  if (Status s = AwaitWrite(std::move(write)); !s.ok()) {
+    reply.add_errors("done, but not yet in the job store (" + s.error().message +
+                     "): tatamid writes it again every cycle until the store takes it");
+  }
   if (req.hold_action() == v1::CancelRequest::RELEASE) Wake();  // it may start now
   return reply;
 }

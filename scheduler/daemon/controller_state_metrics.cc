@@ -235,14 +235,18 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
                {"currency", config_.billing.currency}},
               p.per_hour);
   }
+  auto unwritten = Gauge("tatami_store_unwritten_jobs",
+                         "Jobs whose latest change the job store failed to write; each "
+                         "scheduling cycle writes them again");
+  unwritten.Add({}, static_cast<double>(unwritten_ids_.size()));
   auto info =
       Gauge("tatami_build_info", "Always 1; labels name the controller's version and cluster");
   info.Add({{"version", TATAMI_VERSION}, {"cluster", config_.cluster_name}}, 1);
 
   std::vector<prometheus::MetricFamily> out;
-  for (auto* f :
-       {&jobs, &pending, &finished, &nodes, &accels, &ratio, &cpus, &heartbeat_age, &accel_seconds,
-        &cpu_seconds, &mem_seconds, &accel_by_outcome, &cpu_by_outcome, &price, &info}) {
+  for (auto* f : {&jobs, &pending, &finished, &nodes, &accels, &ratio, &cpus, &heartbeat_age,
+                  &accel_seconds, &cpu_seconds, &mem_seconds, &accel_by_outcome, &cpu_by_outcome,
+                  &price, &unwritten, &info}) {
     out.push_back(f->Take());
   }
   return out;

@@ -440,6 +440,37 @@ TEST_F(ClusterTest, AJobsEndTheStoreCouldNotWriteIsWrittenWhenTheAgentReportsItA
       << cluster_.AcctState(job);
 }
 
+// A cancel takes effect at once; when the store cannot record it, scancel
+// says so and the scheduling cycle writes it again until the store takes
+// it. Before, the store kept PENDING and a restarted controller ran the
+// cancelled job.
+TEST_F(ClusterTest, ACancelTheStoreCouldNotWriteIsWrittenOnceItCan) {
+  std::string job = Submit("-H --wrap=true");
+  auto unwritten = [&] {
+    return cluster_.Value(
+        "curl -sf http://$(cat metrics.addr)/metrics | "
+        "awk '$1 == \"tatami_store_unwritten_jobs\" {print $2}'");
+  };
+  {
+    StoreLock lock(cluster_.dir());
+    ASSERT_TRUE(lock.held());
+    CommandResult cancel = cluster_.Run("scancel " + job + " 2>&1");
+    EXPECT_NE(cancel.exit_code, 0);
+    EXPECT_THAT(cancel.out, HasSubstr("done, but not yet in the job store"));
+    EXPECT_EQ(cluster_.QueueState(job), "CA");  // in memory at once
+    EXPECT_EQ(cluster_.AcctState(job), "PENDING");
+    EXPECT_EQ(unwritten(), "1");
+  }
+  ASSERT_TRUE(LocalCluster::Eventually([&] { return cluster_.AcctState(job) == "CANCELLED by 0"; },
+                                       seconds(30)))
+      << cluster_.AcctState(job);
+  EXPECT_TRUE(LocalCluster::Eventually([&] { return unwritten() == "0"; }, seconds(10)));
+  ASSERT_TRUE(LocalCluster::KillAndReap(cluster_.ControllerPid()));
+  ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0);
+  EXPECT_EQ(cluster_.AcctState(job), "CANCELLED by 0");
+  EXPECT_EQ(cluster_.Run("tatami release " + job).exit_code, 1) << "pending again after restart";
+}
+
 // RUNNING is written before a job is launched: a job the store still calls
 // PENDING would be started a second time by a restarted controller.
 TEST_F(ClusterTest, AJobWhoseStartTheStoreCannotRecordIsNotLaunchedUntilItCan) {
