@@ -21,8 +21,12 @@ Result<SchedulingPolicy> MakeSchedulingPolicy(std::string_view name) {
         BackfillPolicy::Options{30 * kSecond, 64, OptionChoice::kListed});
     p.placer = std::make_unique<FirstFitPlacer>();
   } else if (name == "tatami" || name == "tatami-blind") {
-    OptionChoice choice = name == "tatami" ? OptionChoice::kMostEfficient : OptionChoice::kListed;
-    p.queue = std::make_unique<BackfillPolicy>(BackfillPolicy::Options{0, 64, choice});
+    BackfillPolicy::Options options{0, 64, OptionChoice::kListed};
+    if (name == "tatami") {
+      options.options = OptionChoice::kMostEfficient;
+      options.slow_options = {0.5, 10 * 60 * kMinute};
+    }
+    p.queue = std::make_unique<BackfillPolicy>(options);
     p.placer = std::make_unique<TopologyPlacer>();
     p.multifactor = true;
   } else {

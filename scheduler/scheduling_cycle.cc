@@ -137,6 +137,10 @@ class Cycle {
         backfill_(snapshot.backfill_pass && policy.BackfillInterval() >= 0),
         free_(snapshot.nodes) {
     if (backfill_) reservations_.emplace(snap_.nodes, snap_.running, snap_.now);
+    for (const NodeResources& n : snap_.nodes) {
+      if (n.schedulable && n.DevicesTotal() > 0)
+        kinds_in_service_ |= 1u << static_cast<unsigned>(n.accel_kind);
+    }
   }
 
   Plan Run() {
@@ -186,12 +190,34 @@ class Cycle {
     uint64_t held_for;  // kReservation: whose reservation holds the resources
   };
 
+  // SlowOptionRule: the speed below which `job` waits rather than starts.
+  double SlowestAllowed(const PendingJob& job) const {
+    SlowOptionRule rule = policy_.SlowOptions();
+    if (rule.min_relative_speed <= 0 || job.alternatives.empty() ||
+        job.time_limit <= rule.applies_above)
+      return 0;
+    double fastest = 0;
+    for (size_t o = 0; o <= job.alternatives.size(); ++o) {
+      if (InService(RequestOf(job, o))) fastest = std::max(fastest, SpeedOf(job, o));
+    }
+    return fastest * rule.min_relative_speed;
+  }
+
+  // Whether the cluster has nodes of the request's kind in service ("gpu"
+  // or none named: assumed so).
+  bool InService(const ResourceRequest& req) const {
+    std::optional<AcceleratorKind> kind = ParseAcceleratorKind(req.accel_kind);
+    return !kind || (kinds_in_service_ >> static_cast<unsigned>(*kind) & 1);
+  }
+
   bool TryStart(const PendingJob& job, const std::vector<size_t>& options, Failure& why) {
     // AssocGrpGRES only when every option passes a limit: a job that one
     // option keeps within its limits waits for resources like any other.
     bool every_option_over_limit = true;
+    double slowest_allowed = SlowestAllowed(job);
     for (size_t o : options) {
       const ResourceRequest& req = RequestOf(job, o);
+      if (SpeedOf(job, o) < slowest_allowed) continue;
       DurationMs limit = LimitOf(job, o);
       TimeMs end = limit > 0 ? snap_.now + limit : 0;
       auto [kind, devices] = QuotaDemand(req);
@@ -296,6 +322,7 @@ class Cycle {
   std::set<std::string> blocked_;                    // partitions held back by an earlier job
   std::set<std::string> unreservable_;               // ShapeKeys Reserve found no start for
   std::set<std::string> unpreemptable_;  // ShapeKeys + preempt mask no claim was found for
+  uint32_t kinds_in_service_ = 0;        // bit per AcceleratorKind with a schedulable node
 };
 
 }  // namespace

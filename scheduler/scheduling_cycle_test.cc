@@ -237,6 +237,50 @@ TEST(SchedulingCycle, AOneGpuJobTakesADojoTileOnlyWhenNoH100IsFree) {
   EXPECT_EQ(plan.starts[0].shares[0].node, "tray");
 }
 
+// SlowOptionRule: a 20-hour job that runs at 0.3x on HW4 waits for the busy
+// H100 node (and reserves it); a 1-hour one takes the HW4 board; with no
+// H100 in service the HW4 board is the fastest there is.
+TEST(SchedulingCycle, ALongJobWaitsForItsFastKindRatherThanRunAtUnderHalfItsSpeed) {
+  constexpr DurationMs kHour = 60 * kMinute;
+  Snapshot snap;
+  snap.nodes = {TestNode("a"), TestNode("b", AcceleratorKind::kHw4)};
+  Hold(snap, Holding(9, 0, 8, 5 * kHour));
+  snap.backfill_pass = true;
+  PendingJob long_job = Job(1, 4, 1, 20 * kHour);
+  long_job.alternatives.push_back({Devices(4, "hw4"), 0.3});
+  auto tatami = MakeSchedulingPolicy("tatami");
+
+  Snapshot waits = snap;
+  waits.pending = {long_job};
+  Plan plan = RunSchedulingCycle(waits, *tatami->queue, *tatami->placer);
+  EXPECT_THAT(plan.starts, IsEmpty());
+  EXPECT_THAT(plan.reasons, ElementsAre(Reason{1, "Resources"}));
+  ASSERT_EQ(plan.reservations.size(), 1u);
+  EXPECT_EQ(plan.reservations[0].start, 5 * kHour);
+
+  Snapshot short_job = snap;
+  short_job.pending = {long_job};
+  short_job.pending[0].time_limit = kHour;
+  plan = RunSchedulingCycle(short_job, *tatami->queue, *tatami->placer);
+  ASSERT_EQ(plan.starts.size(), 1u);
+  EXPECT_EQ(plan.starts[0].option, 1u);
+
+  Snapshot no_h100 = snap;
+  no_h100.pending = {long_job};
+  no_h100.nodes[0].schedulable = false;
+  plan = RunSchedulingCycle(no_h100, *tatami->queue, *tatami->placer);
+  ASSERT_EQ(plan.starts.size(), 1u);
+  EXPECT_EQ(plan.starts[0].option, 1u);
+
+  // Blind to speeds, the other policies start it on whatever fits.
+  auto blind = MakeSchedulingPolicy("tatami-blind");
+  Snapshot listed = snap;
+  listed.pending = {long_job};
+  plan = RunSchedulingCycle(listed, *blind->queue, *blind->placer);
+  ASSERT_EQ(plan.starts.size(), 1u);
+  EXPECT_EQ(plan.starts[0].option, 1u);
+}
+
 TEST(SchedulingCycle, ManyAlikeBlockedJobsAllGetTheReasonOfTheFirst) {
   Snapshot snap;
   snap.nodes = {TestNode("a")};

@@ -5,8 +5,8 @@
 # wall time and peak memory (GNU time). Plots and JSON land in $OUT/<run>/.
 #
 #   scripts/bench/sim.sh            # all runs
-#   scripts/bench/sim.sh small      # one of: small, gigatexas, gigatexas-busy,
-#                                   # gigatexas-loads
+#   scripts/bench/sim.sh small      # one of: small, small-loads, gigatexas,
+#                                   # gigatexas-busy, gigatexas-loads
 #
 # Load: Philly averages ~380 busy GPUs, 3x what the small cluster holds and
 # 0.5% of GigaTexas; --compress divides submit times (0.3: 3.3x slower
@@ -37,6 +37,14 @@ run() {
 want=${1:-all}
 if [ "$want" = all ] || [ "$want" = small ]; then
   run small --cluster "$ROOT/configs/sim-small-hetero.yaml" --jobs 5000 --compress 0.3
+fi
+if [ "$want" = all ] || [ "$want" = small-loads ]; then
+  # 3.3x and 6.7x the load above (offered 2.7 and 5.4): queues that grow
+  # for the whole trace, where the choice of kind decides the throughput.
+  for compress in 1 2; do
+    run "small-c$compress" --cluster "$ROOT/configs/sim-small-hetero.yaml" --jobs 5000 \
+      --compress "$compress"
+  done
 fi
 if [ "$want" = all ] || [ "$want" = gigatexas ]; then
   run gigatexas --cluster "$ROOT/configs/sim-gigatexas.yaml" --jobs 100000
