@@ -4,6 +4,7 @@
 // cores, NIC) as topology/binding.h decided it. Pending jobs also show
 // their multifactor priority and the backfill plan's expected start, as of
 // the last scheduling cycle; running ones whether their quota guarantees them.
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -16,6 +17,7 @@
 #include "scheduler/cli/table.h"
 #include "scheduler/job_options.h"
 #include "scheduler/job_state.h"
+#include "scheduler/policy.h"
 
 namespace tatami {
 namespace {
@@ -62,14 +64,27 @@ void PrintOptions(const v1::JobInfo& job) {
     printf("    %s %s\n", ran ? "*" : "-", text.c_str());
   };
   printf("  accepts%s:\n", placed ? " (* what it runs as)" : "");
-  line(0, DescribeShape(spec.accelerators()) + " in " + spec.partition() + ", its request");
+  // tatamid's SlowOptionRule: which options a pending job will not take.
+  SlowOptionRule rule = MakeSchedulingPolicy("tatami").value().queue->SlowOptions();
+  double fastest = 1.0;
+  for (const v1::AcceleratorOption& o : spec.accelerator_options())
+    fastest = std::max(fastest, o.speed());
+  bool long_job = rule.min_relative_speed > 0 && job.time_limit_ms() > rule.applies_above;
+  auto too_slow = [&](double speed) {
+    return job.state() == v1::PENDING && long_job && speed < rule.min_relative_speed * fastest
+               ? " (waits for a faster kind instead: its time limit is over " +
+                     FormatTimeLimit(rule.applies_above) + ")"
+               : std::string();
+  };
+  line(0, DescribeShape(spec.accelerators()) + " in " + spec.partition() + ", its request" +
+              too_slow(1.0));
   for (int i = 0; i < spec.accelerator_options_size(); ++i) {
     const v1::AcceleratorOption& o = spec.accelerator_options(i);
     line(static_cast<uint32_t>(i + 1),
          DescribeShape(o.accelerators()) + " in " + o.partition() + " at " +
              FormatSpeed(o.speed()) +
              (o.from_class() ? " (job class " + spec.job_class() + ")" : "") +
-             (o.from_partition_list() ? " (-p list)" : ""));
+             (o.from_partition_list() ? " (-p list)" : "") + too_slow(o.speed()));
   }
   if (placed && job.time_limit_ms() > 0)
     printf("  time limit there: %s\n", FormatTimeLimit(job.time_limit_ms()).c_str());

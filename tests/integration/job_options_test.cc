@@ -117,6 +117,15 @@ TEST_F(ClusterTest, APendingJobWithAlternativesShowsEveryPartitionItMayUse) {
                         "    - d1:2 in dojo at 1.3x (job class vision)\n"
                         "  pending"));
   EXPECT_EQ(cluster_.Run("scancel " + wide).exit_code, 0);
+  // Over 10 hours, a pending job will not take a kind that runs it at
+  // under half its best speed (hw4 at 0.45x of d1's 1.3x): explain says so.
+  std::string long_job = Submit("--hold -t 20:00:00 --job-class=vision --gpus=h100:8 --wrap=true");
+  EXPECT_THAT(cluster_.Run("tatami explain " + long_job).out,
+              HasSubstr("    - h100:8 in h100, its request\n"
+                        "    - d1:1 in dojo at 1.3x (job class vision)\n"
+                        "    - hw4:8 in hw4 at 0.45x (job class vision) (waits for a faster kind "
+                        "instead: its time limit is over 10:00:00)\n"));
+  EXPECT_EQ(cluster_.Run("scancel " + long_job).exit_code, 0);
 }
 
 TEST_F(ClusterTest, AlternativeAndJobClassErrorsSayWhatWasWanted) {
