@@ -242,41 +242,38 @@ TEST(SchedulingCycle, AOneGpuJobTakesADojoTileOnlyWhenNoH100IsFree) {
 // H100 in service the HW4 board is the fastest there is.
 TEST(SchedulingCycle, ALongJobWaitsForItsFastKindRatherThanRunAtUnderHalfItsSpeed) {
   constexpr DurationMs kHour = 60 * kMinute;
-  Snapshot snap;
-  snap.nodes = {TestNode("a"), TestNode("b", AcceleratorKind::kHw4)};
-  Hold(snap, Holding(9, 0, 8, 5 * kHour));
-  snap.backfill_pass = true;
-  PendingJob long_job = Job(1, 4, 1, 20 * kHour);
-  long_job.alternatives.push_back({Devices(4, "hw4"), 0.3});
-  auto tatami = MakeSchedulingPolicy("tatami");
+  Snapshot busy_h100;
+  busy_h100.nodes = {TestNode("a"), TestNode("b", AcceleratorKind::kHw4)};
+  Hold(busy_h100, Holding(9, 0, 8, 5 * kHour));
+  busy_h100.backfill_pass = true;
+  PendingJob job = Job(1, 4, 1, 20 * kHour);
+  job.alternatives.push_back({Devices(4, "hw4"), 0.3});
+  auto cycle = [&](const PendingJob& pending, Snapshot snap, const char* policy = "tatami") {
+    snap.pending = {pending};
+    auto p = MakeSchedulingPolicy(policy);
+    return RunSchedulingCycle(snap, *p->queue, *p->placer);
+  };
 
-  Snapshot waits = snap;
-  waits.pending = {long_job};
-  Plan plan = RunSchedulingCycle(waits, *tatami->queue, *tatami->placer);
+  Plan plan = cycle(job, busy_h100);
   EXPECT_THAT(plan.starts, IsEmpty());
   EXPECT_THAT(plan.reasons, ElementsAre(Reason{1, "Resources"}));
   ASSERT_EQ(plan.reservations.size(), 1u);
   EXPECT_EQ(plan.reservations[0].start, 5 * kHour);
 
-  Snapshot short_job = snap;
-  short_job.pending = {long_job};
-  short_job.pending[0].time_limit = kHour;
-  plan = RunSchedulingCycle(short_job, *tatami->queue, *tatami->placer);
+  PendingJob short_job = job;
+  short_job.time_limit = kHour;
+  plan = cycle(short_job, busy_h100);
   ASSERT_EQ(plan.starts.size(), 1u);
   EXPECT_EQ(plan.starts[0].option, 1u);
 
-  Snapshot no_h100 = snap;
-  no_h100.pending = {long_job};
+  Snapshot no_h100 = busy_h100;
   no_h100.nodes[0].schedulable = false;
-  plan = RunSchedulingCycle(no_h100, *tatami->queue, *tatami->placer);
+  plan = cycle(job, no_h100);
   ASSERT_EQ(plan.starts.size(), 1u);
   EXPECT_EQ(plan.starts[0].option, 1u);
 
-  // Blind to speeds, the other policies start it on whatever fits.
-  auto blind = MakeSchedulingPolicy("tatami-blind");
-  Snapshot listed = snap;
-  listed.pending = {long_job};
-  plan = RunSchedulingCycle(listed, *blind->queue, *blind->placer);
+  // Blind to speeds, tatami-blind starts it on whatever fits.
+  plan = cycle(job, busy_h100, "tatami-blind");
   ASSERT_EQ(plan.starts.size(), 1u);
   EXPECT_EQ(plan.starts[0].option, 1u);
 }
