@@ -264,7 +264,9 @@ class Cycle {
     if (snap_.running.empty()) return false;
     const AccountTree* accounts = snap_.quotas.tree();
     if (job.preempts == 0 && !(accounts && accounts->HasQuotas())) return false;
+    double slowest_allowed = SlowestAllowed(job);  // nor stops others for a kind it would not take
     for (size_t o : options) {
+      if (SpeedOf(job, o) < slowest_allowed) continue;
       const ResourceRequest& req = RequestOf(job, o);
       auto [kind, devices] = QuotaDemand(req);
       QuotaFit fit = snap_.quotas.Check(job.account, kind, devices);
