@@ -24,7 +24,7 @@ Result<SchedulingPolicy> MakeSchedulingPolicy(std::string_view name) {
     BackfillPolicy::Options options{0, 64, OptionChoice::kListed};
     if (name == "tatami") {
       options.options = OptionChoice::kMostEfficient;
-      options.slow_options = {0.5, 10 * 60 * kMinute};
+      options.slow_options = kTatamiSlowOptions;
     }
     p.queue = std::make_unique<BackfillPolicy>(options);
     p.placer = std::make_unique<TopologyPlacer>();

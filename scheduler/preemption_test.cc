@@ -85,6 +85,36 @@ TEST(Preemption, AProdJobPreemptsTheScavengerHoldingItsNode) {
   EXPECT_EQ(snap.nodes[0].cpus_free, 31u);
 }
 
+// SlowOptionRule: a 20-hour prod job that would run at 0.3x on the HW4 host
+// does not stop the scavenger there; it waits for the H100 node, which a
+// job it may not preempt holds. A 1-hour one does preempt.
+TEST(Preemption, ALongJobStopsNoOneForAKindItWouldNotStartOn) {
+  constexpr uint32_t kUnpreemptable = 2;
+  Snapshot snap =
+      Cluster({Running(8, kUnpreemptable, 0, 0, 8), Running(7, kScavenger, 1, 0, 8)}, 2);
+  snap.nodes[1] = testing::TestNode("b", AcceleratorKind::kHw4);
+  ApplyShares(snap.running[1].shares, false, snap.nodes);
+  snap.backfill_pass = true;
+  PendingJob job = Prod(1, 8);
+  job.time_limit = 20 * 60 * kMinute;
+  ResourceRequest hw4 = job.request;
+  hw4.accel_kind = "hw4";
+  job.alternatives.push_back({hw4, 0.3});
+  auto tatami = MakeSchedulingPolicy("tatami");
+
+  Snapshot long_job = snap;
+  long_job.pending = {job};
+  Plan plan = RunSchedulingCycle(long_job, *tatami->queue, *tatami->placer);
+  EXPECT_THAT(plan.preemptions, IsEmpty());
+  EXPECT_THAT(plan.reasons, ElementsAre(Reason{1, "Resources"}));
+
+  Snapshot short_job = snap;
+  short_job.pending = {job};
+  short_job.pending[0].time_limit = 60 * kMinute;
+  plan = RunSchedulingCycle(short_job, *tatami->queue, *tatami->placer);
+  EXPECT_THAT(Victims(plan, 1), ElementsAre(7));
+}
+
 TEST(Preemption, NeverBeforeTheVictimsMinimumRunTime) {
   RunningJob young = Running(7, kScavenger, 0, 0, 8);
   young.preemptible_from = 60 * kSecond;  // now is 50 s

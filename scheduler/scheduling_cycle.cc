@@ -157,6 +157,10 @@ class Cycle {
         continue;
       }
       std::vector<size_t> options = OptionOrder(job, policy_.OptionOrder());
+      // SlowOptionRule: what the job will not start on, it neither
+      // preempts nor reserves for. The fastest option in service stays.
+      if (double slowest_allowed = SlowestAllowed(job); slowest_allowed > 0)
+        std::erase_if(options, [&](size_t o) { return SpeedOf(job, o) < slowest_allowed; });
       Failure why{"Resources", 0};
       if (TryStart(job, options, why)) continue;
       if (TryPreempt(job, options)) {
@@ -214,10 +218,8 @@ class Cycle {
     // AssocGrpGRES only when every option passes a limit: a job that one
     // option keeps within its limits waits for resources like any other.
     bool every_option_over_limit = true;
-    double slowest_allowed = SlowestAllowed(job);
     for (size_t o : options) {
       const ResourceRequest& req = RequestOf(job, o);
-      if (SpeedOf(job, o) < slowest_allowed) continue;
       DurationMs limit = LimitOf(job, o);
       TimeMs end = limit > 0 ? snap_.now + limit : 0;
       auto [kind, devices] = QuotaDemand(req);
@@ -264,9 +266,7 @@ class Cycle {
     if (snap_.running.empty()) return false;
     const AccountTree* accounts = snap_.quotas.tree();
     if (job.preempts == 0 && !(accounts && accounts->HasQuotas())) return false;
-    double slowest_allowed = SlowestAllowed(job);  // nor stops others for a kind it would not take
     for (size_t o : options) {
-      if (SpeedOf(job, o) < slowest_allowed) continue;
       const ResourceRequest& req = RequestOf(job, o);
       auto [kind, devices] = QuotaDemand(req);
       QuotaFit fit = snap_.quotas.Check(job.account, kind, devices);

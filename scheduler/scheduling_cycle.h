@@ -152,6 +152,8 @@ struct SlowOptionRule {
   double min_relative_speed = 0;  // 0: off
   DurationMs applies_above = 0;
 };
+// What the tatami policy (tatamid's) uses; `tatami explain` reads it too.
+inline constexpr SlowOptionRule kTatamiSlowOptions{0.5, 10 * 60 * kMinute};
 
 // The default queue order: higher priority, then earlier submission, then
 // lower id. A caller that keeps its queue in this order (the simulator)

@@ -17,7 +17,7 @@
 #include "scheduler/cli/table.h"
 #include "scheduler/job_options.h"
 #include "scheduler/job_state.h"
-#include "scheduler/policy.h"
+#include "scheduler/scheduling_cycle.h"
 
 namespace tatami {
 namespace {
@@ -65,7 +65,7 @@ void PrintOptions(const v1::JobInfo& job) {
   };
   printf("  accepts%s:\n", placed ? " (* what it runs as)" : "");
   // tatamid's SlowOptionRule: which options a pending job will not take.
-  SlowOptionRule rule = MakeSchedulingPolicy("tatami").value().queue->SlowOptions();
+  const SlowOptionRule& rule = kTatamiSlowOptions;
   double fastest = 1.0;
   for (const v1::AcceleratorOption& o : spec.accelerator_options())
     fastest = std::max(fastest, o.speed());
