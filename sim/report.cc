@@ -23,12 +23,18 @@ double Mean(const std::vector<double>& v) {
   return v.empty() ? 0 : sum / double(v.size());
 }
 
-// Themis' rho of one finished job (report.h).
-double RhoOf(const JobOutcome& j) {
+// Themis' rho of one finished job (report.h), `contention` jobs sharing
+// the devices it could use.
+double RhoOf(const JobOutcome& j, double contention) {
   double c = double(j.end - j.submit) / 1000;
-  double stretch = j.fair_share_devices > 0 ? std::max(1.0, j.gpus / j.fair_share_devices) : 1;
+  double fair_share = j.usable_devices / std::max(1.0, contention);
+  double stretch = fair_share > 0 ? std::max(1.0, j.gpus / fair_share) : 1;
   double ideal = double(j.ideal_run) / 1000 * stretch;
   return ideal > 0 ? c / ideal : 1.0;
+}
+
+bool Offered(const JobOutcome& j) {
+  return j.start >= 0 && j.ideal_run > 0;
 }
 
 std::string Fixed(double v, int digits) {
@@ -39,6 +45,44 @@ std::string Fixed(double v, int digits) {
 
 }  // namespace
 
+std::vector<double> OfferedContention(const std::vector<JobOutcome>& jobs) {
+  // The number of ideal runs in progress is a step function: +1 at each
+  // submission, -1 at each ideal end. Its integral at every step makes
+  // any job's mean over an interval two binary searches.
+  std::vector<std::pair<TimeMs, int>> steps;
+  for (const JobOutcome& j : jobs) {
+    if (!Offered(j)) continue;
+    steps.emplace_back(j.submit, +1);
+    steps.emplace_back(j.submit + j.ideal_run, -1);
+  }
+  std::sort(steps.begin(), steps.end());
+  std::vector<TimeMs> times;     // distinct step times
+  std::vector<double> integral;  // job-ms of ideal runs before times[k]
+  std::vector<int64_t> level;    // ideal runs in progress from times[k]
+  for (const auto& [at, delta] : steps) {
+    if (times.empty() || times.back() != at) {
+      double before =
+          times.empty() ? 0 : integral.back() + double(level.back()) * double(at - times.back());
+      times.push_back(at);
+      integral.push_back(before);
+      level.push_back(times.size() > 1 ? level.back() : 0);
+    }
+    level.back() += delta;
+  }
+  auto integral_at = [&](TimeMs at) {
+    size_t k = size_t(std::upper_bound(times.begin(), times.end(), at) - times.begin()) - 1;
+    return integral[k] + double(level[k]) * double(at - times[k]);
+  };
+  std::vector<double> contention(jobs.size(), 1.0);
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const JobOutcome& j = jobs[i];
+    if (!Offered(j)) continue;
+    contention[i] =
+        (integral_at(j.submit + j.ideal_run) - integral_at(j.submit)) / double(j.ideal_run);
+  }
+  return contention;
+}
+
 PolicySummary Summarize(const SimRun& run) {
   PolicySummary s;
   s.policy = run.policy;
@@ -48,7 +92,9 @@ PolicySummary Summarize(const SimRun& run) {
   s.mesh_fragmentation = run.mean_mesh_fragmentation;
   std::vector<double> jct, queue, rho, slowdown;
   std::map<std::string, std::pair<double, size_t>> by_account;
-  for (const JobOutcome& j : run.jobs) {
+  std::vector<double> contention = OfferedContention(run.jobs);
+  for (size_t i = 0; i < run.jobs.size(); ++i) {
+    const JobOutcome& j = run.jobs[i];
     s.preemptions += j.preemptions;
     if (j.end < 0) {
       ++s.never_started;
@@ -64,7 +110,7 @@ PolicySummary Summarize(const SimRun& run) {
     jct.push_back(c);
     queue.push_back(double(j.start - j.submit) / 1000);
     slowdown.push_back(std::max(1.0, c / std::max(run_s, 10.0)));
-    double r = RhoOf(j);
+    double r = RhoOf(j, contention[i]);
     rho.push_back(r);
     auto& [sum, n] = by_account[j.account];
     sum += r;
@@ -294,13 +340,15 @@ std::string JobsCsv(const SimRun& run) {
   csv << "id,account,gpus,submit_s,start_s,end_s,ran_s,ideal_run_s,kind,devices,preemptions,"
          "outcome,rho\n";
   auto seconds = [](TimeMs ms) { return ms < 0 ? std::string() : Fixed(double(ms) / 1000, 3); };
-  for (const JobOutcome& j : run.jobs) {
+  std::vector<double> contention = OfferedContention(run.jobs);
+  for (size_t i = 0; i < run.jobs.size(); ++i) {
+    const JobOutcome& j = run.jobs[i];
     const char* outcome = j.end < 0 ? "never-started" : j.cancelled ? "cancelled" : "finished";
     csv << j.id << ',' << j.account << ',' << j.gpus << ',' << seconds(j.submit) << ','
         << seconds(j.start) << ',' << seconds(j.end) << ',' << seconds(j.ran) << ','
         << seconds(j.ideal_run) << ',' << (j.start < 0 ? "" : AcceleratorName(j.kind)) << ','
         << j.devices << ',' << j.preemptions << ',' << outcome << ','
-        << (j.end < 0 || j.cancelled ? std::string() : Fixed(RhoOf(j), 4)) << '\n';
+        << (j.end < 0 || j.cancelled ? std::string() : Fixed(RhoOf(j, contention[i]), 4)) << '\n';
   }
   return csv.str();
 }

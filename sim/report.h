@@ -9,7 +9,9 @@
 //   rho             Themis' finish-time fairness: JCT over the time the job
 //                   would take alone on its 1/N share of the cluster (its
 //                   ideal run time, stretched when that share is smaller than
-//                   what it asked for); > 1 means it fared worse than fair
+//                   what it asked for); > 1 means it fared worse than fair.
+//                   N is the trace's contention, not the policy's: see
+//                   OfferedContention
 //   bounded slowdown  max(1, JCT / max(run time, 10 s))
 //   fragmentation   free Dojo tiles outside each mesh's largest free
 //                   rectangle, as a share of free tiles, averaged over samples
@@ -43,6 +45,19 @@ struct PolicySummary {
 };
 
 PolicySummary Summarize(const SimRun& run);
+
+// Themis' N for each job of `jobs` (same order): the mean number of jobs
+// whose ideal run overlaps its own over its ideal run, itself included,
+// where a job's ideal run starts at its submission and lasts its
+// ideal_run. Jobs that never started (the cluster cannot hold them) do not
+// count; their own N is 1.
+//
+// Why not the jobs a policy actually kept pending or running (Themis' own
+// reading): that N is the policy's backlog, so a policy that clears its
+// queue faster raises every job's bar and can score a job worse although
+// it finished sooner. This N depends on the trace and the cluster alone,
+// so one job's rho under two policies differs exactly as its JCT does.
+std::vector<double> OfferedContention(const std::vector<JobOutcome>& jobs);
 
 // Rows of figures, a column per policy, then each baseline's figure divided
 // by the last policy's (the one being judged: > 1 = it does better on a

@@ -42,6 +42,43 @@ TEST(Report, SummaryFiguresFollowTheirDefinitions) {
   EXPECT_DOUBLE_EQ(s.mean_bounded_slowdown, (1.5 + 1) / 2);
 }
 
+// Ideal runs: a [0, 100 s), b [0, 10 s), c [50 s, 150 s); d never started.
+TEST(Report, OfferedContentionIsTheMeanOverlapOfIdealRuns) {
+  auto job = [](TimeMs submit, DurationMs ideal, TimeMs start) {
+    JobOutcome j;
+    j.submit = submit;
+    j.ideal_run = ideal;
+    j.start = start;
+    return j;
+  };
+  std::vector<double> n = OfferedContention(
+      {job(0, 100'000, 0), job(0, 10'000, 500'000), job(50'000, 100'000, 50'000), job(0, 0, -1)});
+  ASSERT_EQ(n.size(), 4u);
+  EXPECT_DOUBLE_EQ(n[0], (10 * 2 + 40 * 1 + 50 * 2) / 100.0);
+  EXPECT_DOUBLE_EQ(n[1], 2);  // where it actually started does not matter
+  EXPECT_DOUBLE_EQ(n[2], (50 * 2 + 50 * 1) / 100.0);
+  EXPECT_DOUBLE_EQ(n[3], 1);
+}
+
+// Job 2 (5 s) ends at once under one policy and waits 20 s under the
+// other. Counting the jobs each policy kept active, job 1 would share with
+// job 2 for its whole life under the second and score better there for
+// finishing no sooner. Counting ideal runs, its rho is its own JCT's alone.
+TEST(Report, AJobsRhoDoesNotDependOnWhenOtherJobsRan) {
+  SimRun prompt = TwoJobs("prompt", 10'000), late = TwoJobs("late", 10'000);
+  for (SimRun* run : {&prompt, &late}) {
+    run->jobs[0].gpus = 8;  // its share, not the node, bounds its ideal
+    run->jobs[1].ideal_run = run->jobs[1].ran = 5'000;
+  }
+  prompt.jobs[1].end = 5'000;
+  late.jobs[1].start = 20'000;
+  late.jobs[1].end = 25'000;
+  // Job 1's ideal run [0, 20 s) overlaps job 2's [0, 5 s): N = 1.25.
+  double rho = 30.0 / (20 * 1.25);
+  EXPECT_DOUBLE_EQ(Summarize(prompt).mean_rho_by_account.at("x"), rho);
+  EXPECT_DOUBLE_EQ(Summarize(late).mean_rho_by_account.at("x"), rho);
+}
+
 TEST(Report, TableShowsEachBaselineOverTheJudgedPolicy) {
   std::string table =
       ComparisonTable({Summarize(TwoJobs("base", 30'000)), Summarize(TwoJobs("new", 0))});

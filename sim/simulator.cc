@@ -175,7 +175,6 @@ class Replay {
     shapes_.resize(trace.size());
     started_.resize(trace.size());
     progress_.resize(trace.size());
-    integral_at_submit_.resize(trace.size());
     TimeMs span = trace.empty() ? 0 : trace.back().submit - trace.front().submit;
     sample_every_ = options.sample_interval > 0 ? options.sample_interval
                                                 : std::max<DurationMs>(kMinute, span / 400);
@@ -239,7 +238,7 @@ class Replay {
   }
 
  private:
-  // Integrates busy devices and active jobs up to `to`, sampling on the way.
+  // Integrates busy devices up to `to`, sampling on the way.
   void AdvanceTo(TimeMs to) {
     while (next_sample_ <= to && next_sample_ >= clock_) {
       UtilisationSample s;
@@ -255,7 +254,6 @@ class Replay {
     }
     double dt = double(to - clock_) / 1000;
     for (auto& [kind, busy] : busy_) run_.busy_seconds[kind] += double(busy) * dt;
-    active_integral_ += double(active_) * dt;
     clock_ = to;
   }
 
@@ -275,8 +273,7 @@ class Replay {
     }
     out.ideal_run = static_cast<DurationMs>(
         double(t.run_time) / *std::max_element(shape.speeds.begin(), shape.speeds.end()));
-    integral_at_submit_[i] = active_integral_;
-    ++active_;
+    out.usable_devices = shape.usable_devices;
     shape.pending.job_id = i;  // index, not the trace's id: O(1) lookups
     shape.pending.account = account_of_[i];
     shape.pending.qos = qos;
@@ -462,13 +459,6 @@ class Replay {
     }
     out.end = clock_;
     last_end_ = std::max(last_end_, clock_);
-    // Finish-time fairness: the job's fair share is the devices it could
-    // use divided by the jobs that were active, on average, over its life.
-    --active_;
-    double life = double(out.end - out.submit) / 1000;
-    double mean_active =
-        life > 0 ? (active_integral_ - integral_at_submit_[i]) / life : double(active_ + 1);
-    out.fair_share_devices = shapes_[i].usable_devices / std::max(1.0, mean_active);
   }
 
   const ClusterConfig& config_;
@@ -485,7 +475,6 @@ class Replay {
   Snapshot snap_;
   SimRun run_;
   std::vector<JobShape> shapes_;
-  std::vector<double> integral_at_submit_;
   std::vector<bool> started_;       // by trace index; only read for jobs just started
   std::vector<Progress> progress_;  // by trace index
   std::unordered_map<std::string, bool> feasible_;
@@ -499,8 +488,6 @@ class Replay {
   TimeMs clock_ = 0, next_sample_ = 0, last_end_ = 0;
   TimeMs last_cycle_ = INT64_MIN / 2, last_backfill_ = INT64_MIN / 2;
   DurationMs sample_every_ = kMinute;
-  uint64_t active_ = 0;
-  double active_integral_ = 0;  // job-seconds of pending + running jobs
   double fragmentation_sum_ = 0;
   uint64_t fragmentation_samples_ = 0;
 };

@@ -58,9 +58,9 @@ struct JobOutcome {
   uint32_t gpus = 0;         // H100-equivalents asked for
   uint32_t devices = 0;      // devices held (tiles on Dojo)
   AcceleratorKind kind = AcceleratorKind::kNone;
-  // H100-equivalents of the kinds it accepts, divided by the mean number of
-  // jobs active (pending or running) over its life: its 1/N share (Themis).
-  double fair_share_devices = 0;
+  // H100-equivalents of the kinds it accepts: the cluster its 1/N share
+  // (finish-time fairness, report.h) is a share of.
+  double usable_devices = 0;
   uint32_t preemptions = 0;
   std::string placement;   // of its last start: "node d,d,d" per node, joined by " + "
   bool cancelled = false;  // preempted under preempt_mode cancel: ended unfinished

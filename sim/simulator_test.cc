@@ -125,14 +125,12 @@ TEST(Simulator, AJobTooBigForTheClusterNeverStartsAndIsCounted) {
 TEST(Simulator, FinishTimeFairnessIsOneForAJobAloneAndGrowsWithWaiting) {
   SimRun alone = Replay(Cluster(), {Job(1, 0, 8, 100)}, "fifo");
   EXPECT_DOUBLE_EQ(Summarize(alone).mean_rho, 1.0);
-  // Job 2 waits 90 s for job 1. Over its 190 s life 1.47 jobs were active
-  // on average (two for its first 90 s), so its fair share is 8 / 1.47 =
-  // 5.43 GPUs of the 8 it wants: ideal 100 x 8 / 5.43 = 147 s; rho 1.29.
-  SimRun two = Replay(Cluster(), {Job(1, 0, 8, 100), Job(2, 10, 8, 100)}, "fifo");
-  EXPECT_EQ(Timeline(two), (T{{0, 100}, {100, 200}}));
-  double mean_active = (2.0 * 90 + 1.0 * 100) / 190;
-  double rho2 = 190.0 / (100 * 8 / (8 / mean_active));
-  EXPECT_NEAR(Summarize(two).max_rho, rho2, 1e-9);
+  // Job 2 (10 s) waits 100 s behind job 1. Sharing the node with job 1
+  // for its 10 s alone would have cost it 20 s: rho 110 / 20.
+  SimRun two = Replay(Cluster(), {Job(1, 0, 8, 100), Job(2, 0, 8, 10)}, "fifo");
+  EXPECT_EQ(Timeline(two), (T{{0, 100}, {100, 110}}));
+  EXPECT_DOUBLE_EQ(Summarize(two).max_rho, 110.0 / 20);
+  EXPECT_EQ(two.jobs[1].usable_devices, 8);
 }
 
 // One 8-GPU node; fsd-prod may preempt scavenger jobs, which get 5 s of
