@@ -412,7 +412,6 @@ Result<v1::SubmitReply> Controller::Submit(v1::JobSpec spec) {
   auto accepted = ValidateAndExpand(std::move(spec));
   if (!accepted) return accepted.error();
   std::vector<v1::JobInfo>& jobs = accepted->jobs;
-  const JobRequests& req = accepted->requests;
   uint64_t first_id;
   QueuedWrite write;
   {
@@ -420,29 +419,31 @@ Result<v1::SubmitReply> Controller::Submit(v1::JobSpec spec) {
     first_id = next_job_id_;
     next_job_id_ += jobs.size();
     for (size_t i = 0; i < jobs.size(); ++i) {
-      uint64_t id = first_id + i;
-      jobs[i].set_job_id(id);
+      jobs[i].set_job_id(first_id + i);
       if (jobs[i].array_task_id() >= 0) jobs[i].set_array_job_id(first_id);
-      jobs_[id] = jobs[i];
-      requests_[id] = req;
-      pending_ids_.insert(id);
     }
-    if (accepted->array.count) arrays_[first_id] = accepted->array;
     write = QueueWriteLocked(jobs);
   }
-  if (Status s = AwaitWrite(std::move(write), OnWriteFailure::kForget); !s.ok()) {
-    std::unique_lock lock(mu_);
-    for (const auto& j : jobs) {
-      jobs_.erase(j.job_id());
-      requests_.erase(j.job_id());
-      pending_ids_.erase(j.job_id());
-    }
+  // Nothing sees the jobs until they are durable: a cycle that started one
+  // whose submission then failed would run a job sbatch called refused,
+  // and a cancel or a start queued behind a failed submission could land
+  // in the store on its own.
+  if (Status s = AwaitWrite(std::move(write), OnWriteFailure::kForget); !s.ok())
     return MakeError("the job could not be stored, so it was not accepted: " + s.error().message);
-  }
-  Wake();
   v1::SubmitReply reply;
   reply.set_job_id(first_id);
   reply.set_array_tasks(jobs.front().array_task_id() >= 0 ? static_cast<uint32_t>(jobs.size()) : 0);
+  {
+    std::unique_lock lock(mu_);
+    for (v1::JobInfo& j : jobs) {
+      uint64_t id = j.job_id();
+      jobs_[id] = std::move(j);
+      requests_[id] = accepted->requests;
+      pending_ids_.insert(id);
+    }
+    if (accepted->array.count) arrays_[first_id] = accepted->array;
+  }
+  Wake();
   return reply;
 }
 

@@ -78,6 +78,9 @@ class Controller {
   void Stop();
 
   // ---- CLI API
+  // Answers once the jobs are durable; until then no query, cancel or
+  // cycle sees them, and a refused submission leaves nothing behind but
+  // the ids it used.
   Result<v1::SubmitReply> Submit(v1::JobSpec spec);
   v1::ListJobsReply ListJobs(const v1::ListJobsRequest& req) const;
   v1::CancelReply Cancel(const v1::CancelRequest& req);
@@ -213,8 +216,8 @@ class Controller {
   };
   QueuedWrite QueueWriteLocked(std::vector<v1::JobInfo> jobs);
   // What a failed write leaves: kRewrite, memory stays as it is and its
-  // jobs join unwritten_ids_; kForget, the caller undoes the change itself
-  // (a submission that was refused).
+  // jobs join unwritten_ids_; kForget, nothing is kept (a refused
+  // submission, which memory only takes once durable).
   enum class OnWriteFailure { kRewrite, kForget };
   // Once durable: runs open and settle in the ledger, and Wait may report
   // the ended jobs (even after a failed write: a waiter must not hang on a

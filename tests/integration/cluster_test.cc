@@ -471,6 +471,29 @@ TEST_F(ClusterTest, ACancelTheStoreCouldNotWriteIsWrittenOnceItCan) {
   EXPECT_EQ(cluster_.Run("tatami release " + job).exit_code, 1) << "pending again after restart";
 }
 
+// A submission the store refused leaves no trace. Before, the job was
+// queued while its write was pending: a cycle started it, and when the
+// store took that start (queued behind the failed submission) the job ran
+// and sacct listed it, though sbatch had said it was not accepted.
+TEST_F(ClusterTest, ASubmissionTheStoreRefusedIsNeitherQueuedNorRun) {
+  std::string before = Submit("--wrap=true");
+  ASSERT_EQ(Wait(before), 0);
+  {
+    StoreLock lock(cluster_.dir());
+    ASSERT_TRUE(lock.held());
+    CommandResult refused = cluster_.Run("sbatch --parsable -o refused.out --wrap='echo ran' 2>&1");
+    EXPECT_NE(refused.exit_code, 0);
+    EXPECT_THAT(refused.out, HasSubstr("could not be stored, so it was not accepted"));
+  }  // released at once: a start queued behind the submission would be written now
+  std::string after = Submit("--wrap=true");
+  ASSERT_EQ(std::stoul(after), std::stoul(before) + 2) << "the refused submission used one id";
+  EXPECT_EQ(Wait(after), 0);
+  std::string refused_id = std::to_string(std::stoul(before) + 1);
+  EXPECT_EQ(cluster_.Value("sacct -n -X -P -j " + refused_id + " -o state"), "");
+  EXPECT_EQ(cluster_.QueueState(refused_id), "");
+  EXPECT_NE(cluster_.Run("test -e refused.out").exit_code, 0);
+}
+
 // RUNNING is written before a job is launched: a job the store still calls
 // PENDING would be started a second time by a restarted controller.
 TEST_F(ClusterTest, AJobWhoseStartTheStoreCannotRecordIsNotLaunchedUntilItCan) {

@@ -14,6 +14,7 @@ class StoreLock {
  public:
   explicit StoreLock(const std::string& state_dir) {
     if (sqlite3_open((state_dir + "/state.db").c_str(), &db_) != SQLITE_OK) return;
+    sqlite3_busy_timeout(db_, 5000);  // behind a write the controller has in flight
     held_ = sqlite3_exec(db_, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK;
   }
   ~StoreLock() {
