@@ -519,6 +519,33 @@ TEST_F(ClusterTest, AJobWhoseStartTheStoreCannotRecordIsNotLaunchedUntilItCan) {
   EXPECT_EQ(cluster_.Run("cat next.out").out, "ran\n");
 }
 
+// A cancel that lands while a start waits on the store: when the start's
+// write fails, the job is not requeued but ends CANCELLED, never launched,
+// and that end reaches the store once it can write.
+TEST_F(ClusterTest, AJobCancelledWhileItsStartWaitsOnTheStoreEndsCancelledUnlaunched) {
+  std::string first = Submit(Blocker());
+  ASSERT_TRUE(ReadyEventually());
+  std::string next = Submit("--dependency=afterany:" + first + " -o next.out --wrap='echo ran'");
+  {
+    StoreLock lock(cluster_.dir());
+    ASSERT_TRUE(lock.held());
+    Release();  // `first` ends; `next` starts in memory, its write waits
+    ASSERT_TRUE(RunningEventually(next));
+    CommandResult cancel = cluster_.Run("scancel " + next + " 2>&1");
+    EXPECT_NE(cancel.exit_code, 0);
+    EXPECT_THAT(cancel.out, HasSubstr("not yet in the job store"));
+    EXPECT_TRUE(
+        LocalCluster::Eventually([&] { return cluster_.QueueState(next) == "CA"; }, seconds(30)))
+        << "should be neither requeued nor left COMPLETING: " << cluster_.QueueState(next);
+    EXPECT_EQ(cluster_.Value("squeue -h -t all -j " + next + " -o %r"),
+              "cancelled before it started");
+  }
+  EXPECT_TRUE(LocalCluster::Eventually(
+      [&] { return cluster_.AcctState(next).rfind("CANCELLED", 0) == 0; }, seconds(30)))
+      << cluster_.AcctState(next);
+  EXPECT_NE(cluster_.Run("test -e next.out").exit_code, 0) << "launched after all";
+}
+
 TEST_F(ClusterTest, ControllerSigkillDuringSubmissionBurstLosesNoAcceptedJob) {
   // 150 submissions from a background loop; every id sbatch printed was
   // accepted. The controller is killed part-way through and restarted.
