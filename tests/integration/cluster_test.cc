@@ -444,13 +444,15 @@ TEST_F(ClusterTest, AJobsEndTheStoreCouldNotWriteIsWrittenWhenTheAgentReportsItA
 // says so and the scheduling cycle writes it again until the store takes
 // it. Before, the store kept PENDING and a restarted controller ran the
 // cancelled job.
+std::string UnwrittenJobs(const LocalCluster& cluster) {
+  return cluster.Value(
+      "curl -sf http://$(cat metrics.addr)/metrics | "
+      "awk '$1 == \"tatami_store_unwritten_jobs\" {print $2}'");
+}
+
 TEST_F(ClusterTest, ACancelTheStoreCouldNotWriteIsWrittenOnceItCan) {
   std::string job = Submit("-H --wrap=true");
-  auto unwritten = [&] {
-    return cluster_.Value(
-        "curl -sf http://$(cat metrics.addr)/metrics | "
-        "awk '$1 == \"tatami_store_unwritten_jobs\" {print $2}'");
-  };
+  auto unwritten = [&] { return UnwrittenJobs(cluster_); };
   {
     StoreLock lock(cluster_.dir());
     ASSERT_TRUE(lock.held());
@@ -469,6 +471,26 @@ TEST_F(ClusterTest, ACancelTheStoreCouldNotWriteIsWrittenOnceItCan) {
   ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0);
   EXPECT_EQ(cluster_.AcctState(job), "CANCELLED by 0");
   EXPECT_EQ(cluster_.Run("tatami release " + job).exit_code, 1) << "pending again after restart";
+}
+
+// A hold takes the same road: in effect at once, written once the store
+// can, and still there after a restart.
+TEST_F(ClusterTest, AHoldTheStoreCouldNotWriteIsWrittenOnceItCan) {
+  std::string job = Submit("--begin=now+1hour --wrap=true");
+  {
+    StoreLock lock(cluster_.dir());
+    ASSERT_TRUE(lock.held());
+    CommandResult hold = cluster_.Run("tatami hold " + job + " 2>&1");
+    EXPECT_NE(hold.exit_code, 0);
+    EXPECT_THAT(hold.out, HasSubstr("done, but not yet in the job store"));
+    EXPECT_EQ(cluster_.Value("squeue -h -j " + job + " -o %t:%r"), "PD:JobHeldUser");
+    EXPECT_EQ(UnwrittenJobs(cluster_), "1");
+  }
+  ASSERT_TRUE(
+      LocalCluster::Eventually([&] { return UnwrittenJobs(cluster_) == "0"; }, seconds(30)));
+  ASSERT_TRUE(LocalCluster::KillAndReap(cluster_.ControllerPid()));
+  ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0);
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + job + " -o %t:%r"), "PD:JobHeldUser");
 }
 
 // A submission the store refused leaves no trace. Before, the job was
