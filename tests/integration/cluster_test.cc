@@ -440,19 +440,19 @@ TEST_F(ClusterTest, AJobsEndTheStoreCouldNotWriteIsWrittenWhenTheAgentReportsItA
       << cluster_.AcctState(job);
 }
 
-// A cancel takes effect at once; when the store cannot record it, scancel
-// says so and the scheduling cycle writes it again until the store takes
-// it. Before, the store kept PENDING and a restarted controller ran the
-// cancelled job.
+// The tatami_store_unwritten_jobs gauge.
 std::string UnwrittenJobs(const LocalCluster& cluster) {
   return cluster.Value(
       "curl -sf http://$(cat metrics.addr)/metrics | "
       "awk '$1 == \"tatami_store_unwritten_jobs\" {print $2}'");
 }
 
+// A cancel takes effect at once; when the store cannot record it, scancel
+// says so and the scheduling cycle writes it again until the store takes
+// it. Before, the store kept PENDING and a restarted controller ran the
+// cancelled job.
 TEST_F(ClusterTest, ACancelTheStoreCouldNotWriteIsWrittenOnceItCan) {
   std::string job = Submit("-H --wrap=true");
-  auto unwritten = [&] { return UnwrittenJobs(cluster_); };
   {
     StoreLock lock(cluster_.dir());
     ASSERT_TRUE(lock.held());
@@ -461,12 +461,13 @@ TEST_F(ClusterTest, ACancelTheStoreCouldNotWriteIsWrittenOnceItCan) {
     EXPECT_THAT(cancel.out, HasSubstr("done, but not yet in the job store"));
     EXPECT_EQ(cluster_.QueueState(job), "CA");  // in memory at once
     EXPECT_EQ(cluster_.AcctState(job), "PENDING");
-    EXPECT_EQ(unwritten(), "1");
+    EXPECT_EQ(UnwrittenJobs(cluster_), "1");
   }
   ASSERT_TRUE(LocalCluster::Eventually([&] { return cluster_.AcctState(job) == "CANCELLED by 0"; },
                                        seconds(30)))
       << cluster_.AcctState(job);
-  EXPECT_TRUE(LocalCluster::Eventually([&] { return unwritten() == "0"; }, seconds(10)));
+  EXPECT_TRUE(
+      LocalCluster::Eventually([&] { return UnwrittenJobs(cluster_) == "0"; }, seconds(10)));
   ASSERT_TRUE(LocalCluster::KillAndReap(cluster_.ControllerPid()));
   ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0);
   EXPECT_EQ(cluster_.AcctState(job), "CANCELLED by 0");
