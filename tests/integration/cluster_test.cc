@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 
 #include "base/strings.h"
@@ -447,29 +448,42 @@ std::string UnwrittenJobs(const LocalCluster& cluster) {
       "awk '$1 == \"tatami_store_unwritten_jobs\" {print $2}'");
 }
 
+// Runs `command` while a StoreLock keeps the store from writing: it must
+// take effect at once (`in_memory` checks how) yet say it is not stored
+// yet, leaving one job for the scheduling cycle to write again.
+void RunWhileTheStoreCannotWrite(LocalCluster& cluster, const std::string& command,
+                                 const std::function<void()>& in_memory) {
+  StoreLock lock(cluster.dir());
+  ASSERT_TRUE(lock.held());
+  CommandResult r = cluster.Run(command + " 2>&1");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr("done, but not yet in the job store"));
+  in_memory();
+  EXPECT_EQ(UnwrittenJobs(cluster), "1");
+}
+
+// Once nothing is left to write again, SIGKILLs the controller and starts
+// it from the store alone.
+void RestartOnceWritten(LocalCluster& cluster) {
+  ASSERT_TRUE(LocalCluster::Eventually([&] { return UnwrittenJobs(cluster) == "0"; }, seconds(30)));
+  ASSERT_TRUE(LocalCluster::KillAndReap(cluster.ControllerPid()));
+  ASSERT_EQ(cluster.Run("tatami local up").exit_code, 0);
+}
+
 // A cancel takes effect at once; when the store cannot record it, scancel
 // says so and the scheduling cycle writes it again until the store takes
 // it. Before, the store kept PENDING and a restarted controller ran the
 // cancelled job.
 TEST_F(ClusterTest, ACancelTheStoreCouldNotWriteIsWrittenOnceItCan) {
   std::string job = Submit("-H --wrap=true");
-  {
-    StoreLock lock(cluster_.dir());
-    ASSERT_TRUE(lock.held());
-    CommandResult cancel = cluster_.Run("scancel " + job + " 2>&1");
-    EXPECT_NE(cancel.exit_code, 0);
-    EXPECT_THAT(cancel.out, HasSubstr("done, but not yet in the job store"));
-    EXPECT_EQ(cluster_.QueueState(job), "CA");  // in memory at once
+  ASSERT_NO_FATAL_FAILURE(RunWhileTheStoreCannotWrite(cluster_, "scancel " + job, [&] {
+    EXPECT_EQ(cluster_.QueueState(job), "CA");
     EXPECT_EQ(cluster_.AcctState(job), "PENDING");
-    EXPECT_EQ(UnwrittenJobs(cluster_), "1");
-  }
+  }));
   ASSERT_TRUE(LocalCluster::Eventually([&] { return cluster_.AcctState(job) == "CANCELLED by 0"; },
                                        seconds(30)))
       << cluster_.AcctState(job);
-  EXPECT_TRUE(
-      LocalCluster::Eventually([&] { return UnwrittenJobs(cluster_) == "0"; }, seconds(10)));
-  ASSERT_TRUE(LocalCluster::KillAndReap(cluster_.ControllerPid()));
-  ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(RestartOnceWritten(cluster_));
   EXPECT_EQ(cluster_.AcctState(job), "CANCELLED by 0");
   EXPECT_EQ(cluster_.Run("tatami release " + job).exit_code, 1) << "pending again after restart";
 }
@@ -478,20 +492,13 @@ TEST_F(ClusterTest, ACancelTheStoreCouldNotWriteIsWrittenOnceItCan) {
 // can, and still there after a restart.
 TEST_F(ClusterTest, AHoldTheStoreCouldNotWriteIsWrittenOnceItCan) {
   std::string job = Submit("--begin=now+1hour --wrap=true");
-  {
-    StoreLock lock(cluster_.dir());
-    ASSERT_TRUE(lock.held());
-    CommandResult hold = cluster_.Run("tatami hold " + job + " 2>&1");
-    EXPECT_NE(hold.exit_code, 0);
-    EXPECT_THAT(hold.out, HasSubstr("done, but not yet in the job store"));
-    EXPECT_EQ(cluster_.Value("squeue -h -j " + job + " -o %t:%r"), "PD:JobHeldUser");
-    EXPECT_EQ(UnwrittenJobs(cluster_), "1");
-  }
-  ASSERT_TRUE(
-      LocalCluster::Eventually([&] { return UnwrittenJobs(cluster_) == "0"; }, seconds(30)));
-  ASSERT_TRUE(LocalCluster::KillAndReap(cluster_.ControllerPid()));
-  ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0);
-  EXPECT_EQ(cluster_.Value("squeue -h -j " + job + " -o %t:%r"), "PD:JobHeldUser");
+  auto held = [&] {
+    return cluster_.Value("squeue -h -j " + job + " -o %t:%r") == "PD:JobHeldUser";
+  };
+  ASSERT_NO_FATAL_FAILURE(
+      RunWhileTheStoreCannotWrite(cluster_, "tatami hold " + job, [&] { EXPECT_TRUE(held()); }));
+  ASSERT_NO_FATAL_FAILURE(RestartOnceWritten(cluster_));
+  EXPECT_TRUE(held()) << "the hold was lost: " << cluster_.Value("squeue -h -j " + job + " -o %r");
 }
 
 // A submission the store refused leaves no trace. Before, the job was
