@@ -162,6 +162,33 @@ uint32_t ReservationBook::MatchingDevices(const ResourceRequest& req, const Node
 
 std::optional<Reservation> ReservationBook::Reserve(uint64_t job_id, const ResourceRequest& req,
                                                     const Placer& placer) {
+  std::optional<Reservation> found = Propose(job_id, req, placer);
+  if (found) Commit(*found);
+  return found;
+}
+
+void ReservationBook::Commit(const Reservation& reservation) {
+  reservations_.push_back(reservation);
+  auto at =
+      std::upper_bound(by_start_.begin(), by_start_.end(), reservation.start,
+                       [&](TimeMs start, size_t r) { return start < reservations_[r].start; });
+  by_start_.insert(at, reservations_.size() - 1);
+}
+
+bool ReservationBook::MayFreeEnoughBefore(const ResourceRequest& req, uint64_t free_now,
+                                          TimeMs deadline) {
+  uint64_t want = DevicesWanted(req), free = free_now;
+  if (deadline <= now_) return false;
+  for (size_t k = 0; k < running_.size() && free < want; ++k) {
+    const RunningJob& ending = *running_[k];
+    if (ending.expected_end >= deadline) return false;
+    for (const NodeShare& s : ending.shares) free += MatchingDevices(req, s);
+  }
+  return free >= want;
+}
+
+std::optional<Reservation> ReservationBook::Propose(uint64_t job_id, const ResourceRequest& req,
+                                                    const Placer& placer) {
   // Every earlier reservation holds its resources for good: simple, and it
   // can only make this one later, never earlier than it may be.
   TakeEarliest(reservations_.size());
@@ -192,13 +219,6 @@ std::optional<Reservation> ReservationBook::Reserve(uint64_t job_id, const Resou
     gap *= 2;
   }
   RestoreAll();
-  if (found) {
-    reservations_.push_back(*found);
-    auto at =
-        std::upper_bound(by_start_.begin(), by_start_.end(), found->start,
-                         [&](TimeMs start, size_t r) { return start < reservations_[r].start; });
-    by_start_.insert(at, reservations_.size() - 1);
-  }
   return found;
 }
 

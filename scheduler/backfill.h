@@ -66,6 +66,19 @@ class ReservationBook {
   // after every running job has ended.
   std::optional<Reservation> Reserve(uint64_t job_id, const ResourceRequest& req,
                                      const Placer& placer);
+  // Reserve in two steps, for weighing a reservation before making it (an
+  // option that can start now against waiting for a faster one): the
+  // reservation Reserve would make, without making it; then making it.
+  // Commit wants the book as Propose saw it: no Start, Replace or other
+  // reservation between them.
+  std::optional<Reservation> Propose(uint64_t job_id, const ResourceRequest& req,
+                                     const Placer& placer);
+  void Commit(const Reservation& reservation);
+  // Whether `free_now` matching devices, plus those of running jobs ending
+  // before `deadline`, reach what `req` wants: false means Propose's start
+  // is at `deadline` or later. Counts devices only, so O(jobs ending
+  // before `deadline`), no placement: the cheap test before Propose.
+  bool MayFreeEnoughBefore(const ResourceRequest& req, uint64_t free_now, TimeMs deadline);
 
   const std::vector<Reservation>& reservations() const { return reservations_; }
 

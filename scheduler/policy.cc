@@ -23,7 +23,7 @@ Result<SchedulingPolicy> MakeSchedulingPolicy(std::string_view name) {
   } else if (name == "tatami" || name == "tatami-blind") {
     BackfillPolicy::Options options{0, 64, OptionChoice::kListed};
     if (name == "tatami") {
-      options.options = OptionChoice::kMostEfficient;
+      options.options = OptionChoice::kEarliestCompletion;
       options.slow_options = kTatamiSlowOptions;
     }
     p.queue = std::make_unique<BackfillPolicy>(options);

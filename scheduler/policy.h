@@ -14,7 +14,9 @@
 //                  backfill every cycle, topology-aware
 //                  placement (topology_placer.h), and a job that accepts
 //                  several accelerator kinds tries the one giving the most
-//                  speed per unit of capacity first (OptionChoice), and a
+//                  speed per unit of capacity first, and waits for it when
+//                  the backfill plan says it finishes sooner there than on
+//                  one free now (OptionChoice::kEarliestCompletion), and a
 //                  job of more than 10 hours never takes one that runs it
 //                  at under half its best speed (SlowOptionRule).
 #pragma once

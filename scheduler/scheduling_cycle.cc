@@ -76,12 +76,15 @@ class FreeDevices {
     }
   }
   bool MayFit(const ResourceRequest& req) const {
-    uint64_t want = DevicesWanted(req), have = 0;
-    if (want == 0) return true;
+    uint64_t want = DevicesWanted(req);
+    return want == 0 || Free(req) >= want;
+  }
+  uint64_t Free(const ResourceRequest& req) const {
+    uint64_t have = 0;
     for (size_t k = 1; k < kAcceleratorKinds; ++k) {
       if (WantsDevicesOf(req, static_cast<AcceleratorKind>(k))) have += free_[k];
     }
-    return have >= want;
+    return have;
   }
   void Take(const std::vector<NodeShare>& shares, const std::vector<NodeResources>& nodes) {
     for (const NodeShare& s : shares) {
@@ -106,7 +109,7 @@ std::string ShapeKey(const ResourceRequest& r, size_t reservations_respected) {
 std::vector<size_t> OptionOrder(const PendingJob& job, OptionChoice choice) {
   std::vector<size_t> order(job.alternatives.size() + 1);
   std::iota(order.begin(), order.end(), 0);
-  if (choice == OptionChoice::kMostEfficient && order.size() > 1) {
+  if (choice != OptionChoice::kListed && order.size() > 1) {
     std::vector<double> efficiency(order.size());
     for (size_t o : order)
       efficiency[o] = SpeedOf(job, o) / std::max(1e-9, CapacityOf(RequestOf(job, o)));
@@ -126,6 +129,8 @@ constexpr const char* kOverLimit = "AssocGrpGRES";  // Slurm's word for an accou
 // Resources free now but held for an earlier job's backfill reservation
 // that this job's time limit would run into.
 constexpr const char* kReservation = "Reservation";
+// Could start now, but waits for a faster option (kEarliestCompletion).
+constexpr const char* kFasterKindSooner = "FasterKindSooner";
 
 // One cycle's walk over the queue and the books it keeps on the way.
 class Cycle {
@@ -163,7 +168,9 @@ class Cycle {
         std::erase_if(options, [&](size_t o) { return SpeedOf(job, o) < slowest_allowed; });
       Failure why{"Resources", 0};
       if (TryStart(job, options, why)) continue;
-      if (TryPreempt(job, options)) {
+      // A job that chose to wait holds a start it passed over: it does not
+      // stop others' work to finish sooner still.
+      if (!why.waits_for && TryPreempt(job, options)) {
         plan_.reasons.emplace_back(job.job_id, "Preempting");
         continue;
       }
@@ -174,8 +181,13 @@ class Cycle {
       if (why.reason == kOverLimit) continue;
       if (!backfill_) {
         for (size_t o : options) blocked_.insert(RequestOf(job, o).partition);
+      } else if (why.waits_for) {
+        // What SoonerOption weighed; nothing has changed the book since.
+        Reservation r = *Proposal(RequestOf(job, *why.waits_for));
+        r.job_id = job.job_id;
+        reservations_->Commit(r);
       } else {
-        TryReserve(job, options);
+        TryReserve(job, options.front());
       }
     }
     plan_.backfill_pass = backfill_;
@@ -191,7 +203,8 @@ class Cycle {
   // Why a job did not start, as plan_.reasons and plan_.held_for say it.
   struct Failure {
     std::string reason;
-    uint64_t held_for;  // kReservation: whose reservation holds the resources
+    uint64_t held_for;                     // kReservation: whose reservation holds the resources
+    std::optional<size_t> waits_for = {};  // kFasterKindSooner: the option it waits for
   };
 
   // SlowOptionRule: the speed below which `job` waits rather than starts.
@@ -218,7 +231,9 @@ class Cycle {
     // AssocGrpGRES only when every option passes a limit: a job that one
     // option keeps within its limits waits for resources like any other.
     bool every_option_over_limit = true;
-    for (size_t o : options) {
+    std::optional<size_t> waits_for;
+    for (size_t at = 0; at < options.size(); ++at) {
+      size_t o = options[at];
       const ResourceRequest& req = RequestOf(job, o);
       DurationMs limit = LimitOf(job, o);
       TimeMs end = limit > 0 ? snap_.now + limit : 0;
@@ -244,19 +259,80 @@ class Cycle {
         if (!key.empty()) failed_.emplace(key, why);
         continue;
       }
+      if (std::optional<size_t> sooner = SoonerOption(job, options, at)) {
+        waits_for = sooner;
+        continue;
+      }
       if (reservations_) {
         reservations_->Start({job.job_id, req.exclusive, *shares, end});
       } else {
         ApplyShares(*shares, req.exclusive, snap_.nodes);
       }
       free_.Take(*shares, snap_.nodes);
+      BooksChanged(*shares);
       snap_.quotas.Charge(job.account, kind, devices);
       plan_.starts.push_back(
           {job.job_id, o, std::move(shares).value(), fit == QuotaFit::kWithinQuota});
       return true;
     }
     if (every_option_over_limit) why = {kOverLimit, 0};
+    if (waits_for) why = {kFasterKindSooner, 0, waits_for};
     return false;
+  }
+
+  // kEarliestCompletion: of the options tried before options[at] (within
+  // the account's limits), the one the backfill plan expects to finish
+  // `job` soonest, if that is sooner than options[at] started now. Those
+  // tried before it were busy, or passed over for one sooner still: the
+  // plan's start for them is never earlier than their true one. A job
+  // waits only with a reservation: without one, every job behind it would
+  // count on the same freed devices, and none of them be sure to get them.
+  std::optional<size_t> SoonerOption(const PendingJob& job, const std::vector<size_t>& options,
+                                     size_t at) {
+    if (!reservations_ || policy_.OptionOrder() != OptionChoice::kEarliestCompletion ||
+        reservations_->reservations().size() >= policy_.MaxReservations())
+      return std::nullopt;
+    DurationMs here = LimitOf(job, options[at]);
+    if (here <= 0) return std::nullopt;  // unlimited: no finish to compare
+    std::optional<size_t> best;
+    TimeMs best_end = snap_.now + here;
+    for (size_t i = 0; i < at; ++i) {
+      size_t p = options[i];
+      DurationMs there = LimitOf(job, p);
+      if (there <= 0 || snap_.now + there >= best_end) continue;
+      const ResourceRequest& req = RequestOf(job, p);
+      auto [kind, devices] = QuotaDemand(req);
+      if (snap_.quotas.Check(job.account, kind, devices) == QuotaFit::kOverLimit) continue;
+      if (!reservations_->MayFreeEnoughBefore(req, free_.Free(req), best_end - there)) continue;
+      const std::optional<Reservation>& proposal = Proposal(req);
+      if (proposal && proposal->start + there < best_end) {
+        best = p;
+        best_end = proposal->start + there;
+      }
+    }
+    return best;
+  }
+
+  // ReservationBook::Propose, remembered until a reservation, or a start
+  // or claim on the request's kind, could change it.
+  const std::optional<Reservation>& Proposal(const ResourceRequest& req) {
+    std::string key = ShapeKey(req, reservations_->reservations().size());
+    std::optional<AcceleratorKind> kind = ParseAcceleratorKind(req.accel_kind);
+    if (!key.empty())
+      key += '|' + std::to_string(kind ? starts_on_[static_cast<size_t>(*kind)] : starts_);
+    auto [it, added] = proposals_.try_emplace(std::move(key));
+    // An uncacheable shape ("" key) is proposed afresh each time.
+    if (added || it->first.empty()) it->second = reservations_->Propose(0, req, placer_);
+    return it->second;
+  }
+
+  // A start or a claim on `shares`: Proposal's answers there may change.
+  void BooksChanged(const std::vector<NodeShare>& shares) {
+    ++starts_;
+    for (const NodeShare& s : shares) {
+      if (s.node_index < snap_.nodes.size())
+        ++starts_on_[static_cast<size_t>(snap_.nodes[s.node_index].accel_kind)];
+    }
   }
 
   // Makes room by stopping lower QoS (preemption.h). Claims ignore
@@ -286,6 +362,7 @@ class Cycle {
         continue;
       }
       free_.Take(claim->hold, books);
+      BooksChanged(claim->shares);
       for (uint64_t victim : claim->victims) plan_.preemptions.push_back({victim, job.job_id});
       if (reservations_) {
         // For the plan ahead: the claimant frees what its victims and its hold occupy.
@@ -301,11 +378,11 @@ class Cycle {
     return false;
   }
 
-  void TryReserve(const PendingJob& job, const std::vector<size_t>& options) {
+  void TryReserve(const PendingJob& job, size_t option) {
     size_t made = reservations_->reservations().size();
     if (made >= policy_.MaxReservations()) return;
     // A shape that found no start will find none while the book is unchanged.
-    const ResourceRequest& req = RequestOf(job, options.front());
+    const ResourceRequest& req = RequestOf(job, option);
     std::string key = ShapeKey(req, made);
     if (!key.empty() && unreservable_.count(key)) return;
     if (!reservations_->Reserve(job.job_id, req, placer_) && !key.empty())
@@ -325,6 +402,10 @@ class Cycle {
   std::set<std::string> unreservable_;               // ShapeKeys Reserve found no start for
   std::set<std::string> unpreemptable_;  // ShapeKeys + preempt mask no claim was found for
   uint32_t kinds_in_service_ = 0;        // bit per AcceleratorKind with a schedulable node
+  // Proposal's memo, by ShapeKey and the starts that could change it.
+  std::unordered_map<std::string, std::optional<Reservation>> proposals_;
+  uint64_t starts_ = 0;
+  std::array<uint64_t, kAcceleratorKinds> starts_on_{};
 };
 
 }  // namespace

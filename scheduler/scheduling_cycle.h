@@ -137,6 +137,15 @@ enum class OptionChoice {
   // one-GPU job that runs 1.3x faster on a Dojo tile (8 H100-equivalents)
   // still tries an H100 first, and takes the tile only when no H100 is free.
   kMostEfficient,
+  // kMostEfficient's order, and an option that can start now is passed
+  // over when the backfill plan expects an option before it (busy now) to
+  // free up soon enough that the job would finish sooner there: a 1.5-hour
+  // job waits 10 minutes for an H100 rather than run 7 hours on HW4 at
+  // once. Reason "FasterKindSooner"; the job reserves the faster option,
+  // and waits only while the pass may make one more reservation
+  // (MaxReservations). Needs a backfill pass (the plan); between passes it
+  // is kMostEfficient.
+  kEarliestCompletion,
 };
 
 // A long job does not start on an option that would run it at under

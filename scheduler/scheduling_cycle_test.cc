@@ -5,6 +5,7 @@
 
 #include "scheduler/policy.h"
 #include "scheduler/test_nodes.h"
+#include "scheduler/topology_placer.h"
 
 namespace tatami {
 namespace {
@@ -276,6 +277,70 @@ TEST(SchedulingCycle, ALongJobWaitsForItsFastKindRatherThanRunAtUnderHalfItsSpee
   plan = cycle(job, busy_h100, "tatami-blind");
   ASSERT_EQ(plan.starts.size(), 1u);
   EXPECT_EQ(plan.starts[0].option, 1u);
+}
+
+// kEarliestCompletion: a 90-minute one-GPU job that runs at 0.22x on HW4
+// (409 minutes) waits 10 minutes for the busy H100s and reserves one; when
+// they are busy for 6 hours it takes the HW4 board at once.
+TEST(SchedulingCycle, AJobWaitsForABusyFasterKindOnlyWhenItWouldFinishSoonerThere) {
+  Snapshot snap;
+  snap.nodes = {TestNode("a"), TestNode("b", AcceleratorKind::kHw4, 2)};
+  snap.backfill_pass = true;
+  PendingJob job = Job(1, 1, 1, 90 * kMinute);
+  job.alternatives.push_back({Devices(1, "hw4"), 0.22});
+  snap.pending = {job};
+  auto cycle = [](Snapshot snap, TimeMs h100s_free_at, const char* policy) {
+    Hold(snap, Holding(9, 0, 8, h100s_free_at));
+    auto p = MakeSchedulingPolicy(policy);
+    return RunSchedulingCycle(snap, *p->queue, *p->placer);
+  };
+
+  Plan plan = cycle(snap, 10 * kMinute, "tatami");
+  EXPECT_THAT(plan.starts, IsEmpty());
+  EXPECT_THAT(plan.reasons, ElementsAre(Reason{1, "FasterKindSooner"}));
+  ASSERT_EQ(plan.reservations.size(), 1u);
+  EXPECT_EQ(plan.reservations[0].start, 10 * kMinute);
+  EXPECT_EQ(plan.reservations[0].shares[0].node, "a");
+
+  plan = cycle(snap, 6 * 60 * kMinute, "tatami");
+  ASSERT_EQ(plan.starts.size(), 1u);
+  EXPECT_EQ(plan.starts[0].option, 1u);
+  EXPECT_EQ(plan.starts[0].shares[0].node, "b");
+
+  plan = cycle(snap, 10 * kMinute, "tatami-blind");
+  ASSERT_EQ(plan.starts.size(), 1u);
+  EXPECT_EQ(plan.starts[0].option, 1u);
+}
+
+// Each job that waits reserves one of the 8 H100s freed at 10 minutes; the
+// ninth finds them all promised and takes an HW4 board, as does the tenth.
+// With room for only 2 reservations, the third job does not wait: without
+// one, it could not count on the H100 it would wait for.
+TEST(SchedulingCycle, OnlyAsManyJobsWaitForAFasterKindAsItsPlanHasRoomFor) {
+  Snapshot snap;
+  snap.nodes = {TestNode("a"), TestNode("b", AcceleratorKind::kHw4, 2)};
+  snap.backfill_pass = true;
+  Hold(snap, Holding(99, 0, 8, 10 * kMinute));
+  for (uint64_t id = 1; id <= 10; ++id) {
+    PendingJob job = Job(id, 1, TimeMs(id), 90 * kMinute);
+    job.alternatives.push_back({Devices(1, "hw4"), 0.22});
+    snap.pending.push_back(job);
+  }
+  Snapshot three = snap;
+  three.pending.resize(3);
+  auto tatami = MakeSchedulingPolicy("tatami");
+  Plan plan = RunSchedulingCycle(snap, *tatami->queue, *tatami->placer);
+  EXPECT_EQ(plan.reservations.size(), 8u);
+  ASSERT_EQ(plan.starts.size(), 2u);
+  EXPECT_EQ(plan.starts[0].job_id, 9u);
+  EXPECT_EQ(plan.starts[1].job_id, 10u);
+  for (const PlannedStart& s : plan.starts) EXPECT_EQ(s.shares[0].node, "b");
+
+  plan = RunSchedulingCycle(three, BackfillPolicy({0, 2, OptionChoice::kEarliestCompletion}),
+                            TopologyPlacer());
+  EXPECT_EQ(plan.reservations.size(), 2u);
+  ASSERT_EQ(plan.starts.size(), 1u);
+  EXPECT_EQ(plan.starts[0].job_id, 3u);
 }
 
 TEST(SchedulingCycle, ManyAlikeBlockedJobsAllGetTheReasonOfTheFirst) {

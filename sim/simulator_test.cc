@@ -98,6 +98,19 @@ TEST(Simulator, RunTimeScalesWithTheSpeedOfTheKindTheJobLandsOn) {
   EXPECT_EQ(run.jobs[1].ideal_run, 60'000);
 }
 
+// The same job when the H100 node frees at t=100: there it ends at 160,
+// on HW4 at once at 201. tatami waits; blind to speeds, tatami-blind does not.
+TEST(Simulator, AJobWaitsForTheBusyFasterKindWhenItFinishesSoonerThere) {
+  TraceJob big = Job(1, 0, 8, 100);
+  big.kind = "h100";
+  std::vector<TraceJob> trace{big, Job(2, 1, 4, 60, "cifar10")};
+  SimRun run = Replay(Cluster(/*hw4=*/true), trace, "tatami");
+  EXPECT_EQ(Timeline(run), (T{{0, 100}, {100, 160}}));
+  EXPECT_EQ(run.jobs[1].kind, AcceleratorKind::kH100);
+  EXPECT_EQ(Timeline(Replay(Cluster(/*hw4=*/true), trace, "tatami-blind")),
+            (T{{0, 100}, {1, 201}}));
+}
+
 // The config's throughput table is the operator's measurement: it wins
 // over speeds.h for a class it names, relative to its own H100 figure, and
 // adds classes speeds.h does not know.

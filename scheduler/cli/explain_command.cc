@@ -38,6 +38,9 @@ std::string ReasonInWords(const std::string& reason) {
       {"Preempting",
        "it has preempted lower-QoS jobs, or other accounts' jobs borrowing what its quota "
        "guarantees (SIGTERM sent), and starts on their resources once their grace time is over"},
+      {"FasterKindSooner",
+       "a kind it accepts is free now, but the backfill plan frees a faster one it prefers soon "
+       "enough that it finishes sooner there; it waits for that one"},
       {"Reservation",
        "what it needs is free now, but the backfill plan holds it for an earlier job, and this "
        "job's time limit would run past that job's expected start"},

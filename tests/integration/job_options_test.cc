@@ -55,6 +55,35 @@ TEST_F(ClusterTest, AJobClassTakesTheFasterKindWhenFreeAndTheOtherWhenNot) {
   EXPECT_EQ(Wait(tray), 0);
 }
 
+// With both H100 nodes held for at most 10 minutes, a 60-minute job that
+// runs 2.5x as fast on an H100 (24 minutes there) waits for one rather than
+// start on the free HW4 board: squeue and explain say so. Held for two
+// hours, the H100s would finish it later than the board does: it takes that.
+TEST_F(ClusterTest, AJobWaitsForAFasterKindOnlyWhenItWouldFinishSoonerThere) {
+  const std::string two_kinds = "-p hw4,h100 --gpus='hw4:1|h100:1@2.5' -t 60 --wrap=true";
+  std::string briefly = Submit("-N 2 --gpus-per-node=8 -t 10 " + Blocker());
+  ASSERT_TRUE(ReadyEventually());
+  std::string waits = Submit(two_kinds);
+  ASSERT_TRUE(LocalCluster::Eventually(
+      [&] { return cluster_.Value("squeue -h -o %r -j " + waits) == "FasterKindSooner"; },
+      std::chrono::seconds(20)));
+  std::string why = cluster_.Run("tatami explain " + waits).out;
+  EXPECT_THAT(why, HasSubstr("  pending: FasterKindSooner: a kind it accepts is free now, but "));
+  EXPECT_THAT(why, HasSubstr("the backfill plan expects it to start at "));
+  EXPECT_THAT(why, HasSubstr(" on h100-01\n"));
+  Release();
+  ASSERT_EQ(Wait(briefly + " " + waits), 0);
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + waits + " -o Partition"), "h100");
+
+  std::string for_hours = Submit("-N 2 --gpus-per-node=8 -t 2:00:00 " + Blocker("go2"));
+  ASSERT_TRUE(ReadyEventually("go2"));
+  std::string starts = Submit(two_kinds);
+  ASSERT_EQ(Wait(starts), 0);
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + starts + " -o Partition"), "hw4");
+  Release("go2");
+  EXPECT_EQ(Wait(for_hours), 0);
+}
+
 // -p hw4,h100 lets a job start in whichever listed partition has room
 // first, as Slurm's does: with the HW4 host taken whole, a job without
 // accelerators runs in h100. (Its --time must fit h100's max_time: a
