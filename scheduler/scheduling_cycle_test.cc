@@ -40,6 +40,13 @@ void Hold(Snapshot& snap, const RunningJob& job) {
   snap.running.push_back(job);
 }
 
+// "option N on NODE" for a plan of exactly one start; "N starts" otherwise.
+std::string OnlyStart(const Plan& plan) {
+  if (plan.starts.size() != 1) return std::to_string(plan.starts.size()) + " starts";
+  const PlannedStart& s = plan.starts[0];
+  return "option " + std::to_string(s.option) + " on " + s.shares.at(0).node;
+}
+
 TEST(SchedulingCycle, FifoStartsInOrderAndHoldsBackBehindABlockedJob) {
   Snapshot snap;
   snap.nodes = {TestNode("a")};
@@ -263,20 +270,14 @@ TEST(SchedulingCycle, ALongJobWaitsForItsFastKindRatherThanRunAtUnderHalfItsSpee
 
   PendingJob short_job = job;
   short_job.time_limit = kHour;
-  plan = cycle(short_job, busy_h100);
-  ASSERT_EQ(plan.starts.size(), 1u);
-  EXPECT_EQ(plan.starts[0].option, 1u);
+  EXPECT_EQ(OnlyStart(cycle(short_job, busy_h100)), "option 1 on b");
 
   Snapshot no_h100 = busy_h100;
   no_h100.nodes[0].schedulable = false;
-  plan = cycle(job, no_h100);
-  ASSERT_EQ(plan.starts.size(), 1u);
-  EXPECT_EQ(plan.starts[0].option, 1u);
+  EXPECT_EQ(OnlyStart(cycle(job, no_h100)), "option 1 on b");
 
   // Blind to speeds, tatami-blind starts it on whatever fits.
-  plan = cycle(job, busy_h100, "tatami-blind");
-  ASSERT_EQ(plan.starts.size(), 1u);
-  EXPECT_EQ(plan.starts[0].option, 1u);
+  EXPECT_EQ(OnlyStart(cycle(job, busy_h100, "tatami-blind")), "option 1 on b");
 }
 
 // kEarliestCompletion: a 90-minute one-GPU job that runs at 0.22x on HW4
@@ -302,14 +303,8 @@ TEST(SchedulingCycle, AJobWaitsForABusyFasterKindOnlyWhenItWouldFinishSoonerTher
   EXPECT_EQ(plan.reservations[0].start, 10 * kMinute);
   EXPECT_EQ(plan.reservations[0].shares[0].node, "a");
 
-  plan = cycle(snap, 6 * 60 * kMinute, "tatami");
-  ASSERT_EQ(plan.starts.size(), 1u);
-  EXPECT_EQ(plan.starts[0].option, 1u);
-  EXPECT_EQ(plan.starts[0].shares[0].node, "b");
-
-  plan = cycle(snap, 10 * kMinute, "tatami-blind");
-  ASSERT_EQ(plan.starts.size(), 1u);
-  EXPECT_EQ(plan.starts[0].option, 1u);
+  EXPECT_EQ(OnlyStart(cycle(snap, 6 * 60 * kMinute, "tatami")), "option 1 on b");
+  EXPECT_EQ(OnlyStart(cycle(snap, 10 * kMinute, "tatami-blind")), "option 1 on b");
 }
 
 // Each job that waits reserves one of the 8 H100s freed at 10 minutes; the
