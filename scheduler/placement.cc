@@ -16,7 +16,9 @@ bool Contains(const std::vector<std::string>& v, const std::string& s) {
 }  // namespace
 
 bool DevicesCountFor(const ResourceRequest& req, const NodeResources& node) {
-  return node.InPartition(req.partition) && WantsDevicesOf(req, node.accel_kind);
+  // The kind first: an enum compare rules out most nodes of a mixed site
+  // before any partition name is compared.
+  return WantsDevicesOf(req, node.accel_kind) && node.InPartition(req.partition);
 }
 
 bool WantsDevicesOf(const ResourceRequest& req, AcceleratorKind kind) {

@@ -165,8 +165,11 @@ Result<std::vector<NodeShare>> TopologyPlacer::Place(
     const ResourceRequest& req, const std::vector<NodeResources>& nodes) const {
   if (req.tiles > 0) return PlaceTiles(req, nodes);
   std::vector<size_t> ranked;
-  for (size_t i = 0; i < nodes.size(); ++i)
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    // CheckNode would say kAcceleratorKind after comparing partition names.
+    if (req.accel_per_node > 0 && !MatchesRequest(nodes[i].accel_kind, req.accel_kind)) continue;
     if (CheckNode(req, nodes[i], /*ignore_usage=*/false) == Mismatch::kFits) ranked.push_back(i);
+  }
   if (ranked.size() < req.nodes) {
     return MakeError("Resources: " + std::to_string(ranked.size()) + " of the " +
                      std::to_string(req.nodes) + " node(s) needed have room now");
