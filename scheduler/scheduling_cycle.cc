@@ -319,7 +319,7 @@ class Cycle {
     std::string key = ShapeKey(req, reservations_->reservations().size());
     std::optional<AcceleratorKind> kind = ParseAcceleratorKind(req.accel_kind);
     if (!key.empty())
-      key += '|' + std::to_string(kind ? starts_on_[static_cast<size_t>(*kind)] : starts_);
+      key += '|' + std::to_string(kind ? changes_on_[static_cast<size_t>(*kind)] : changes_);
     auto [it, added] = proposals_.try_emplace(std::move(key));
     // An uncacheable shape ("" key) is proposed afresh each time.
     if (added || it->first.empty()) it->second = reservations_->Propose(0, req, placer_);
@@ -328,10 +328,10 @@ class Cycle {
 
   // A start or a claim on `shares`: Proposal's answers there may change.
   void BooksChanged(const std::vector<NodeShare>& shares) {
-    ++starts_;
+    ++changes_;
     for (const NodeShare& s : shares) {
       if (s.node_index < snap_.nodes.size())
-        ++starts_on_[static_cast<size_t>(snap_.nodes[s.node_index].accel_kind)];
+        ++changes_on_[static_cast<size_t>(snap_.nodes[s.node_index].accel_kind)];
     }
   }
 
@@ -402,10 +402,10 @@ class Cycle {
   std::set<std::string> unreservable_;               // ShapeKeys Reserve found no start for
   std::set<std::string> unpreemptable_;  // ShapeKeys + preempt mask no claim was found for
   uint32_t kinds_in_service_ = 0;        // bit per AcceleratorKind with a schedulable node
-  // Proposal's memo, by ShapeKey and the starts that could change it.
+  // Proposal's memo, by ShapeKey and the book changes that could alter it.
   std::unordered_map<std::string, std::optional<Reservation>> proposals_;
-  uint64_t starts_ = 0;
-  std::array<uint64_t, kAcceleratorKinds> starts_on_{};
+  uint64_t changes_ = 0;                                  // BooksChanged calls: starts and claims
+  std::array<uint64_t, kAcceleratorKinds> changes_on_{};  // those that touched each kind
 };
 
 }  // namespace

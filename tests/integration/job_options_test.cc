@@ -136,25 +136,33 @@ TEST_F(ClusterTest, APendingJobWithAlternativesShowsEveryPartitionItMayUse) {
   EXPECT_EQ(cluster_.Value("squeue -h -p dojo -o %i"), job);
   EXPECT_EQ(cluster_.Value("squeue -h -p hw4 -o %i"), "");
   EXPECT_EQ(cluster_.Run("scancel " + job).exit_code, 0);
+  // What squeue's %P and explain say of a held job submitted with `args`,
+  // cancelled after.
+  struct Said {
+    std::string partitions, explain;
+  };
+  auto held = [&](const std::string& args) {
+    std::string id = Submit("--hold " + args + " --wrap=true");
+    Said said{cluster_.Value("squeue -h -j " + id + " -o %P"),
+              cluster_.Run("tatami explain " + id).out};
+    EXPECT_EQ(cluster_.Run("scancel " + id).exit_code, 0);
+    return said;
+  };
   // Of what its class offers, a job keeps what it can use: 16 HW4 boards
   // would span two hosts, which HW4 never does, so that option is dropped.
-  std::string wide = Submit("--hold --job-class=vision --gpus=h100:16 --wrap=true");
-  EXPECT_EQ(cluster_.Value("squeue -h -j " + wide + " -o %P"), "h100,dojo");
-  EXPECT_THAT(cluster_.Run("tatami explain " + wide).out,
-              HasSubstr("  accepts:\n"
-                        "    - h100:16 in h100, its request\n"
-                        "    - d1:2 in dojo at 1.3x (job class vision)\n"
-                        "  pending"));
-  EXPECT_EQ(cluster_.Run("scancel " + wide).exit_code, 0);
+  Said wide = held("--job-class=vision --gpus=h100:16");
+  EXPECT_EQ(wide.partitions, "h100,dojo");
+  EXPECT_THAT(wide.explain, HasSubstr("  accepts:\n"
+                                      "    - h100:16 in h100, its request\n"
+                                      "    - d1:2 in dojo at 1.3x (job class vision)\n"
+                                      "  pending"));
   // Over 10 hours, a pending job will not take a kind that runs it at
   // under half its best speed (hw4 at 0.45x of d1's 1.3x): explain says so.
-  std::string long_job = Submit("--hold -t 20:00:00 --job-class=vision --gpus=h100:8 --wrap=true");
-  EXPECT_THAT(cluster_.Run("tatami explain " + long_job).out,
+  EXPECT_THAT(held("-t 20:00:00 --job-class=vision --gpus=h100:8").explain,
               HasSubstr("    - h100:8 in h100, its request\n"
                         "    - d1:1 in dojo at 1.3x (job class vision)\n"
                         "    - hw4:8 in hw4 at 0.45x (job class vision) (waits for a faster kind "
                         "instead: its time limit is over 10:00:00)\n"));
-  EXPECT_EQ(cluster_.Run("scancel " + long_job).exit_code, 0);
 }
 
 TEST_F(ClusterTest, AlternativeAndJobClassErrorsSayWhatWasWanted) {
