@@ -140,11 +140,17 @@ std::optional<TileRect> FindTileRect(const std::vector<MeshGrid>& grids, uint32_
 }
 
 std::vector<MeshGrid> BuildMeshGrids(const std::vector<NodeResources>& nodes,
-                                     const std::vector<bool>& eligible, bool ignore_usage) {
-  // Mesh extents from the trays on each: (mesh index -> width, height).
-  std::map<int32_t, std::pair<int32_t, int32_t>> extent;
-  for (const auto& n : nodes) {
-    if (n.accel_kind != AcceleratorKind::kD1 || n.fabric.mesh < 0) continue;
+                                     const std::function<bool(size_t)>& eligible,
+                                     bool ignore_usage) {
+  // One walk over every node finds the trays; the rest walks only them (a
+  // site of 9,000 nodes has 200).
+  std::vector<size_t> trays;
+  std::map<int32_t, std::pair<int32_t, int32_t>> extent;  // mesh -> width, height
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const NodeResources& n = nodes[i];
+    if (n.accel_kind != AcceleratorKind::kD1) continue;
+    trays.push_back(i);
+    if (n.fabric.mesh < 0) continue;
     auto& [w, h] = extent[n.fabric.mesh];
     w = std::max(w, n.fabric.tray_x + kTrayWidth);
     h = std::max(h, n.fabric.tray_y + kTrayHeight);
@@ -155,9 +161,9 @@ std::vector<MeshGrid> BuildMeshGrids(const std::vector<NodeResources>& nodes,
     grid_of[mesh] = grids.size();
     grids.emplace_back(wh.first, wh.second);
   }
-  for (size_t i = 0; i < nodes.size(); ++i) {
+  for (size_t i : trays) {
     const NodeResources& n = nodes[i];
-    if (n.accel_kind != AcceleratorKind::kD1) continue;
+    bool usable = eligible(i);
     int32_t ox = 0, oy = 0;
     MeshGrid* g;
     if (n.fabric.mesh >= 0) {
@@ -173,7 +179,7 @@ std::vector<MeshGrid> BuildMeshGrids(const std::vector<NodeResources>& nodes,
       int32_t x = ox + static_cast<int32_t>(d) % kTrayWidth;
       int32_t y = oy + static_cast<int32_t>(d) / kTrayWidth;
       if (x >= g->width() || y >= g->height()) continue;
-      g->at(x, y) = {static_cast<int32_t>(i), d, eligible[i] && (ignore_usage || n.device_free[d])};
+      g->at(x, y) = {static_cast<int32_t>(i), d, usable && (ignore_usage || n.device_free[d])};
     }
   }
   for (auto& g : grids) g.Index();

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -68,9 +69,11 @@ std::optional<TileRect> FindTileRect(const std::vector<MeshGrid>& grids, uint32_
                                      MeshStrategy strategy);
 
 // Grids for every Dojo mesh among `nodes` (a tray on no configured mesh forms
-// a 3 x 2 grid of its own). A tile is free when its node is `eligible` and
-// the device is free, or, with `ignore_usage`, whenever its node is eligible.
+// a 3 x 2 grid of its own). A tile is free when its node is `eligible`
+// (asked once per tray, by index into `nodes`) and the device is free, or,
+// with `ignore_usage`, whenever its node is eligible.
 std::vector<MeshGrid> BuildMeshGrids(const std::vector<NodeResources>& nodes,
-                                     const std::vector<bool>& eligible, bool ignore_usage);
+                                     const std::function<bool(size_t)>& eligible,
+                                     bool ignore_usage);
 
 }  // namespace tatami

@@ -117,16 +117,16 @@ std::vector<size_t> ChooseNodes(const ResourceRequest& req, const std::vector<si
   return candidates[best];
 }
 
-std::vector<bool> TrayEligibility(const ResourceRequest& req,
-                                  const std::vector<NodeResources>& nodes, bool ignore_usage) {
-  ResourceRequest host = req;  // the tray host itself: CPUs, memory, partition, features
+// Whether a tray's host (CPUs, memory, partition, features) can take the
+// request; BuildMeshGrids asks only of trays.
+std::function<bool(size_t)> TrayEligibility(const ResourceRequest& req,
+                                            const std::vector<NodeResources>& nodes,
+                                            bool ignore_usage) {
+  ResourceRequest host = req;
   host.accel_per_node = 0;
-  std::vector<bool> ok(nodes.size());
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    ok[i] = nodes[i].accel_kind == AcceleratorKind::kD1 &&
-            CheckNode(host, nodes[i], ignore_usage) == Mismatch::kFits;
-  }
-  return ok;
+  return [host = std::move(host), &nodes, ignore_usage](size_t i) {
+    return CheckNode(host, nodes[i], ignore_usage) == Mismatch::kFits;
+  };
 }
 
 std::string ShapeList(uint32_t tiles) {
@@ -166,8 +166,10 @@ Result<std::vector<NodeShare>> TopologyPlacer::Place(
   if (req.tiles > 0) return PlaceTiles(req, nodes);
   std::vector<size_t> ranked;
   for (size_t i = 0; i < nodes.size(); ++i) {
-    // CheckNode would say kAcceleratorKind after comparing partition names.
+    // CheckNode would say so too, after comparing partition names: on a
+    // busy site most nodes fail these first.
     if (req.accel_per_node > 0 && !MatchesRequest(nodes[i].accel_kind, req.accel_kind)) continue;
+    if (req.accel_per_node > nodes[i].DevicesFree()) continue;
     if (CheckNode(req, nodes[i], /*ignore_usage=*/false) == Mismatch::kFits) ranked.push_back(i);
   }
   if (ranked.size() < req.nodes) {
@@ -181,7 +183,7 @@ Result<std::vector<NodeShare>> TopologyPlacer::Place(
   scored.reserve(ranked.size());
   for (size_t i : ranked) scored.emplace_back(FitScore(req, nodes[i], i), i);
   if (req.nodes == 1) {
-    std::nth_element(scored.begin(), scored.begin(), scored.end());
+    std::iter_swap(scored.begin(), std::min_element(scored.begin(), scored.end()));
   } else {
     std::sort(scored.begin(), scored.end());
   }
@@ -233,8 +235,8 @@ Result<std::vector<NodeShare>> TopologyPlacer::PlaceTiles(
 }
 
 Status CheckTilesFeasible(const ResourceRequest& req, const std::vector<NodeResources>& nodes) {
-  std::vector<bool> eligible = TrayEligibility(req, nodes, /*ignore_usage=*/true);
-  std::vector<MeshGrid> grids = BuildMeshGrids(nodes, eligible, /*ignore_usage=*/true);
+  std::vector<MeshGrid> grids = BuildMeshGrids(
+      nodes, TrayEligibility(req, nodes, /*ignore_usage=*/true), /*ignore_usage=*/true);
   if (FindTileRect(grids, req.tiles, MeshStrategy::kFirstFit)) return {};
   int32_t tiles = 0;
   std::vector<std::string> meshes;

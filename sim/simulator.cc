@@ -110,7 +110,8 @@ double CommunicationFactor(const ClassProfile& c, const std::vector<NodeShare>& 
 // free tiles: 0 when every mesh's free tiles form one rectangle.
 double MeshFragmentation(const std::vector<NodeResources>& nodes, const std::vector<bool>& trays) {
   int64_t free = 0, largest = 0;
-  for (const MeshGrid& g : BuildMeshGrids(nodes, trays, false)) {
+  for (const MeshGrid& g : BuildMeshGrids(
+           nodes, [&](size_t i) { return trays[i]; }, false)) {
     free += g.FreeTiles();
     largest += g.LargestFreeRect();
   }
