@@ -230,4 +230,8 @@ const std::string& RunPartition(const v1::JobInfo& job) {
   return job.partition().empty() ? job.spec().partition() : job.partition();
 }
 
+const std::string& RunQos(const v1::JobInfo& job) {
+  return job.qos().empty() ? job.spec().qos() : job.qos();
+}
+
 }  // namespace tatami

@@ -61,5 +61,8 @@ std::string FormatSpeed(double speed);  // "1.3x"
 // The partition of a job's current (or last) run, else its main request's:
 // one name, for metrics labels and accounting.
 const std::string& RunPartition(const v1::JobInfo& job);
+// Likewise the QoS it runs (or ran) as (JobInfo.qos), else its spec's; ""
+// when it names none.
+const std::string& RunQos(const v1::JobInfo& job);
 
 }  // namespace tatami

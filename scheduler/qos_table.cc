@@ -4,8 +4,10 @@
 
 namespace tatami {
 
-QosTable::QosTable(std::vector<QosConfig> qos) : qos_(std::move(qos)), masks_(qos_.size(), 0) {
+QosTable::QosTable(std::vector<QosConfig> qos)
+    : qos_(std::move(qos)), masks_(qos_.size(), 0), above_quota_(qos_.size(), kNone) {
   for (size_t i = 0; i < qos_.size() && i < kMaxQos; ++i) {
+    if (auto above = Find(qos_[i].above_quota); above.ok()) above_quota_[i] = *above;
     for (const std::string& victim : qos_[i].preempts) {
       auto v = Find(victim);
       if (!v.ok() || *v == kNone || *v >= kMaxQos) continue;
@@ -56,6 +58,16 @@ DurationMs QosTable::MinRuntime(uint32_t index) const {
 bool QosTable::RequeueOnPreempt(uint32_t index) const {
   const QosConfig* q = Get(index);
   return !q || q->requeue_on_preempt;
+}
+
+uint32_t QosTable::RunsAs(uint32_t index, bool within_quota) const {
+  if (within_quota || index >= above_quota_.size() || above_quota_[index] == kNone) return index;
+  return above_quota_[index];
+}
+
+std::string_view QosTable::Name(uint32_t index) const {
+  const QosConfig* q = Get(index);
+  return q ? std::string_view(q->name) : std::string_view();
 }
 
 }  // namespace tatami

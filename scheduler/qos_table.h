@@ -33,12 +33,17 @@ class QosTable {
   DurationMs GraceTime(uint32_t index) const;
   DurationMs MinRuntime(uint32_t index) const;
   bool RequeueOnPreempt(uint32_t index) const;
+  // What a job of QoS `index` runs as: its above_quota QoS when it starts
+  // above its account's quota (not `within_quota`), else `index` itself.
+  uint32_t RunsAs(uint32_t index, bool within_quota) const;
+  std::string_view Name(uint32_t index) const;  // "" for kNone
 
  private:
   const QosConfig* Get(uint32_t index) const;  // null for kNone
 
   std::vector<QosConfig> qos_;
   std::vector<uint64_t> masks_;
+  std::vector<uint32_t> above_quota_;  // RunsAs, by index; kNone: runs as itself
   uint64_t preemptible_ = 0;
 };
 

@@ -6,9 +6,9 @@ namespace tatami {
 namespace {
 
 QosTable Tiers() {
-  return QosTable({QosConfig{"fsd-prod", 1000, {"burst", "scavenger"}, 0, 0, true},
-                   QosConfig{"burst", 10, {"scavenger"}, 2 * kMinute, 10 * kMinute, true},
-                   QosConfig{"scavenger", 0, {}, 30 * kSecond, 0, false}});
+  return QosTable({QosConfig{"fsd-prod", 1000, {"burst", "scavenger"}, 0, 0, true, ""},
+                   QosConfig{"burst", 10, {"scavenger"}, 2 * kMinute, 10 * kMinute, true, ""},
+                   QosConfig{"scavenger", 0, {}, 30 * kSecond, 0, false, ""}});
 }
 
 TEST(QosTable, IndicesMasksAndRules) {
@@ -34,6 +34,18 @@ TEST(QosTable, NoQosPreemptsNothingAndIsNeverPreempted) {
   EXPECT_EQ(t.Priority(QosTable::kNone), 0);
   EXPECT_EQ(t.GraceTime(QosTable::kNone), 0);
   EXPECT_TRUE(t.RequeueOnPreempt(QosTable::kNone));
+}
+
+TEST(QosTable, AJobAboveItsQuotaRunsAsItsQosAboveQuota) {
+  QosConfig reserved{"reserved", 100, {"scavenger"}, 0, 0, true, "burst"};
+  QosTable t({QosConfig{"burst", 10, {"scavenger"}, 2 * kMinute, 10 * kMinute, true, ""}, reserved,
+              QosConfig{"scavenger", 0, {}, 30 * kSecond, 0, false, ""}});
+  EXPECT_EQ(t.RunsAs(1, /*within_quota=*/true), 1u);
+  EXPECT_EQ(t.RunsAs(1, /*within_quota=*/false), 0u);
+  EXPECT_EQ(t.Name(t.RunsAs(1, false)), "burst");
+  EXPECT_EQ(t.RunsAs(0, false), 0u);  // no above_quota: itself
+  EXPECT_EQ(t.RunsAs(QosTable::kNone, false), QosTable::kNone);
+  EXPECT_EQ(t.Name(QosTable::kNone), "");
 }
 
 TEST(QosTable, AnUnknownNameListsTheConfiguredOnes) {

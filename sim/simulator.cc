@@ -121,10 +121,11 @@ double MeshFragmentation(const std::vector<NodeResources>& nodes, const std::vec
 // Where one job is in its life: how much work it has left and when its
 // current run ends.
 struct Progress {
-  uint32_t qos = QosTable::kNone;
-  double capacity = 0;     // H100-equivalents it holds while running (fair-share usage)
-  double remaining = 1.0;  // of its work, after preemptions
-  double full_ms = 0;      // a whole run where it last started
+  uint32_t qos = QosTable::kNone;      // as submitted: priority and preempt mask
+  uint32_t run_qos = QosTable::kNone;  // what its current run runs as (QosTable::RunsAs)
+  double capacity = 0;                 // H100-equivalents it holds while running (fair-share usage)
+  double remaining = 1.0;              // of its work, after preemptions
+  double full_ms = 0;                  // a whole run where it last started
   TimeMs started = 0;
   TimeMs end_at = -1;       // of the current run; an end event at another time is stale
   TimeMs expected_end = 0;  // what backfill assumes (start + limit, or grace deadline)
@@ -369,6 +370,7 @@ class Replay {
     g.full_ms = ms;
     g.started = clock_;
     g.capacity = CapacityOf(RequestOf(shape.pending, p.option));
+    g.run_qos = qos_.RunsAs(g.qos, p.guaranteed);
     // Whole milliseconds, rounding up all but floating-point noise.
     DurationMs run = static_cast<DurationMs>(std::ceil(ms * g.remaining - 1e-6));
     JobOutcome& out = run_.jobs[i];
@@ -385,14 +387,14 @@ class Replay {
     busy_[kind] += out.devices;
     bool exclusive = RequestOf(shape.pending, p.option).exclusive;
     RunningJob r{i, exclusive, std::move(p.shares), clock_ + LimitOf(shape.pending, p.option)};
-    r.qos = g.qos;
+    r.qos = g.run_qos;
     r.priority = shape.pending.priority;
     r.start = clock_;
-    r.preemptible_from = clock_ + qos_.MinRuntime(g.qos);
+    r.preemptible_from = clock_ + qos_.MinRuntime(g.run_qos);
     r.account = shape.pending.account;
     r.guaranteed = p.guaranteed;
     bool reclaimable = !r.guaranteed && accounts_->HasQuotas();
-    if ((qos_.Preemptible(g.qos) || reclaimable) && r.preemptible_from > clock_)
+    if ((qos_.Preemptible(g.run_qos) || reclaimable) && r.preemptible_from > clock_)
       wakes_.push(r.preemptible_from);
     AddRunning(std::move(r));
     g.end_at = clock_ + run;
@@ -424,7 +426,7 @@ class Replay {
     Progress& g = progress_[i];
     RunningJob r = TakeRunning(i);
     r.preempting = true;
-    TimeMs deadline = clock_ + qos_.GraceTime(g.qos);
+    TimeMs deadline = clock_ + qos_.GraceTime(g.run_qos);
     if (g.end_at > deadline) {
       g.sigterm_at = clock_;
       g.end_at = deadline;
@@ -448,7 +450,7 @@ class Replay {
       ++out.preemptions;
       g.remaining = std::max(0.0, g.remaining - double(g.sigterm_at - g.started) / g.full_ms);
       g.sigterm_at = -1;
-      if (qos_.RequeueOnPreempt(g.qos)) {
+      if (qos_.RequeueOnPreempt(g.run_qos)) {
         started_[i] = false;
         PendingJob& again = shapes_[i].pending;
         ++again.preempted_in_a_row;

@@ -150,8 +150,9 @@ TEST(Simulator, FinishTimeFairnessIsOneForAJobAloneAndGrowsWithWaiting) {
 // grace and are safe for their first 10 s.
 ClusterConfig Tiered(const std::string& scavenger_mode = "requeue") {
   ClusterConfig c = Cluster();
-  c.qos = {QosConfig{"fsd-prod", 1000, {"scavenger"}, 0, 0, true},
-           QosConfig{"scavenger", 0, {}, 5 * kSecond, 10 * kSecond, scavenger_mode == "requeue"}};
+  c.qos = {
+      QosConfig{"fsd-prod", 1000, {"scavenger"}, 0, 0, true, ""},
+      QosConfig{"scavenger", 0, {}, 5 * kSecond, 10 * kSecond, scavenger_mode == "requeue", ""}};
   return c;
 }
 
@@ -201,6 +202,24 @@ TEST(Simulator, AVictimThatFinishesWithinItsGraceIsNotPreempted) {
   SimRun run = Replay(Tiered(), trace, "tatami");
   EXPECT_EQ(Timeline(run), (T{{0, 14}, {14, 34}}));
   EXPECT_EQ(run.jobs[0].preemptions, 0u);
+}
+
+// acct-1 bought 4 H100s. Its `reserved` jobs 1 and 3 take 4 each: job 1
+// within quota runs as reserved, job 3 above it as scavenger (reserved's
+// above_quota), so fsd-prod job 2 preempts job 3 once its 10 s minimum is
+// run (t=11, SIGTERM; grace over at t=16). Job 3 is requeued with its 90 s
+// left, again above quota, and runs once job 2 is done.
+TEST(Simulator, AJobAboveItsQuotaRunsAsItsQosAboveQuota) {
+  ClusterConfig c = Cluster(false, "accounts:\n  - {name: acct-1, quota: {h100: 4}}\n");
+  c.qos = Tiered().qos;
+  c.qos.push_back(QosConfig{"reserved", 100, {}, 0, 0, true, "scavenger"});
+  std::vector<TraceJob> trace{WithQos(Job(1, 0, 4, 100), "reserved"),
+                              WithQos(Job(3, 1, 4, 100), "reserved"),
+                              WithQos(Job(2, 5, 4, 20), "fsd-prod")};
+  SimRun run = Replay(c, trace, "tatami");
+  EXPECT_EQ(Timeline(run), (T{{0, 100}, {1, 126}, {16, 36}}));
+  EXPECT_EQ(run.jobs[0].preemptions, 0u);
+  EXPECT_EQ(run.jobs[1].preemptions, 1u);
 }
 
 // Without a QoS that may preempt it, job 1 keeps the node.

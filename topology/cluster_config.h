@@ -100,6 +100,9 @@ struct QosConfig {
   DurationMs grace_time = 0;          // of a preempted job of this QoS
   DurationMs min_runtime = 0;         // of a job of this QoS before it may be preempted
   bool requeue_on_preempt = true;     // preempt_mode: requeue (true) or cancel
+  // The QoS a job of this one runs as when it starts above its account's
+  // quota ("reserved" within quota, "burst" above it); "" = this one.
+  std::string above_quota;
 };
 // At most this many QoS: the scheduler keeps "may preempt" as a bit mask.
 inline constexpr size_t kMaxQos = 64;

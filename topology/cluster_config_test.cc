@@ -190,10 +190,13 @@ TEST(ClusterConfig, QosTiersWithPreemptionRules) {
                "  - {name: fsd-prod, priority: 1000, preempts: [burst, scavenger]}\n"
                "  - {name: burst, priority: 10, preempts: [scavenger], grace_time: 2m,"
                " min_runtime: 10m}\n"
-               "  - {name: scavenger, grace_time: 30s, preempt_mode: cancel}\n"),
+               "  - {name: scavenger, grace_time: 30s, preempt_mode: cancel}\n"
+               "  - {name: reserved, priority: 100, preempts: [scavenger], above_quota: burst}\n"),
       "q.yaml");
   ASSERT_TRUE(c.ok()) << c.error().message;
-  ASSERT_EQ(c->qos.size(), 3u);
+  ASSERT_EQ(c->qos.size(), 4u);
+  EXPECT_EQ(c->FindQos("reserved")->above_quota, "burst");
+  EXPECT_EQ(c->FindQos("burst")->above_quota, "");
   EXPECT_EQ(c->qos[0].preempts, (std::vector<std::string>{"burst", "scavenger"}));
   EXPECT_EQ(c->FindQos("burst")->grace_time, 2 * kMinute);
   EXPECT_EQ(c->FindQos("burst")->min_runtime, 10 * kMinute);
@@ -214,6 +217,11 @@ TEST(ClusterConfig, BadQosNamesLineAndWant) {
       {"qos: [{name: a, preempt_mode: suspend}]\n",
        "preempt_mode: expected requeue or cancel, got 'suspend'"},
       {"qos: [{name: a, preemptable: true}]\n", "unknown key 'preemptable' in a qos"},
+      {"qos: [{name: a, above_quota: b}]\n",
+       "q.yaml:3:30: qos 'a': above_quota names unknown qos 'b'; want the QoS its jobs run as"},
+      {"qos: [{name: a, above_quota: a}]\n", "qos 'a': above_quota names itself"},
+      {"qos: [{name: a, above_quota: b}, {name: b, above_quota: c}, {name: c}]\n",
+       "qos 'a': above_quota 'b' has an above_quota of its own; want a QoS without one"},
   };
   for (const auto& [tail, want] : cases) {
     auto c = ParseClusterConfig(WithBase(tail), "q.yaml");
@@ -299,6 +307,11 @@ TEST(ClusterConfig, ShippedLocalConfigLoads) {
   EXPECT_EQ(c->nodes.size(), 4u);
   EXPECT_EQ(c->FindNode("dojo-tray-01")->accelerators, 6u);
   EXPECT_EQ(c->FindNode("hw4-rack-01")->accelerator_kind, AcceleratorKind::kHw4);
+  // The tiers, with a customer's reserved work turning burst above its quota.
+  for (const char* tier : {"fsd-prod", "reserved", "burst", "scavenger"})
+    EXPECT_NE(c->FindQos(tier), nullptr) << tier;
+  EXPECT_EQ(c->FindQos("reserved")->above_quota, "burst");
+  EXPECT_EQ(c->FindQos("fsd-prod")->preempts, (std::vector<std::string>{"burst", "scavenger"}));
 }
 
 }  // namespace

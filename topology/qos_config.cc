@@ -9,8 +9,10 @@ Status ParseQos(const Reader& r, const YAML::Node& qos, ClusterConfig& c) {
   }
   for (const auto& q : qos) {
     TATAMI_CHECK(r.RequireMap(q, "a qos"));
-    TATAMI_CHECK(r.CheckKeys(
-        q, {"name", "priority", "preempts", "grace_time", "min_runtime", "preempt_mode"}, "a qos"));
+    TATAMI_CHECK(r.CheckKeys(q,
+                             {"name", "priority", "preempts", "grace_time", "min_runtime",
+                              "preempt_mode", "above_quota"},
+                             "a qos"));
     QosConfig qc;
     if (!q["name"]) return r.At(q, "a qos needs 'name'");
     TATAMI_ASSIGN(qc.name, r.Str(q["name"], "name"));
@@ -27,6 +29,7 @@ Status ParseQos(const Reader& r, const YAML::Node& qos, ClusterConfig& c) {
         return r.At(mode, "preempt_mode: expected requeue or cancel, got '" + m + "'");
       qc.requeue_on_preempt = m == "requeue";
     }
+    if (q["above_quota"]) TATAMI_ASSIGN(qc.above_quota, r.Str(q["above_quota"], "above_quota"));
     c.qos.push_back(std::move(qc));
   }
   // Names may point forward in the list, so they are checked once all are read.
@@ -38,6 +41,19 @@ Status ParseQos(const Reader& r, const YAML::Node& qos, ClusterConfig& c) {
       if (victim == q.name) return r.At(at, "qos '" + q.name + "' cannot preempt itself");
       if (!c.FindQos(victim))
         return r.At(at, "qos '" + q.name + "' preempts unknown qos '" + victim + "'");
+    }
+    if (q.above_quota.empty()) continue;
+    const YAML::Node& at = qos[i]["above_quota"];
+    const QosConfig* above = c.FindQos(q.above_quota);
+    if (!above || above == &q) {
+      return r.At(at, "qos '" + q.name + "': above_quota names " +
+                          (above ? "itself" : "unknown qos '" + q.above_quota + "'") +
+                          "; want the QoS its jobs run as above their account's quota");
+    }
+    // One step only: what a job runs as is decided once, at its start.
+    if (!above->above_quota.empty()) {
+      return r.At(at, "qos '" + q.name + "': above_quota '" + q.above_quota +
+                          "' has an above_quota of its own; want a QoS without one");
     }
   }
   return {};

@@ -45,19 +45,19 @@ const char* OutcomeOf(v1::JobState s) {
   }
 }
 
-std::string TierOf(const v1::JobSpec& spec) {
-  return spec.qos().empty() ? "normal" : spec.qos();
+std::string TierOf(const std::string& qos) {
+  return qos.empty() ? "normal" : qos;
 }
 
 UsageKey KeyOf(const v1::JobInfo& job) {
-  const v1::JobSpec& spec = job.spec();
-  return {spec.account(), RunPartition(job), KindOf(job), TierOf(spec)};
+  return {job.spec().account(), RunPartition(job), KindOf(job), TierOf(RunQos(job))};
 }
 
 UsageKey KeyOf(const v1::JobInfo& job, const v1::RunRecord& run) {
   const v1::JobSpec& spec = job.spec();
   const std::string& partition = run.partition().empty() ? spec.partition() : run.partition();
-  return {spec.account(), partition, run.accelerator_kind(), TierOf(spec)};
+  return {spec.account(), partition, run.accelerator_kind(),
+          TierOf(run.qos().empty() ? spec.qos() : run.qos())};
 }
 
 std::string KindOf(const v1::JobInfo& job) {
@@ -93,6 +93,7 @@ v1::RunRecord MakeRunRecord(const v1::JobInfo& job, TimeMs end, const std::strin
   run.set_mem_mib(r.mem_mib);
   run.set_nodes(static_cast<uint32_t>(job.allocation_size()));
   run.set_partition(RunPartition(job));
+  run.set_qos(RunQos(job));
   return run;
 }
 

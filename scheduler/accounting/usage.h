@@ -22,7 +22,7 @@ struct UsageKey {
   std::string account;
   std::string partition;
   std::string kind;  // "h100", "d1", "hw4"; "" for CPU-only jobs
-  std::string tier;  // the job's QoS ("normal" when it names none)
+  std::string tier;  // the QoS the run ran as ("normal" when none): RunQos
   auto operator<=>(const UsageKey&) const = default;
 };
 
@@ -58,7 +58,9 @@ inline constexpr const char* kOutcomePreempted = "preempted";
 // The outcome of a run that ended with the job in `final_state`.
 const char* OutcomeOf(v1::JobState final_state);
 
-std::string TierOf(const v1::JobSpec& spec);
+// The billing tier of a run as `qos` (JobInfo.qos or RunRecord.qos,
+// RunQos): that name, or "normal" for none.
+std::string TierOf(const std::string& qos);
 // The key of the job's current run, and of one of its ended runs: each in
 // the partition it ran in (a job with alternatives may run in several).
 UsageKey KeyOf(const v1::JobInfo& job);

@@ -29,7 +29,7 @@ std::vector<v1::UsageRow> SummarizeUsage(const std::vector<v1::JobInfo>& jobs, T
     auto add = [&](const UsageKey& key, const UsageRates& rates, TimeMs a, TimeMs b) {
       DurationMs d = Overlap(a, b, start, end);
       if (d <= 0) return;
-      Group g{spec.account(), spec.user(), key.partition, key.kind, TierOf(spec)};
+      Group g{spec.account(), spec.user(), key.partition, key.kind, key.tier};
       Sum& s = sums[g];
       s.usage.Add(rates, d);
       if (!counted[g]) {

@@ -120,6 +120,9 @@ void PrintJob(const v1::JobInfo& job) {
   }
   if (job.guaranteed() && IsActive(job.state()))
     printf("  started within its account's quota: guaranteed, never preempted\n");
+  if (!job.qos().empty() && job.qos() != job.spec().qos())
+    printf("  runs as qos %s: it started above its account's quota, where qos %s runs as %s\n",
+           job.qos().c_str(), job.spec().qos().c_str(), job.qos().c_str());
   if (IsTerminal(job.state()) && !job.reason().empty() && job.reason() != "None")
     printf("  ended: %s\n", job.reason().c_str());
   if (job.preempt_time() > 0 && IsActive(job.state()))

@@ -74,8 +74,8 @@ std::string QueueField(const v1::JobInfo& job, char f, TimeMs now) {
       return s.user();
     case 'a':
       return s.account().empty() ? "(null)" : s.account();
-    case 'q':
-      return s.qos().empty() ? "normal" : s.qos();
+    case 'q':  // what it runs as: above its quota, a QoS's above_quota
+      return RunQos(job).empty() ? "normal" : RunQos(job);
     case 't':
       return std::string(StateCompact(job.state()));
     case 'T':
@@ -227,7 +227,7 @@ std::string AcctField(const v1::JobInfo& job, const std::string& name, TimeMs no
   if (n == "nnodes") return std::to_string(NodeCount(job));
   if (n == "nodelist") return NodeListText(job);
   if (n == "timelimit") return FormatTimeLimit(job.time_limit_ms());
-  if (n == "qos") return s.qos().empty() ? "normal" : s.qos();
+  if (n == "qos") return RunQos(job).empty() ? "normal" : RunQos(job);
   if (n == "workdir") return s.work_dir();
   if (n == "reason") return job.reason();
   if (n == "arrayjobid") return job.array_task_id() >= 0 ? std::to_string(job.array_job_id()) : "";

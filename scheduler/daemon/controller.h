@@ -148,7 +148,8 @@ class Controller {
   Result<Accepted> ValidateAndExpand(v1::JobSpec spec);
   void SchedulerLoop();
   Snapshot BuildSnapshotLocked();
-  uint32_t QosOf(const v1::JobInfo& job) const;  // QosTable::kNone when it names none
+  // The QoS it runs as (RunQos: pending, its spec's); QosTable::kNone for none.
+  uint32_t QosOf(const v1::JobInfo& job) const;
   uint32_t AccountOf(const v1::JobInfo& job) const { return accounts_->Find(job.spec().account()); }
   // The cycle's view of a pending job, priority left 0.
   PendingJob PendingJobOf(const v1::JobInfo& job, const JobRequests& requests) const;

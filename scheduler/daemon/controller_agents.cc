@@ -126,6 +126,7 @@ void Controller::RequeueJobLocked(v1::JobInfo& job, const std::string& reason, b
   // Pending again, it may take any of its options, with their own limits.
   job.set_run_option(0);
   job.clear_partition();
+  job.clear_qos();
   job.set_time_limit_ms(RequestedTimeLimit(job.spec()));
   job.set_eligible_time(clock_.Now());
   pending_ids_.insert(job.job_id());

@@ -65,7 +65,7 @@ void Controller::SchedulerLoop() {
 
 uint32_t Controller::QosOf(const v1::JobInfo& job) const {
   // Submission checked the name; a config edited since may have dropped it.
-  auto qos = qos_.Find(job.spec().qos());
+  auto qos = qos_.Find(RunQos(job));
   return qos.ok() ? *qos : QosTable::kNone;
 }
 
@@ -199,6 +199,7 @@ size_t Controller::CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>
     StartOptionLocked(job, start.option);
     job.set_state(v1::RUNNING);
     job.set_guaranteed(start.guaranteed);
+    job.set_qos(std::string(qos_.Name(qos_.RunsAs(QosOf(job), start.guaranteed))));
     job.set_expected_start(0);
     job.clear_expected_nodes();
     job.set_reason("None");

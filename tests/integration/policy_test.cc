@@ -118,6 +118,48 @@ TEST_F(ClusterTest, FsdProdPreemptsOnlyTheBorrowedPartOfAnAccountsQuota) {
   EXPECT_EQ(Wait(other), 0);
 }
 
+// customer-initech's `reserved` jobs: the one within its quota (4 of 8)
+// runs as reserved, guaranteed; the one that takes it to 12 runs as burst,
+// reserved's above_quota. fsd-prod may preempt burst, not reserved: it
+// takes h100-02 from the second job, which runs again as burst, and is
+// billed as burst for both runs.
+TEST_F(ClusterTest, AReservedJobAboveItsQuotaRunsAsBurstAndFsdProdPreemptsIt) {
+  std::string other = Submit("-w h100-01 --gpus-per-node=4 " + Blocker("other"));
+  std::string within =
+      Submit("-A customer-initech -q reserved -w h100-01 --gpus-per-node=4 " + Blocker("within"));
+  ASSERT_TRUE(ReadyEventually("within"));
+  std::string above = Submit("-A customer-initech -q reserved -w h100-02 --gpus-per-node=8 " +
+                             PreemptibleOnce("above"));
+  ASSERT_TRUE(ReadyEventually("above"));
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + within + " -o %q"), "reserved");
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + above + " -o %q"), "burst");
+  EXPECT_THAT(cluster_.Run("tatami explain " + above).out,
+              HasSubstr("runs as qos burst: it started above its account's quota, where qos "
+                        "reserved runs as burst"));
+  EXPECT_THAT(cluster_.Run("tatami explain " + within).out, Not(HasSubstr("runs as qos")));
+
+  std::string prod = Submit("-q fsd-prod --gpus=4 --wrap=true");
+  ASSERT_EQ(Wait(prod), 0);
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + prod + " -o NodeList"), "h100-02");
+  EXPECT_EQ(cluster_.Run("cat above.term").out, "got TERM\n");
+  ASSERT_EQ(Wait(above), 0);
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + above + " -o State,Restarts,QOS"),
+            "COMPLETED|1|burst");
+  EXPECT_EQ(cluster_.QueueState(within), "R");
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + within + " -o %q"), "reserved");
+  Release("within");
+  Release("other");
+  EXPECT_EQ(Wait(within), 0);
+  EXPECT_EQ(Wait(other), 0);
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + within + " -o QOS"), "reserved");
+  // Billing: initech's H100 time is split by the tier each run ran as.
+  EXPECT_EQ(cluster_
+                .Run("tatami report -S @0 -E now -A customer-initech --by tier -P -n | "
+                     "cut -d'|' -f1,2")
+                .out,
+            "burst|1\nreserved|1\n");
+}
+
 // customer-globex has no quota: its job holding both nodes borrows them.
 // A customer-initech job within its quota reclaims a node's worth, though
 // both jobs are QoS normal, which preempts nothing: globex's job sees
