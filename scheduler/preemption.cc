@@ -32,8 +32,10 @@ PreemptionPlanner::~PreemptionPlanner() {
 }
 
 std::vector<size_t> PreemptionPlanner::Candidates(const PendingJob& job, const ResourceRequest& req,
-                                                  bool reclaim) const {
+                                                  bool reclaim,
+                                                  const std::vector<bool>& reserved) const {
   std::vector<size_t> out;
+  std::vector<bool> on_reserved(running_.size(), false);
   for (size_t i = 0; i < running_.size(); ++i) {
     const RunningJob& r = running_[i];
     if (released_[i] || !MayPreempt(job, reclaim, r, now_)) continue;
@@ -43,13 +45,19 @@ std::vector<size_t> PreemptionPlanner::Candidates(const PendingJob& job, const R
       return n < books_.size() && (DevicesWanted(req) == 0 ? books_[n].InPartition(req.partition)
                                                            : DevicesCountFor(req, books_[n]));
     });
-    if (useful) out.push_back(i);
+    if (!useful) continue;
+    out.push_back(i);
+    on_reserved[i] = std::any_of(r.shares.begin(), r.shares.end(), [&](const NodeShare& s) {
+      size_t n = NodeIndexOf(s, books_);
+      return n < reserved.size() && reserved[n];
+    });
   }
   std::stable_sort(out.begin(), out.end(), [&](size_t a, size_t b) {
     const RunningJob& x = running_[a];
     const RunningJob& y = running_[b];
     if (x.preempting != y.preempting) return x.preempting;
     if (x.priority != y.priority) return x.priority < y.priority;
+    if (on_reserved[a] != on_reserved[b]) return !on_reserved[a];
     return x.start > y.start;
   });
   return out;
@@ -76,8 +84,9 @@ bool PreemptionPlanner::Touches(const RunningJob& ran, const std::vector<NodeSha
 }
 
 std::optional<Claim> PreemptionPlanner::ClaimFor(const PendingJob& job, const ResourceRequest& req,
-                                                 const Placer& placer, bool reclaim) {
-  std::vector<size_t> candidates = Candidates(job, req, reclaim);
+                                                 const Placer& placer, bool reclaim,
+                                                 const std::vector<bool>& reserved) {
+  std::vector<size_t> candidates = Candidates(job, req, reclaim, reserved);
   if (candidates.empty()) return std::nullopt;
   // Matching free devices bound when placing is worth trying, as in
   // ReservationBook::Reserve.

@@ -8,7 +8,8 @@
 // A job that started within its quota (RunningJob::guaranteed) is never
 // preempted, whatever the QoS rules say. Jobs
 // already told to stop cost nothing and are used first; then the cheapest:
-// lowest priority, then the most recently started (least work lost).
+// lowest priority, then those on no node a backfill reservation holds, then
+// the most recently started (least work lost).
 // Candidates are released from the books in that order until the Placer
 // finds room (trying at doubling gaps, as backfill.h does, so thousands of
 // scavenger jobs cost O(log n) placements); then every released job the
@@ -53,14 +54,18 @@ class PreemptionPlanner {
   // Room for `job` shaped as `req` (one of its options), made by stopping
   // jobs it may preempt; nullopt when even stopping all of them leaves none.
   // `reclaim`: `job` would start within its quota, so borrowing jobs of
-  // other accounts count as jobs it may preempt.
+  // other accounts count as jobs it may preempt. `reserved` (by node index;
+  // empty: none): nodes an earlier job's backfill reservation holds. Among
+  // victims alike in priority, those elsewhere go first, so a claim delays
+  // no reserved start it can avoid delaying.
   std::optional<Claim> ClaimFor(const PendingJob& job, const ResourceRequest& req,
-                                const Placer& placer, bool reclaim = false);
+                                const Placer& placer, bool reclaim = false,
+                                const std::vector<bool>& reserved = {});
 
  private:
   // Running jobs `job` could take resources from for `req`, cheapest first.
-  std::vector<size_t> Candidates(const PendingJob& job, const ResourceRequest& req,
-                                 bool reclaim) const;
+  std::vector<size_t> Candidates(const PendingJob& job, const ResourceRequest& req, bool reclaim,
+                                 const std::vector<bool>& reserved) const;
   // Whether `ran` (released) must stay released for `shares` to hold.
   bool Touches(const RunningJob& ran, const std::vector<NodeShare>& shares, bool exclusive) const;
   // The part of `shares` that `released` do not hold, taken on the books.

@@ -113,6 +113,27 @@ TEST(Quota, AJobWithinItsQuotaReclaimsFromABorrowingAccount) {
   EXPECT_THAT(plan.reasons, ElementsAre(Reason{1, "Preempting"}));
 }
 
+// As above, but globex's job 2 (higher priority, borrowing) came first and
+// reserved node b, where job 8 ends at t=100. acme's reclaim stops job 7 on
+// node a instead, though job 8 started later: job 2 keeps its start.
+TEST(Quota, AReclaimSparesTheNodesAnEarlierJobHasReserved) {
+  Snapshot snap = Cluster({Running(7, kGlobex, 0, false), Running(8, kGlobex, 1, false)});
+  snap.running[1].start = 10 * kSecond;
+  snap.running[1].expected_end = 100 * kSecond;
+  PendingJob first = Job(2, kGlobex, 8);
+  first.priority = 10;
+  snap.pending = {first, Job(1, kAcme, 8)};
+  snap.backfill_pass = true;
+  Plan plan = RunSchedulingCycle(snap, BackfillPolicy({}), FirstFitPlacer());
+  ASSERT_EQ(plan.reservations.size(), 1u);
+  EXPECT_EQ(plan.reservations[0].job_id, 2u);
+  EXPECT_EQ(plan.reservations[0].start, 100 * kSecond);
+  EXPECT_EQ(plan.reservations[0].shares[0].node, "b");
+  ASSERT_EQ(plan.preemptions.size(), 1u);
+  EXPECT_EQ(plan.preemptions[0].victim, 7u);
+  EXPECT_THAT(plan.reasons, ElementsAre(Reason{2, "Resources"}, Reason{1, "Preempting"}));
+}
+
 TEST(Quota, AGuaranteedJobIsNeverPreemptedEvenByAQosThatPreemptsItsQos) {
   Snapshot snap = Cluster({Running(7, kAcme, 0, true), Running(8, kAcme, 1, true)});
   PendingJob prod = Job(1, kGlobex, 8);

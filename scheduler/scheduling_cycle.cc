@@ -335,9 +335,10 @@ class Cycle {
     }
   }
 
-  // Makes room by stopping lower QoS (preemption.h). Claims ignore
-  // reservations: a job that may preempt comes before those it preempts in
-  // any sane priority order, and the plan is rebuilt every cycle.
+  // Makes room by stopping lower QoS, or reclaiming a quota (preemption.h).
+  // A claim may take what an earlier job reserved: a job within its quota
+  // is owed it now, whatever the plan. Among victims alike it spares the
+  // reserved nodes (ReservedNodes).
   bool TryPreempt(const PendingJob& job, const std::vector<size_t>& options) {
     if (snap_.running.empty()) return false;
     const AccountTree* accounts = snap_.quotas.tree();
@@ -356,7 +357,8 @@ class Cycle {
       if (!key.empty() && unpreemptable_.count(key)) continue;
       std::vector<NodeResources>& books = reservations_ ? reservations_->PlainBooks() : snap_.nodes;
       if (!preemption_) preemption_.emplace(books, snap_.running, snap_.now);
-      std::optional<Claim> claim = preemption_->ClaimFor(job, req, placer_, reclaim);
+      std::optional<Claim> claim =
+          preemption_->ClaimFor(job, req, placer_, reclaim, ReservedNodes());
       if (!claim) {
         if (!key.empty()) unpreemptable_.insert(key);
         continue;
@@ -376,6 +378,20 @@ class Cycle {
       return true;
     }
     return false;
+  }
+
+  // Nodes that this pass's reservations hold, by index (empty without any).
+  const std::vector<bool>& ReservedNodes() {
+    size_t made = reservations_ ? reservations_->reservations().size() : 0;
+    if (made == reserved_counted_) return reserved_nodes_;
+    reserved_nodes_.resize(snap_.nodes.size());
+    for (; reserved_counted_ < made; ++reserved_counted_) {
+      for (const NodeShare& s : reservations_->reservations()[reserved_counted_].shares) {
+        size_t n = NodeIndexOf(s, snap_.nodes);
+        if (n < reserved_nodes_.size()) reserved_nodes_[n] = true;
+      }
+    }
+    return reserved_nodes_;
   }
 
   void TryReserve(const PendingJob& job, size_t option) {
@@ -402,6 +418,8 @@ class Cycle {
   std::set<std::string> unreservable_;               // ShapeKeys Reserve found no start for
   std::set<std::string> unpreemptable_;  // ShapeKeys + preempt mask no claim was found for
   uint32_t kinds_in_service_ = 0;        // bit per AcceleratorKind with a schedulable node
+  std::vector<bool> reserved_nodes_;     // ReservedNodes, for the first reserved_counted_
+  size_t reserved_counted_ = 0;
   // Proposal's memo, by ShapeKey and the book changes that could alter it.
   std::unordered_map<std::string, std::optional<Reservation>> proposals_;
   uint64_t changes_ = 0;                                  // BooksChanged calls: starts and claims
