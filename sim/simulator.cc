@@ -420,13 +420,13 @@ class Replay {
     return r;
   }
 
-  // SIGTERM now; it ends when its QoS's grace time is over, unless it
-  // finishes first.
+  // SIGTERM now; it ends when tatamid would SIGKILL it, its QoS's grace
+  // time plus the config's kill_wait on, unless it finishes first.
   void Preempt(size_t i) {
     Progress& g = progress_[i];
     RunningJob r = TakeRunning(i);
     r.preempting = true;
-    TimeMs deadline = clock_ + qos_.GraceTime(g.run_qos);
+    TimeMs deadline = clock_ + qos_.GraceTime(g.run_qos) + config_.kill_wait;
     if (g.end_at > deadline) {
       g.sigterm_at = clock_;
       g.end_at = deadline;

@@ -9,7 +9,8 @@
 // is committed at once (simulated agents start jobs instantly and never
 // fail). Preemption follows the config's QoS (a trace job's `qos`): a
 // victim gets SIGTERM, saves its progress (checkpointing is what the grace
-// time is for), ends when its QoS's grace time is over and is requeued with
+// time is for), ends when its QoS's grace time plus the config's kill_wait
+// is over (when tatamid would SIGKILL it) and is requeued with
 // the work it has left, or cancelled when its QoS says so. A job's run time is its trace run time
 // divided by its class's speed on the kind it landed on (the config's throughput table, else
 // speeds.h) and multiplied by what its

@@ -147,9 +147,10 @@ TEST(Simulator, FinishTimeFairnessIsOneForAJobAloneAndGrowsWithWaiting) {
 }
 
 // One 8-GPU node; fsd-prod may preempt scavenger jobs, which get 5 s of
-// grace and are safe for their first 10 s.
+// grace and are safe for their first 10 s; SIGKILL comes 3 s after the grace.
 ClusterConfig Tiered(const std::string& scavenger_mode = "requeue") {
   ClusterConfig c = Cluster();
+  c.kill_wait = 3 * kSecond;
   c.qos = {
       QosConfig{"fsd-prod", 1000, {"scavenger"}, 0, 0, true, ""},
       QosConfig{"scavenger", 0, {}, 5 * kSecond, 10 * kSecond, scavenger_mode == "requeue", ""}};
@@ -162,20 +163,21 @@ TraceJob WithQos(TraceJob j, std::string qos) {
 }
 
 // Job 1 (scavenger) has the node; job 2 (fsd-prod) arrives at t=5 but
-// job 1 is safe until t=10. At t=10 job 1 gets SIGTERM; at t=15 its grace
-// is over: it has done 10 s of its 100, and job 2 starts (ends t=35). Job
-// 1 is requeued and runs its remaining 90 s from t=35 to t=125.
+// job 1 is safe until t=10. At t=10 job 1 gets SIGTERM; at t=18 its grace
+// and kill_wait are over: it has done 10 s of its 100, and job 2 starts
+// (ends t=38). Job 1 is requeued and runs its remaining 90 s from t=38 to
+// t=128.
 TEST(Simulator, APreemptedJobIsRequeuedWithTheWorkItHasLeft) {
   std::vector<TraceJob> trace{WithQos(Job(1, 0, 8, 100), "scavenger"),
                               WithQos(Job(2, 5, 8, 20), "fsd-prod")};
   for (const std::string& policy : PolicyNames()) {
     SimRun run = Replay(Tiered(), trace, policy);
-    EXPECT_EQ(Timeline(run), (T{{0, 125}, {15, 35}})) << policy;
+    EXPECT_EQ(Timeline(run), (T{{0, 128}, {18, 38}})) << policy;
     EXPECT_EQ(run.jobs[0].preemptions, 1u) << policy;
     EXPECT_EQ(run.jobs[1].preemptions, 0u) << policy;
     EXPECT_FALSE(run.jobs[0].cancelled) << policy;
     EXPECT_EQ(Summarize(run).preemptions, 1u) << policy;
-    EXPECT_EQ(run.jobs[0].ran, 15'000 + 90'000) << policy;
+    EXPECT_EQ(run.jobs[0].ran, 18'000 + 90'000) << policy;
     // The node was busy the whole time, grace included.
     EXPECT_DOUBLE_EQ(Summarize(run).utilisation.at(AcceleratorKind::kH100), 1.0) << policy;
   }
@@ -185,16 +187,16 @@ TEST(Simulator, APreemptedJobWhoseQosSaysCancelEndsUnfinished) {
   std::vector<TraceJob> trace{WithQos(Job(1, 0, 8, 100), "scavenger"),
                               WithQos(Job(2, 5, 8, 20), "fsd-prod")};
   SimRun run = Replay(Tiered("cancel"), trace, "tatami");
-  EXPECT_EQ(Timeline(run), (T{{0, 15}, {15, 35}}));
+  EXPECT_EQ(Timeline(run), (T{{0, 18}, {18, 38}}));
   EXPECT_TRUE(run.jobs[0].cancelled);
   EXPECT_EQ(run.jobs[0].preemptions, 1u);
   PolicySummary s = Summarize(run);
   EXPECT_EQ(s.cancelled, 1u);
   EXPECT_EQ(s.finished, 1u);
-  EXPECT_EQ(s.mean_jct_s, 30);  // job 2's alone
+  EXPECT_EQ(s.mean_jct_s, 33);  // job 2's alone
 }
 
-// Job 1 would end at t=14, before its grace (10 + 5) is over: it finishes
+// Job 1 would end at t=14, before its grace (10 + 5 + 3) is over: it finishes
 // normally and counts no preemption; job 2 starts as it ends.
 TEST(Simulator, AVictimThatFinishesWithinItsGraceIsNotPreempted) {
   std::vector<TraceJob> trace{WithQos(Job(1, 0, 8, 14), "scavenger"),
@@ -207,17 +209,17 @@ TEST(Simulator, AVictimThatFinishesWithinItsGraceIsNotPreempted) {
 // acct-1 bought 4 H100s. Its `reserved` jobs 1 and 3 take 4 each: job 1
 // within quota runs as reserved, job 3 above it as scavenger (reserved's
 // above_quota), so fsd-prod job 2 preempts job 3 once its 10 s minimum is
-// run (t=11, SIGTERM; grace over at t=16). Job 3 is requeued with its 90 s
-// left, again above quota, and runs once job 2 is done.
+// run (t=11, SIGTERM; grace and kill_wait over at t=19). Job 3 is requeued
+// with its 90 s left, again above quota, and runs once job 2 is done.
 TEST(Simulator, AJobAboveItsQuotaRunsAsItsQosAboveQuota) {
-  ClusterConfig c = Cluster(false, "accounts:\n  - {name: acct-1, quota: {h100: 4}}\n");
-  c.qos = Tiered().qos;
+  ClusterConfig c = Tiered();
+  c.accounts = Cluster(false, "accounts:\n  - {name: acct-1, quota: {h100: 4}}\n").accounts;
   c.qos.push_back(QosConfig{"reserved", 100, {}, 0, 0, true, "scavenger"});
   std::vector<TraceJob> trace{WithQos(Job(1, 0, 4, 100), "reserved"),
                               WithQos(Job(3, 1, 4, 100), "reserved"),
                               WithQos(Job(2, 5, 4, 20), "fsd-prod")};
   SimRun run = Replay(c, trace, "tatami");
-  EXPECT_EQ(Timeline(run), (T{{0, 100}, {1, 126}, {16, 36}}));
+  EXPECT_EQ(Timeline(run), (T{{0, 100}, {1, 129}, {19, 39}}));
   EXPECT_EQ(run.jobs[0].preemptions, 0u);
   EXPECT_EQ(run.jobs[1].preemptions, 1u);
 }
