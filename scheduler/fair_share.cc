@@ -39,14 +39,19 @@ std::vector<double> FairShareUsage::UsageAt(TimeMs now, size_t accounts,
   return out;
 }
 
-std::vector<double> FairShareFactors(const AccountTree& tree, const std::vector<double>& usage) {
-  size_t n = tree.size();
-  std::vector<double> subtree(n, 0.0);
-  double total = 0;
-  for (uint32_t a = 0; a < n && a < usage.size(); ++a) {
-    total += usage[a];
+std::vector<double> SubtreeUsage(const AccountTree& tree, const std::vector<double>& usage) {
+  std::vector<double> subtree(tree.size(), 0.0);
+  for (uint32_t a = 0; a < tree.size() && a < usage.size(); ++a) {
     for (uint32_t up = a; up != kNoAccount; up = tree.Parent(up)) subtree[up] += usage[a];
   }
+  return subtree;
+}
+
+std::vector<double> FairShareFactors(const AccountTree& tree, const std::vector<double>& usage) {
+  size_t n = tree.size();
+  std::vector<double> subtree = SubtreeUsage(tree, usage);
+  double total = 0;
+  for (uint32_t a = 0; a < n && a < usage.size(); ++a) total += usage[a];
   std::vector<double> factors(n, 1.0);
   if (total <= 0) return factors;
   for (uint32_t a = 0; a < n; ++a)

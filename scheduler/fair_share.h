@@ -51,5 +51,7 @@ class FairShareUsage {
 // 2^(-U/S) per account of `tree`, from each account's own usage (its
 // children's is added up the tree here). All 1 when nobody used anything.
 std::vector<double> FairShareFactors(const AccountTree& tree, const std::vector<double>& usage);
+// Each account's own usage plus its descendants' (by index).
+std::vector<double> SubtreeUsage(const AccountTree& tree, const std::vector<double>& usage);
 
 }  // namespace tatami

@@ -22,6 +22,7 @@ int RunCancel(const std::string& prog, const Args& args);   // scancel
 int RunInfo(const std::string& prog, const Args& args);     // sinfo
 int RunAcct(const std::string& prog, const Args& args);     // sacct
 int RunReport(const std::string& prog, const Args& args);   // sreport: usage over a period
+int RunShare(const std::string& prog, const Args& args);    // sshare: fair share and quotas now
 int RunWait(const std::string& prog, const Args& args);     // block until jobs end
 int RunExplain(const std::string& prog, const Args& args);  // why pending, where and how bound
 int RunLocal(const std::string& prog, const Args& args);    // tatami local up|down|status

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 
 #include "base/strings.h"
 
@@ -80,9 +81,12 @@ std::string RenderRecords(const RecordTable& t, const RecordOptions& o) {
   }
   auto width = [&](size_t i) { return i < t.widths.size() ? t.widths[i] : 10; };
   auto cell = [&](std::string v, int w) {
+    bool left = w < 0;
+    w = std::abs(w);
     if (static_cast<int>(v.size()) > w)
       v = v.substr(0, static_cast<size_t>(std::max(0, w - 1))) + "+";
-    return std::string(static_cast<size_t>(std::max(0, w - static_cast<int>(v.size()))), ' ') + v;
+    std::string pad(static_cast<size_t>(std::max(0, w - static_cast<int>(v.size()))), ' ');
+    return left ? v + pad : pad + v;
   };
   std::string out;
   auto line = [&](const std::vector<std::string>& cells) {
@@ -96,7 +100,7 @@ std::string RenderRecords(const RecordTable& t, const RecordOptions& o) {
     line(t.headers);
     std::vector<std::string> rule;
     for (size_t i = 0; i < t.headers.size(); ++i)
-      rule.emplace_back(static_cast<size_t>(width(i)), '-');
+      rule.emplace_back(static_cast<size_t>(std::abs(width(i))), '-');
     line(rule);
   }
   for (const auto& row : t.rows) line(row);

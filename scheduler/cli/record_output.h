@@ -15,7 +15,9 @@ enum class RecordFormat { kTable, kParsable, kJson, kCsv };
 
 struct RecordTable {
   std::vector<std::string> headers;
-  std::vector<int> widths;  // kTable only; values longer than a width are cut with '+'
+  // kTable only: right-aligned, or left-aligned where negative (a tree's
+  // indented names); values longer than a width are cut with '+'.
+  std::vector<int> widths;
   std::vector<std::vector<std::string>> rows;
 };
 

@@ -19,6 +19,19 @@ TEST(RecordOutput, TableRightAlignsAndCutsWithAPlus) {
             " 12_3 say \"hi\"      0.5\n");
 }
 
+TEST(RecordOutput, ANegativeWidthLeftAligns) {
+  RecordTable t = Sample();
+  t.widths[1] = -8;
+  EXPECT_EQ(RenderRecords(t, {}),
+            "JobID Account   Elapsed\n"
+            "----- -------- --------\n"
+            "   12 acme, i+ 00:01:02\n"
+            " 12_3 say \"hi\"      0.5\n");
+  t.rows[0][1] = " ab";
+  EXPECT_EQ(RenderRecords(t, {.no_header = true}),
+            "   12  ab      00:01:02\n 12_3 say \"hi\"      0.5\n");
+}
+
 TEST(RecordOutput, ParsableLikeSacct) {
   EXPECT_EQ(RenderRecords(Sample(), {RecordFormat::kParsable, true, true}),
             "12|acme, inc|00:01:02|\n12_3|say \"hi\"|0.5|\n");

@@ -91,6 +91,9 @@ class Controller {
   v1::WaitReply Wait(const v1::WaitRequest& req);
   // Usage per account, user, kind and tier over a period, from the store.
   Result<v1::ReportReply> Report(const v1::ReportRequest& req);
+  // Every account's fair share and devices in use against its quota, now.
+  // Error: an account the config lacks.
+  Result<v1::SharesReply> Shares(const v1::SharesRequest& req);
 
   // ---- metrics (controller_metrics.h)
   // Gauges and billing counters computed from the current state, for a scrape.
@@ -160,6 +163,8 @@ class Controller {
   void RefreshFairShareLocked(TimeMs now);
   // What each account's running jobs hold, for the cycle's quota checks.
   QuotaBooks QuotasInUseLocked() const;
+  // Every account's decayed usage at `now` (FairShareUsage), running jobs included.
+  std::vector<double> UsageAtLocked(TimeMs now) const;
   // SIGTERM now, SIGKILL after its QoS's grace time plus kill_wait; the scheduler's plan
   // named it (preemption.h). Its end requeues or ends it (PreemptedEndLocked).
   void PreemptLocked(v1::JobInfo& job, uint64_t for_job);

@@ -17,18 +17,71 @@ double ClusterCapacity(const ClusterConfig& config) {
   return capacity;
 }
 
-void Controller::RefreshFairShareLocked(TimeMs now) {
-  if (config_.priority.fair_share_weight == 0 || accounts_->size() == 0) return;
+std::vector<double> Controller::UsageAtLocked(TimeMs now) const {
   std::vector<FairShareUsage::Running> running;
   for (uint64_t id : active_ids_) {
-    const v1::JobInfo& job = jobs_[id];
+    const v1::JobInfo& job = jobs_.at(id);
     auto req = requests_.find(id);
     if (req == requests_.end() || job.start_time() <= 0) continue;
     running.push_back(
         {AccountOf(job), CapacityOf(req->second.Of(job.run_option())), job.start_time()});
   }
-  priority_.SetFairShare(
-      FairShareFactors(*accounts_, fair_share_usage_.UsageAt(now, accounts_->size(), running)));
+  return fair_share_usage_.UsageAt(now, accounts_->size(), running);
+}
+
+void Controller::RefreshFairShareLocked(TimeMs now) {
+  if (config_.priority.fair_share_weight == 0 || accounts_->size() == 0) return;
+  priority_.SetFairShare(FairShareFactors(*accounts_, UsageAtLocked(now)));
+}
+
+Result<v1::SharesReply> Controller::Shares(const v1::SharesRequest& req) {
+  std::vector<bool> named(accounts_->size(), req.accounts_size() == 0);
+  for (const std::string& name : req.accounts()) {
+    uint32_t a = accounts_->Find(name);
+    if (a == kNoAccount) return MakeError("unknown account '" + name + "'");
+    named[a] = true;
+  }
+  auto wanted = [&](uint32_t a) {  // named, or under an account that is
+    for (; a != kNoAccount; a = accounts_->Parent(a))
+      if (named[a]) return true;
+    return false;
+  };
+  std::shared_lock lock(mu_);
+  std::vector<double> usage = UsageAtLocked(clock_.Now());
+  QuotaBooks in_use = QuotasInUseLocked();
+  lock.unlock();
+  std::vector<double> subtree = SubtreeUsage(*accounts_, usage);
+  std::vector<double> factors = FairShareFactors(*accounts_, usage);
+  double total = 0;
+  for (double u : usage) total += u;
+  v1::SharesReply reply;
+  reply.set_usage_half_life_ms(config_.priority.usage_half_life);
+  for (uint32_t a = 0; a < accounts_->size(); ++a) {
+    if (!wanted(a)) continue;
+    v1::AccountStanding* s = reply.add_accounts();
+    s->set_account(accounts_->Name(a));
+    uint32_t depth = 0;
+    for (uint32_t up = accounts_->Parent(a); up != kNoAccount; up = accounts_->Parent(up)) ++depth;
+    if (uint32_t parent = accounts_->Parent(a); parent != kNoAccount)
+      s->set_parent(accounts_->Name(parent));
+    s->set_depth(depth);
+    s->set_norm_shares(accounts_->NormalizedShares(a));
+    s->set_usage_seconds(subtree[a]);
+    s->set_effective_usage(total > 0 ? subtree[a] / total : 0);
+    s->set_fair_share(factors[a]);
+    for (size_t k = 1; k < kAcceleratorKinds; ++k) {
+      auto kind = static_cast<AcceleratorKind>(k);
+      uint32_t quota = accounts_->Quota(a, kind), held = in_use.InUse(a, kind);
+      int64_t borrow = accounts_->Borrow(a, kind);
+      if (quota == 0 && borrow == kNoBorrowLimit && held == 0) continue;
+      v1::DeviceStanding* d = s->add_devices();
+      d->set_kind(std::string(AcceleratorName(kind)));
+      d->set_in_use(held);
+      d->set_quota(quota);
+      d->set_borrow(borrow);
+    }
+  }
+  return reply;
 }
 
 QuotaBooks Controller::QuotasInUseLocked() const {

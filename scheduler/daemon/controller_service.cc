@@ -83,6 +83,16 @@ grpc::Status ControllerService::Report(grpc::ServerContext*, const v1::ReportReq
   });
 }
 
+grpc::Status ControllerService::Shares(grpc::ServerContext*, const v1::SharesRequest* req,
+                                       v1::SharesReply* reply) {
+  return Timed("Shares", [&] {
+    auto r = c_.Shares(*req);
+    if (!r) return Invalid(r.error());
+    *reply = std::move(r).value();
+    return grpc::Status::OK;
+  });
+}
+
 grpc::Status ControllerService::Wait(grpc::ServerContext*, const v1::WaitRequest* req,
                                      v1::WaitReply* reply) {
   // Not timed: a wait lasts as long as the jobs do, which says nothing

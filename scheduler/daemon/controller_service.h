@@ -23,6 +23,7 @@ class ControllerService final : public v1::Controller::Service {
   grpc::Status Acct(grpc::ServerContext*, const v1::AcctRequest*, v1::AcctReply*) override;
   grpc::Status Wait(grpc::ServerContext*, const v1::WaitRequest*, v1::WaitReply*) override;
   grpc::Status Report(grpc::ServerContext*, const v1::ReportRequest*, v1::ReportReply*) override;
+  grpc::Status Shares(grpc::ServerContext*, const v1::SharesRequest*, v1::SharesReply*) override;
   grpc::Status RegisterNode(grpc::ServerContext*, const v1::RegisterNodeRequest*,
                             v1::RegisterNodeReply*) override;
   grpc::Status Heartbeat(grpc::ServerContext*, const v1::HeartbeatRequest*,

@@ -160,6 +160,35 @@ TEST_F(ClusterTest, AReservedJobAboveItsQuotaRunsAsBurstAndFsdProdPreemptsIt) {
             "burst|1\nreserved|1\n");
 }
 
+// sshare: customer-initech holds 8 guaranteed H100s and borrows 4 more;
+// its fair share falls below 1 as running jobs count as usage. Asked for an
+// account the config lacks, it says so.
+TEST_F(ClusterTest, ShareShowsFairShareAndDevicesInUseAgainstQuota) {
+  std::string guaranteed =
+      Submit("-A customer-initech -w h100-01 --gpus-per-node=8 " + Blocker("g"));
+  std::string borrowed = Submit("-A customer-initech -w h100-02 --gpus-per-node=4 " + Blocker("b"));
+  ASSERT_TRUE(ReadyEventually("g"));
+  ASSERT_TRUE(ReadyEventually("b"));
+  // Four accounts of one share each: a quarter of the cluster.
+  EXPECT_EQ(cluster_.Run("sshare -P -n -A customer-initech | cut -d'|' -f1-3,7-").out,
+            "customer-initech||0.250000|h100=12|h100=8|h100=4\n");
+  std::vector<std::string> row =
+      Split(cluster_.Value("tatami share -P -n -A customer-initech"), '|');
+  ASSERT_EQ(row.size(), 9u);
+  EXPECT_GT(std::stod(row[3]), 0);  // H100-hours so far
+  EXPECT_LT(std::stod(row[5]), 1);  // fair share
+  EXPECT_EQ(cluster_.Run("sshare -P -n | cut -d'|' -f1,7-").out,
+            "fsd|||\ncustomer-acme|||\ncustomer-globex|||\n"
+            "customer-initech|h100=12|h100=8|h100=4\n");
+  CommandResult unknown = cluster_.Run("sshare -A nobody");
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("unknown account 'nobody'"));
+  Release("g");
+  Release("b");
+  EXPECT_EQ(Wait(guaranteed), 0);
+  EXPECT_EQ(Wait(borrowed), 0);
+}
+
 // customer-globex has no quota: its job holding both nodes borrows them.
 // A customer-initech job within its quota reclaims a node's worth, though
 // both jobs are QoS normal, which preempts nothing: globex's job sees

@@ -1,0 +1,104 @@
+// tatami share (like sshare): each account's standing now. Its share of
+// the cluster, its decayed usage and the fair-share factor that priority
+// reads; and per accelerator kind, devices in use against its guaranteed
+// quota and borrowing limit (the numbers AssocGrpGRES and reclaim decide on).
+#include <cstdio>
+
+#include "base/duration.h"
+#include "base/strings.h"
+#include "scheduler/cli/client.h"
+#include "scheduler/cli/commands.h"
+#include "scheduler/cli/record_output.h"
+
+namespace tatami {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: %s [-A ACCOUNTS] [-n] [-P|--json|--csv]\n"
+    "  -A: these accounts and their sub-accounts (default: all)\n"
+    "  Usage is decayed H100-equivalent device-hours (a Dojo tile counts 8);\n"
+    "  InUse/Quota/Borrow count devices per kind (tiles for d1).\n";
+
+std::string Fixed(double v, int decimals) {
+  char buf[64];
+  snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+// "h100=8,d1=2" from the kinds `pick` names a number for; "" for none.
+template <typename Pick>
+std::string PerKind(const v1::AccountStanding& a, Pick pick) {
+  std::vector<std::string> parts;
+  for (const v1::DeviceStanding& d : a.devices()) {
+    if (std::string n = pick(d); !n.empty()) parts.push_back(d.kind() + "=" + n);
+  }
+  return Join(parts, ",");
+}
+
+}  // namespace
+
+int RunShare(const std::string& prog, const Args& args) {
+  v1::SharesRequest req;
+  RecordOptions output;
+  std::string value, error;
+  ArgReader r(args);
+  while (!r.Done()) {
+    if (r.Flag("-n", "--noheader")) {
+      output.no_header = true;
+    } else if (r.Flag("-P", "--parsable")) {
+      output.format = RecordFormat::kParsable;
+    } else if (r.Flag(nullptr, "--json")) {
+      output.format = RecordFormat::kJson;
+    } else if (r.Flag(nullptr, "--csv")) {
+      output.format = RecordFormat::kCsv;
+    } else if (r.Flag(nullptr, "--help")) {
+      printf(kUsage, prog.c_str());
+      return 0;
+    } else if (r.Value("-A", "--accounts", &value, &error)) {
+      AddNames(value, req.mutable_accounts());
+    } else {
+      return Fail(prog, "unrecognized option '" + r.Peek() + "'");
+    }
+    if (!error.empty()) return Fail(prog, error);
+  }
+
+  auto client = ControllerClient::Connect("");
+  if (!client) return Fail(prog, client.error().message);
+  v1::SharesReply reply;
+  if (Status s = client->Call(&v1::Controller::Stub::Shares, req, &reply); !s.ok())
+    return Fail(prog, s.error().message);
+
+  bool table_view = output.format == RecordFormat::kTable;
+  RecordTable table;
+  table.headers = {"Account",   "Parent", "NormShares", "UsageH100h", "EffectvUsage",
+                   "FairShare", "InUse",  "Quota",      "Borrow"};
+  table.widths = {-20, -16, 10, 12, 12, 9, 16, 16, 16};
+  for (const v1::AccountStanding& a : reply.accounts()) {
+    // The table shows the tree by indenting, as sshare does.
+    std::string name = table_view ? std::string(a.depth(), ' ') + a.account() : a.account();
+    table.rows.push_back({
+        name,
+        a.parent(),
+        Fixed(a.norm_shares(), 6),
+        Fixed(a.usage_seconds() / 3600, table_view ? 2 : 6),
+        Fixed(a.effective_usage(), 6),
+        Fixed(a.fair_share(), 6),
+        PerKind(a, [](const v1::DeviceStanding& d) { return std::to_string(d.in_use()); }),
+        PerKind(a,
+                [](const v1::DeviceStanding& d) {
+                  return d.quota() > 0 ? std::to_string(d.quota()) : std::string();
+                }),
+        PerKind(a,
+                [](const v1::DeviceStanding& d) {
+                  return d.borrow() >= 0 ? std::to_string(d.borrow()) : std::string();
+                }),
+    });
+  }
+  if (table_view && reply.usage_half_life_ms() > 0)
+    printf("Usage decays with a half-life of %s\n",
+           FormatElapsed(reply.usage_half_life_ms()).c_str());
+  fputs(RenderRecords(table, output).c_str(), stdout);
+  return 0;
+}
+
+}  // namespace tatami
