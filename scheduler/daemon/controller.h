@@ -59,6 +59,12 @@ double CapacityOfRun(const v1::RunRecord& run);
 double ClusterCapacity(const ClusterConfig& config);
 // Runs in a row, up to the last, that ended in preemption (PendingJob::preempted_in_a_row).
 uint32_t PreemptedInARow(const v1::JobInfo& job);
+// Every account's standing, by index: fair share from decayed `usage`
+// (FairShareUsage::UsageAt), devices `in_use` against quota and borrow
+// limit. What `tatami share` lists and the account gauges export.
+std::vector<v1::AccountStanding> AccountStandings(const AccountTree& tree,
+                                                  const std::vector<double>& usage,
+                                                  const QuotaBooks& in_use);
 
 class Controller {
  public:
@@ -161,8 +167,10 @@ class Controller {
   void DescribePriorityLocked(v1::JobInfo& listed, TimeMs now) const;
   // Fair-share factors from the usage so far and the running jobs'.
   void RefreshFairShareLocked(TimeMs now);
-  // What each account's running jobs hold, for the cycle's quota checks.
-  QuotaBooks QuotasInUseLocked() const;
+  // What each account's running jobs hold, for the cycle's quota checks;
+  // empty books when no account has a quota, unless `even_without_quotas`
+  // (tatami share, the account gauges).
+  QuotaBooks QuotasInUseLocked(bool even_without_quotas = false) const;
   // Every account's decayed usage at `now` (FairShareUsage), running jobs included.
   std::vector<double> UsageAtLocked(TimeMs now) const;
   // SIGTERM now, SIGKILL after its QoS's grace time plus kill_wait; the scheduler's plan

@@ -34,6 +34,51 @@ void Controller::RefreshFairShareLocked(TimeMs now) {
   priority_.SetFairShare(FairShareFactors(*accounts_, UsageAtLocked(now)));
 }
 
+QuotaBooks Controller::QuotasInUseLocked(bool even_without_quotas) const {
+  QuotaBooks books(accounts_);
+  if (!accounts_->HasQuotas() && !even_without_quotas) return books;
+  for (uint64_t id : active_ids_) {
+    auto req = requests_.find(id);
+    if (req == requests_.end()) continue;
+    auto [kind, devices] = QuotaDemand(req->second.Of(jobs_.at(id).run_option()));
+    books.Charge(AccountOf(jobs_.at(id)), kind, devices);
+  }
+  return books;
+}
+
+std::vector<v1::AccountStanding> AccountStandings(const AccountTree& tree,
+                                                  const std::vector<double>& usage,
+                                                  const QuotaBooks& in_use) {
+  std::vector<double> subtree = SubtreeUsage(tree, usage);
+  std::vector<double> factors = FairShareFactors(tree, usage);
+  double total = 0;
+  for (double u : usage) total += u;
+  std::vector<v1::AccountStanding> out(tree.size());
+  for (uint32_t a = 0; a < tree.size(); ++a) {
+    v1::AccountStanding& s = out[a];
+    s.set_account(tree.Name(a));
+    for (uint32_t up = tree.Parent(a); up != kNoAccount; up = tree.Parent(up))
+      s.set_depth(s.depth() + 1);
+    if (tree.Parent(a) != kNoAccount) s.set_parent(tree.Name(tree.Parent(a)));
+    s.set_norm_shares(tree.NormalizedShares(a));
+    s.set_usage_seconds(subtree[a]);
+    s.set_effective_usage(total > 0 ? subtree[a] / total : 0);
+    s.set_fair_share(factors[a]);
+    for (size_t k = 1; k < kAcceleratorKinds; ++k) {
+      auto kind = static_cast<AcceleratorKind>(k);
+      uint32_t quota = tree.Quota(a, kind), held = in_use.InUse(a, kind);
+      int64_t borrow = tree.Borrow(a, kind);
+      if (quota == 0 && borrow == kNoBorrowLimit && held == 0) continue;
+      v1::DeviceStanding* d = s.add_devices();
+      d->set_kind(std::string(AcceleratorName(kind)));
+      d->set_in_use(held);
+      d->set_quota(quota);
+      d->set_borrow(borrow);
+    }
+  }
+  return out;
+}
+
 Result<v1::SharesReply> Controller::Shares(const v1::SharesRequest& req) {
   std::vector<bool> named(accounts_->size(), req.accounts_size() == 0);
   for (const std::string& name : req.accounts()) {
@@ -48,52 +93,14 @@ Result<v1::SharesReply> Controller::Shares(const v1::SharesRequest& req) {
   };
   std::shared_lock lock(mu_);
   std::vector<double> usage = UsageAtLocked(clock_.Now());
-  QuotaBooks in_use = QuotasInUseLocked();
+  QuotaBooks in_use = QuotasInUseLocked(/*even_without_quotas=*/true);
   lock.unlock();
-  std::vector<double> subtree = SubtreeUsage(*accounts_, usage);
-  std::vector<double> factors = FairShareFactors(*accounts_, usage);
-  double total = 0;
-  for (double u : usage) total += u;
   v1::SharesReply reply;
   reply.set_usage_half_life_ms(config_.priority.usage_half_life);
-  for (uint32_t a = 0; a < accounts_->size(); ++a) {
-    if (!wanted(a)) continue;
-    v1::AccountStanding* s = reply.add_accounts();
-    s->set_account(accounts_->Name(a));
-    uint32_t depth = 0;
-    for (uint32_t up = accounts_->Parent(a); up != kNoAccount; up = accounts_->Parent(up)) ++depth;
-    if (uint32_t parent = accounts_->Parent(a); parent != kNoAccount)
-      s->set_parent(accounts_->Name(parent));
-    s->set_depth(depth);
-    s->set_norm_shares(accounts_->NormalizedShares(a));
-    s->set_usage_seconds(subtree[a]);
-    s->set_effective_usage(total > 0 ? subtree[a] / total : 0);
-    s->set_fair_share(factors[a]);
-    for (size_t k = 1; k < kAcceleratorKinds; ++k) {
-      auto kind = static_cast<AcceleratorKind>(k);
-      uint32_t quota = accounts_->Quota(a, kind), held = in_use.InUse(a, kind);
-      int64_t borrow = accounts_->Borrow(a, kind);
-      if (quota == 0 && borrow == kNoBorrowLimit && held == 0) continue;
-      v1::DeviceStanding* d = s->add_devices();
-      d->set_kind(std::string(AcceleratorName(kind)));
-      d->set_in_use(held);
-      d->set_quota(quota);
-      d->set_borrow(borrow);
-    }
-  }
+  std::vector<v1::AccountStanding> all = AccountStandings(*accounts_, usage, in_use);
+  for (uint32_t a = 0; a < all.size(); ++a)
+    if (wanted(a)) *reply.add_accounts() = std::move(all[a]);
   return reply;
-}
-
-QuotaBooks Controller::QuotasInUseLocked() const {
-  QuotaBooks books(accounts_);
-  if (!accounts_->HasQuotas()) return books;
-  for (uint64_t id : active_ids_) {
-    auto req = requests_.find(id);
-    if (req == requests_.end()) continue;
-    auto [kind, devices] = QuotaDemand(req->second.Of(jobs_.at(id).run_option()));
-    books.Charge(AccountOf(jobs_.at(id)), kind, devices);
-  }
-  return books;
 }
 
 PendingJob Controller::PendingJobOf(const v1::JobInfo& job, const JobRequests& requests) const {

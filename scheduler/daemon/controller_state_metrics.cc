@@ -99,6 +99,19 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
       Counter("tatami_cpu_seconds_by_outcome_total", "CPU-seconds of ended runs by outcome");
   auto price = Gauge("tatami_accelerator_price_per_hour",
                      "List price of one accelerator-hour by kind and tier (QoS), from the config");
+  auto account_in_use =
+      Gauge("tatami_account_accelerators_in_use",
+            "Accelerators (Dojo: tiles) an account's running jobs hold, sub-accounts' included; "
+            "kinds it has a quota, a borrow limit or jobs on");
+  auto account_quota = Gauge("tatami_account_accelerator_quota",
+                             "Accelerators guaranteed to an account (its quota), from the config");
+  auto account_borrow =
+      Gauge("tatami_account_accelerator_borrow_limit",
+            "Most accelerators an account may hold above its quota, where the config sets one");
+  auto account_fair_share =
+      Gauge("tatami_account_fair_share",
+            "An account's fair-share priority factor, 2^(-usage share / shares): 1 unused, 0.5 "
+            "at its share");
 
   // Under the shared lock only counting happens, into arrays indexed by
   // interned label values; label strings and families are built after.
@@ -116,6 +129,8 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
   std::map<std::tuple<JobState, std::string, std::string>, uint64_t> finished_copy;
   std::map<UsageKey, UsageAmount> totals;
   std::map<UsageLedger::OutcomeKey, UsageAmount> by_outcome;
+  std::vector<double> account_usage;
+  QuotaBooks account_holds;
   {
     std::shared_lock lock(mu_);
     for (uint64_t id : pending_ids_) {
@@ -160,6 +175,8 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
     }
     totals = ledger_.Totals(now);
     by_outcome = ledger_.ByOutcome();
+    account_usage = UsageAtLocked(now);
+    account_holds = QuotasInUseLocked(/*even_without_quotas=*/true);
   }
 
   const char* kJobStates[] = {"pending", "running", "completing"};
@@ -235,6 +252,15 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
                {"currency", config_.billing.currency}},
               p.per_hour);
   }
+  for (const v1::AccountStanding& a : AccountStandings(*accounts_, account_usage, account_holds)) {
+    account_fair_share.Add({{"account", a.account()}}, a.fair_share());
+    for (const v1::DeviceStanding& d : a.devices()) {
+      metrics::Labels labels{{"account", a.account()}, {"kind", d.kind()}};
+      account_in_use.Add(labels, d.in_use());
+      if (d.quota() > 0) account_quota.Add(labels, d.quota());
+      if (d.borrow() >= 0) account_borrow.Add(labels, static_cast<double>(d.borrow()));
+    }
+  }
   auto unwritten = Gauge("tatami_store_unwritten_jobs",
                          "Jobs whose latest change the job store failed to write; each "
                          "scheduling cycle writes them again");
@@ -244,9 +270,16 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
   info.Add({{"version", TATAMI_VERSION}, {"cluster", config_.cluster_name}}, 1);
 
   std::vector<prometheus::MetricFamily> out;
-  for (auto* f : {&jobs, &pending, &finished, &nodes, &accels, &ratio, &cpus, &heartbeat_age,
-                  &accel_seconds, &cpu_seconds, &mem_seconds, &accel_by_outcome, &cpu_by_outcome,
-                  &price, &unwritten, &info}) {
+  for (auto* f : {&jobs,           &pending,
+                  &finished,       &nodes,
+                  &accels,         &ratio,
+                  &cpus,           &heartbeat_age,
+                  &accel_seconds,  &cpu_seconds,
+                  &mem_seconds,    &accel_by_outcome,
+                  &cpu_by_outcome, &price,
+                  &account_in_use, &account_quota,
+                  &account_borrow, &account_fair_share,
+                  &unwritten,      &info}) {
     out.push_back(f->Take());
   }
   return out;

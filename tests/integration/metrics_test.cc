@@ -159,11 +159,21 @@ TEST_F(MetricsTest, PromtoolAcceptsBothDaemonsAndEveryFamilyHasItsLabels) {
       {"tatami_store_write_duration_seconds", "_count"},
       {"tatami_node_heartbeat_timeouts_total", " 0"},
       {"tatami_build_info", "{version=\""},
+      // globex has no quota: only what it holds; initech bought 8 and may borrow 4.
+      {"tatami_account_accelerators_in_use", "{account=\"customer-globex\",kind=\"h100\"} 2"},
+      {"tatami_account_accelerators_in_use", "{account=\"customer-initech\",kind=\"h100\"} 0"},
+      {"tatami_account_accelerator_quota", "{account=\"customer-initech\",kind=\"h100\"} 8"},
+      {"tatami_account_accelerator_borrow_limit", "{account=\"customer-initech\",kind=\"h100\"} 4"},
+      {"tatami_account_fair_share", "{account=\"customer-initech\"} 1"},
   };
   for (const auto& [name, sample] : families) {
     EXPECT_NE(ctl.out.find(std::string("# TYPE ") + name + " "), std::string::npos) << name;
     EXPECT_NE(ctl.out.find(std::string("\n") + name + sample), std::string::npos) << name << sample;
   }
+  // globex's running job counts as usage: below 1, as fair share goes.
+  EXPECT_THAT(ctl.out,
+              ::testing::ContainsRegex(
+                  "\ntatami_account_fair_share\\{account=\"customer-globex\"\\} 0\\.[0-9]"));
   // Never a job id as a label.
   EXPECT_THAT(ctl.out, ::testing::Not(HasSubstr("job_id")));
 
