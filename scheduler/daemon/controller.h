@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <shared_mutex>
 #include <string>
@@ -59,6 +60,21 @@ double CapacityOfRun(const v1::RunRecord& run);
 double ClusterCapacity(const ClusterConfig& config);
 // Runs in a row, up to the last, that ended in preemption (PendingJob::preempted_in_a_row).
 uint32_t PreemptedInARow(const v1::JobInfo& job);
+// What one active job holds, as fair share (capacity, from its start) and
+// quotas (kind, devices) count it. Copied under the lock, weighed after.
+struct Holding {
+  uint32_t account = kNoAccount;
+  double capacity = 0;  // H100-equivalents
+  AcceleratorKind kind = AcceleratorKind::kNone;
+  uint32_t devices = 0;
+  TimeMs start = 0;  // 0: not started yet (quotas count it, usage does not)
+};
+// Decayed usage per account at `now`: `usage`'s ended runs plus the
+// holdings' runs so far.
+std::vector<double> UsageWithRunning(const FairShareUsage& usage, size_t accounts,
+                                     const std::vector<Holding>& holdings, TimeMs now);
+// What the holdings charge each account (and its ancestors).
+QuotaBooks BooksOf(std::shared_ptr<const AccountTree> tree, const std::vector<Holding>& holdings);
 // Every account's standing, by index: fair share from decayed `usage`
 // (FairShareUsage::UsageAt), devices `in_use` against quota and borrow
 // limit. What `tatami share` lists and the account gauges export.
@@ -167,12 +183,12 @@ class Controller {
   void DescribePriorityLocked(v1::JobInfo& listed, TimeMs now) const;
   // Fair-share factors from the usage so far and the running jobs'.
   void RefreshFairShareLocked(TimeMs now);
-  // What each account's running jobs hold, for the cycle's quota checks;
-  // empty books when no account has a quota, unless `even_without_quotas`
-  // (tatami share, the account gauges).
-  QuotaBooks QuotasInUseLocked(bool even_without_quotas = false) const;
-  // Every account's decayed usage at `now` (FairShareUsage), running jobs included.
-  std::vector<double> UsageAtLocked(TimeMs now) const;
+  // What each account's running jobs hold, for the cycle's quota checks
+  // (empty books when no account has a quota).
+  QuotaBooks QuotasInUseLocked() const;
+  // What an active job holds (none without its requests), and every one's.
+  std::optional<Holding> HoldingOfLocked(const v1::JobInfo& job) const;
+  std::vector<Holding> HoldingsLocked() const;
   // SIGTERM now, SIGKILL after its QoS's grace time plus kill_wait; the scheduler's plan
   // named it (preemption.h). Its end requeues or ends it (PreemptedEndLocked).
   void PreemptLocked(v1::JobInfo& job, uint64_t for_job);

@@ -17,33 +17,47 @@ double ClusterCapacity(const ClusterConfig& config) {
   return capacity;
 }
 
-std::vector<double> Controller::UsageAtLocked(TimeMs now) const {
-  std::vector<FairShareUsage::Running> running;
+std::optional<Holding> Controller::HoldingOfLocked(const v1::JobInfo& job) const {
+  auto req = requests_.find(job.job_id());
+  if (req == requests_.end()) return std::nullopt;
+  const ResourceRequest& shape = req->second.Of(job.run_option());
+  auto [kind, devices] = QuotaDemand(shape);
+  return Holding{AccountOf(job), CapacityOf(shape), kind, devices, job.start_time()};
+}
+
+std::vector<Holding> Controller::HoldingsLocked() const {
+  std::vector<Holding> out;
+  out.reserve(active_ids_.size());
   for (uint64_t id : active_ids_) {
-    const v1::JobInfo& job = jobs_.at(id);
-    auto req = requests_.find(id);
-    if (req == requests_.end() || job.start_time() <= 0) continue;
-    running.push_back(
-        {AccountOf(job), CapacityOf(req->second.Of(job.run_option())), job.start_time()});
+    if (auto h = HoldingOfLocked(jobs_.at(id))) out.push_back(*h);
   }
-  return fair_share_usage_.UsageAt(now, accounts_->size(), running);
+  return out;
+}
+
+std::vector<double> UsageWithRunning(const FairShareUsage& usage, size_t accounts,
+                                     const std::vector<Holding>& holdings, TimeMs now) {
+  std::vector<FairShareUsage::Running> running;
+  for (const Holding& h : holdings) {
+    if (h.start > 0) running.push_back({h.account, h.capacity, h.start});
+  }
+  return usage.UsageAt(now, accounts, running);
+}
+
+QuotaBooks BooksOf(std::shared_ptr<const AccountTree> tree, const std::vector<Holding>& holdings) {
+  QuotaBooks books(std::move(tree));
+  for (const Holding& h : holdings) books.Charge(h.account, h.kind, h.devices);
+  return books;
 }
 
 void Controller::RefreshFairShareLocked(TimeMs now) {
   if (config_.priority.fair_share_weight == 0 || accounts_->size() == 0) return;
-  priority_.SetFairShare(FairShareFactors(*accounts_, UsageAtLocked(now)));
+  priority_.SetFairShare(FairShareFactors(
+      *accounts_, UsageWithRunning(fair_share_usage_, accounts_->size(), HoldingsLocked(), now)));
 }
 
-QuotaBooks Controller::QuotasInUseLocked(bool even_without_quotas) const {
-  QuotaBooks books(accounts_);
-  if (!accounts_->HasQuotas() && !even_without_quotas) return books;
-  for (uint64_t id : active_ids_) {
-    auto req = requests_.find(id);
-    if (req == requests_.end()) continue;
-    auto [kind, devices] = QuotaDemand(req->second.Of(jobs_.at(id).run_option()));
-    books.Charge(AccountOf(jobs_.at(id)), kind, devices);
-  }
-  return books;
+QuotaBooks Controller::QuotasInUseLocked() const {
+  if (!accounts_->HasQuotas()) return QuotaBooks(accounts_);
+  return BooksOf(accounts_, HoldingsLocked());
 }
 
 std::vector<v1::AccountStanding> AccountStandings(const AccountTree& tree,
@@ -91,13 +105,17 @@ Result<v1::SharesReply> Controller::Shares(const v1::SharesRequest& req) {
       if (named[a]) return true;
     return false;
   };
+  // Under the lock only copies; the arithmetic is done after.
   std::shared_lock lock(mu_);
-  std::vector<double> usage = UsageAtLocked(clock_.Now());
-  QuotaBooks in_use = QuotasInUseLocked(/*even_without_quotas=*/true);
+  TimeMs now = clock_.Now();
+  std::vector<Holding> holdings = HoldingsLocked();
+  FairShareUsage past = fair_share_usage_;
   lock.unlock();
   v1::SharesReply reply;
   reply.set_usage_half_life_ms(config_.priority.usage_half_life);
-  std::vector<v1::AccountStanding> all = AccountStandings(*accounts_, usage, in_use);
+  std::vector<v1::AccountStanding> all =
+      AccountStandings(*accounts_, UsageWithRunning(past, accounts_->size(), holdings, now),
+                       BooksOf(accounts_, holdings));
   for (uint32_t a = 0; a < all.size(); ++a)
     if (wanted(a)) *reply.add_accounts() = std::move(all[a]);
   return reply;

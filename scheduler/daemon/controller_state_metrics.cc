@@ -129,8 +129,8 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
   std::map<std::tuple<JobState, std::string, std::string>, uint64_t> finished_copy;
   std::map<UsageKey, UsageAmount> totals;
   std::map<UsageLedger::OutcomeKey, UsageAmount> by_outcome;
-  std::vector<double> account_usage;
-  QuotaBooks account_holds;
+  std::vector<Holding> holdings;
+  FairShareUsage past_usage;
   {
     std::shared_lock lock(mu_);
     for (uint64_t id : pending_ids_) {
@@ -145,6 +145,7 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
       int state = job.state() == v1::RUNNING ? 1 : 2;
       ++job_count[JobKey(state, partitions.Of(RunPartition(job)),
                          accounts.Of(job.spec().account()))];
+      if (auto h = HoldingOfLocked(job)) holdings.push_back(*h);
     }
     finished_copy = finished_;
     for (size_t i = 0; i < nodes_.size(); ++i) {
@@ -175,8 +176,7 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
     }
     totals = ledger_.Totals(now);
     by_outcome = ledger_.ByOutcome();
-    account_usage = UsageAtLocked(now);
-    account_holds = QuotasInUseLocked(/*even_without_quotas=*/true);
+    past_usage = fair_share_usage_;
   }
 
   const char* kJobStates[] = {"pending", "running", "completing"};
@@ -252,7 +252,9 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
                {"currency", config_.billing.currency}},
               p.per_hour);
   }
-  for (const v1::AccountStanding& a : AccountStandings(*accounts_, account_usage, account_holds)) {
+  for (const v1::AccountStanding& a :
+       AccountStandings(*accounts_, UsageWithRunning(past_usage, accounts_->size(), holdings, now),
+                        BooksOf(accounts_, holdings))) {
     account_fair_share.Add({{"account", a.account()}}, a.fair_share());
     for (const v1::DeviceStanding& d : a.devices()) {
       metrics::Labels labels{{"account", a.account()}, {"kind", d.kind()}};
