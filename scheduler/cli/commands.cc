@@ -85,4 +85,19 @@ bool ArgReader::Time(const char* short_name, const char* long_name, TimeMs now, 
   return true;
 }
 
+bool RecordFlag(ArgReader& r, RecordOptions& output) {
+  if (r.Flag("-n", "--noheader")) {
+    output.no_header = true;
+  } else if (r.Flag("-P", "--parsable")) {
+    output.format = RecordFormat::kParsable;
+  } else if (r.Flag(nullptr, "--json")) {
+    output.format = RecordFormat::kJson;
+  } else if (r.Flag(nullptr, "--csv")) {
+    output.format = RecordFormat::kCsv;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 }  // namespace tatami

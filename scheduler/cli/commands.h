@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "proto/tatami.pb.h"
+#include "scheduler/cli/record_output.h"
 
 namespace tatami {
 
@@ -64,5 +65,10 @@ class ArgReader {
   const Args& args_;
   size_t i_ = 0;
 };
+
+// The output flags of the reporting commands (report, share): -n, -P
+// (--parsable), --json, --csv. Whether the next argument was one; if so it
+// is consumed and `output` set.
+bool RecordFlag(ArgReader& r, RecordOptions& output);
 
 }  // namespace tatami

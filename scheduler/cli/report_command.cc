@@ -49,15 +49,8 @@ int RunReport(const std::string& prog, const Args& args) {
   req.set_start_time(StartOfDay(now));
   ArgReader r(args);
   while (!r.Done()) {
-    if (r.Flag("-n", "--noheader")) {
-      output.no_header = true;
-    } else if (r.Flag("-P", "--parsable")) {
-      output.format = RecordFormat::kParsable;
-    } else if (r.Flag(nullptr, "--json")) {
-      output.format = RecordFormat::kJson;
-    } else if (r.Flag(nullptr, "--csv")) {
-      output.format = RecordFormat::kCsv;
-    } else if (r.Flag(nullptr, "--help")) {
+    if (RecordFlag(r, output)) continue;
+    if (r.Flag(nullptr, "--help")) {
       printf(kUsage, prog.c_str());
       return 0;
     } else if (r.Time("-S", "--starttime", now, &time, &error)) {

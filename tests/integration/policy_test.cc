@@ -183,6 +183,10 @@ TEST_F(ClusterTest, ShareShowsFairShareAndDevicesInUseAgainstQuota) {
   CommandResult unknown = cluster_.Run("sshare -A nobody");
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_THAT(unknown.err, HasSubstr("unknown account 'nobody'"));
+  CommandResult bad = cluster_.Run("tatami share --frobnicate");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("tatami share: error: unrecognized option '--frobnicate'"));
+  EXPECT_THAT(cluster_.Run("sshare -A").err, HasSubstr("-A"));
   Release("g");
   Release("b");
   EXPECT_EQ(Wait(guaranteed), 0);
