@@ -182,5 +182,29 @@ TEST(AntiThrash, AJobPreemptedTwiceWaitsWhileAJobThatMayPreemptItIsPending) {
   EXPECT_EQ(plan.starts[0].job_id, 1u);
 }
 
+// A QoS that nothing preempts, but whose jobs run above quota as one that
+// is (reserved -> burst): a job of it preempted twice was borrowing both
+// times, and waits as a burst job would.
+TEST(AntiThrash, AJobIsJudgedByTheQosItRunsAsAboveQuota) {
+  constexpr uint32_t kReserved = 3;
+  PendingJob thrashed = Job(1, kGlobex, 8);
+  thrashed.qos = kReserved;
+  thrashed.qos_above_quota = kScavenger;
+  thrashed.preempted_in_a_row = 2;
+  PendingJob prod = Job(2, kGlobex, 16);
+  prod.preempts = 1u << kScavenger;
+  Snapshot snap = Cluster({Running(7, kGlobex, 0, false, 5)});
+  snap.pending = {thrashed, prod};
+  Plan plan = RunSchedulingCycle(snap, FifoPolicy(), FirstFitPlacer());
+  EXPECT_THAT(plan.starts, IsEmpty());
+  EXPECT_THAT(plan.reasons, Contains(Reason{1, "PreemptedTwice"}));
+  thrashed.qos_above_quota = UINT32_MAX;  // reserved all the way: nothing preempts it
+  snap = Cluster({Running(7, kGlobex, 0, false, 5)});
+  snap.pending = {thrashed, prod};
+  plan = RunSchedulingCycle(snap, FifoPolicy(), FirstFitPlacer());
+  ASSERT_EQ(plan.starts.size(), 1u);
+  EXPECT_EQ(plan.starts[0].job_id, 1u);
+}
+
 }  // namespace
 }  // namespace tatami

@@ -157,7 +157,8 @@ class Cycle {
         plan_.reasons.emplace_back(job.job_id, "Priority");
         continue;
       }
-      if (job.preempted_in_a_row >= 2 && job.qos < kMaxQos && (preemptors >> job.qos & 1)) {
+      uint32_t runs_as = job.qos_above_quota != UINT32_MAX ? job.qos_above_quota : job.qos;
+      if (job.preempted_in_a_row >= 2 && runs_as < kMaxQos && (preemptors >> runs_as & 1)) {
         plan_.reasons.emplace_back(job.job_id, "PreemptedTwice");
         continue;
       }

@@ -51,6 +51,10 @@ struct PendingJob {
   uint64_t preempts = 0;
   uint32_t account = kNoAccount;  // AccountTree index: quotas (Snapshot::quotas)
   uint32_t qos = UINT32_MAX;      // QosTable index (kNone = UINT32_MAX)
+  // What it runs as when it starts above its account's quota
+  // (QosTable::RunsAs); UINT32_MAX: `qos`. A job preempted twice was
+  // borrowing both times, so the anti-thrash rule below reads this one.
+  uint32_t qos_above_quota = UINT32_MAX;
   // Runs in a row that ended in preemption. From 2 on, the job waits while
   // any pending job may preempt it ("PreemptedTwice"): it starts again only
   // when it can run its minimum and more, so preemption never thrashes.

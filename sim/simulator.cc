@@ -314,6 +314,7 @@ class Replay {
     shape.pending.submit_time = t.submit;
     shape.pending.priority = qos_.Priority(qos);
     shape.pending.preempts = qos_.PreemptMask(qos);
+    shape.pending.qos_above_quota = qos_.RunsAs(qos, /*within_quota=*/false);
     double limit = double(t.time_limit > 0 ? t.time_limit : t.run_time) / shape.speeds.front() *
                    options_.estimate_factor;
     shape.pending.time_limit =

@@ -129,6 +129,7 @@ PendingJob Controller::PendingJobOf(const v1::JobInfo& job, const JobRequests& r
   p.alternatives = requests.alternatives;
   p.time_limit = job.time_limit_ms();
   p.qos = QosOf(job);
+  p.qos_above_quota = qos_.RunsAs(p.qos, /*within_quota=*/false);
   p.preempts = qos_.PreemptMask(p.qos);
   p.account = AccountOf(job);
   p.preempted_in_a_row = PreemptedInARow(job);
