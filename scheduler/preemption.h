@@ -55,9 +55,9 @@ class PreemptionPlanner {
   // jobs it may preempt; nullopt when even stopping all of them leaves none.
   // `reclaim`: `job` would start within its quota, so borrowing jobs of
   // other accounts count as jobs it may preempt. `reserved` (by node index;
-  // empty: none): nodes an earlier job's backfill reservation holds. Among
-  // victims alike in priority, those elsewhere go first, so a claim delays
-  // no reserved start it can avoid delaying.
+  // empty: none): nodes an earlier job's backfill reservation holds before
+  // `job` would end. Among victims alike in priority, those elsewhere go
+  // first, so a claim delays no reserved start it can avoid delaying.
   std::optional<Claim> ClaimFor(const PendingJob& job, const ResourceRequest& req,
                                 const Placer& placer, bool reclaim = false,
                                 const std::vector<bool>& reserved = {});

@@ -132,6 +132,18 @@ TEST(Quota, AReclaimSparesTheNodesAnEarlierJobHasReserved) {
   ASSERT_EQ(plan.preemptions.size(), 1u);
   EXPECT_EQ(plan.preemptions[0].victim, 7u);
   EXPECT_THAT(plan.reasons, ElementsAre(Reason{2, "Resources"}, Reason{1, "Preempting"}));
+  // A claimant that ends (t=50+40) before the reservation starts (t=100)
+  // delays nothing on b: the cheaper victim, job 8, goes.
+  snap = Cluster({Running(7, kGlobex, 0, false), Running(8, kGlobex, 1, false)});
+  snap.running[1].start = 10 * kSecond;
+  snap.running[1].expected_end = 100 * kSecond;
+  PendingJob brief = Job(1, kAcme, 8);
+  brief.time_limit = 40 * kSecond;
+  snap.pending = {first, brief};
+  snap.backfill_pass = true;
+  plan = RunSchedulingCycle(snap, BackfillPolicy({}), FirstFitPlacer());
+  ASSERT_EQ(plan.preemptions.size(), 1u);
+  EXPECT_EQ(plan.preemptions[0].victim, 8u);
 }
 
 TEST(Quota, AGuaranteedJobIsNeverPreemptedEvenByAQosThatPreemptsItsQos) {

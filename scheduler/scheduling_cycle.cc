@@ -339,7 +339,7 @@ class Cycle {
   // Makes room by stopping lower QoS, or reclaiming a quota (preemption.h).
   // A claim may take what an earlier job reserved: a job within its quota
   // is owed it now, whatever the plan. Among victims alike it spares the
-  // reserved nodes (ReservedNodes).
+  // nodes of reservations that start before it would end (ReservedBefore).
   bool TryPreempt(const PendingJob& job, const std::vector<size_t>& options) {
     if (snap_.running.empty()) return false;
     const AccountTree* accounts = snap_.quotas.tree();
@@ -358,8 +358,10 @@ class Cycle {
       if (!key.empty() && unpreemptable_.count(key)) continue;
       std::vector<NodeResources>& books = reservations_ ? reservations_->PlainBooks() : snap_.nodes;
       if (!preemption_) preemption_.emplace(books, snap_.running, snap_.now);
+      DurationMs limit = LimitOf(job, o);
+      TimeMs end = limit > 0 ? snap_.now + limit : 0;
       std::optional<Claim> claim =
-          preemption_->ClaimFor(job, req, placer_, reclaim, ReservedNodes());
+          preemption_->ClaimFor(job, req, placer_, reclaim, ReservedBefore(end));
       if (!claim) {
         if (!key.empty()) unpreemptable_.insert(key);
         continue;
@@ -372,8 +374,7 @@ class Cycle {
         RunningJob claimant{job.job_id, req.exclusive, claim->hold, 0};
         for (const RunningJob* r : claim->released)
           claimant.shares.insert(claimant.shares.end(), r->shares.begin(), r->shares.end());
-        DurationMs limit = LimitOf(job, o);
-        claimant.expected_end = limit > 0 ? snap_.now + limit : 0;
+        claimant.expected_end = end;
         reservations_->Replace(claim->released, claimant);
       }
       return true;
@@ -381,18 +382,21 @@ class Cycle {
     return false;
   }
 
-  // Nodes that this pass's reservations hold, by index (empty without any).
-  const std::vector<bool>& ReservedNodes() {
-    size_t made = reservations_ ? reservations_->reservations().size() : 0;
-    if (made == reserved_counted_) return reserved_nodes_;
-    reserved_nodes_.resize(snap_.nodes.size());
-    for (; reserved_counted_ < made; ++reserved_counted_) {
-      for (const NodeShare& s : reservations_->reservations()[reserved_counted_].shares) {
+  // Nodes of this pass's reservations that start before `end` (0: any),
+  // by index; empty without any. A job that ends before a reservation
+  // starts delays nothing there.
+  std::vector<bool> ReservedBefore(TimeMs end) const {
+    std::vector<bool> nodes;
+    if (!reservations_) return nodes;
+    for (const Reservation& r : reservations_->reservations()) {
+      if (end > 0 && r.start >= end) continue;
+      nodes.resize(snap_.nodes.size());
+      for (const NodeShare& s : r.shares) {
         size_t n = NodeIndexOf(s, snap_.nodes);
-        if (n < reserved_nodes_.size()) reserved_nodes_[n] = true;
+        if (n < nodes.size()) nodes[n] = true;
       }
     }
-    return reserved_nodes_;
+    return nodes;
   }
 
   void TryReserve(const PendingJob& job, size_t option) {
@@ -419,8 +423,6 @@ class Cycle {
   std::set<std::string> unreservable_;               // ShapeKeys Reserve found no start for
   std::set<std::string> unpreemptable_;  // ShapeKeys + preempt mask no claim was found for
   uint32_t kinds_in_service_ = 0;        // bit per AcceleratorKind with a schedulable node
-  std::vector<bool> reserved_nodes_;     // ReservedNodes, for the first reserved_counted_
-  size_t reserved_counted_ = 0;
   // Proposal's memo, by ShapeKey and the book changes that could alter it.
   std::unordered_map<std::string, std::optional<Reservation>> proposals_;
   uint64_t changes_ = 0;                                  // BooksChanged calls: starts and claims
