@@ -115,4 +115,10 @@ std::string JsonQuote(std::string_view s) {
   return out + "\"";
 }
 
+std::string FormatFixed(double v, int decimals) {
+  char buf[64];
+  snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
 }  // namespace tatami

@@ -15,7 +15,8 @@ std::vector<std::string> Split(std::string_view s, char sep);
 std::string_view Trim(std::string_view s);
 bool StartsWith(std::string_view s, std::string_view prefix);
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);
-std::string ToLower(std::string_view s);  // ASCII
+std::string ToLower(std::string_view s);          // ASCII
+std::string FormatFixed(double v, int decimals);  // printf's %.*f: (0.6125, 3) -> "0.613"
 // A JSON string literal of `s`: quoted, with '"', '\\' and control characters escaped.
 std::string JsonQuote(std::string_view s);
 

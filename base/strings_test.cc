@@ -28,6 +28,12 @@ TEST(Strings, SplitTrimJoin) {
   EXPECT_EQ(ParseInt("0012"), 12);
 }
 
+TEST(Strings, FormatFixedRoundsToTheDecimalsAsked) {
+  EXPECT_EQ(FormatFixed(0.6125, 3), "0.613");
+  EXPECT_EQ(FormatFixed(2, 2), "2.00");
+  EXPECT_EQ(FormatFixed(-1.5, 0), "-2");
+}
+
 TEST(Strings, ToLowerAndJsonQuote) {
   EXPECT_EQ(ToLower("NODE_Idle-1"), "node_idle-1");
   EXPECT_EQ(JsonQuote("plain"), "\"plain\"");

@@ -100,4 +100,30 @@ bool RecordFlag(ArgReader& r, RecordOptions& output) {
   return true;
 }
 
+std::string PerKind(const v1::AccountStanding& account,
+                    const std::function<std::string(const v1::DeviceStanding&)>& pick) {
+  std::vector<std::string> parts;
+  for (const v1::DeviceStanding& d : account.devices()) {
+    if (std::string n = pick(d); !n.empty()) parts.push_back(d.kind() + "=" + n);
+  }
+  return Join(parts, ",");
+}
+
+std::string DescribeStanding(const v1::AccountStanding& account) {
+  std::string held =
+      PerKind(account, [](const v1::DeviceStanding& d) { return std::to_string(d.in_use()); });
+  std::string quota = PerKind(account, [](const v1::DeviceStanding& d) {
+    return d.quota() > 0 ? std::to_string(d.quota()) : std::string();
+  });
+  std::string borrow = PerKind(account, [](const v1::DeviceStanding& d) {
+    return d.borrow() >= 0 ? std::to_string(d.borrow()) : std::string();
+  });
+  std::vector<std::string> limits;
+  if (!quota.empty()) limits.push_back("quota " + quota);
+  if (!borrow.empty()) limits.push_back("borrow limit " + borrow);
+  return "holds " + (held.empty() ? std::string("nothing") : held) +
+         (limits.empty() ? "" : " (" + Join(limits, ", ") + ")") + "; fair share " +
+         FormatFixed(account.fair_share(), 3);
+}
+
 }  // namespace tatami

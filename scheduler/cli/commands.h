@@ -5,6 +5,7 @@
 
 #include <google/protobuf/repeated_field.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -70,5 +71,13 @@ class ArgReader {
 // (--parsable), --json, --csv. Whether the next argument was one; if so it
 // is consumed and `output` set.
 bool RecordFlag(ArgReader& r, RecordOptions& output);
+
+// "h100=8,d1=2": for each kind of `account`'s devices, the number `pick`
+// gives ("" leaves the kind out); "" for none.
+std::string PerKind(const v1::AccountStanding& account,
+                    const std::function<std::string(const v1::DeviceStanding&)>& pick);
+// "holds h100=12 (quota h100=8, borrow limit h100=4); fair share 0.613":
+// an account's standing in a line, for tatami explain.
+std::string DescribeStanding(const v1::AccountStanding& account);
 
 }  // namespace tatami

@@ -3,7 +3,9 @@
 // runs, each node's devices, and every rank's binding (device, NUMA node,
 // cores, NIC) as topology/binding.h decided it. Pending jobs also show
 // their multifactor priority and the backfill plan's expected start, as of
-// the last scheduling cycle; running ones whether their quota guarantees them.
+// the last scheduling cycle, and their account's devices against its quota
+// now; running ones whether their quota guarantees them and the QoS they
+// run as.
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -93,7 +95,8 @@ void PrintOptions(const v1::JobInfo& job) {
     printf("  time limit there: %s\n", FormatTimeLimit(job.time_limit_ms()).c_str());
 }
 
-void PrintJob(const v1::JobInfo& job) {
+// `standing`: the pending job's account now (tatami share's row), if any.
+void PrintJob(const v1::JobInfo& job, const v1::AccountStanding* standing) {
   const v1::JobSpec& spec = job.spec();
   std::vector<std::string> nodes;
   for (const auto& a : job.allocation()) nodes.push_back(a.node());
@@ -113,6 +116,8 @@ void PrintJob(const v1::JobInfo& job) {
     if (!job.priority_factors().empty())
       printf("  priority %lld: %s\n", static_cast<long long>(job.priority()),
              job.priority_factors().c_str());
+    if (standing)
+      printf("  account %s %s\n", standing->account().c_str(), DescribeStanding(*standing).c_str());
     if (job.expected_start() > 0)
       printf("  the backfill plan expects it to start at %s on %s\n",
              FormatTimestamp(job.expected_start()).c_str(), job.expected_nodes().c_str());
@@ -185,7 +190,27 @@ int RunExplain(const std::string& prog, const Args& args) {
   if (Status s = client->Call(&v1::Controller::Stub::ListJobs, req, &reply); !s.ok())
     return Fail(prog, s.error().message);
   if (reply.jobs().empty()) return Fail(prog, "no such job");
-  for (const auto& job : reply.jobs()) PrintJob(job);
+  // Pending jobs' accounts as tatami share sees them: how much of the
+  // quota is held decides AssocGrpGRES, reclaim and what the job runs as.
+  v1::SharesRequest accounts;
+  for (const auto& job : reply.jobs()) {
+    const std::string& a = job.spec().account();
+    if (job.state() == v1::PENDING && !a.empty() &&
+        std::find(accounts.accounts().begin(), accounts.accounts().end(), a) ==
+            accounts.accounts().end())
+      accounts.add_accounts(a);
+  }
+  std::map<std::string, v1::AccountStanding> standings;
+  v1::SharesReply shares;
+  // An account the config no longer names only costs the job that line.
+  if (!accounts.accounts().empty() &&
+      client->Call(&v1::Controller::Stub::Shares, accounts, &shares).ok()) {
+    for (const auto& s : shares.accounts()) standings[s.account()] = s;
+  }
+  for (const auto& job : reply.jobs()) {
+    auto it = standings.find(job.spec().account());
+    PrintJob(job, job.state() == v1::PENDING && it != standings.end() ? &it->second : nullptr);
+  }
   return 0;
 }
 

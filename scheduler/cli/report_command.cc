@@ -31,12 +31,6 @@ std::string FieldOf(const v1::UsageRow& row, const std::string& f) {
   return row.tier();
 }
 
-std::string Fixed(double v, int decimals) {
-  char buf[64];
-  snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
 }  // namespace
 
 int RunReport(const std::string& prog, const Args& args) {
@@ -139,10 +133,10 @@ int RunReport(const std::string& prog, const Args& args) {
   }
   auto add = [&](std::vector<std::string> cells, const Sum& s) {
     cells.push_back(std::to_string(s.jobs));
-    cells.push_back(Fixed(s.accel / unit, decimals));
-    cells.push_back(Fixed(s.cpu / unit, decimals));
-    cells.push_back(Fixed(s.mem / (1024.0 * 1024 * 1024) / unit, decimals));
-    cells.push_back(s.accel == 0 ? "0" : s.priced ? Fixed(s.cost, 2) : "unpriced");
+    cells.push_back(FormatFixed(s.accel / unit, decimals));
+    cells.push_back(FormatFixed(s.cpu / unit, decimals));
+    cells.push_back(FormatFixed(s.mem / (1024.0 * 1024 * 1024) / unit, decimals));
+    cells.push_back(s.accel == 0 ? "0" : s.priced ? FormatFixed(s.cost, 2) : "unpriced");
     table.rows.push_back(std::move(cells));
   };
   for (const auto& [key, s] : groups) add(key, s);

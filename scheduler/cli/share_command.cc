@@ -19,22 +19,6 @@ constexpr const char* kUsage =
     "  Usage is decayed H100-equivalent device-hours (a Dojo tile counts 8);\n"
     "  InUse/Quota/Borrow count devices per kind (tiles for d1).\n";
 
-std::string Fixed(double v, int decimals) {
-  char buf[64];
-  snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-// "h100=8,d1=2" from the kinds `pick` names a number for; "" for none.
-template <typename Pick>
-std::string PerKind(const v1::AccountStanding& a, Pick pick) {
-  std::vector<std::string> parts;
-  for (const v1::DeviceStanding& d : a.devices()) {
-    if (std::string n = pick(d); !n.empty()) parts.push_back(d.kind() + "=" + n);
-  }
-  return Join(parts, ",");
-}
-
 }  // namespace
 
 int RunShare(const std::string& prog, const Args& args) {
@@ -72,10 +56,10 @@ int RunShare(const std::string& prog, const Args& args) {
     table.rows.push_back({
         name,
         a.parent(),
-        Fixed(a.norm_shares(), 6),
-        Fixed(a.usage_seconds() / 3600, table_view ? 2 : 6),
-        Fixed(a.effective_usage(), 6),
-        Fixed(a.fair_share(), 6),
+        FormatFixed(a.norm_shares(), 6),
+        FormatFixed(a.usage_seconds() / 3600, table_view ? 2 : 6),
+        FormatFixed(a.effective_usage(), 6),
+        FormatFixed(a.fair_share(), 6),
         PerKind(a, [](const v1::DeviceStanding& d) { return std::to_string(d.in_use()); }),
         PerKind(a,
                 [](const v1::DeviceStanding& d) {

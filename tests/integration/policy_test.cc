@@ -98,6 +98,8 @@ TEST_F(ClusterTest, FsdProdPreemptsOnlyTheBorrowedPartOfAnAccountsQuota) {
   EXPECT_THAT(why, HasSubstr("pending: AssocGrpGRES: its account (or a parent account) would "
                              "pass its quota plus borrowing limit"));
   EXPECT_THAT(why, HasSubstr("  priority 0: qos 0.00 x 1000 = 0\n"));
+  EXPECT_THAT(why, HasSubstr("  account customer-initech holds h100=12 (quota h100=8, borrow "
+                             "limit h100=4); fair share 0."));
   EXPECT_THAT(cluster_.Run("tatami explain " + guaranteed).out,
               HasSubstr("started within its account's quota: guaranteed, never preempted"));
   EXPECT_THAT(cluster_.Run("tatami explain " + borrowed).out, Not(HasSubstr("guaranteed")));
