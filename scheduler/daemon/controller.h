@@ -181,11 +181,8 @@ class Controller {
   // A listed pending job's priority and its factors in words, computed now
   // (as sprio does) rather than stored by every cycle. Shared lock suffices.
   void DescribePriorityLocked(v1::JobInfo& listed, TimeMs now) const;
-  // Fair-share factors from the usage so far and the running jobs'.
-  void RefreshFairShareLocked(TimeMs now);
-  // What each account's running jobs hold, for the cycle's quota checks
-  // (empty books when no account has a quota).
-  QuotaBooks QuotasInUseLocked() const;
+  // Fair-share factors from the usage so far and the running jobs' (`holdings`).
+  void RefreshFairShareLocked(TimeMs now, const std::vector<Holding>& holdings);
   // What an active job holds (none without its requests), and every one's.
   std::optional<Holding> HoldingOfLocked(const v1::JobInfo& job) const;
   std::vector<Holding> HoldingsLocked() const;

@@ -49,15 +49,10 @@ QuotaBooks BooksOf(std::shared_ptr<const AccountTree> tree, const std::vector<Ho
   return books;
 }
 
-void Controller::RefreshFairShareLocked(TimeMs now) {
+void Controller::RefreshFairShareLocked(TimeMs now, const std::vector<Holding>& holdings) {
   if (config_.priority.fair_share_weight == 0 || accounts_->size() == 0) return;
   priority_.SetFairShare(FairShareFactors(
-      *accounts_, UsageWithRunning(fair_share_usage_, accounts_->size(), HoldingsLocked(), now)));
-}
-
-QuotaBooks Controller::QuotasInUseLocked() const {
-  if (!accounts_->HasQuotas()) return QuotaBooks(accounts_);
-  return BooksOf(accounts_, HoldingsLocked());
+      *accounts_, UsageWithRunning(fair_share_usage_, accounts_->size(), holdings, now)));
 }
 
 std::vector<v1::AccountStanding> AccountStandings(const AccountTree& tree,
