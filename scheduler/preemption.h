@@ -8,8 +8,9 @@
 // A job that started within its quota (RunningJob::guaranteed) is never
 // preempted, whatever the QoS rules say. Jobs
 // already told to stop cost nothing and are used first; then the cheapest:
-// lowest priority, then those on no node a backfill reservation holds, then
-// the most recently started (least work lost).
+// lowest priority, then those on no node a backfill reservation holds
+// before the claimant would end, then the most recently started (least
+// work lost).
 // Candidates are released from the books in that order until the Placer
 // finds room (trying at doubling gaps, as backfill.h does, so thousands of
 // scavenger jobs cost O(log n) placements); then every released job the

@@ -108,10 +108,11 @@ double CommunicationFactor(const ClassProfile& c, const std::vector<NodeShare>& 
 
 // Free tiles outside each mesh's largest free rectangle, as a share of all
 // free tiles: 0 when every mesh's free tiles form one rectangle.
-double MeshFragmentation(const std::vector<NodeResources>& nodes, const std::vector<bool>& trays) {
+double MeshFragmentation(const std::vector<NodeResources>& nodes) {
   int64_t free = 0, largest = 0;
+  // Every tray counts: fragmentation is the mesh's, whoever could use it.
   for (const MeshGrid& g : BuildMeshGrids(
-           nodes, [&](size_t i) { return trays[i]; }, false)) {
+           nodes, [](size_t) { return true; }, false)) {
     free += g.FreeTiles();
     largest += g.LargestFreeRect();
   }
@@ -162,7 +163,6 @@ class Replay {
     snap_.nodes = nodes;
     for (const NodeResources& n : nodes) {
       run_.devices[n.accel_kind] += n.DevicesTotal();
-      trays_.push_back(n.accel_kind == AcceleratorKind::kD1);
       has_mesh_ |= n.accel_kind == AcceleratorKind::kD1;
     }
     // Trace accounts the config does not name join the top level, one share each.
@@ -249,7 +249,7 @@ class Replay {
         s.busy_fraction[kind] = count ? double(busy_[kind]) / double(count) : 0;
       run_.samples.push_back(std::move(s));
       if (has_mesh_) {
-        fragmentation_sum_ += MeshFragmentation(snap_.nodes, trays_);
+        fragmentation_sum_ += MeshFragmentation(snap_.nodes);
         ++fragmentation_samples_;
       }
       next_sample_ += sample_every_;
@@ -487,7 +487,6 @@ class Replay {
       ends_;
   std::priority_queue<TimeMs, std::vector<TimeMs>, std::greater<>> wakes_;
   std::map<AcceleratorKind, uint64_t> busy_;
-  std::vector<bool> trays_;
   bool has_mesh_ = false;
   TimeMs clock_ = 0, next_sample_ = 0, last_end_ = 0;
   TimeMs last_cycle_ = INT64_MIN / 2, last_backfill_ = INT64_MIN / 2;

@@ -100,24 +100,19 @@ bool RecordFlag(ArgReader& r, RecordOptions& output) {
   return true;
 }
 
-std::string PerKind(const v1::AccountStanding& account,
-                    const std::function<std::string(const v1::DeviceStanding&)>& pick) {
-  std::vector<std::string> parts;
+DeviceColumns DeviceColumnsOf(const v1::AccountStanding& account) {
+  std::vector<std::string> held, quota, borrow;
   for (const v1::DeviceStanding& d : account.devices()) {
-    if (std::string n = pick(d); !n.empty()) parts.push_back(d.kind() + "=" + n);
+    std::string kind = d.kind() + "=";
+    held.push_back(kind + std::to_string(d.in_use()));
+    if (d.quota() > 0) quota.push_back(kind + std::to_string(d.quota()));
+    if (d.borrow() >= 0) borrow.push_back(kind + std::to_string(d.borrow()));
   }
-  return Join(parts, ",");
+  return {Join(held, ","), Join(quota, ","), Join(borrow, ",")};
 }
 
 std::string DescribeStanding(const v1::AccountStanding& account) {
-  std::string held =
-      PerKind(account, [](const v1::DeviceStanding& d) { return std::to_string(d.in_use()); });
-  std::string quota = PerKind(account, [](const v1::DeviceStanding& d) {
-    return d.quota() > 0 ? std::to_string(d.quota()) : std::string();
-  });
-  std::string borrow = PerKind(account, [](const v1::DeviceStanding& d) {
-    return d.borrow() >= 0 ? std::to_string(d.borrow()) : std::string();
-  });
+  auto [held, quota, borrow] = DeviceColumnsOf(account);
   std::vector<std::string> limits;
   if (!quota.empty()) limits.push_back("quota " + quota);
   if (!borrow.empty()) limits.push_back("borrow limit " + borrow);

@@ -5,7 +5,6 @@
 
 #include <google/protobuf/repeated_field.h>
 
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -72,10 +71,12 @@ class ArgReader {
 // is consumed and `output` set.
 bool RecordFlag(ArgReader& r, RecordOptions& output);
 
-// "h100=8,d1=2": for each kind of `account`'s devices, the number `pick`
-// gives ("" leaves the kind out); "" for none.
-std::string PerKind(const v1::AccountStanding& account,
-                    const std::function<std::string(const v1::DeviceStanding&)>& pick);
+// An account's devices per kind as text, "h100=12,d1=2"; "" where it has
+// none (held) or sets none (quota, borrow limit).
+struct DeviceColumns {
+  std::string held, quota, borrow;
+};
+DeviceColumns DeviceColumnsOf(const v1::AccountStanding& account);
 // "holds h100=12 (quota h100=8, borrow limit h100=4); fair share 0.613":
 // an account's standing in a line, for tatami explain.
 std::string DescribeStanding(const v1::AccountStanding& account);

@@ -202,7 +202,8 @@ int RunExplain(const std::string& prog, const Args& args) {
   }
   std::map<std::string, v1::AccountStanding> standings;
   v1::SharesReply shares;
-  // An account the config no longer names only costs the job that line.
+  // Refused (an account the config no longer names), the jobs are shown
+  // without that line: it adds to explain, which stands without it.
   if (!accounts.accounts().empty() &&
       client->Call(&v1::Controller::Stub::Shares, accounts, &shares).ok()) {
     for (const auto& s : shares.accounts()) standings[s.account()] = s;

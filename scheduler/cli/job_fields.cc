@@ -24,6 +24,17 @@ std::string NodeListText(const v1::JobInfo& job) {
   return nodes.empty() ? "None assigned" : CompressHostlist(nodes);
 }
 
+namespace {
+
+// The QoS squeue and sacct show: what it runs (or ran) as, its own or its
+// QoS's above_quota (RunQos); "normal" for none.
+std::string QosText(const v1::JobInfo& job) {
+  const std::string& qos = RunQos(job);
+  return qos.empty() ? "normal" : qos;
+}
+
+}  // namespace
+
 uint32_t NodeCount(const v1::JobInfo& job) {
   if (job.allocation_size() > 0) return static_cast<uint32_t>(job.allocation_size());
   return std::max<uint32_t>(1, job.spec().nodes());
@@ -74,8 +85,8 @@ std::string QueueField(const v1::JobInfo& job, char f, TimeMs now) {
       return s.user();
     case 'a':
       return s.account().empty() ? "(null)" : s.account();
-    case 'q':  // what it runs as: above its quota, a QoS's above_quota
-      return RunQos(job).empty() ? "normal" : RunQos(job);
+    case 'q':
+      return QosText(job);
     case 't':
       return std::string(StateCompact(job.state()));
     case 'T':
@@ -227,7 +238,7 @@ std::string AcctField(const v1::JobInfo& job, const std::string& name, TimeMs no
   if (n == "nnodes") return std::to_string(NodeCount(job));
   if (n == "nodelist") return NodeListText(job);
   if (n == "timelimit") return FormatTimeLimit(job.time_limit_ms());
-  if (n == "qos") return RunQos(job).empty() ? "normal" : RunQos(job);
+  if (n == "qos") return QosText(job);
   if (n == "workdir") return s.work_dir();
   if (n == "reason") return job.reason();
   if (n == "arrayjobid") return job.array_task_id() >= 0 ? std::to_string(job.array_job_id()) : "";

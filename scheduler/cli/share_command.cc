@@ -53,6 +53,7 @@ int RunShare(const std::string& prog, const Args& args) {
   for (const v1::AccountStanding& a : reply.accounts()) {
     // The table shows the tree by indenting, as sshare does.
     std::string name = table_view ? std::string(a.depth(), ' ') + a.account() : a.account();
+    DeviceColumns devices = DeviceColumnsOf(a);
     table.rows.push_back({
         name,
         a.parent(),
@@ -60,15 +61,9 @@ int RunShare(const std::string& prog, const Args& args) {
         FormatFixed(a.usage_seconds() / 3600, table_view ? 2 : 6),
         FormatFixed(a.effective_usage(), 6),
         FormatFixed(a.fair_share(), 6),
-        PerKind(a, [](const v1::DeviceStanding& d) { return std::to_string(d.in_use()); }),
-        PerKind(a,
-                [](const v1::DeviceStanding& d) {
-                  return d.quota() > 0 ? std::to_string(d.quota()) : std::string();
-                }),
-        PerKind(a,
-                [](const v1::DeviceStanding& d) {
-                  return d.borrow() >= 0 ? std::to_string(d.borrow()) : std::string();
-                }),
+        devices.held,
+        devices.quota,
+        devices.borrow,
     });
   }
   if (table_view && reply.usage_half_life_ms() > 0)

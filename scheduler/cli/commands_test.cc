@@ -1,0 +1,62 @@
+#include "scheduler/cli/commands.h"
+
+#include <gtest/gtest.h>
+
+namespace tatami {
+namespace {
+
+v1::AccountStanding Standing(double fair_share) {
+  v1::AccountStanding a;
+  a.set_account("acme");
+  a.set_fair_share(fair_share);
+  return a;
+}
+
+void AddDevices(v1::AccountStanding& a, const std::string& kind, uint32_t held, uint32_t quota,
+                int64_t borrow) {
+  v1::DeviceStanding* d = a.add_devices();
+  d->set_kind(kind);
+  d->set_in_use(held);
+  d->set_quota(quota);
+  d->set_borrow(borrow);
+}
+
+TEST(DescribeStanding, HeldAgainstQuotaAndBorrowLimitPerKind) {
+  v1::AccountStanding a = Standing(0.6125);
+  AddDevices(a, "h100", 12, 8, 4);
+  AddDevices(a, "d1", 2, 0, -1);  // no quota, no limit: only what it holds
+  DeviceColumns c = DeviceColumnsOf(a);
+  EXPECT_EQ(c.held, "h100=12,d1=2");
+  EXPECT_EQ(c.quota, "h100=8");
+  EXPECT_EQ(c.borrow, "h100=4");
+  EXPECT_EQ(DescribeStanding(a),
+            "holds h100=12,d1=2 (quota h100=8, borrow limit h100=4); fair share 0.613");
+}
+
+TEST(DescribeStanding, AnAccountWithNothingHeldAndNoLimits) {
+  EXPECT_EQ(DescribeStanding(Standing(1)), "holds nothing; fair share 1.000");
+  v1::AccountStanding a = Standing(1);
+  AddDevices(a, "h100", 0, 8, -1);
+  EXPECT_EQ(DescribeStanding(a), "holds h100=0 (quota h100=8); fair share 1.000");
+}
+
+TEST(RecordFlag, TakesTheOutputFlagsAndLeavesTheRest) {
+  Args args{"-n", "--csv", "-A", "acme", "--json", "-P"};
+  ArgReader r(args);
+  RecordOptions o;
+  EXPECT_TRUE(RecordFlag(r, o));
+  EXPECT_TRUE(o.no_header);
+  EXPECT_TRUE(RecordFlag(r, o));
+  EXPECT_EQ(o.format, RecordFormat::kCsv);
+  EXPECT_FALSE(RecordFlag(r, o));  // -A is the command's own
+  EXPECT_EQ(r.Next(), "-A");
+  r.Next();
+  EXPECT_TRUE(RecordFlag(r, o));
+  EXPECT_EQ(o.format, RecordFormat::kJson);
+  EXPECT_TRUE(RecordFlag(r, o));
+  EXPECT_EQ(o.format, RecordFormat::kParsable);
+  EXPECT_TRUE(r.Done());
+}
+
+}  // namespace
+}  // namespace tatami
