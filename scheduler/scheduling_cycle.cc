@@ -177,9 +177,10 @@ class Cycle {
       }
       plan_.reasons.emplace_back(job.job_id, why.reason);
       if (why.held_for != 0) plan_.held_for.emplace_back(job.job_id, why.held_for);
-      // A job at its account's limit waits for its own account's jobs, not
-      // for resources: it neither holds back others nor reserves.
-      if (why.reason == kOverLimit) continue;
+      // A job at its account's or its QoS's limit waits for jobs of that
+      // account or QoS to end, not for resources: it neither holds back
+      // others nor reserves.
+      if (why.at_limit) continue;
       if (!backfill_) {
         for (size_t o : options) blocked_.insert(RequestOf(job, o).partition);
       } else if (why.waits_for) {
@@ -206,7 +207,29 @@ class Cycle {
     std::string reason;
     uint64_t held_for;                     // kReservation: whose reservation holds the resources
     std::optional<size_t> waits_for = {};  // kFasterKindSooner: the option it waits for
+    bool at_limit = false;                 // every option passes an account or QoS limit
   };
+
+  // What starting a job on one of its options now would do to the books:
+  // whether it stays within its account's quota, the QoS it would run as
+  // then, and the limit it would pass (AssocGrpGRES or a QoS's), if any.
+  struct Admission {
+    QuotaFit fit;
+    uint32_t runs_as;
+    const char* limit;  // null: none
+    AcceleratorKind kind;
+    uint32_t devices;
+  };
+  Admission Admit(const PendingJob& job, const ResourceRequest& req) const {
+    auto [kind, devices] = QuotaDemand(req);
+    QuotaFit fit = snap_.quotas.Check(job.account, kind, devices);
+    bool as_itself = fit == QuotaFit::kWithinQuota || job.qos_above_quota == UINT32_MAX;
+    uint32_t runs_as = as_itself ? job.qos : job.qos_above_quota;
+    const char* limit = fit == QuotaFit::kOverLimit
+                            ? kOverLimit
+                            : snap_.qos_limits.Check(runs_as, job.user, kind, devices);
+    return {fit, runs_as, limit, kind, devices};
+  }
 
   // SlowOptionRule: the speed below which `job` waits rather than starts.
   double SlowestAllowed(const PendingJob& job) const {
@@ -229,19 +252,22 @@ class Cycle {
   }
 
   bool TryStart(const PendingJob& job, const std::vector<size_t>& options, Failure& why) {
-    // AssocGrpGRES only when every option passes a limit: a job that one
-    // option keeps within its limits waits for resources like any other.
-    bool every_option_over_limit = true;
+    // A limit's reason only when every option passes a limit: a job that
+    // one option keeps within its limits waits for resources like any other.
+    const char* first_limit = nullptr;  // that the most preferred option passes
+    bool every_option_at_limit = true;
     std::optional<size_t> waits_for;
     for (size_t at = 0; at < options.size(); ++at) {
       size_t o = options[at];
       const ResourceRequest& req = RequestOf(job, o);
       DurationMs limit = LimitOf(job, o);
       TimeMs end = limit > 0 ? snap_.now + limit : 0;
-      auto [kind, devices] = QuotaDemand(req);
-      QuotaFit fit = snap_.quotas.Check(job.account, kind, devices);
-      if (fit == QuotaFit::kOverLimit) continue;
-      every_option_over_limit = false;
+      Admission admit = Admit(job, req);
+      if (admit.limit) {
+        if (!first_limit) first_limit = admit.limit;
+        continue;
+      }
+      every_option_at_limit = false;
       if (!free_.MayFit(req)) continue;
       std::string key = ShapeKey(req, reservations_ ? reservations_->CountBefore(end) : 0);
       if (auto known = failed_.find(key); !key.empty() && known != failed_.end()) {
@@ -271,12 +297,13 @@ class Cycle {
       }
       free_.Take(*shares, snap_.nodes);
       BooksChanged(*shares);
-      snap_.quotas.Charge(job.account, kind, devices);
+      snap_.quotas.Charge(job.account, admit.kind, admit.devices);
+      snap_.qos_limits.Charge(admit.runs_as, job.user, admit.kind, admit.devices, 1);
       plan_.starts.push_back(
-          {job.job_id, o, std::move(shares).value(), fit == QuotaFit::kWithinQuota});
+          {job.job_id, o, std::move(shares).value(), admit.fit == QuotaFit::kWithinQuota});
       return true;
     }
-    if (every_option_over_limit) why = {kOverLimit, 0};
+    if (every_option_at_limit) why = {first_limit, 0, std::nullopt, /*at_limit=*/true};
     if (waits_for) why = {kFasterKindSooner, 0, waits_for};
     return false;
   }
@@ -302,8 +329,7 @@ class Cycle {
       DurationMs there = LimitOf(job, p);
       if (there <= 0 || snap_.now + there >= best_end) continue;
       const ResourceRequest& req = RequestOf(job, p);
-      auto [kind, devices] = QuotaDemand(req);
-      if (snap_.quotas.Check(job.account, kind, devices) == QuotaFit::kOverLimit) continue;
+      if (Admit(job, req).limit) continue;
       if (!reservations_->MayFreeEnoughBefore(req, free_.Free(req), best_end - there)) continue;
       const std::optional<Reservation>& proposal = Proposal(req);
       if (proposal && proposal->start + there < best_end) {
@@ -346,10 +372,9 @@ class Cycle {
     if (job.preempts == 0 && !(accounts && accounts->HasQuotas())) return false;
     for (size_t o : options) {
       const ResourceRequest& req = RequestOf(job, o);
-      auto [kind, devices] = QuotaDemand(req);
-      QuotaFit fit = snap_.quotas.Check(job.account, kind, devices);
-      bool reclaim = fit == QuotaFit::kWithinQuota;
-      if (fit == QuotaFit::kOverLimit || (job.preempts == 0 && !reclaim)) continue;
+      Admission admit = Admit(job, req);
+      bool reclaim = admit.fit == QuotaFit::kWithinQuota;
+      if (admit.limit || (job.preempts == 0 && !reclaim)) continue;
       std::string key = ShapeKey(req, 0);
       if (!key.empty()) {
         key += "|" + std::to_string(job.preempts);

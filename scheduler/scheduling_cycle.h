@@ -20,6 +20,7 @@
 #include "base/clock.h"
 #include "scheduler/accounts.h"
 #include "scheduler/placement.h"
+#include "scheduler/qos_limits.h"
 #include "scheduler/resource_request.h"
 #include "scheduler/resources.h"
 
@@ -50,6 +51,7 @@ struct PendingJob {
   // Bit q set: may preempt running jobs of QoS index q (preemption.h).
   uint64_t preempts = 0;
   uint32_t account = kNoAccount;  // AccountTree index: quotas (Snapshot::quotas)
+  uint32_t user = 0;              // who QoS per-user limits count it for (tatamid: the uid)
   uint32_t qos = UINT32_MAX;      // QosTable index (kNone = UINT32_MAX)
   // What it runs as when it starts above its account's quota
   // (QosTable::RunsAs); UINT32_MAX: `qos`. A job preempted twice was
@@ -97,6 +99,9 @@ struct Snapshot {
   // included). Like `nodes`, updated in place with the plan's starts. A
   // default QuotaBooks: no quotas.
   QuotaBooks quotas;
+  // What the running jobs hold against their QoS's limits, kept the same
+  // way. A default QosLimits: no limits.
+  QosLimits qos_limits;
 };
 
 struct PlannedStart {

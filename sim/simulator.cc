@@ -167,9 +167,14 @@ class Replay {
     }
     // Trace accounts the config does not name join the top level, one share each.
     account_of_.reserve(trace.size());
-    for (const TraceJob& t : trace)
+    user_of_.reserve(trace.size());
+    std::unordered_map<std::string, uint32_t> users;
+    for (const TraceJob& t : trace) {
       account_of_.push_back(t.account.empty() ? kNoAccount : accounts_->Add(t.account));
+      user_of_.push_back(users.try_emplace(t.user, uint32_t(users.size())).first->second);
+    }
     snap_.quotas = QuotaBooks(accounts_);
+    snap_.qos_limits = QosLimits(config.qos);
     run_.devices.erase(AcceleratorKind::kNone);
     for (const auto& [kind, count] : run_.devices) run_.busy_seconds[kind] = 0;
     run_.policy = policy.name;
@@ -278,6 +283,7 @@ class Replay {
     out.usable_devices = shape.usable_devices;
     shape.pending.job_id = i;  // index, not the trace's id: O(1) lookups
     shape.pending.account = account_of_[i];
+    shape.pending.user = user_of_[i];
     shape.pending.qos = qos;
     if (policy_.multifactor) shape.pending.priority = priority_.Priority(shape.pending, clock_);
     Enqueue(shape.pending);
@@ -444,6 +450,7 @@ class Replay {
     ReleaseShares(r.shares, r.exclusive, snap_.nodes);
     snap_.quotas.Charge(r.account, out.kind, -int64_t(out.devices));
     Progress& g = progress_[i];
+    snap_.qos_limits.Charge(g.run_qos, user_of_[i], out.kind, -int64_t(out.devices), -1);
     usage_.AddRun(r.account, g.capacity, g.started, clock_);
     out.ran += clock_ - g.started;
     if (g.sigterm_at >= 0) {
@@ -473,6 +480,7 @@ class Replay {
   std::vector<KindPool> pools_;
   std::shared_ptr<AccountTree> accounts_;  // the config's, plus the trace's other accounts
   std::vector<uint32_t> account_of_;       // by trace index
+  std::vector<uint32_t> user_of_;          // by trace index: the trace's users, numbered
   MultifactorPriority priority_;
   FairShareUsage usage_;
   TimeMs last_priority_ = INT64_MIN / 2;

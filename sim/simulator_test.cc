@@ -224,6 +224,20 @@ TEST(Simulator, AJobAboveItsQuotaRunsAsItsQosAboveQuota) {
   EXPECT_EQ(run.jobs[1].preemptions, 1u);
 }
 
+// Scavenger allows each user one running job. Alice's three 2-GPU jobs run
+// one after another though the node has room; Bob's runs beside her first.
+TEST(Simulator, AUserAtHerQosJobLimitWaitsForHerOwnJobs) {
+  ClusterConfig c = Tiered();
+  c.qos[1].max_jobs_per_user = 1;
+  auto of = [](TraceJob j, std::string user) {
+    j.user = std::move(user);
+    return WithQos(std::move(j), "scavenger");
+  };
+  std::vector<TraceJob> trace{of(Job(1, 0, 2, 100), "alice"), of(Job(2, 0, 2, 100), "alice"),
+                              of(Job(3, 0, 2, 50), "bob"), of(Job(4, 1, 2, 100), "alice")};
+  EXPECT_EQ(Timeline(Replay(c, trace, "tatami")), (T{{0, 100}, {100, 200}, {0, 50}, {200, 300}}));
+}
+
 // Without a QoS that may preempt it, job 1 keeps the node.
 TEST(Simulator, NoPreemptionWithoutAQosThatAllowsIt) {
   std::vector<TraceJob> trace{WithQos(Job(1, 0, 8, 100), "fsd-prod"),

@@ -4,9 +4,7 @@
 #include <set>
 
 namespace tatami::config {
-namespace {
 
-// {h100: 8, d1: 2}: devices per accelerator kind.
 Status ParseKindCounts(const Reader& r, const YAML::Node& n, const std::string& field,
                        const std::function<void(AcceleratorKind, uint32_t)>& set) {
   TATAMI_CHECK(r.RequireMap(n, field));
@@ -23,6 +21,8 @@ Status ParseKindCounts(const Reader& r, const YAML::Node& n, const std::string& 
   }
   return {};
 }
+
+namespace {
 
 Result<AccountConfig> ParseAccount(const Reader& r, const YAML::Node& a) {
   TATAMI_CHECK(r.RequireMap(a, "an account"));

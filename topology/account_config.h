@@ -12,11 +12,18 @@
 //     usage_half_life: 7d
 #pragma once
 
+#include <functional>
+
 #include "base/result.h"
 #include "topology/cluster_config.h"
 #include "topology/config_reader.h"
 
 namespace tatami::config {
+
+// {h100: 8, d1: 2}: devices per accelerator kind; `set` takes each. Also
+// read by qos_config.cc for the QoS device limits.
+Status ParseKindCounts(const Reader& r, const YAML::Node& n, const std::string& field,
+                       const std::function<void(AcceleratorKind, uint32_t)>& set);
 
 Status ParseAccounts(const Reader& r, const YAML::Node& accounts, ClusterConfig& c);
 Status ParsePriority(const Reader& r, const YAML::Node& priority, ClusterConfig& c);

@@ -43,6 +43,11 @@ struct PartitionConfig {
 
 // Devices of each accelerator kind (Dojo: tiles), indexed by AcceleratorKind.
 using KindCounts = std::array<uint32_t, kAcceleratorKinds>;
+// The most devices of each kind something may hold; kNoLimit: any number.
+inline constexpr int64_t kNoLimit = -1;
+inline constexpr int64_t kNoBorrowLimit = kNoLimit;
+using KindLimits = std::array<int64_t, kAcceleratorKinds>;
+inline constexpr KindLimits kNoKindLimits{kNoLimit, kNoLimit, kNoLimit, kNoLimit};
 
 // A node of the account tree (organisation > team, one per customer), parsed
 // by account_config.cc. Quotas count devices of a kind (Kueue's nominal
@@ -57,9 +62,8 @@ struct AccountConfig {
   uint32_t shares = 1;             // fair-share weight among its siblings
   KindCounts quota{};
   // Most devices of a kind above quota; unset (kNoBorrowLimit) = no limit.
-  std::array<int64_t, kAcceleratorKinds> borrow{-1, -1, -1, -1};
+  KindLimits borrow = kNoKindLimits;
 };
-inline constexpr int64_t kNoBorrowLimit = -1;
 
 // Multifactor priority (Slurm's priority/multifactor): a pending job's
 // priority is the sum of each factor, a number in [0, 1], times its weight.
@@ -103,6 +107,18 @@ struct QosConfig {
   // The QoS a job of this one runs as when it starts above its account's
   // quota ("reserved" within quota, "burst" above it); "" = this one.
   std::string above_quota;
+  // Limits on what the running jobs of this QoS hold (Slurm's QOS
+  // MaxJobsPerUser, MaxTRESPerUser and GrpTRES on gres): per user, and for
+  // all users together. A job that would pass one waits (QosLimits says
+  // which); one that asks for more than a device limit by itself is refused
+  // at submission. kNoLimit: none.
+  int64_t max_jobs_per_user = kNoLimit;
+  KindLimits max_devices_per_user = kNoKindLimits;
+  KindLimits max_devices = kNoKindLimits;
+  bool HasLimits() const {
+    return max_jobs_per_user != kNoLimit || max_devices_per_user != kNoKindLimits ||
+           max_devices != kNoKindLimits;
+  }
 };
 // At most this many QoS: the scheduler keeps "may preempt" as a bit mask.
 inline constexpr size_t kMaxQos = 64;

@@ -203,6 +203,24 @@ TEST(ClusterConfig, QosTiersWithPreemptionRules) {
   EXPECT_TRUE(c->FindQos("burst")->requeue_on_preempt);
   EXPECT_FALSE(c->FindQos("scavenger")->requeue_on_preempt);
   EXPECT_TRUE(c->FindQos("scavenger")->preempts.empty());
+  EXPECT_FALSE(c->FindQos("burst")->HasLimits());
+}
+
+TEST(ClusterConfig, QosLimitsPerUserAndForAllUsers) {
+  auto c = ParseClusterConfig(
+      WithBase("qos:\n"
+               "  - {name: scavenger, max_jobs_per_user: 20, max_devices_per_user: {h100: 16},"
+               " max_devices: {h100: 64, d1: 0}}\n"),
+      "q.yaml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  const QosConfig* q = c->FindQos("scavenger");
+  EXPECT_TRUE(q->HasLimits());
+  EXPECT_EQ(q->max_jobs_per_user, 20);
+  EXPECT_EQ(q->max_devices_per_user[size_t(AcceleratorKind::kH100)], 16);
+  EXPECT_EQ(q->max_devices_per_user[size_t(AcceleratorKind::kD1)], kNoLimit);
+  EXPECT_EQ(q->max_devices[size_t(AcceleratorKind::kH100)], 64);
+  EXPECT_EQ(q->max_devices[size_t(AcceleratorKind::kD1)], 0);  // none at all
+  EXPECT_EQ(q->max_devices[size_t(AcceleratorKind::kHw4)], kNoLimit);
 }
 
 TEST(ClusterConfig, BadQosNamesLineAndWant) {
@@ -222,6 +240,10 @@ TEST(ClusterConfig, BadQosNamesLineAndWant) {
       {"qos: [{name: a, above_quota: a}]\n", "qos 'a': above_quota names itself"},
       {"qos: [{name: a, above_quota: b}, {name: b, above_quota: c}, {name: c}]\n",
        "qos 'a': above_quota 'b' has an above_quota of its own; want a QoS without one"},
+      {"qos: [{name: a, max_jobs_per_user: -1}]\n", "max_jobs_per_user"},
+      {"qos: [{name: a, max_devices_per_user: 8}]\n", "max_devices_per_user must be a mapping"},
+      {"qos: [{name: a, max_devices: {tpu: 8}}]\n",
+       "q.yaml:3:31: max_devices: unknown accelerator kind 'tpu' (expected h100, d1 or hw4)"},
   };
   for (const auto& [tail, want] : cases) {
     auto c = ParseClusterConfig(WithBase(tail), "q.yaml");

@@ -1,6 +1,18 @@
 #include "topology/qos_config.h"
 
+#include "topology/account_config.h"
+
 namespace tatami::config {
+namespace {
+
+Status ParseKindLimits(const Reader& r, const YAML::Node& n, const std::string& field,
+                       KindLimits& limits) {
+  return ParseKindCounts(r, n, field, [&](AcceleratorKind k, uint32_t count) {
+    limits[static_cast<size_t>(k)] = count;
+  });
+}
+
+}  // namespace
 
 Status ParseQos(const Reader& r, const YAML::Node& qos, ClusterConfig& c) {
   if (!qos.IsSequence()) return r.At(qos, "'qos' must be a list");
@@ -9,10 +21,11 @@ Status ParseQos(const Reader& r, const YAML::Node& qos, ClusterConfig& c) {
   }
   for (const auto& q : qos) {
     TATAMI_CHECK(r.RequireMap(q, "a qos"));
-    TATAMI_CHECK(r.CheckKeys(q,
-                             {"name", "priority", "preempts", "grace_time", "min_runtime",
-                              "preempt_mode", "above_quota"},
-                             "a qos"));
+    TATAMI_CHECK(
+        r.CheckKeys(q,
+                    {"name", "priority", "preempts", "grace_time", "min_runtime", "preempt_mode",
+                     "above_quota", "max_jobs_per_user", "max_devices_per_user", "max_devices"},
+                    "a qos"));
     QosConfig qc;
     if (!q["name"]) return r.At(q, "a qos needs 'name'");
     TATAMI_ASSIGN(qc.name, r.Str(q["name"], "name"));
@@ -30,6 +43,14 @@ Status ParseQos(const Reader& r, const YAML::Node& qos, ClusterConfig& c) {
       qc.requeue_on_preempt = m == "requeue";
     }
     if (q["above_quota"]) TATAMI_ASSIGN(qc.above_quota, r.Str(q["above_quota"], "above_quota"));
+    if (q["max_jobs_per_user"])
+      TATAMI_ASSIGN(qc.max_jobs_per_user, r.UInt(q["max_jobs_per_user"], "max_jobs_per_user"));
+    if (q["max_devices_per_user"]) {
+      TATAMI_CHECK(ParseKindLimits(r, q["max_devices_per_user"], "max_devices_per_user",
+                                   qc.max_devices_per_user));
+    }
+    if (q["max_devices"])
+      TATAMI_CHECK(ParseKindLimits(r, q["max_devices"], "max_devices", qc.max_devices));
     c.qos.push_back(std::move(qc));
   }
   // Names may point forward in the list, so they are checked once all are read.

@@ -111,6 +111,34 @@ DeviceColumns DeviceColumnsOf(const v1::AccountStanding& account) {
   return {Join(held, ","), Join(quota, ","), Join(borrow, ",")};
 }
 
+std::string DeviceCountsText(const google::protobuf::RepeatedPtrField<v1::DeviceCount>& counts) {
+  std::vector<std::string> parts;
+  for (const v1::DeviceCount& d : counts)
+    parts.push_back(d.kind() + "=" + std::to_string(d.count()));
+  return Join(parts, ",");
+}
+
+std::string DescribeQosLimits(const v1::QosInfo& qos, uint32_t uid) {
+  std::vector<std::string> parts;
+  std::string user = "uid " + std::to_string(uid);
+  if (qos.max_jobs_per_user() >= 0) {
+    parts.push_back("at most " + std::to_string(qos.max_jobs_per_user()) + " running job" +
+                    (qos.max_jobs_per_user() == 1 ? "" : "s") + " per user (" + user + " runs " +
+                    std::to_string(qos.user_jobs()) + ")");
+  }
+  if (!qos.max_devices_per_user().empty()) {
+    std::string held = DeviceCountsText(qos.user_devices());
+    parts.push_back("at most " + DeviceCountsText(qos.max_devices_per_user()) + " per user (" +
+                    user + " holds " + (held.empty() ? "none" : held) + ")");
+  }
+  if (!qos.max_devices().empty()) {
+    parts.push_back("at most " + DeviceCountsText(qos.max_devices()) +
+                    " for all users together (they hold " + DeviceCountsText(qos.devices_in_use()) +
+                    ")");
+  }
+  return Join(parts, "; ");
+}
+
 std::string DescribeStanding(const v1::AccountStanding& account) {
   auto [held, quota, borrow] = DeviceColumnsOf(account);
   std::vector<std::string> limits;

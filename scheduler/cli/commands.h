@@ -24,6 +24,7 @@ int RunInfo(const std::string& prog, const Args& args);     // sinfo
 int RunAcct(const std::string& prog, const Args& args);     // sacct
 int RunReport(const std::string& prog, const Args& args);   // sreport: usage over a period
 int RunShare(const std::string& prog, const Args& args);    // sshare: fair share and quotas now
+int RunQos(const std::string& prog, const Args& args);      // sacctmgr show qos, with use now
 int RunWait(const std::string& prog, const Args& args);     // block until jobs end
 int RunExplain(const std::string& prog, const Args& args);  // why pending, where and how bound
 int RunLocal(const std::string& prog, const Args& args);    // tatami local up|down|status
@@ -77,6 +78,14 @@ struct DeviceColumns {
   std::string held, quota, borrow;
 };
 DeviceColumns DeviceColumnsOf(const v1::AccountStanding& account);
+// "h100=8,d1=2"; "" for none.
+std::string DeviceCountsText(const google::protobuf::RepeatedPtrField<v1::DeviceCount>& counts);
+// What the limits of `qos` (of tatami qos) allow and what they count now,
+// in words: "at most 2 running jobs per user (uid 1000 runs 2); at most
+// h100=8 per user (uid 1000 holds h100=8)". "" when it has none. The user's
+// part needs a reply asked for_user.
+std::string DescribeQosLimits(const v1::QosInfo& qos, uint32_t uid);
+
 // "holds h100=12 (quota h100=8, borrow limit h100=4); fair share 0.613":
 // an account's standing in a line, for tatami explain.
 std::string DescribeStanding(const v1::AccountStanding& account);

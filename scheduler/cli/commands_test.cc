@@ -40,6 +40,30 @@ TEST(DescribeStanding, AnAccountWithNothingHeldAndNoLimits) {
   EXPECT_EQ(DescribeStanding(a), "holds h100=0 (quota h100=8); fair share 1.000");
 }
 
+TEST(DescribeQosLimits, EachLimitWithWhatItCountsNow) {
+  v1::QosInfo q;
+  q.set_name("burst");
+  q.set_max_jobs_per_user(-1);
+  EXPECT_EQ(DescribeQosLimits(q, 1000), "");  // none
+  q.set_max_jobs_per_user(3);
+  q.set_user_jobs(2);
+  EXPECT_EQ(DescribeQosLimits(q, 1000), "at most 3 running jobs per user (uid 1000 runs 2)");
+  q.set_max_jobs_per_user(-1);
+  v1::DeviceCount* per_user = q.add_max_devices_per_user();
+  per_user->set_kind("h100");
+  per_user->set_count(16);
+  EXPECT_EQ(DescribeQosLimits(q, 7), "at most h100=16 per user (uid 7 holds none)");
+  v1::DeviceCount* all = q.add_max_devices();
+  all->set_kind("d1");
+  all->set_count(0);
+  v1::DeviceCount* held = q.add_devices_in_use();
+  held->set_kind("d1");
+  held->set_count(0);
+  EXPECT_EQ(DescribeQosLimits(q, 7),
+            "at most h100=16 per user (uid 7 holds none); at most d1=0 for all users together "
+            "(they hold d1=0)");
+}
+
 TEST(RecordFlag, TakesTheOutputFlagsAndLeavesTheRest) {
   Args args{"-n", "--csv", "-A", "acme", "--json", "-P"};
   ArgReader r(args);

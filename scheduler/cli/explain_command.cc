@@ -53,6 +53,15 @@ std::string ReasonInWords(const std::string& reason) {
       {"AssocGrpGRES",
        "its account (or a parent account) would pass its quota plus borrowing limit for this "
        "accelerator kind; it starts when the account's own running jobs release devices"},
+      {"QOSMaxJobsPerUserLimit",
+       "its user already runs as many jobs of the QoS it would run as as that QoS allows each "
+       "user; it starts when one of them ends"},
+      {"QOSMaxGRESPerUser",
+       "its user's running jobs of the QoS it would run as hold as many devices of this kind "
+       "as that QoS allows each user; it starts when they release some"},
+      {"QOSGrpGRES",
+       "the running jobs of the QoS it would run as, all users' together, hold as many devices "
+       "of this kind as that QoS allows; it starts when they release some"},
   };
   auto it = words.find(reason);
   return it == words.end() ? reason : reason + ": " + it->second;
@@ -95,8 +104,33 @@ void PrintOptions(const v1::JobInfo& job) {
     printf("  time limit there: %s\n", FormatTimeLimit(job.time_limit_ms()).c_str());
 }
 
-// `standing`: the pending job's account now (tatami share's row), if any.
-void PrintJob(const v1::JobInfo& job, const v1::AccountStanding* standing) {
+const v1::QosInfo* FindQos(const v1::QosReply& reply, const std::string& name) {
+  for (const v1::QosInfo& q : reply.qos())
+    if (q.name() == name) return &q;
+  return nullptr;
+}
+
+// A pending job's QoS: what it runs as above its account's quota, and the
+// limits of each QoS it may run as, with what they count now.
+void PrintQos(const v1::JobInfo& job, const v1::QosReply& reply) {
+  const v1::QosInfo* own = FindQos(reply, job.spec().qos());
+  if (!own) return;
+  const v1::QosInfo* above = FindQos(reply, own->above_quota());
+  if (above) {
+    printf("  runs as qos %s if it starts within its account's quota, as qos %s above it\n",
+           own->name().c_str(), above->name().c_str());
+  }
+  for (const v1::QosInfo* q : {own, above}) {
+    if (!q) continue;
+    std::string limits = DescribeQosLimits(*q, job.spec().uid());
+    if (!limits.empty()) printf("  qos %s allows %s\n", q->name().c_str(), limits.c_str());
+  }
+}
+
+// `standing`: the pending job's account now (tatami share's row), if any;
+// `qos`: the QoS tiers as the job's user sees them, if known.
+void PrintJob(const v1::JobInfo& job, const v1::AccountStanding* standing,
+              const v1::QosReply* qos) {
   const v1::JobSpec& spec = job.spec();
   std::vector<std::string> nodes;
   for (const auto& a : job.allocation()) nodes.push_back(a.node());
@@ -118,6 +152,7 @@ void PrintJob(const v1::JobInfo& job, const v1::AccountStanding* standing) {
              job.priority_factors().c_str());
     if (standing)
       printf("  account %s %s\n", standing->account().c_str(), DescribeStanding(*standing).c_str());
+    if (qos) PrintQos(job, *qos);
     if (job.expected_start() > 0)
       printf("  the backfill plan expects it to start at %s on %s\n",
              FormatTimestamp(job.expected_start()).c_str(), job.expected_nodes().c_str());
@@ -208,9 +243,24 @@ int RunExplain(const std::string& prog, const Args& args) {
       client->Call(&v1::Controller::Stub::Shares, accounts, &shares).ok()) {
     for (const auto& s : shares.accounts()) standings[s.account()] = s;
   }
+  // The QoS tiers, limits and use, per user of a pending job with a QoS;
+  // like the standings, left out if refused.
+  std::map<uint32_t, v1::QosReply> qos_by_user;
   for (const auto& job : reply.jobs()) {
+    uint32_t uid = job.spec().uid();
+    if (job.state() != v1::PENDING || job.spec().qos().empty() || qos_by_user.count(uid)) continue;
+    v1::QosRequest q;
+    q.set_for_user(true);
+    q.set_uid(uid);
+    if (!client->Call(&v1::Controller::Stub::Qos, q, &qos_by_user[uid]).ok())
+      qos_by_user.erase(uid);
+  }
+  for (const auto& job : reply.jobs()) {
+    bool pending = job.state() == v1::PENDING;
     auto it = standings.find(job.spec().account());
-    PrintJob(job, job.state() == v1::PENDING && it != standings.end() ? &it->second : nullptr);
+    auto qos = qos_by_user.find(job.spec().uid());
+    PrintJob(job, pending && it != standings.end() ? &it->second : nullptr,
+             pending && qos != qos_by_user.end() ? &qos->second : nullptr);
   }
   return 0;
 }

@@ -18,6 +18,7 @@ commands:
   acct     accounting records of jobs       (sacct)
   report   usage and cost per account, user and kind over a period (sreport)
   share    accounts' fair share, and devices in use against quota (sshare)
+  qos      QoS tiers: preemption rules, limits and what they hold now (sacctmgr show qos)
   wait     block until jobs end; exit with their highest exit code
   explain  why a job waits; where it runs and each rank's GPU, cores and NIC
   local    up|down|status of a cluster on this machine
@@ -45,7 +46,7 @@ int main(int argc, char** argv) {
       {"local", nullptr, tatami::RunLocal},     {"explain", nullptr, tatami::RunExplain},
       {"report", "sreport", tatami::RunReport}, {"node", nullptr, tatami::RunNode},
       {"hold", nullptr, tatami::RunHold},       {"release", nullptr, tatami::RunRelease},
-      {"share", "sshare", tatami::RunShare},
+      {"share", "sshare", tatami::RunShare},    {"qos", nullptr, tatami::RunQos},
   };
   for (const auto& c : commands) {
     if (c.slurm_name && self == c.slurm_name)

@@ -111,6 +111,21 @@ Result<Controller::JobRequests> Controller::ValidateOptions(v1::JobSpec& spec, R
   return out;
 }
 
+Status Controller::CheckQosLimits(const std::string& qos_name, const JobRequests& requests) const {
+  const QosConfig* qos = config_.FindQos(qos_name);
+  if (!qos || !qos->HasLimits()) return {};
+  auto never = [&](const ResourceRequest& req) {
+    auto [kind, devices] = QuotaDemand(req);
+    return NeverWithinLimits(*qos, kind, devices);
+  };
+  std::string why = never(requests.request);
+  if (why.empty()) return {};
+  for (const JobOption& option : requests.alternatives)
+    if (never(option.request).empty()) return {};
+  if (!requests.alternatives.empty()) why += "; nor is any other kind it accepts within them";
+  return MakeError(why);
+}
+
 namespace {
 
 // What a job that gave no --time may run for in `part`, as in Slurm: the
@@ -375,6 +390,7 @@ Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
   DurationMs limit = RequestedTimeLimit(spec);
   auto requests = ValidateOptions(spec, std::move(req).value(), limit);
   if (!requests) return requests.error();
+  if (Status s = CheckQosLimits(spec.qos(), *requests); !s.ok()) return s.error();
   for (const auto& d : spec.dependencies()) {
     if (d.type() == "singleton") continue;
     std::shared_lock lock(mu_);

@@ -45,6 +45,7 @@
 #include "scheduler/job_state.h"
 #include "scheduler/policy.h"
 #include "scheduler/priority.h"
+#include "scheduler/qos_limits.h"
 #include "scheduler/qos_table.h"
 #include "scheduler/resource_request.h"
 #include "scheduler/scheduling_cycle.h"
@@ -60,14 +61,17 @@ double CapacityOfRun(const v1::RunRecord& run);
 double ClusterCapacity(const ClusterConfig& config);
 // Runs in a row, up to the last, that ended in preemption (PendingJob::preempted_in_a_row).
 uint32_t PreemptedInARow(const v1::JobInfo& job);
-// What one active job holds, as fair share (capacity, from its start) and
-// quotas (kind, devices) count it. Copied under the lock, weighed after.
+// What one active job holds, as fair share (capacity, from its start),
+// quotas (kind, devices) and QoS limits (qos, user) count it. Copied under
+// the lock, weighed after.
 struct Holding {
   uint32_t account = kNoAccount;
   double capacity = 0;  // H100-equivalents
   AcceleratorKind kind = AcceleratorKind::kNone;
   uint32_t devices = 0;
-  TimeMs start = 0;  // 0: not started yet (quotas count it, usage does not)
+  TimeMs start = 0;                // 0: not started yet (quotas count it, usage does not)
+  uint32_t qos = QosTable::kNone;  // what it runs as
+  uint32_t user = 0;               // its uid
 };
 // Decayed usage per account at `now`: `usage`'s ended runs plus the
 // holdings' runs so far.
@@ -75,6 +79,8 @@ std::vector<double> UsageWithRunning(const FairShareUsage& usage, size_t account
                                      const std::vector<Holding>& holdings, TimeMs now);
 // What the holdings charge each account (and its ancestors).
 QuotaBooks BooksOf(std::shared_ptr<const AccountTree> tree, const std::vector<Holding>& holdings);
+// What the holdings hold against the limits of their QoS.
+QosLimits QosBooksOf(const std::vector<QosConfig>& qos, const std::vector<Holding>& holdings);
 // Every account's standing, by index: fair share from decayed `usage`
 // (FairShareUsage::UsageAt), devices `in_use` against quota and borrow
 // limit. What `tatami share` lists and the account gauges export.
@@ -116,6 +122,8 @@ class Controller {
   // Every account's fair share and devices in use against its quota, now.
   // Error: an account the config lacks.
   Result<v1::SharesReply> Shares(const v1::SharesRequest& req);
+  // The QoS tiers, their limits and what their running jobs hold now.
+  v1::QosReply Qos(const v1::QosRequest& req) const;
 
   // ---- metrics (controller_metrics.h)
   // Gauges and billing counters computed from the current state, for a scrape.
@@ -287,6 +295,8 @@ class Controller {
   // without --time, the default of the copy's own partition.
   DurationMs OptionTimeLimit(const v1::JobSpec& spec, const v1::AcceleratorOption& option,
                              DurationMs main_limit) const;
+  // Refuses a job that its QoS's limits would never let start, naming the limit.
+  Status CheckQosLimits(const std::string& qos, const JobRequests& requests) const;
   // That default, when the option has one (JobOption::time_limit); else -1.
   DurationMs OwnTimeLimit(const v1::JobSpec& spec, const v1::AcceleratorOption& option) const;
   std::vector<const v1::JobInfo*> JobsWithIdLocked(uint64_t id) const;
@@ -299,6 +309,7 @@ class Controller {
   std::string own_address_;
   SchedulingPolicy policy_ = MakeSchedulingPolicy("tatami").value();
   const QosTable qos_{config_.qos};
+  const bool qos_limits_ = QosLimits(config_.qos).any();  // whether any QoS has limits
   const std::shared_ptr<const AccountTree> accounts_ =
       std::make_shared<AccountTree>(config_.accounts);
   TimeMs last_backfill_ = 0;  // scheduler thread only

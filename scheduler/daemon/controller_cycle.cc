@@ -96,9 +96,10 @@ Snapshot Controller::BuildSnapshotLocked() {
     return false;
   };
   bool may_preempt = false;
-  // What the running jobs hold, walked once: fair share and quotas read it.
+  // What the running jobs hold, walked once: fair share, quotas and QoS
+  // limits read it.
   std::vector<Holding> holdings;
-  if (accounts_->size() > 0) holdings = HoldingsLocked();
+  if (accounts_->size() > 0 || qos_limits_) holdings = HoldingsLocked();
   RefreshFairShareLocked(snap.now, holdings);
   for (uint64_t id : pending_ids_) {
     v1::JobInfo& job = jobs_[id];
@@ -139,6 +140,7 @@ Snapshot Controller::BuildSnapshotLocked() {
   // A job within its quota may reclaim borrowed devices from running jobs.
   may_preempt |= accounts_->HasQuotas();
   snap.quotas = accounts_->HasQuotas() ? BooksOf(accounts_, holdings) : QuotaBooks(accounts_);
+  if (qos_limits_) snap.qos_limits = QosBooksOf(config_.qos, holdings);
   DurationMs interval = policy_.queue->BackfillInterval();
   snap.backfill_pass = interval >= 0 && snap.now - last_backfill_ >= interval;
   // Backfill and preemption read the running jobs; other cycles skip the copy.

@@ -22,7 +22,8 @@ std::optional<Holding> Controller::HoldingOfLocked(const v1::JobInfo& job) const
   if (req == requests_.end()) return std::nullopt;
   const ResourceRequest& shape = req->second.Of(job.run_option());
   auto [kind, devices] = QuotaDemand(shape);
-  return Holding{AccountOf(job), CapacityOf(shape), kind, devices, job.start_time()};
+  return Holding{AccountOf(job), CapacityOf(shape), kind, devices, job.start_time(),
+                 QosOf(job),     job.spec().uid()};
 }
 
 std::vector<Holding> Controller::HoldingsLocked() const {
@@ -46,6 +47,13 @@ std::vector<double> UsageWithRunning(const FairShareUsage& usage, size_t account
 QuotaBooks BooksOf(std::shared_ptr<const AccountTree> tree, const std::vector<Holding>& holdings) {
   QuotaBooks books(std::move(tree));
   for (const Holding& h : holdings) books.Charge(h.account, h.kind, h.devices);
+  return books;
+}
+
+QosLimits QosBooksOf(const std::vector<QosConfig>& qos, const std::vector<Holding>& holdings) {
+  QosLimits books(qos);
+  if (!books.any()) return books;
+  for (const Holding& h : holdings) books.Charge(h.qos, h.user, h.kind, h.devices, 1);
   return books;
 }
 
@@ -116,6 +124,56 @@ Result<v1::SharesReply> Controller::Shares(const v1::SharesRequest& req) {
   return reply;
 }
 
+namespace {
+
+// The kinds `limits` limits, with their limits.
+void AddLimits(const KindLimits& limits, google::protobuf::RepeatedPtrField<v1::DeviceCount>* out) {
+  for (size_t k = 1; k < kAcceleratorKinds; ++k) {
+    if (limits[k] == kNoLimit) continue;
+    v1::DeviceCount* d = out->Add();
+    d->set_kind(std::string(AcceleratorName(static_cast<AcceleratorKind>(k))));
+    d->set_count(limits[k]);
+  }
+}
+
+}  // namespace
+
+v1::QosReply Controller::Qos(const v1::QosRequest& req) const {
+  std::shared_lock lock(mu_);
+  std::vector<Holding> holdings = qos_limits_ ? HoldingsLocked() : std::vector<Holding>{};
+  lock.unlock();
+  QosLimits books = QosBooksOf(config_.qos, holdings);
+  v1::QosReply reply;
+  for (uint32_t i = 0; i < config_.qos.size(); ++i) {
+    const QosConfig& q = config_.qos[i];
+    v1::QosInfo* info = reply.add_qos();
+    info->set_name(q.name);
+    info->set_priority(q.priority);
+    for (const std::string& victim : q.preempts) info->add_preempts(victim);
+    info->set_grace_time_ms(q.grace_time);
+    info->set_min_runtime_ms(q.min_runtime);
+    info->set_requeue_on_preempt(q.requeue_on_preempt);
+    info->set_above_quota(q.above_quota);
+    info->set_max_jobs_per_user(q.max_jobs_per_user);
+    AddLimits(q.max_devices_per_user, info->mutable_max_devices_per_user());
+    AddLimits(q.max_devices, info->mutable_max_devices());
+    if (!q.HasLimits()) continue;
+    if (req.for_user()) info->set_user_jobs(books.JobsOf(i, req.uid()));
+    for (size_t k = 1; k < kAcceleratorKinds; ++k) {
+      if (q.max_devices_per_user[k] == kNoLimit && q.max_devices[k] == kNoLimit) continue;
+      auto kind = static_cast<AcceleratorKind>(k);
+      v1::DeviceCount* all = info->add_devices_in_use();
+      all->set_kind(std::string(AcceleratorName(kind)));
+      all->set_count(books.Devices(i, kind));
+      if (!req.for_user()) continue;
+      v1::DeviceCount* mine = info->add_user_devices();
+      mine->set_kind(all->kind());
+      mine->set_count(books.DevicesOf(i, req.uid(), kind));
+    }
+  }
+  return reply;
+}
+
 PendingJob Controller::PendingJobOf(const v1::JobInfo& job, const JobRequests& requests) const {
   PendingJob p;
   p.job_id = job.job_id();
@@ -127,6 +185,7 @@ PendingJob Controller::PendingJobOf(const v1::JobInfo& job, const JobRequests& r
   p.qos_above_quota = qos_.RunsAs(p.qos, /*within_quota=*/false);
   p.preempts = qos_.PreemptMask(p.qos);
   p.account = AccountOf(job);
+  p.user = job.spec().uid();
   p.preempted_in_a_row = PreemptedInARow(job);
   return p;
 }

@@ -93,6 +93,14 @@ grpc::Status ControllerService::Shares(grpc::ServerContext*, const v1::SharesReq
   });
 }
 
+grpc::Status ControllerService::Qos(grpc::ServerContext*, const v1::QosRequest* req,
+                                    v1::QosReply* reply) {
+  return Timed("Qos", [&] {
+    *reply = c_.Qos(*req);
+    return grpc::Status::OK;
+  });
+}
+
 grpc::Status ControllerService::Wait(grpc::ServerContext*, const v1::WaitRequest* req,
                                      v1::WaitReply* reply) {
   // Not timed: a wait lasts as long as the jobs do, which says nothing

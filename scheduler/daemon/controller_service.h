@@ -24,6 +24,7 @@ class ControllerService final : public v1::Controller::Service {
   grpc::Status Wait(grpc::ServerContext*, const v1::WaitRequest*, v1::WaitReply*) override;
   grpc::Status Report(grpc::ServerContext*, const v1::ReportRequest*, v1::ReportReply*) override;
   grpc::Status Shares(grpc::ServerContext*, const v1::SharesRequest*, v1::SharesReply*) override;
+  grpc::Status Qos(grpc::ServerContext*, const v1::QosRequest*, v1::QosReply*) override;
   grpc::Status RegisterNode(grpc::ServerContext*, const v1::RegisterNodeRequest*,
                             v1::RegisterNodeReply*) override;
   grpc::Status Heartbeat(grpc::ServerContext*, const v1::HeartbeatRequest*,

@@ -162,6 +162,37 @@ TEST_F(ClusterTest, AReservedJobAboveItsQuotaRunsAsBurstAndFsdProdPreemptsIt) {
             "burst|1\nreserved|1\n");
 }
 
+// QoS capped lets each user run one job. The second waits for the first,
+// saying so in squeue and explain, without holding back a job of another
+// QoS; a job no limit of capped could ever admit is refused at submission.
+TEST_F(ClusterTest, AJobAtItsQosLimitWaitsForItsUsersOwnJobs) {
+  std::string first = Submit("-q capped --gpus=2 " + Blocker("first"));
+  ASSERT_TRUE(ReadyEventually("first"));
+  std::string second = Submit("-q capped --gpus=2 --wrap=true");
+  std::string other = Submit("--gpus=2 --wrap=true");
+  ASSERT_EQ(Wait(other), 0);
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + second + " -o %t:%r"), "PD:QOSMaxJobsPerUserLimit");
+  std::string uid = std::to_string(getuid());
+  std::string explained = cluster_.Run("tatami explain " + second).out;
+  EXPECT_THAT(explained, HasSubstr("pending: QOSMaxJobsPerUserLimit: its user already runs"));
+  EXPECT_THAT(explained, HasSubstr("qos capped allows at most 1 running job per user (uid " + uid +
+                                   " runs 1); at most h100=8 per user (uid " + uid +
+                                   " holds h100=2); at most h100=12 for all users together "
+                                   "(they hold h100=2)"));
+  EXPECT_EQ(cluster_.Run("tatami qos -P -n | grep ^capped").out,
+            "capped|0||00:00:00|00:00:00|requeue||1|h100=8|h100=12|h100=2|1|h100=2\n");
+  EXPECT_EQ(cluster_.Run("tatami qos -P -n | grep ^reserved").out,
+            "reserved|100|scavenger|00:00:00|00:00:00|requeue|burst||||||\n");
+  CommandResult refused = cluster_.Run("sbatch -q capped --gpus=16 --wrap=true");
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("qos capped allows at most 8 h100 per user "
+                                     "(max_devices_per_user); the job asks for 16"));
+  Release("first");
+  EXPECT_EQ(Wait(first), 0);
+  EXPECT_EQ(Wait(second), 0);
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + second + " -o State,QOS"), "COMPLETED|capped");
+}
+
 // sshare: customer-initech holds 8 guaranteed H100s and borrows 4 more;
 // its fair share falls below 1 as running jobs count as usage. Asked for an
 // account the config lacks, it says so.
