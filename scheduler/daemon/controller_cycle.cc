@@ -2,6 +2,8 @@
 // under it, persist, then hand launches to the agents.
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <unordered_map>
 
 #include "base/hostlist.h"
 #include "base/strings.h"
@@ -85,15 +87,23 @@ Snapshot Controller::BuildSnapshotLocked() {
   }
   DependencyLookup lookup;
   lookup.jobs_with_id = [this](uint64_t id) { return JobsWithIdLocked(id); };
-  lookup.earlier_same_name_active = [this](const v1::JobInfo& job) {
-    for (const auto& [id, other] : jobs_) {
-      if (id >= job.job_id()) break;
-      if (!IsTerminal(other.state()) && other.spec().user() == job.spec().user() &&
-          other.spec().name() == job.spec().name()) {
-        return true;
+  // --dependency=singleton: the first unfinished job of each user and name,
+  // found in one walk over the unfinished jobs when a job first asks (not a
+  // walk over every job ever kept, per singleton job, per cycle).
+  std::optional<std::unordered_map<std::string, uint64_t>> first_unfinished;
+  auto key = [](const v1::JobInfo& job) { return job.spec().user() + '\0' + job.spec().name(); };
+  lookup.earlier_same_name_active = [&](const v1::JobInfo& job) {
+    if (!first_unfinished) {
+      first_unfinished.emplace();
+      for (const std::set<uint64_t>* ids : {&pending_ids_, &active_ids_}) {
+        for (uint64_t id : *ids) {
+          auto [it, added] = first_unfinished->try_emplace(key(jobs_[id]), id);
+          if (!added) it->second = std::min(it->second, id);
+        }
       }
     }
-    return false;
+    auto first = first_unfinished->find(key(job));
+    return first != first_unfinished->end() && first->second < job.job_id();
   };
   bool may_preempt = false;
   // What the running jobs hold, walked once: fair share, quotas and QoS

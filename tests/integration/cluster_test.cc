@@ -275,6 +275,25 @@ TEST_F(ClusterTest, AfterOkDependencyWaitsForSuccessAndNeverForFailure) {
       seconds(10)));
 }
 
+// --dependency=singleton: one job of a user and name at a time, in
+// submission order; a job of another name is not held back.
+TEST_F(ClusterTest, SingletonRunsOneJobOfAUserAndNameAtATime) {
+  std::string first = Submit("-J chain " + Blocker());
+  ASSERT_TRUE(RunningEventually(first));
+  std::string second = Submit("-J chain --dependency=singleton --wrap=true");
+  std::string third = Submit("-J chain --dependency=singleton --wrap=true");
+  std::string other = Submit("-J elsewhere --dependency=singleton --wrap=true");
+  ASSERT_EQ(Wait(other), 0);
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + second + " -o %r"), "Dependency");
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + third + " -o %r"), "Dependency");
+  Release();
+  ASSERT_EQ(Wait(third), 0);
+  EXPECT_GE(cluster_.Value("sacct -n -P -X -j " + second + " -o Start"),
+            cluster_.Value("sacct -n -P -X -j " + first + " -o End"));
+  EXPECT_GE(cluster_.Value("sacct -n -P -X -j " + third + " -o Start"),
+            cluster_.Value("sacct -n -P -X -j " + second + " -o End"));
+}
+
 TEST_F(ClusterTest, ImpossibleAndInvalidRequestsAreRefusedWithAReason) {
   struct Case {
     std::string args, expected;
