@@ -81,6 +81,12 @@ std::vector<double> UsageWithRunning(const FairShareUsage& usage, size_t account
 QuotaBooks BooksOf(std::shared_ptr<const AccountTree> tree, const std::vector<Holding>& holdings);
 // What the holdings hold against the limits of their QoS.
 QosLimits QosBooksOf(const std::vector<QosConfig>& qos, const std::vector<Holding>& holdings);
+// Every QoS's rules and limits, by index, with what the holdings hold
+// against them, and `uid`'s part if given. What `tatami qos` lists and the
+// QoS gauges export.
+std::vector<v1::QosInfo> QosStandings(const std::vector<QosConfig>& qos,
+                                      const std::vector<Holding>& holdings,
+                                      std::optional<uint32_t> uid);
 // Every account's standing, by index: fair share from decayed `usage`
 // (FairShareUsage::UsageAt), devices `in_use` against quota and borrow
 // limit. What `tatami share` lists and the account gauges export.

@@ -138,15 +138,14 @@ void AddLimits(const KindLimits& limits, google::protobuf::RepeatedPtrField<v1::
 
 }  // namespace
 
-v1::QosReply Controller::Qos(const v1::QosRequest& req) const {
-  std::shared_lock lock(mu_);
-  std::vector<Holding> holdings = qos_limits_ ? HoldingsLocked() : std::vector<Holding>{};
-  lock.unlock();
-  QosLimits books = QosBooksOf(config_.qos, holdings);
-  v1::QosReply reply;
-  for (uint32_t i = 0; i < config_.qos.size(); ++i) {
-    const QosConfig& q = config_.qos[i];
-    v1::QosInfo* info = reply.add_qos();
+std::vector<v1::QosInfo> QosStandings(const std::vector<QosConfig>& config,
+                                      const std::vector<Holding>& holdings,
+                                      std::optional<uint32_t> uid) {
+  QosLimits books = QosBooksOf(config, holdings);
+  std::vector<v1::QosInfo> out(config.size());
+  for (uint32_t i = 0; i < config.size(); ++i) {
+    const QosConfig& q = config[i];
+    v1::QosInfo* info = &out[i];
     info->set_name(q.name);
     info->set_priority(q.priority);
     for (const std::string& victim : q.preempts) info->add_preempts(victim);
@@ -158,19 +157,30 @@ v1::QosReply Controller::Qos(const v1::QosRequest& req) const {
     AddLimits(q.max_devices_per_user, info->mutable_max_devices_per_user());
     AddLimits(q.max_devices, info->mutable_max_devices());
     if (!q.HasLimits()) continue;
-    if (req.for_user()) info->set_user_jobs(books.JobsOf(i, req.uid()));
+    if (uid) info->set_user_jobs(books.JobsOf(i, *uid));
     for (size_t k = 1; k < kAcceleratorKinds; ++k) {
       if (q.max_devices_per_user[k] == kNoLimit && q.max_devices[k] == kNoLimit) continue;
       auto kind = static_cast<AcceleratorKind>(k);
       v1::DeviceCount* all = info->add_devices_in_use();
       all->set_kind(std::string(AcceleratorName(kind)));
       all->set_count(books.Devices(i, kind));
-      if (!req.for_user()) continue;
+      if (!uid) continue;
       v1::DeviceCount* mine = info->add_user_devices();
       mine->set_kind(all->kind());
-      mine->set_count(books.DevicesOf(i, req.uid(), kind));
+      mine->set_count(books.DevicesOf(i, *uid, kind));
     }
   }
+  return out;
+}
+
+v1::QosReply Controller::Qos(const v1::QosRequest& req) const {
+  std::shared_lock lock(mu_);
+  std::vector<Holding> holdings = qos_limits_ ? HoldingsLocked() : std::vector<Holding>{};
+  lock.unlock();
+  v1::QosReply reply;
+  for (v1::QosInfo& q : QosStandings(config_.qos, holdings,
+                                     req.for_user() ? std::optional(req.uid()) : std::nullopt))
+    *reply.add_qos() = std::move(q);
   return reply;
 }
 

@@ -108,6 +108,15 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
   auto account_borrow =
       Gauge("tatami_account_accelerator_borrow_limit",
             "Most accelerators an account may hold above its quota, where the config sets one");
+  auto qos_in_use = Gauge("tatami_qos_accelerators_in_use",
+                          "Accelerators (Dojo: tiles) the running jobs of a QoS hold, all users "
+                          "together; kinds the QoS limits");
+  auto qos_limit = Gauge("tatami_qos_accelerator_limit",
+                         "Most accelerators the running jobs of a QoS may hold together "
+                         "(max_devices), where the config sets one");
+  auto qos_user_limit = Gauge("tatami_qos_accelerator_limit_per_user",
+                              "Most accelerators one user's running jobs of a QoS may hold "
+                              "(max_devices_per_user), where the config sets one");
   auto account_fair_share =
       Gauge("tatami_account_fair_share",
             "An account's fair-share priority factor, 2^(-usage share / shares): 1 unused, 0.5 "
@@ -263,6 +272,15 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
       if (d.borrow() >= 0) account_borrow.Add(labels, static_cast<double>(d.borrow()));
     }
   }
+  for (const v1::QosInfo& q : QosStandings(config_.qos, holdings, std::nullopt)) {
+    auto labels = [&](const v1::DeviceCount& d) {
+      return metrics::Labels{{"qos", q.name()}, {"kind", d.kind()}};
+    };
+    for (const v1::DeviceCount& d : q.devices_in_use()) qos_in_use.Add(labels(d), d.count());
+    for (const v1::DeviceCount& d : q.max_devices()) qos_limit.Add(labels(d), d.count());
+    for (const v1::DeviceCount& d : q.max_devices_per_user())
+      qos_user_limit.Add(labels(d), d.count());
+  }
   auto unwritten = Gauge("tatami_store_unwritten_jobs",
                          "Jobs whose latest change the job store failed to write; each "
                          "scheduling cycle writes them again");
@@ -272,16 +290,29 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
   info.Add({{"version", TATAMI_VERSION}, {"cluster", config_.cluster_name}}, 1);
 
   std::vector<prometheus::MetricFamily> out;
-  for (auto* f : {&jobs,           &pending,
-                  &finished,       &nodes,
-                  &accels,         &ratio,
-                  &cpus,           &heartbeat_age,
-                  &accel_seconds,  &cpu_seconds,
-                  &mem_seconds,    &accel_by_outcome,
-                  &cpu_by_outcome, &price,
-                  &account_in_use, &account_quota,
-                  &account_borrow, &account_fair_share,
-                  &unwritten,      &info}) {
+  for (auto* f : {&jobs,
+                  &pending,
+                  &finished,
+                  &nodes,
+                  &accels,
+                  &ratio,
+                  &cpus,
+                  &heartbeat_age,
+                  &accel_seconds,
+                  &cpu_seconds,
+                  &mem_seconds,
+                  &accel_by_outcome,
+                  &cpu_by_outcome,
+                  &price,
+                  &account_in_use,
+                  &account_quota,
+                  &account_borrow,
+                  &account_fair_share,
+                  &qos_in_use,
+                  &qos_limit,
+                  &qos_user_limit,
+                  &unwritten,
+                  &info}) {
     out.push_back(f->Take());
   }
   return out;

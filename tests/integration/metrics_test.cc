@@ -165,6 +165,10 @@ TEST_F(MetricsTest, PromtoolAcceptsBothDaemonsAndEveryFamilyHasItsLabels) {
       {"tatami_account_accelerator_quota", "{account=\"customer-initech\",kind=\"h100\"} 8"},
       {"tatami_account_accelerator_borrow_limit", "{account=\"customer-initech\",kind=\"h100\"} 4"},
       {"tatami_account_fair_share", "{account=\"customer-initech\"} 1"},
+      // QoS capped limits H100s: 8 per user, 12 for all; none of its jobs runs.
+      {"tatami_qos_accelerators_in_use", "{qos=\"capped\",kind=\"h100\"} 0"},
+      {"tatami_qos_accelerator_limit", "{qos=\"capped\",kind=\"h100\"} 12"},
+      {"tatami_qos_accelerator_limit_per_user", "{qos=\"capped\",kind=\"h100\"} 8"},
   };
   for (const auto& [name, sample] : families) {
     EXPECT_NE(ctl.out.find(std::string("# TYPE ") + name + " "), std::string::npos) << name;
