@@ -81,6 +81,20 @@ Status ParseAccounts(const Reader& r, const YAML::Node& accts, ClusterConfig& c)
   return {};
 }
 
+Status ParseDefaultAccount(const Reader& r, const YAML::Node& n, ClusterConfig& c) {
+  TATAMI_ASSIGN(c.default_account, r.Str(n, "default_account"));
+  const AccountConfig* a = c.FindAccount(c.default_account);
+  if (!a) {
+    return r.At(n, "default_account: unknown account '" + c.default_account +
+                       "'; want one the accounts section defines");
+  }
+  if (!a->users.empty()) {
+    return r.At(n, "default_account: account '" + a->name +
+                       "' lists its users; want one anyone may charge (no users:)");
+  }
+  return {};
+}
+
 Status ParsePriority(const Reader& r, const YAML::Node& n, ClusterConfig& c) {
   TATAMI_CHECK(r.RequireMap(n, "priority"));
   TATAMI_CHECK(r.CheckKeys(n, {"weights", "max_age", "usage_half_life"}, "priority"));

@@ -1,5 +1,6 @@
 #include "topology/cluster_config.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -84,11 +85,12 @@ Result<PartitionConfig> ParsePartition(const Reader& r, const YAML::Node& n) {
 
 Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
   TATAMI_CHECK(r.RequireMap(root, "the config"));
-  TATAMI_CHECK(r.CheckKeys(root,
-                           {"cluster_name", "controller", "timing", "nodes", "partitions",
-                            "accounts", "qos", "max_array_size", "job_environment", "fabric",
-                            "metrics", "billing", "priority", "throughput"},
-                           "the config"));
+  TATAMI_CHECK(
+      r.CheckKeys(root,
+                  {"cluster_name", "controller", "timing", "nodes", "partitions", "accounts",
+                   "default_account", "qos", "max_array_size", "job_environment", "fabric",
+                   "metrics", "billing", "priority", "throughput"},
+                  "the config"));
   if (root["cluster_name"])
     TATAMI_ASSIGN(c.cluster_name, r.Str(root["cluster_name"], "cluster_name"));
   if (root["max_array_size"])
@@ -155,6 +157,7 @@ Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
   if (defaults == 0) c.partitions.front().is_default = true;
 
   if (const auto& accts = root["accounts"]) TATAMI_CHECK(config::ParseAccounts(r, accts, c));
+  if (const auto& d = root["default_account"]) TATAMI_CHECK(config::ParseDefaultAccount(r, d, c));
   if (const auto& prio = root["priority"]) TATAMI_CHECK(config::ParsePriority(r, prio, c));
   if (const auto& qos = root["qos"]) TATAMI_CHECK(config::ParseQos(r, qos, c));
   if (const auto& t = root["throughput"]) TATAMI_CHECK(config::ParseThroughput(r, t, c));
@@ -216,6 +219,13 @@ const AccountConfig* ClusterConfig::FindAccount(std::string_view name) const {
     if (a.name == name) return &a;
   return nullptr;
 }
+std::string ClusterConfig::DefaultAccountOf(std::string_view user) const {
+  for (const auto& a : accounts) {
+    if (std::find(a.users.begin(), a.users.end(), user) != a.users.end()) return a.name;
+  }
+  return default_account;
+}
+
 const JobClassConfig* ClusterConfig::FindJobClass(std::string_view name) const {
   for (const auto& jc : job_classes)
     if (jc.name == name) return &jc;

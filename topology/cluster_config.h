@@ -186,6 +186,9 @@ struct ClusterConfig {
   std::vector<NodeConfig> nodes;
   std::vector<PartitionConfig> partitions;
   std::vector<AccountConfig> accounts;
+  // The account of a job that names none, when no account lists its user
+  // (`default_account:`, an account anyone may charge); "" = none.
+  std::string default_account;
   std::vector<QosConfig> qos;
   PriorityConfig priority;
   std::vector<JobClassConfig> job_classes;  // the `throughput:` table
@@ -200,6 +203,10 @@ struct ClusterConfig {
   const PartitionConfig* FindPartition(std::string_view name) const;
   const PartitionConfig* DefaultPartition() const;
   const AccountConfig* FindAccount(std::string_view name) const;
+  // What a job of `user` that names no account charges (Slurm's default
+  // account): the first account whose `users` lists the user, else
+  // default_account; "" when neither.
+  std::string DefaultAccountOf(std::string_view user) const;
   const QosConfig* FindQos(std::string_view name) const;
   const JobClassConfig* FindJobClass(std::string_view name) const;
   // Resolves a path written in the config relative to the config's folder.

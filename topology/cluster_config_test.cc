@@ -287,8 +287,30 @@ TEST(ClusterConfig, AccountsCarrySharesQuotasAndBorrowLimits) {
   EXPECT_EQ(plain->priority.fair_share_weight, 0u);
 }
 
+// A job that names no account charges the first account listing its user,
+// else default_account.
+TEST(ClusterConfig, AUsersDefaultAccountIsTheFirstListingThemElseTheConfigsDefault) {
+  auto c = ParseClusterConfig(WithBase("accounts:\n"
+                                       "  - {name: fsd}\n"
+                                       "  - {name: acme, users: [acme-ci, alice]}\n"
+                                       "  - {name: globex, users: [alice]}\n"
+                                       "default_account: fsd\n"),
+                              "a.yaml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->DefaultAccountOf("alice"), "acme");
+  EXPECT_EQ(c->DefaultAccountOf("acme-ci"), "acme");
+  EXPECT_EQ(c->DefaultAccountOf("bob"), "fsd");
+  c->default_account.clear();
+  EXPECT_EQ(c->DefaultAccountOf("bob"), "");  // no default: as before, no account
+}
+
 TEST(ClusterConfig, BadAccountsAndPriorityNameLineAndWant) {
   const std::pair<std::string, std::string> cases[] = {
+      {"accounts: [{name: a}]\ndefault_account: b\n",
+       "a.yaml:4:18: default_account: unknown account 'b'; want one the accounts section defines"},
+      {"default_account: b\n", "default_account: unknown account 'b'"},
+      {"accounts: [{name: a, users: [x]}]\ndefault_account: a\n",
+       "default_account: account 'a' lists its users; want one anyone may charge (no users:)"},
       {"accounts: [{name: a}, {name: a}]\n", "a.yaml:3:30: account 'a' is defined twice"},
       {"accounts: [{name: a, parent: b}, {name: b, parent: a}]\n",
        "account 'a' is its own ancestor (through 'a')"},

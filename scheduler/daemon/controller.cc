@@ -365,6 +365,7 @@ Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
     return MakeError("invalid partition '" + spec.partition() +
                      "' (partitions: " + Join(names, ", ") + ")");
   }
+  if (spec.account().empty()) spec.set_account(config_.DefaultAccountOf(spec.user()));
   if (!spec.account().empty() && !config_.accounts.empty()) {
     const AccountConfig* acct = config_.FindAccount(spec.account());
     if (!acct) return MakeError("invalid account '" + spec.account() + "'");

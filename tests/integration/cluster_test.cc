@@ -105,6 +105,21 @@ TEST(TatamiBind, ErrorsNameWhatIsMissingOrWrong) {
   EXPECT_THAT(run("TATAMI_BINDING_FILE=" + file + " LOCAL_RANK=0"), HasSubstr("rc=0"));
 }
 
+// A job that names no account charges the default one, which fair share and
+// quotas then count; an account that lists its users refuses the others.
+TEST(AccountsCluster, AJobWithoutAnAccountChargesTheDefaultOne) {
+  LocalCluster cluster(std::string(TATAMI_SOURCE_DIR) + "/tests/integration/accounts-cluster.yaml");
+  ASSERT_TRUE(cluster.ok()) << cluster.up_output();
+  CommandResult r = cluster.Run("sbatch --parsable --wrap=true");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string job = r.out.substr(0, r.out.find('\n'));
+  ASSERT_EQ(cluster.Run("tatami wait " + job).exit_code, 0);
+  EXPECT_EQ(cluster.Run("sacct -n -P -X -j " + job + " -o Account").out, "fsd\n");
+  CommandResult refused = cluster.Run("sbatch -A customer-acme --wrap=true");
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("may not charge account 'customer-acme'"));
+}
+
 // On a node that is real hardware the rankfile is applied by mpirun itself,
 // and tatami-bind pins each rank to its cores.
 TEST(HostNodeCluster, RankfileAndTatamiBindPinRanksForReal) {
