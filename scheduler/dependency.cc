@@ -14,11 +14,10 @@ DependencyStatus EvaluateOne(const v1::Dependency& d, const v1::JobInfo& job,
     return lookup.earlier_same_name_active(job) ? DependencyStatus::kWaiting
                                                 : DependencyStatus::kSatisfied;
   }
-  std::vector<const v1::JobInfo*> targets = lookup.jobs_with_id(d.job_id());
-  if (targets.empty()) return DependencyStatus::kNeverSatisfied;  // unknown or purged job
+  std::vector<JobState> targets = lookup.states_of(d.job_id());
+  if (targets.empty()) return DependencyStatus::kNeverSatisfied;  // unknown job
   bool waiting = false;
-  for (const v1::JobInfo* t : targets) {
-    JobState s = t->state();
+  for (JobState s : targets) {
     if (d.type() == "after") {
       if (s == v1::PENDING) waiting = true;
       continue;

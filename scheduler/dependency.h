@@ -7,6 +7,7 @@
 
 #include "base/result.h"
 #include "proto/tatami.pb.h"
+#include "scheduler/job_state.h"
 
 namespace tatami {
 
@@ -19,11 +20,11 @@ std::string FormatDependency(const v1::JobSpec& spec);
 
 enum class DependencyStatus { kSatisfied, kWaiting, kNeverSatisfied };
 
-// `jobs_with_id(X)` returns every job X names: the job itself, or all tasks
-// of array X. `earlier_same_name_active` answers singleton: does another job
-// of this user and name, submitted before, still hold or wait for resources?
+// `states_of(X)` returns the state of every job X names: the job itself,
+// or all tasks of array X (none: no such job). `earlier_same_name_active` answers singleton: does
+// another job of this user and name, submitted before, still hold or wait for resources?
 struct DependencyLookup {
-  std::function<std::vector<const v1::JobInfo*>(uint64_t)> jobs_with_id;
+  std::function<std::vector<JobState>(uint64_t)> states_of;
   std::function<bool(const v1::JobInfo&)> earlier_same_name_active;
 };
 

@@ -25,10 +25,10 @@ class DependencyTest : public ::testing::Test {
     job.set_job_id(100);
     EXPECT_TRUE(ParseDependency(dep, job.mutable_spec()).ok());
     DependencyLookup lookup;
-    lookup.jobs_with_id = [this](uint64_t id) {
-      std::vector<const v1::JobInfo*> out;
+    lookup.states_of = [this](uint64_t id) {
+      std::vector<JobState> out;
       for (const auto& [jid, j] : jobs_) {
-        if (jid == id || j.array_job_id() == id) out.push_back(&j);
+        if (jid == id || j.array_job_id() == id) out.push_back(j.state());
       }
       return out;
     };

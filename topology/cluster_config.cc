@@ -111,13 +111,16 @@ Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
   }
   if (const auto& t = root["timing"]) {
     TATAMI_CHECK(r.RequireMap(t, "timing"));
-    TATAMI_CHECK(r.CheckKeys(t, {"heartbeat_interval", "node_timeout", "kill_wait"}, "timing"));
+    TATAMI_CHECK(r.CheckKeys(t, {"heartbeat_interval", "node_timeout", "kill_wait", "min_job_age"},
+                             "timing"));
     if (t["heartbeat_interval"])
       TATAMI_ASSIGN(c.heartbeat_interval,
                     r.Duration(t["heartbeat_interval"], "timing.heartbeat_interval"));
     if (t["node_timeout"])
       TATAMI_ASSIGN(c.node_timeout, r.Duration(t["node_timeout"], "timing.node_timeout"));
     if (t["kill_wait"]) TATAMI_ASSIGN(c.kill_wait, r.Duration(t["kill_wait"], "timing.kill_wait"));
+    if (t["min_job_age"])
+      TATAMI_ASSIGN(c.min_job_age, r.Duration(t["min_job_age"], "timing.min_job_age"));
     if (c.node_timeout <= c.heartbeat_interval) {
       return r.At(t, "timing.node_timeout must be longer than timing.heartbeat_interval");
     }

@@ -182,6 +182,10 @@ struct ClusterConfig {
   DurationMs heartbeat_interval = 2 * kSecond;
   DurationMs node_timeout = 30 * kSecond;
   DurationMs kill_wait = 10 * kSecond;
+  // How long a finished job stays in tatamid's memory (squeue -t CD,
+  // explain) before only the job store (sacct) has it; 0: forever. Slurm's
+  // MinJobAge, and its default.
+  DurationMs min_job_age = 5 * kMinute;
   uint32_t max_array_size = 10001;
   std::vector<NodeConfig> nodes;
   std::vector<PartitionConfig> partitions;

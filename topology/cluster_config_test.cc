@@ -10,7 +10,7 @@ using ::testing::HasSubstr;
 
 constexpr const char* kGood = R"(
 cluster_name: t
-timing: {heartbeat_interval: 500ms, node_timeout: 3s, kill_wait: 1s}
+timing: {heartbeat_interval: 500ms, node_timeout: 3s, kill_wait: 1s, min_job_age: 1h}
 nodes:
   - name: gpu[01-02]
     cpus: 16
@@ -40,6 +40,7 @@ TEST(ClusterConfig, ParsesAGoodConfig) {
   EXPECT_EQ(c->nodes[1].memory_mib, 64 * 1024);
   EXPECT_EQ(c->nodes[1].agent, "gpu02");
   EXPECT_EQ(c->heartbeat_interval, 500);
+  EXPECT_EQ(c->min_job_age, kHour);
   EXPECT_EQ(c->FindPartition("gpu")->max_time, kDay);
   EXPECT_EQ(c->DefaultPartition()->name, "dojo");
   EXPECT_EQ(c->FindAccount("vision")->parent, "fsd");

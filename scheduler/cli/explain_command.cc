@@ -224,6 +224,19 @@ int RunExplain(const std::string& prog, const Args& args) {
   v1::ListJobsReply reply;
   if (Status s = client->Call(&v1::Controller::Stub::ListJobs, req, &reply); !s.ok())
     return Fail(prog, s.error().message);
+  // A job that ended more than min_job_age ago is no longer in the
+  // controller's memory; the job store (sacct's) still has its record.
+  v1::AcctRequest ended;
+  for (uint64_t id : req.job_ids()) {
+    bool listed = std::any_of(reply.jobs().begin(), reply.jobs().end(), [&](const v1::JobInfo& j) {
+      return j.job_id() == id || j.array_job_id() == id;
+    });
+    if (!listed) ended.add_job_ids(id);
+  }
+  v1::AcctReply stored;
+  if (!ended.job_ids().empty() && client->Call(&v1::Controller::Stub::Acct, ended, &stored).ok()) {
+    for (v1::JobInfo& job : *stored.mutable_jobs()) *reply.add_jobs() = std::move(job);
+  }
   if (reply.jobs().empty()) return Fail(prog, "no such job");
   // Pending jobs' accounts as tatami share sees them: how much of the
   // quota is held decides AssocGrpGRES, reclaim and what the job runs as.

@@ -188,6 +188,8 @@ Status Controller::Load() {
       nodes_[i].drained = true;
       nodes_[i].drain_reason = reason;
     }
+    TimeMs now = clock_.Now();
+    std::vector<std::pair<TimeMs, uint64_t>> ended;  // kept in memory for now: ended_
     for (v1::JobInfo& job : *loaded) {
       uint64_t id = job.job_id();
       next_job_id_ = std::max(next_job_id_, id + 1);
@@ -211,8 +213,17 @@ Status Controller::Load() {
         active_ids_.insert(id);
         restored_ids_.insert(id);
       }
+      if (IsTerminal(job.state()) && config_.min_job_age > 0) {
+        if (job.end_time() + config_.min_job_age <= now) {
+          gone_[id] = GoneOf(job);
+          continue;
+        }
+        ended.emplace_back(job.end_time(), id);
+      }
       jobs_.emplace(id, std::move(job));
     }
+    std::sort(ended.begin(), ended.end());
+    ended_.assign(ended.begin(), ended.end());
   }
   return {};
 }
@@ -340,14 +351,10 @@ int Controller::FindNodeLocked(const std::string& name) const {
 
 std::vector<const v1::JobInfo*> Controller::JobsWithIdLocked(uint64_t id) const {
   std::vector<const v1::JobInfo*> out;
-  auto it = jobs_.find(id);
-  if (it == jobs_.end()) return out;
-  if (it->second.array_job_id() != id) {
+  for (auto it = jobs_.lower_bound(id);
+       it != jobs_.end() && NamedBy(id, it->first, it->second.array_job_id()); ++it) {
     out.push_back(&it->second);
-    return out;
   }
-  // An array: its tasks have consecutive ids starting at the array's id.
-  for (; it != jobs_.end() && it->second.array_job_id() == id; ++it) out.push_back(&it->second);
   return out;
 }
 
@@ -395,7 +402,7 @@ Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
   for (const auto& d : spec.dependencies()) {
     if (d.type() == "singleton") continue;
     std::shared_lock lock(mu_);
-    if (!jobs_.count(d.job_id()))
+    if (JobsWithIdLocked(d.job_id()).empty() && GoneWithIdLocked(d.job_id()).empty())
       return MakeError("--dependency: job " + std::to_string(d.job_id()) + " does not exist");
   }
 

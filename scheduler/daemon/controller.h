@@ -17,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <future>
 #include <map>
 #include <memory>
@@ -305,7 +306,31 @@ class Controller {
   Status CheckQosLimits(const std::string& qos, const JobRequests& requests) const;
   // That default, when the option has one (JobOption::time_limit); else -1.
   DurationMs OwnTimeLimit(const v1::JobSpec& spec, const v1::AcceleratorOption& option) const;
+  // The jobs in memory that `id` names: the job itself, or every task of
+  // array `id` (tasks have consecutive ids from the array's own, and some
+  // may be gone: min_job_age).
   std::vector<const v1::JobInfo*> JobsWithIdLocked(uint64_t id) const;
+  // Whether `id` names job `job_id` of array `array_job_id` (0: none): the
+  // walks over ids from `id` on stop at the first it does not.
+  static bool NamedBy(uint64_t id, uint64_t job_id, uint64_t array_job_id) {
+    return job_id == id || array_job_id == id;
+  }
+
+  // ---- retention (controller_retention.cc): finished jobs leave memory
+  // min_job_age after their end, once their record is written; a small
+  // GoneJob stays for dependencies and tatami wait.
+  struct GoneJob {
+    uint64_t array_job_id = 0;
+    int32_t array_task_id = -1;
+    JobState state = v1::COMPLETED;
+    int32_t exit_code = 0;
+    int32_t exit_signal = 0;
+  };
+  void PurgeEndedLocked(TimeMs now);
+  // What GoneJob keeps of a finished job.
+  static GoneJob GoneOf(const v1::JobInfo& job);
+  // The gone jobs `id` names, as records with what GoneJob kept.
+  std::vector<v1::JobInfo> GoneWithIdLocked(uint64_t id) const;
   void Wake();
   void NotifyDone();
 
@@ -340,6 +365,10 @@ class Controller {
   // Read without mu_ so that the common write skips the lock; a stale
   // answer costs one extra rewrite or one extra lock, never a lost record.
   std::atomic<bool> unwritten_ids_empty_{true};
+  // Finished jobs in end order, to leave memory min_job_age after their end,
+  // and what is left of those that have.
+  std::deque<std::pair<TimeMs, uint64_t>> ended_;
+  std::map<uint64_t, GoneJob> gone_;
   uint64_t writes_queued_ = 0;
   std::unordered_map<std::string, size_t> node_index_;
   const LargestNodes largest_node_ = LargestNodesOf(config_);

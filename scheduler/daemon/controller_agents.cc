@@ -109,6 +109,7 @@ void Controller::FinishJobLocked(v1::JobInfo& job, JobState state, const std::st
     ReleaseLocked(job);
   }
   finishing_ids_.insert(job.job_id());  // AwaitWrite reports it done
+  if (config_.min_job_age > 0) ended_.emplace_back(now, job.job_id());
   Wake();
 }
 

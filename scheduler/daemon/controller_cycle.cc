@@ -30,6 +30,7 @@ void Controller::SchedulerLoop() {
     {
       std::unique_lock lock(mu_);
       std::vector<v1::JobInfo> changed;
+      PurgeEndedLocked(clock_.Now());
       CheckNodeTimeoutsLocked(changed);
       RewriteUnwrittenLocked(changed);
       repairs = QueueWriteLocked(std::move(changed));
@@ -86,7 +87,12 @@ Snapshot Controller::BuildSnapshotLocked() {
     if (uint64_t a = jobs_[id].array_job_id()) ++array_running[a];
   }
   DependencyLookup lookup;
-  lookup.jobs_with_id = [this](uint64_t id) { return JobsWithIdLocked(id); };
+  lookup.states_of = [this](uint64_t id) {
+    std::vector<JobState> states;
+    for (const v1::JobInfo* job : JobsWithIdLocked(id)) states.push_back(job->state());
+    for (const v1::JobInfo& job : GoneWithIdLocked(id)) states.push_back(job.state());
+    return states;
+  };
   // --dependency=singleton: the first unfinished job of each user and name,
   // found in one walk over the unfinished jobs when a job first asks (not a
   // walk over every job ever kept, per singleton job, per cycle).

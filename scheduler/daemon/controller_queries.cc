@@ -175,6 +175,8 @@ v1::WaitReply Controller::Wait(const v1::WaitRequest& req) {
         reply.set_all_done(all_done);
         for (uint64_t id : req.job_ids()) {
           for (const v1::JobInfo* job : JobsWithIdLocked(id)) *reply.add_jobs() = Summary(*job);
+          // Ended long ago (min_job_age): what is left of them.
+          for (v1::JobInfo& job : GoneWithIdLocked(id)) *reply.add_jobs() = std::move(job);
         }
         return reply;
       }

@@ -107,8 +107,8 @@ TEST(TatamiBind, ErrorsNameWhatIsMissingOrWrong) {
 
 // A job that names no account charges the default one, which fair share and
 // quotas then count; an account that lists its users refuses the others.
-TEST(AccountsCluster, AJobWithoutAnAccountChargesTheDefaultOne) {
-  LocalCluster cluster(std::string(TATAMI_SOURCE_DIR) + "/tests/integration/accounts-cluster.yaml");
+TEST(SmallCluster, AJobWithoutAnAccountChargesTheDefaultOne) {
+  LocalCluster cluster(std::string(TATAMI_SOURCE_DIR) + "/tests/integration/small-cluster.yaml");
   ASSERT_TRUE(cluster.ok()) << cluster.up_output();
   CommandResult r = cluster.Run("sbatch --parsable --wrap=true");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -118,6 +118,52 @@ TEST(AccountsCluster, AJobWithoutAnAccountChargesTheDefaultOne) {
   CommandResult refused = cluster.Run("sbatch -A customer-acme --wrap=true");
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_THAT(refused.err, HasSubstr("may not charge account 'customer-acme'"));
+}
+
+// min_job_age is 1 s here. A finished job then leaves the controller's
+// memory (squeue), but not the store: sacct and explain still show it,
+// tatami wait still answers with its exit code, a dependency on it is
+// still judged by how it ended, and scancel says what Slurm says. So too
+// after a restart, which loads it only as what a dependency needs.
+TEST(SmallCluster, AFinishedJobLeavesMemoryAfterMinJobAgeButKeepsItsRecord) {
+  LocalCluster cluster(std::string(TATAMI_SOURCE_DIR) + "/tests/integration/small-cluster.yaml");
+  ASSERT_TRUE(cluster.ok()) << cluster.up_output();
+  auto submit = [&](const std::string& args) {
+    CommandResult r = cluster.Run("sbatch --parsable " + args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out.substr(0, r.out.find('\n'));
+  };
+  std::string ok = submit("--wrap=true");
+  std::string failed = submit("--wrap='exit 3'");
+  ASSERT_EQ(cluster.Run("tatami wait " + ok).exit_code, 0);
+  ASSERT_EQ(cluster.Run("tatami wait " + failed).exit_code, 3);
+  ASSERT_TRUE(LocalCluster::Eventually(
+      [&] { return cluster.Run("squeue -h -t CD,F -o %i").out.empty(); }, seconds(20)));
+  auto still_known = [&] {
+    EXPECT_EQ(cluster.Run("sacct -n -P -X -j " + ok + " -o State").out, "COMPLETED\n");
+    EXPECT_THAT(cluster.Run("tatami explain " + ok).out, HasSubstr("COMPLETED"));
+    CommandResult waited = cluster.Run("tatami wait " + failed);
+    EXPECT_EQ(waited.exit_code, 3);
+    EXPECT_THAT(waited.out, HasSubstr(failed + " FAILED 3:0"));
+    std::string after = submit("--dependency=afterok:" + ok + " --wrap=true");
+    EXPECT_EQ(cluster.Run("tatami wait " + after).exit_code, 0);
+    std::string never = submit("--dependency=afterok:" + failed + " --wrap=true");
+    EXPECT_TRUE(LocalCluster::Eventually(
+        [&] {
+          return cluster.Run("squeue -h -j " + never + " -o %r").out ==
+                 "DependencyNeverSatisfied\n";
+        },
+        seconds(10)));
+    EXPECT_EQ(cluster.Run("scancel " + never).exit_code, 0);
+    CommandResult cancel = cluster.Run("scancel " + ok);
+    EXPECT_NE(cancel.exit_code, 0);
+    EXPECT_THAT(cancel.err, HasSubstr("Invalid job id specified: " + ok));
+  };
+  still_known();
+  ASSERT_TRUE(LocalCluster::KillAndReap(cluster.ControllerPid()));
+  ASSERT_EQ(cluster.Run("tatami local up").exit_code, 0);
+  EXPECT_EQ(cluster.Run("squeue -h -j " + ok + " -o %i").out, "");
+  still_known();
 }
 
 // On a node that is real hardware the rankfile is applied by mpirun itself,
