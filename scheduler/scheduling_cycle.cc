@@ -303,7 +303,8 @@ class Cycle {
           {job.job_id, o, std::move(shares).value(), admit.fit == QuotaFit::kWithinQuota});
       return true;
     }
-    if (every_option_at_limit) why = {first_limit, 0, std::nullopt, /*at_limit=*/true};
+    if (every_option_at_limit && first_limit)
+      why = {first_limit, 0, std::nullopt, /*at_limit=*/true};
     if (waits_for) why = {kFasterKindSooner, 0, waits_for};
     return false;
   }
