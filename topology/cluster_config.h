@@ -115,6 +115,9 @@ struct QosConfig {
   int64_t max_jobs_per_user = kNoLimit;
   KindLimits max_devices_per_user = kNoKindLimits;
   KindLimits max_devices = kNoKindLimits;
+  // Most unfinished (pending or running) jobs a user may have in this QoS
+  // (MaxSubmitJobsPerUser): a submission past it is refused.
+  int64_t max_submit_jobs_per_user = kNoLimit;
   bool HasLimits() const {
     return max_jobs_per_user != kNoLimit || max_devices_per_user != kNoKindLimits ||
            max_devices != kNoKindLimits;

@@ -211,7 +211,7 @@ TEST(ClusterConfig, QosLimitsPerUserAndForAllUsers) {
   auto c = ParseClusterConfig(
       WithBase("qos:\n"
                "  - {name: scavenger, max_jobs_per_user: 20, max_devices_per_user: {h100: 16},"
-               " max_devices: {h100: 64, d1: 0}}\n"),
+               " max_devices: {h100: 64, d1: 0}, max_submit_jobs_per_user: 500}\n"),
       "q.yaml");
   ASSERT_TRUE(c.ok()) << c.error().message;
   const QosConfig* q = c->FindQos("scavenger");
@@ -222,6 +222,7 @@ TEST(ClusterConfig, QosLimitsPerUserAndForAllUsers) {
   EXPECT_EQ(q->max_devices[size_t(AcceleratorKind::kH100)], 64);
   EXPECT_EQ(q->max_devices[size_t(AcceleratorKind::kD1)], 0);  // none at all
   EXPECT_EQ(q->max_devices[size_t(AcceleratorKind::kHw4)], kNoLimit);
+  EXPECT_EQ(q->max_submit_jobs_per_user, 500);
 }
 
 TEST(ClusterConfig, BadQosNamesLineAndWant) {

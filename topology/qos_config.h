@@ -5,7 +5,8 @@
 //     - {name: fsd-prod, priority: 1000, preempts: [burst, scavenger]}
 //     - {name: burst, priority: 100, preempts: [scavenger], grace_time: 2m, min_runtime: 10m}
 //     - {name: scavenger, grace_time: 30s, preempt_mode: cancel,
-//        max_jobs_per_user: 50, max_devices_per_user: {h100: 64}, max_devices: {h100: 512}}
+//        max_jobs_per_user: 50, max_devices_per_user: {h100: 64}, max_devices: {h100: 512},
+//        max_submit_jobs_per_user: 1000}
 #pragma once
 
 #include "base/result.h"

@@ -111,6 +111,23 @@ Result<Controller::JobRequests> Controller::ValidateOptions(v1::JobSpec& spec, R
   return out;
 }
 
+std::optional<std::pair<uint32_t, uint32_t>> Controller::SubmitLimitKey(
+    const v1::JobSpec& spec) const {
+  auto qos = qos_.Find(spec.qos());
+  if (!qos.ok() || *qos >= config_.qos.size() ||
+      config_.qos[*qos].max_submit_jobs_per_user == kNoLimit)
+    return std::nullopt;
+  return std::pair{*qos, spec.uid()};
+}
+
+void Controller::CountUnfinishedLocked(const v1::JobSpec& spec, int64_t jobs) {
+  auto key = SubmitLimitKey(spec);
+  if (!key) return;
+  int64_t& n = unfinished_by_qos_user_[*key];
+  n = std::max<int64_t>(0, n + jobs);
+  if (n == 0) unfinished_by_qos_user_.erase(*key);
+}
+
 Status Controller::CheckQosLimits(const std::string& qos_name, const JobRequests& requests) const {
   const QosConfig* qos = config_.FindQos(qos_name);
   if (!qos || !qos->HasLimits()) return {};
@@ -213,6 +230,7 @@ Status Controller::Load() {
         active_ids_.insert(id);
         restored_ids_.insert(id);
       }
+      if (!IsTerminal(job.state())) CountUnfinishedLocked(job.spec(), 1);
       if (IsTerminal(job.state()) && config_.min_job_age > 0) {
         if (job.end_time() + config_.min_job_age <= now) {
           gone_[id] = GoneOf(job);
@@ -438,8 +456,24 @@ Result<v1::SubmitReply> Controller::Submit(v1::JobSpec spec) {
   std::vector<v1::JobInfo>& jobs = accepted->jobs;
   uint64_t first_id;
   QueuedWrite write;
+  const v1::JobSpec& submitted = jobs.front().spec();
+  int64_t count = static_cast<int64_t>(jobs.size());
   {
     std::unique_lock lock(mu_);
+    // Counted in now, before the write, so that two submissions at once
+    // cannot both pass the limit.
+    if (auto key = SubmitLimitKey(submitted)) {
+      int64_t limit = config_.qos[key->first].max_submit_jobs_per_user;
+      auto it = unfinished_by_qos_user_.find(*key);
+      int64_t queued = it == unfinished_by_qos_user_.end() ? 0 : it->second;
+      if (queued + count > limit) {
+        return MakeError("qos " + submitted.qos() + " allows " + std::to_string(limit) +
+                         " pending or running jobs per user (max_submit_jobs_per_user); user " +
+                         submitted.user() + " has " + std::to_string(queued) + " and this adds " +
+                         std::to_string(count));
+      }
+      CountUnfinishedLocked(submitted, count);
+    }
     first_id = next_job_id_;
     next_job_id_ += jobs.size();
     for (size_t i = 0; i < jobs.size(); ++i) {
@@ -452,8 +486,11 @@ Result<v1::SubmitReply> Controller::Submit(v1::JobSpec spec) {
   // whose submission then failed would run a job sbatch called refused,
   // and a cancel or a start queued behind a failed submission could land
   // in the store on its own.
-  if (Status s = AwaitWrite(std::move(write), OnWriteFailure::kForget); !s.ok())
+  if (Status s = AwaitWrite(std::move(write), OnWriteFailure::kForget); !s.ok()) {
+    std::unique_lock lock(mu_);
+    CountUnfinishedLocked(submitted, -count);
     return MakeError("the job could not be stored, so it was not accepted: " + s.error().message);
+  }
   v1::SubmitReply reply;
   reply.set_job_id(first_id);
   reply.set_array_tasks(jobs.front().array_task_id() >= 0 ? static_cast<uint32_t>(jobs.size()) : 0);

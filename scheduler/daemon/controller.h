@@ -302,6 +302,11 @@ class Controller {
   // without --time, the default of the copy's own partition.
   DurationMs OptionTimeLimit(const v1::JobSpec& spec, const v1::AcceleratorOption& option,
                              DurationMs main_limit) const;
+  // max_submit_jobs_per_user: whose unfinished jobs a job counts among (its
+  // own QoS, not what it runs as, and its uid); none when its QoS sets no
+  // such limit. Submit counts jobs in, FinishJobLocked out.
+  std::optional<std::pair<uint32_t, uint32_t>> SubmitLimitKey(const v1::JobSpec& spec) const;
+  void CountUnfinishedLocked(const v1::JobSpec& spec, int64_t jobs);
   // Refuses a job that its QoS's limits would never let start, naming the limit.
   Status CheckQosLimits(const std::string& qos, const JobRequests& requests) const;
   // That default, when the option has one (JobOption::time_limit); else -1.
@@ -369,6 +374,8 @@ class Controller {
   // and what is left of those that have.
   std::deque<std::pair<TimeMs, uint64_t>> ended_;
   std::map<uint64_t, GoneJob> gone_;
+  // Unfinished jobs by SubmitLimitKey, for the QoS that limit them.
+  std::map<std::pair<uint32_t, uint32_t>, int64_t> unfinished_by_qos_user_;
   uint64_t writes_queued_ = 0;
   std::unordered_map<std::string, size_t> node_index_;
   const LargestNodes largest_node_ = LargestNodesOf(config_);

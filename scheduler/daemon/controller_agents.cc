@@ -100,6 +100,7 @@ void Controller::FinishJobLocked(v1::JobInfo& job, JobState state, const std::st
   job.set_reason(reason);
   job.set_end_time(now);
   ++finished_[{state, RunPartition(job), job.spec().account()}];
+  CountUnfinishedLocked(job.spec(), -1);
   pending_ids_.erase(job.job_id());
   requests_.erase(job.job_id());
   if (was_active) {

@@ -180,9 +180,28 @@ TEST_F(ClusterTest, AJobAtItsQosLimitWaitsForItsUsersOwnJobs) {
                                    " holds h100=2); at most h100=12 for all users together "
                                    "(they hold h100=2)"));
   EXPECT_EQ(cluster_.Run("tatami qos -P -n | grep ^capped").out,
-            "capped|0||00:00:00|00:00:00|requeue||1|h100=8|h100=12|h100=2|1|h100=2\n");
+            "capped|0||00:00:00|00:00:00|requeue||3|1|h100=8|h100=12|h100=2|1|h100=2\n");
   EXPECT_EQ(cluster_.Run("tatami qos -P -n | grep ^reserved").out,
-            "reserved|100|scavenger|00:00:00|00:00:00|requeue|burst||||||\n");
+            "reserved|100|scavenger|00:00:00|00:00:00|requeue|burst|||||||\n");
+  // Two of capped's three queued jobs per user are taken: an array of two
+  // is refused whole, one more job is not.
+  CommandResult flood = cluster_.Run("sbatch -q capped --array=0-1 --wrap=true");
+  EXPECT_EQ(flood.exit_code, 1);
+  EXPECT_THAT(flood.err, HasSubstr("qos capped allows 3 pending or running jobs per user "
+                                   "(max_submit_jobs_per_user); user "));
+  EXPECT_THAT(flood.err, HasSubstr(" has 2 and this adds 2"));
+  std::string third = Submit("-q capped --wrap=true");
+  EXPECT_EQ(cluster_.Run("sbatch -q capped --wrap=true").exit_code, 1);
+  EXPECT_EQ(cluster_.Run("scancel " + third).exit_code, 0);
+  // Cancelled, it no longer counts.
+  std::string fourth = Submit("-q capped --wrap=true");
+  EXPECT_FALSE(fourth.empty());
+  EXPECT_EQ(cluster_.Run("scancel " + fourth).exit_code, 0);
+  // A restarted controller counts the queue again from the store.
+  ASSERT_TRUE(LocalCluster::KillAndReap(cluster_.ControllerPid()));
+  ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0);
+  EXPECT_THAT(cluster_.Run("sbatch -q capped --array=0-1 --wrap=true").err,
+              HasSubstr(" has 2 and this adds 2"));
   CommandResult refused = cluster_.Run("sbatch -q capped --gpus=16 --wrap=true");
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_THAT(refused.err, HasSubstr("qos capped allows at most 8 h100 per user "
