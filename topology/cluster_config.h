@@ -118,6 +118,10 @@ struct QosConfig {
   // Most unfinished (pending or running) jobs a user may have in this QoS
   // (MaxSubmitJobsPerUser): a submission past it is refused.
   int64_t max_submit_jobs_per_user = kNoLimit;
+  // Longest time limit a job of this QoS may have, on any kind it accepts
+  // (MaxWall): a longer --time is refused, and a job without one gets at
+  // most this. 0: none.
+  DurationMs max_time = 0;
   bool HasLimits() const {
     return max_jobs_per_user != kNoLimit || max_devices_per_user != kNoKindLimits ||
            max_devices != kNoKindLimits;

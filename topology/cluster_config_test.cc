@@ -211,7 +211,8 @@ TEST(ClusterConfig, QosLimitsPerUserAndForAllUsers) {
   auto c = ParseClusterConfig(
       WithBase("qos:\n"
                "  - {name: scavenger, max_jobs_per_user: 20, max_devices_per_user: {h100: 16},"
-               " max_devices: {h100: 64, d1: 0}, max_submit_jobs_per_user: 500}\n"),
+               " max_devices: {h100: 64, d1: 0}, max_submit_jobs_per_user: 500,"
+               " max_time: 4:00:00}\n"),
       "q.yaml");
   ASSERT_TRUE(c.ok()) << c.error().message;
   const QosConfig* q = c->FindQos("scavenger");
@@ -223,6 +224,7 @@ TEST(ClusterConfig, QosLimitsPerUserAndForAllUsers) {
   EXPECT_EQ(q->max_devices[size_t(AcceleratorKind::kD1)], 0);  // none at all
   EXPECT_EQ(q->max_devices[size_t(AcceleratorKind::kHw4)], kNoLimit);
   EXPECT_EQ(q->max_submit_jobs_per_user, 500);
+  EXPECT_EQ(q->max_time, 4 * kHour);
 }
 
 TEST(ClusterConfig, BadQosNamesLineAndWant) {
@@ -243,6 +245,7 @@ TEST(ClusterConfig, BadQosNamesLineAndWant) {
       {"qos: [{name: a, above_quota: b}, {name: b, above_quota: c}, {name: c}]\n",
        "qos 'a': above_quota 'b' has an above_quota of its own; want a QoS without one"},
       {"qos: [{name: a, max_jobs_per_user: -1}]\n", "max_jobs_per_user"},
+      {"qos: [{name: a, max_time: soon}]\n", "max_time"},
       {"qos: [{name: a, max_devices_per_user: 8}]\n", "max_devices_per_user must be a mapping"},
       {"qos: [{name: a, max_devices: {tpu: 8}}]\n",
        "q.yaml:3:31: max_devices: unknown accelerator kind 'tpu' (expected h100, d1 or hw4)"},

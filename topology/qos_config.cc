@@ -21,11 +21,12 @@ Status ParseQos(const Reader& r, const YAML::Node& qos, ClusterConfig& c) {
   }
   for (const auto& q : qos) {
     TATAMI_CHECK(r.RequireMap(q, "a qos"));
-    TATAMI_CHECK(r.CheckKeys(
-        q,
-        {"name", "priority", "preempts", "grace_time", "min_runtime", "preempt_mode", "above_quota",
-         "max_jobs_per_user", "max_devices_per_user", "max_devices", "max_submit_jobs_per_user"},
-        "a qos"));
+    TATAMI_CHECK(
+        r.CheckKeys(q,
+                    {"name", "priority", "preempts", "grace_time", "min_runtime", "preempt_mode",
+                     "above_quota", "max_jobs_per_user", "max_devices_per_user", "max_devices",
+                     "max_submit_jobs_per_user", "max_time"},
+                    "a qos"));
     QosConfig qc;
     if (!q["name"]) return r.At(q, "a qos needs 'name'");
     TATAMI_ASSIGN(qc.name, r.Str(q["name"], "name"));
@@ -51,6 +52,7 @@ Status ParseQos(const Reader& r, const YAML::Node& qos, ClusterConfig& c) {
     }
     if (q["max_devices"])
       TATAMI_CHECK(ParseKindLimits(r, q["max_devices"], "max_devices", qc.max_devices));
+    if (q["max_time"]) TATAMI_ASSIGN(qc.max_time, r.TimeLimit(q["max_time"], "max_time"));
     if (q["max_submit_jobs_per_user"]) {
       TATAMI_ASSIGN(qc.max_submit_jobs_per_user,
                     r.UInt(q["max_submit_jobs_per_user"], "max_submit_jobs_per_user"));

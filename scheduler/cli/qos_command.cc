@@ -16,7 +16,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: %s [-n] [-P|--json|--csv]\n"
-    "  MaxSubmitPU: pending or running jobs per user; MaxJobsPU, MaxDevicesPU:\n"
+    "  MaxWall: the longest time limit; MaxSubmitPU: pending or running jobs per\n"
+    "  user; MaxJobsPU, MaxDevicesPU:\n"
     "  running, per user; MaxDevices: all users of the QoS together.\n"
     "  InUse: what the QoS's running jobs hold now, for the kinds it limits;\n"
     "  MyJobs, MyDevices: the part of it that is yours.\n";
@@ -48,10 +49,10 @@ int RunQos(const std::string& prog, const Args& args) {
     return Fail(prog, s.error().message);
 
   RecordTable table;
-  table.headers = {"Name",        "Priority",   "Preempts",    "GraceTime", "MinRun",
-                   "PreemptMode", "AboveQuota", "MaxSubmitPU", "MaxJobsPU", "MaxDevicesPU",
-                   "MaxDevices",  "InUse",      "MyJobs",      "MyDevices"};
-  table.widths = {-12, 8, -20, 10, 10, 11, -10, 11, 9, -14, -14, -14, 6, -14};
+  table.headers = {"Name",         "Priority",   "Preempts", "GraceTime",   "MinRun",
+                   "PreemptMode",  "AboveQuota", "MaxWall",  "MaxSubmitPU", "MaxJobsPU",
+                   "MaxDevicesPU", "MaxDevices", "InUse",    "MyJobs",      "MyDevices"};
+  table.widths = {-12, 8, -20, 10, 10, 11, -10, 11, 11, 9, -14, -14, -14, 6, -14};
   for (const v1::QosInfo& q : reply.qos()) {
     bool limited =
         q.max_jobs_per_user() >= 0 || !q.max_devices_per_user().empty() || !q.max_devices().empty();
@@ -63,6 +64,7 @@ int RunQos(const std::string& prog, const Args& args) {
         FormatElapsed(q.min_runtime_ms()),
         q.requeue_on_preempt() ? "requeue" : "cancel",
         q.above_quota(),
+        q.max_time_ms() > 0 ? FormatTimeLimit(q.max_time_ms()) : "",
         Limit(q.max_submit_jobs_per_user()),
         Limit(q.max_jobs_per_user()),
         DeviceCountsText(q.max_devices_per_user()),

@@ -92,11 +92,15 @@ Result<Controller::JobRequests> Controller::ValidateOptions(v1::JobSpec& spec, R
     }
     const PartitionConfig* part = config_.FindPartition(option.partition());
     DurationMs limit = OptionTimeLimit(spec, option, time_limit);
-    if (req.ok() && part->max_time > 0 && (limit == 0 || limit > part->max_time)) {
-      req = MakeError("at " + FormatSpeed(option.speed()) + " the time limit " +
-                      FormatTimeLimit(time_limit) + " becomes " +
-                      (limit ? FormatTimeLimit(limit) : "unlimited") + ", over the partition's " +
-                      FormatTimeLimit(part->max_time) + "; give a shorter --time");
+    // The partition's and the QoS's longest limits hold on every kind.
+    for (auto [most, whose] : {std::pair{part->max_time, "the partition's "},
+                               std::pair{QosMaxTime(spec), "the qos's max_time of "}}) {
+      if (req.ok() && most > 0 && (limit == 0 || limit > most)) {
+        req = MakeError("at " + FormatSpeed(option.speed()) + " the time limit " +
+                        FormatTimeLimit(time_limit) + " becomes " +
+                        (limit ? FormatTimeLimit(limit) : "unlimited") + ", over " + whose +
+                        FormatTimeLimit(most) + "; give a shorter --time");
+      }
     }
     if (!req.ok()) {
       // The class or the -p list offered it; this job cannot use it there.
@@ -109,69 +113,6 @@ Result<Controller::JobRequests> Controller::ValidateOptions(v1::JobSpec& spec, R
   }
   spec.mutable_accelerator_options()->Swap(&kept);
   return out;
-}
-
-std::optional<std::pair<uint32_t, uint32_t>> Controller::SubmitLimitKey(
-    const v1::JobSpec& spec) const {
-  auto qos = qos_.Find(spec.qos());
-  if (!qos.ok() || *qos >= config_.qos.size() ||
-      config_.qos[*qos].max_submit_jobs_per_user == kNoLimit)
-    return std::nullopt;
-  return std::pair{*qos, spec.uid()};
-}
-
-void Controller::CountUnfinishedLocked(const v1::JobSpec& spec, int64_t jobs) {
-  auto key = SubmitLimitKey(spec);
-  if (!key) return;
-  int64_t& n = unfinished_by_qos_user_[*key];
-  n = std::max<int64_t>(0, n + jobs);
-  if (n == 0) unfinished_by_qos_user_.erase(*key);
-}
-
-Status Controller::CheckQosLimits(const std::string& qos_name, const JobRequests& requests) const {
-  const QosConfig* qos = config_.FindQos(qos_name);
-  if (!qos || !qos->HasLimits()) return {};
-  auto never = [&](const ResourceRequest& req) {
-    auto [kind, devices] = QuotaDemand(req);
-    return NeverWithinLimits(*qos, kind, devices);
-  };
-  std::string why = never(requests.request);
-  if (why.empty()) return {};
-  for (const JobOption& option : requests.alternatives)
-    if (never(option.request).empty()) return {};
-  if (!requests.alternatives.empty()) why += "; nor is any other kind it accepts within them";
-  return MakeError(why);
-}
-
-namespace {
-
-// What a job that gave no --time may run for in `part`, as in Slurm: the
-// partition's DefaultTime, else its MaxTime; 0 (unlimited) if neither.
-DurationMs PartitionTimeLimit(const PartitionConfig* part) {
-  if (!part) return 0;
-  return part->default_time ? part->default_time : part->max_time;
-}
-
-}  // namespace
-
-DurationMs Controller::RequestedTimeLimit(const v1::JobSpec& spec) const {
-  if (spec.time_limit_ms() > 0) return spec.time_limit_ms();
-  return PartitionTimeLimit(config_.FindPartition(spec.partition()));
-}
-
-DurationMs Controller::OwnTimeLimit(const v1::JobSpec& spec,
-                                    const v1::AcceleratorOption& option) const {
-  // A -p list's copy of a job without --time: the limit is its partition's
-  // own, picked where the job starts, not the first listed partition's.
-  if (spec.time_limit_ms() <= 0 && option.from_partition_list())
-    return PartitionTimeLimit(config_.FindPartition(option.partition()));
-  return -1;
-}
-
-DurationMs Controller::OptionTimeLimit(const v1::JobSpec& spec, const v1::AcceleratorOption& option,
-                                       DurationMs main_limit) const {
-  DurationMs own = OwnTimeLimit(spec, option);
-  return own >= 0 ? own : LimitAtSpeed(main_limit, option.speed());
 }
 
 Status Controller::Load() {
@@ -405,6 +346,10 @@ Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
   if (part->max_time > 0 && spec.time_limit_ms() > part->max_time) {
     return MakeError("--time=" + FormatTimeLimit(spec.time_limit_ms()) + " exceeds partition " +
                      part->name + "'s limit of " + FormatTimeLimit(part->max_time));
+  }
+  if (DurationMs most = QosMaxTime(spec); most > 0 && spec.time_limit_ms() > most) {
+    return MakeError("--time=" + FormatTimeLimit(spec.time_limit_ms()) + " exceeds qos " +
+                     spec.qos() + "'s max_time of " + FormatTimeLimit(most));
   }
   auto req = RequestFor(spec, *part);
   if (!req) return req.error();

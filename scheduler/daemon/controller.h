@@ -307,6 +307,8 @@ class Controller {
   // such limit. Submit counts jobs in, FinishJobLocked out.
   std::optional<std::pair<uint32_t, uint32_t>> SubmitLimitKey(const v1::JobSpec& spec) const;
   void CountUnfinishedLocked(const v1::JobSpec& spec, int64_t jobs);
+  // The job's QoS's max_time; 0: none.
+  DurationMs QosMaxTime(const v1::JobSpec& spec) const;
   // Refuses a job that its QoS's limits would never let start, naming the limit.
   Status CheckQosLimits(const std::string& qos, const JobRequests& requests) const;
   // That default, when the option has one (JobOption::time_limit); else -1.

@@ -155,6 +155,7 @@ std::vector<v1::QosInfo> QosStandings(const std::vector<QosConfig>& config,
     info->set_above_quota(q.above_quota);
     info->set_max_jobs_per_user(q.max_jobs_per_user);
     info->set_max_submit_jobs_per_user(q.max_submit_jobs_per_user);
+    info->set_max_time_ms(q.max_time);
     AddLimits(q.max_devices_per_user, info->mutable_max_devices_per_user());
     AddLimits(q.max_devices, info->mutable_max_devices());
     if (!q.HasLimits()) continue;

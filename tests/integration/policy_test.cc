@@ -180,9 +180,19 @@ TEST_F(ClusterTest, AJobAtItsQosLimitWaitsForItsUsersOwnJobs) {
                                    " holds h100=2); at most h100=12 for all users together "
                                    "(they hold h100=2)"));
   EXPECT_EQ(cluster_.Run("tatami qos -P -n | grep ^capped").out,
-            "capped|0||00:00:00|00:00:00|requeue||3|1|h100=8|h100=12|h100=2|1|h100=2\n");
+            "capped|0||00:00:00|00:00:00|requeue||01:00:00|3|1|h100=8|h100=12|h100=2|1|h100=2\n");
   EXPECT_EQ(cluster_.Run("tatami qos -P -n | grep ^reserved").out,
-            "reserved|100|scavenger|00:00:00|00:00:00|requeue|burst|||||||\n");
+            "reserved|100|scavenger|00:00:00|00:00:00|requeue|burst||||||||\n");
+  // capped's max_time: a job without --time gets it (not the partition's
+  // day); a longer --time is refused.
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + second + " -o %l"), "01:00:00");
+  CommandResult long_job = cluster_.Run("sbatch -q capped -t 2:00:00 --wrap=true");
+  EXPECT_EQ(long_job.exit_code, 1);
+  EXPECT_THAT(long_job.err, HasSubstr("--time=02:00:00 exceeds qos capped's max_time of 01:00:00"));
+  // So on every kind it accepts: at half speed 50 minutes become 100.
+  CommandResult slow = cluster_.Run("sbatch -q capped -t 50 --gpus='h100:1|hw4:1@0.5' --wrap=true");
+  EXPECT_EQ(slow.exit_code, 1);
+  EXPECT_THAT(slow.err, HasSubstr("becomes 01:40:00, over the qos's max_time of 01:00:00"));
   // Two of capped's three queued jobs per user are taken: an array of two
   // is refused whole, one more job is not.
   CommandResult flood = cluster_.Run("sbatch -q capped --array=0-1 --wrap=true");
