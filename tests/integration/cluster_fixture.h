@@ -24,6 +24,12 @@ class ClusterTest : public ::testing::Test {
     EXPECT_EQ(r.exit_code, 0) << "sbatch " << args << "\n" << r.err;
     return r.out.substr(0, r.out.find('\n'));
   }
+  // A command that must fail (exit 1) and say `message` on stderr.
+  void ExpectRefused(const std::string& command, const std::string& message) {
+    CommandResult r = cluster_.Run(command);
+    EXPECT_EQ(r.exit_code, 1) << command << "\n" << r.out;
+    EXPECT_NE(r.err.find(message), std::string::npos) << command << "\n" << r.err;
+  }
   // `tatami wait JOBS`, bounded: a job that never ends fails the test
   // instead of hanging it. Returns tatami wait's exit code.
   int Wait(const std::string& jobs) {

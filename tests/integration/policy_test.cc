@@ -186,22 +186,19 @@ TEST_F(ClusterTest, AJobAtItsQosLimitWaitsForItsUsersOwnJobs) {
   // capped's max_time: a job without --time gets it (not the partition's
   // day); a longer --time is refused.
   EXPECT_EQ(cluster_.Value("squeue -h -j " + second + " -o %l"), "01:00:00");
-  CommandResult long_job = cluster_.Run("sbatch -q capped -t 2:00:00 --wrap=true");
-  EXPECT_EQ(long_job.exit_code, 1);
-  EXPECT_THAT(long_job.err, HasSubstr("--time=02:00:00 exceeds qos capped's max_time of 01:00:00"));
+  ExpectRefused("sbatch -q capped -t 2:00:00 --wrap=true",
+                "--time=02:00:00 exceeds qos capped's max_time of 01:00:00");
   // So on every kind it accepts: at half speed 50 minutes become 100.
-  CommandResult slow = cluster_.Run("sbatch -q capped -t 50 --gpus='h100:1|hw4:1@0.5' --wrap=true");
-  EXPECT_EQ(slow.exit_code, 1);
-  EXPECT_THAT(slow.err, HasSubstr("becomes 01:40:00, over the qos's max_time of 01:00:00"));
+  ExpectRefused("sbatch -q capped -t 50 --gpus='h100:1|hw4:1@0.5' --wrap=true",
+                "becomes 01:40:00, over the qos's max_time of 01:00:00");
   // Two of capped's three queued jobs per user are taken: an array of two
   // is refused whole, one more job is not.
-  CommandResult flood = cluster_.Run("sbatch -q capped --array=0-1 --wrap=true");
-  EXPECT_EQ(flood.exit_code, 1);
-  EXPECT_THAT(flood.err, HasSubstr("qos capped allows 3 pending or running jobs per user "
-                                   "(max_submit_jobs_per_user); user "));
-  EXPECT_THAT(flood.err, HasSubstr(" has 2 and this adds 2"));
+  ExpectRefused("sbatch -q capped --array=0-1 --wrap=true",
+                "qos capped allows 3 pending or running jobs per user "
+                "(max_submit_jobs_per_user); user " +
+                    cluster_.Value("id -un") + " has 2 and this adds 2");
   std::string third = Submit("-q capped --wrap=true");
-  EXPECT_EQ(cluster_.Run("sbatch -q capped --wrap=true").exit_code, 1);
+  ExpectRefused("sbatch -q capped --wrap=true", " has 3 and this adds 1");
   EXPECT_EQ(cluster_.Run("scancel " + third).exit_code, 0);
   // Cancelled, it no longer counts.
   std::string fourth = Submit("-q capped --wrap=true");
@@ -210,12 +207,10 @@ TEST_F(ClusterTest, AJobAtItsQosLimitWaitsForItsUsersOwnJobs) {
   // A restarted controller counts the queue again from the store.
   ASSERT_TRUE(LocalCluster::KillAndReap(cluster_.ControllerPid()));
   ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0);
-  EXPECT_THAT(cluster_.Run("sbatch -q capped --array=0-1 --wrap=true").err,
-              HasSubstr(" has 2 and this adds 2"));
-  CommandResult refused = cluster_.Run("sbatch -q capped --gpus=16 --wrap=true");
-  EXPECT_EQ(refused.exit_code, 1);
-  EXPECT_THAT(refused.err, HasSubstr("qos capped allows at most 8 h100 per user "
-                                     "(max_devices_per_user); the job asks for 16"));
+  ExpectRefused("sbatch -q capped --array=0-1 --wrap=true", " has 2 and this adds 2");
+  ExpectRefused("sbatch -q capped --gpus=16 --wrap=true",
+                "qos capped allows at most 8 h100 per user (max_devices_per_user); the job asks "
+                "for 16");
   Release("first");
   EXPECT_EQ(Wait(first), 0);
   EXPECT_EQ(Wait(second), 0);
