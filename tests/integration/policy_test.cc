@@ -208,6 +208,15 @@ TEST_F(ClusterTest, AJobAtItsQosLimitWaitsForItsUsersOwnJobs) {
   ASSERT_TRUE(LocalCluster::KillAndReap(cluster_.ControllerPid()));
   ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0);
   ExpectRefused("sbatch -q capped --array=0-1 --wrap=true", " has 2 and this adds 2");
+  // A submission the store refused does not count either: one more fits.
+  {
+    StoreLock lock(cluster_.dir());
+    ASSERT_TRUE(lock.held());
+    ExpectRefused("sbatch -q capped --wrap=true", "could not be stored, so it was not accepted");
+  }
+  std::string last = Submit("-q capped --wrap=true");
+  EXPECT_FALSE(last.empty());
+  EXPECT_EQ(cluster_.Run("scancel " + last).exit_code, 0);
   ExpectRefused("sbatch -q capped --gpus=16 --wrap=true",
                 "qos capped allows at most 8 h100 per user (max_devices_per_user); the job asks "
                 "for 16");
