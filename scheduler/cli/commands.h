@@ -25,6 +25,7 @@ int RunAcct(const std::string& prog, const Args& args);     // sacct
 int RunReport(const std::string& prog, const Args& args);   // sreport: usage over a period
 int RunShare(const std::string& prog, const Args& args);    // sshare: fair share and quotas now
 int RunQos(const std::string& prog, const Args& args);      // sacctmgr show qos, with use now
+int RunPrio(const std::string& prog, const Args& args);     // sprio: priority term by term
 int RunWait(const std::string& prog, const Args& args);     // block until jobs end
 int RunExplain(const std::string& prog, const Args& args);  // why pending, where and how bound
 int RunLocal(const std::string& prog, const Args& args);    // tatami local up|down|status

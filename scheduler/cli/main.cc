@@ -19,6 +19,7 @@ commands:
   report   usage and cost per account, user and kind over a period (sreport)
   share    accounts' fair share, and devices in use against quota (sshare)
   qos      QoS tiers: preemption rules, limits and what they hold now (sacctmgr show qos)
+  prio     pending jobs' priority, factor by factor, highest first (sprio)
   wait     block until jobs end; exit with their highest exit code
   explain  why a job waits; where it runs and each rank's GPU, cores and NIC
   local    up|down|status of a cluster on this machine
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
       {"report", "sreport", tatami::RunReport}, {"node", nullptr, tatami::RunNode},
       {"hold", nullptr, tatami::RunHold},       {"release", nullptr, tatami::RunRelease},
       {"share", "sshare", tatami::RunShare},    {"qos", nullptr, tatami::RunQos},
+      {"prio", "sprio", tatami::RunPrio},
   };
   for (const auto& c : commands) {
     if (c.slurm_name && self == c.slurm_name)

@@ -208,6 +208,14 @@ void Controller::DescribePriorityLocked(v1::JobInfo& listed, TimeMs now) const {
   PriorityFactors factors = priority_.Factors(PendingJobOf(listed, req->second), now);
   listed.set_priority(Weighted(priority_.config(), factors));
   listed.set_priority_factors(DescribePriority(priority_.config(), factors));
+  const PriorityConfig& w = priority_.config();
+  v1::PriorityTerms* terms = listed.mutable_priority_terms();
+  terms->set_age(factors.age * w.age_weight);
+  terms->set_fair_share(factors.fair_share * w.fair_share_weight);
+  terms->set_job_size(factors.job_size * w.job_size_weight);
+  terms->set_small_jobs(factors.small_jobs * w.small_jobs_weight);
+  terms->set_partition(factors.partition * w.partition_weight);
+  terms->set_qos(factors.qos * w.qos_weight);
 }
 
 uint32_t PreemptedInARow(const v1::JobInfo& job) {

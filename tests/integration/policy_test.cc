@@ -226,6 +226,24 @@ TEST_F(ClusterTest, AJobAtItsQosLimitWaitsForItsUsersOwnJobs) {
   EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + second + " -o State,QOS"), "COMPLETED|capped");
 }
 
+// sprio: pending jobs highest first, each term a factor times its weight.
+// The test cluster weighs only the QoS (1000 by default): fsd-prod's 1000
+// over the largest QoS priority, 1000, gives 1000; burst's 10 gives 10.
+TEST_F(ClusterTest, PrioListsPendingJobsFactorByFactorHighestFirst) {
+  std::string normal = Submit("-H --wrap=true");
+  std::string burst = Submit("-H -q burst --wrap=true");
+  std::string prod = Submit("-H -q fsd-prod --wrap=true");
+  std::string user = cluster_.Value("id -un");
+  EXPECT_EQ(cluster_.Run("sprio -P -n").out, prod + "|h100|" + user + "||1000|0|0|0|0|0|1000\n" +
+                                                 burst + "|h100|" + user + "||10|0|0|0|0|0|10\n" +
+                                                 normal + "|h100|" + user + "||0|0|0|0|0|0|0\n");
+  EXPECT_EQ(cluster_.Run("tatami prio -P -n -j " + burst + " | cut -d'|' -f1,5").out,
+            burst + "|10\n");
+  EXPECT_EQ(cluster_.Run("sprio -n -u nobody-here").out, "");
+  ExpectRefused("sprio --frobnicate", "sprio: error: unrecognized option '--frobnicate'");
+  EXPECT_EQ(cluster_.Run("scancel " + normal + " " + burst + " " + prod).exit_code, 0);
+}
+
 // sshare: customer-initech holds 8 guaranteed H100s and borrows 4 more;
 // its fair share falls below 1 as running jobs count as usage. Asked for an
 // account the config lacks, it says so.
