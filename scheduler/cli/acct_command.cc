@@ -95,10 +95,8 @@ int RunAcct(const std::string& prog, const Args& args) {
     fields.push_back({parts[0], width});
   }
 
-  auto client = ControllerClient::Connect("");
-  if (!client) return Fail(prog, client.error().message);
   v1::AcctReply reply;
-  if (Status s = client->Call(&v1::Controller::Stub::Acct, req, &reply); !s.ok())
+  if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::Acct, req, &reply); !s.ok())
     return Fail(prog, s.error().message);
 
   RecordTable table;

@@ -69,10 +69,8 @@ int RunCancel(const std::string& prog, const Args& args) {
 int SendJobSelection(const std::string& prog, v1::CancelRequest req) {
   passwd* pw = getpwuid(getuid());
   req.set_requester(pw ? pw->pw_name : std::to_string(getuid()));
-  auto client = ControllerClient::Connect("");
-  if (!client) return Fail(prog, client.error().message);
   v1::CancelReply reply;
-  if (Status s = client->Call(&v1::Controller::Stub::Cancel, req, &reply); !s.ok())
+  if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::Cancel, req, &reply); !s.ok())
     return Fail(prog, s.error().message);
   for (const auto& e : reply.errors()) fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.c_str());
   return reply.errors().empty() ? 0 : 1;

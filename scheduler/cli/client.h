@@ -30,6 +30,17 @@ class ControllerClient {
   // "cannot reach the controller at ...", or the controller's own message.
   Error Describe(const grpc::Status& s) const;
 
+  // Connects (Connect("")) and makes one call: what most commands need.
+  // Errors: the connection's, or the call's as Describe words them.
+  template <class Request, class Reply>
+  static Status CallOnce(grpc::Status (v1::Controller::Stub::*method)(grpc::ClientContext*,
+                                                                      const Request&, Reply*),
+                         const Request& request, Reply* reply, int timeout_seconds = 30) {
+    auto client = Connect("");
+    if (!client) return client.error();
+    return client->Call(method, request, reply, timeout_seconds);
+  }
+
   // One RPC with a deadline (seconds; 0 = none); errors as Describe words them.
   template <class Request, class Reply>
   Status Call(grpc::Status (v1::Controller::Stub::*method)(grpc::ClientContext*, const Request&,

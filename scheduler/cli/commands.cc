@@ -111,6 +111,23 @@ DeviceColumns DeviceColumnsOf(const v1::AccountStanding& account) {
   return {Join(held, ","), Join(quota, ","), Join(borrow, ",")};
 }
 
+bool JobFilterFlag(ArgReader& r, v1::ListJobsRequest& req, std::string* error) {
+  std::string value;
+  if (r.Value("-j", "--jobs", &value, error)) {
+    if (Status s = AddJobIds(value, req.mutable_job_ids()); !s.ok() && error->empty())
+      *error = s.error().message;
+  } else if (r.Value("-u", "--user", &value, error)) {
+    AddNames(value, req.mutable_users());
+  } else if (r.Value("-A", "--account", &value, error)) {
+    AddNames(value, req.mutable_accounts());
+  } else if (r.Value("-p", "--partition", &value, error)) {
+    AddNames(value, req.mutable_partitions());
+  } else {
+    return false;
+  }
+  return true;
+}
+
 std::string DeviceCountsText(const google::protobuf::RepeatedPtrField<v1::DeviceCount>& counts) {
   std::vector<std::string> parts;
   for (const v1::DeviceCount& d : counts)

@@ -68,6 +68,11 @@ class ArgReader {
   size_t i_ = 0;
 };
 
+// The job filters squeue and sprio share: -j IDS, -u USERS, -A ACCOUNTS,
+// -p PARTITIONS. Whether the next argument was one; if so it is consumed
+// into `req`, and a missing value or a bad job id sets *error.
+bool JobFilterFlag(ArgReader& r, v1::ListJobsRequest& req, std::string* error);
+
 // The output flags of the reporting commands (report, share): -n, -P
 // (--parsable), --json, --csv. Whether the next argument was one; if so it
 // is consumed and `output` set.

@@ -1,5 +1,6 @@
 #include "scheduler/cli/commands.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace tatami {
@@ -62,6 +63,30 @@ TEST(DescribeQosLimits, EachLimitWithWhatItCountsNow) {
   EXPECT_EQ(DescribeQosLimits(q, 7),
             "at most h100=16 per user (uid 7 holds none); at most d1=0 for all users together "
             "(they hold d1=0)");
+}
+
+TEST(JobFilterFlag, TakesTheJobFiltersAndLeavesTheRest) {
+  Args args{"-j", "12,13_4", "-ualice", "--account=acme", "-p", "h100", "-t", "PD"};
+  ArgReader r(args);
+  v1::ListJobsRequest req;
+  std::string error;
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(JobFilterFlag(r, req, &error)) << i;
+  EXPECT_EQ(error, "");
+  EXPECT_FALSE(JobFilterFlag(r, req, &error));  // -t is the command's own
+  EXPECT_EQ(r.Next(), "-t");
+  EXPECT_THAT(req.job_ids(), ::testing::ElementsAre(12, 13));
+  EXPECT_EQ(req.users(0), "alice");
+  EXPECT_EQ(req.accounts(0), "acme");
+  EXPECT_EQ(req.partitions(0), "h100");
+  Args bad{"-j", "x1"};
+  ArgReader b(bad);
+  EXPECT_TRUE(JobFilterFlag(b, req, &error));
+  EXPECT_THAT(error, ::testing::HasSubstr("x1"));
+  Args missing{"-u"};
+  ArgReader m(missing);
+  error.clear();
+  EXPECT_TRUE(JobFilterFlag(m, req, &error));
+  EXPECT_EQ(error, "option -u needs a value");
 }
 
 TEST(RecordFlag, TakesTheOutputFlagsAndLeavesTheRest) {

@@ -149,10 +149,9 @@ int RunInfo(const std::string& prog, const Args& args) {
     if (!error.empty()) return Fail(prog, error);
   }
   if (format.empty()) format = per_node ? kNodeFormat : kDefaultFormat;
-  auto client = ControllerClient::Connect("");
-  if (!client) return Fail(prog, client.error().message);
   v1::ClusterInfoReply info;
-  if (Status s = client->Call(&v1::Controller::Stub::ClusterInfo, v1::ClusterInfoRequest(), &info);
+  if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::ClusterInfo,
+                                            v1::ClusterInfoRequest(), &info);
       !s.ok()) {
     return Fail(prog, s.error().message);
   }

@@ -43,10 +43,9 @@ int RunNode(const std::string& prog, const Args& args) {
   }
   if (req.nodes().empty()) return Fail(prog, "no nodes given");
   if (!req.drain() && !req.reason().empty()) return Fail(prog, "--reason is for drain only");
-  auto client = ControllerClient::Connect("");
-  if (!client) return Fail(prog, client.error().message);
   v1::UpdateNodesReply reply;
-  if (Status s = client->Call(&v1::Controller::Stub::UpdateNodes, req, &reply); !s.ok())
+  if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::UpdateNodes, req, &reply);
+      !s.ok())
     return Fail(prog, s.error().message);
   for (const auto& e : reply.errors()) fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.c_str());
   return reply.errors().empty() ? 0 : 1;

@@ -30,31 +30,20 @@ int RunPrio(const std::string& prog, const Args& args) {
   v1::ListJobsRequest req;
   req.add_states(v1::PENDING);
   RecordOptions output;
-  std::string value, error;
+  std::string error;
   ArgReader r(args);
   while (!r.Done()) {
     if (RecordFlag(r, output)) continue;
     if (r.Flag(nullptr, "--help")) {
       printf(kUsage, prog.c_str());
       return 0;
-    } else if (r.Value("-j", "--jobs", &value, &error)) {
-      if (Status s = AddJobIds(value, req.mutable_job_ids()); !s.ok())
-        return Fail(prog, s.error().message);
-    } else if (r.Value("-u", "--user", &value, &error)) {
-      AddNames(value, req.mutable_users());
-    } else if (r.Value("-A", "--account", &value, &error)) {
-      AddNames(value, req.mutable_accounts());
-    } else if (r.Value("-p", "--partition", &value, &error)) {
-      AddNames(value, req.mutable_partitions());
-    } else {
+    } else if (!JobFilterFlag(r, req, &error)) {
       return Fail(prog, "unrecognized option '" + r.Peek() + "'");
     }
     if (!error.empty()) return Fail(prog, error);
   }
-  auto client = ControllerClient::Connect("");
-  if (!client) return Fail(prog, client.error().message);
   v1::ListJobsReply reply;
-  if (Status s = client->Call(&v1::Controller::Stub::ListJobs, req, &reply); !s.ok())
+  if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::ListJobs, req, &reply); !s.ok())
     return Fail(prog, s.error().message);
 
   std::vector<const v1::JobInfo*> jobs;

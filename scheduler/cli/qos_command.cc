@@ -39,13 +39,11 @@ int RunQos(const std::string& prog, const Args& args) {
     }
     return Fail(prog, "unrecognized option '" + r.Peek() + "'");
   }
-  auto client = ControllerClient::Connect("");
-  if (!client) return Fail(prog, client.error().message);
   v1::QosRequest req;
   req.set_for_user(true);
   req.set_uid(getuid());
   v1::QosReply reply;
-  if (Status s = client->Call(&v1::Controller::Stub::Qos, req, &reply); !s.ok())
+  if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::Qos, req, &reply); !s.ok())
     return Fail(prog, s.error().message);
 
   RecordTable table;

@@ -79,15 +79,8 @@ int RunQueue(const std::string& prog, const Args& args) {
       return 0;
     } else if (r.Value("-o", "--format", &value, &error)) {
       format = value;
-    } else if (r.Value("-j", "--jobs", &value, &error)) {
-      if (Status st = AddJobIds(value, req.mutable_job_ids()); !st.ok())
-        return Fail(prog, st.error().message);
-    } else if (r.Value("-u", "--user", &value, &error)) {
-      AddNames(value, req.mutable_users());
-    } else if (r.Value("-A", "--account", &value, &error)) {
-      AddNames(value, req.mutable_accounts());
-    } else if (r.Value("-p", "--partition", &value, &error)) {
-      AddNames(value, req.mutable_partitions());
+    } else if (JobFilterFlag(r, req, &error)) {
+      // -j, -u, -A, -p
     } else if (r.Value("-n", "--name", &value, &error)) {
       AddNames(value, req.mutable_names());
     } else if (r.Value("-t", "--states", &value, &error)) {
@@ -107,10 +100,8 @@ int RunQueue(const std::string& prog, const Args& args) {
     }
     if (!error.empty()) return Fail(prog, error);
   }
-  auto client = ControllerClient::Connect("");
-  if (!client) return Fail(prog, client.error().message);
   v1::ListJobsReply reply;
-  if (Status s = client->Call(&v1::Controller::Stub::ListJobs, req, &reply); !s.ok())
+  if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::ListJobs, req, &reply); !s.ok())
     return Fail(prog, s.error().message);
 
   std::vector<v1::JobInfo> jobs(reply.jobs().begin(), reply.jobs().end());

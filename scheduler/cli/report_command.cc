@@ -82,10 +82,8 @@ int RunReport(const std::string& prog, const Args& args) {
   if (req.end_time() && req.end_time() < req.start_time())
     return Fail(prog, "--endtime is before --starttime");
 
-  auto client = ControllerClient::Connect("");
-  if (!client) return Fail(prog, client.error().message);
   v1::ReportReply reply;
-  if (Status s = client->Call(&v1::Controller::Stub::Report, req, &reply); !s.ok())
+  if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::Report, req, &reply); !s.ok())
     return Fail(prog, s.error().message);
 
   std::map<std::pair<std::string, std::string>, double> price;  // (kind, tier) -> per hour

@@ -39,10 +39,8 @@ int RunShare(const std::string& prog, const Args& args) {
     if (!error.empty()) return Fail(prog, error);
   }
 
-  auto client = ControllerClient::Connect("");
-  if (!client) return Fail(prog, client.error().message);
   v1::SharesReply reply;
-  if (Status s = client->Call(&v1::Controller::Stub::Shares, req, &reply); !s.ok())
+  if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::Shares, req, &reply); !s.ok())
     return Fail(prog, s.error().message);
 
   bool table_view = output.format == RecordFormat::kTable;

@@ -41,10 +41,8 @@ int RunWait(const std::string& prog, const Args& args) {
     if (!error.empty()) return Fail(prog, error);
   }
   if (req.job_ids().empty()) return Fail(prog, "no job ids given");
-  auto client = ControllerClient::Connect("");
-  if (!client) return Fail(prog, client.error().message);
   v1::WaitReply reply;
-  if (Status s = client->Call(&v1::Controller::Stub::Wait, req, &reply, 0); !s.ok())
+  if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::Wait, req, &reply, 0); !s.ok())
     return Fail(prog, s.error().message);
   int code = 0;
   for (const auto& job : reply.jobs()) {
