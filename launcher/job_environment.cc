@@ -160,6 +160,14 @@ std::vector<std::string> BuildJobEnvironment(const v1::JobLaunch& launch,
   if (!ctx.hostfile.empty()) {
     env.Set("TATAMI_HOSTFILE", ctx.hostfile);
     env.Set("OMPI_MCA_orte_default_hostfile", ctx.hostfile);
+    // Open MPI's session directory in this node's job folder (the
+    // hostfile's), not /tmp: emulated nodes share one host, and two orteds
+    // creating /tmp/ompi.HOST.UID/jf.N at once fail with "File exists"
+    // (open-mpi/ompi#8510), which made 2-node tests flaky.
+    bool user_tmpdir = false;
+    for (const auto& kv : spec.env()) user_tmpdir |= kv.rfind("OMPI_MCA_orte_tmpdir_base=", 0) == 0;
+    if (!user_tmpdir)
+      env.Set("OMPI_MCA_orte_tmpdir_base", ctx.hostfile.substr(0, ctx.hostfile.rfind('/')));
   }
   if (!ctx.binding_file.empty()) env.Set("TATAMI_BINDING_FILE", ctx.binding_file);
   // NCCL's bootstrap and socket transport: the interface the node reaches the

@@ -79,6 +79,7 @@ TEST(JobEnvironment, MpiGoesThroughTatamiRshAndTheHostfile) {
   EXPECT_EQ(env["OMPI_MCA_plm"], "rsh");
   EXPECT_EQ(env["OMPI_MCA_plm_rsh_agent"], "/bin/tatami-rsh");
   EXPECT_EQ(env["OMPI_MCA_orte_default_hostfile"], "/spool/hostfile");
+  EXPECT_EQ(env["OMPI_MCA_orte_tmpdir_base"], "/spool");  // per node and job, not /tmp
   EXPECT_EQ(BuildHostfile(TwoNodeGpuJob()), "h100-01 slots=8\nh100-02 slots=8\n");
 }
 
