@@ -126,8 +126,6 @@ Status Controller::Load() {
     resources_[i].cpus_total = nodes_[i].topology.cpus;
     resources_[i].mem_total_mib = nodes_[i].topology.memory_mib;
   }
-  auto loaded = store_->LoadAll();
-  if (!loaded) return loaded.error();
   auto drains = store_->LoadDrains();
   if (!drains) return drains.error();
   {
@@ -148,7 +146,9 @@ Status Controller::Load() {
     }
     TimeMs now = clock_.Now();
     std::vector<std::pair<TimeMs, uint64_t>> ended;  // kept in memory for now: ended_
-    for (v1::JobInfo& job : *loaded) {
+    // One record at a time: a store holding months of history is read
+    // through, not held in memory next to what is kept of it.
+    Status read = store_->ForEachJob([&](v1::JobInfo& job) {
       uint64_t id = job.job_id();
       next_job_id_ = std::max(next_job_id_, id + 1);
       if (!IsTerminal(job.state())) {
@@ -174,13 +174,14 @@ Status Controller::Load() {
       if (!IsTerminal(job.state())) CountUnfinishedLocked(job.spec(), 1);
       if (IsTerminal(job.state()) && config_.min_job_age > 0) {
         if (job.end_time() + config_.min_job_age <= now) {
-          gone_[id] = GoneOf(job);
-          continue;
+          gone_.emplace_hint(gone_.end(), id, GoneOf(job));
+          return;
         }
         ended.emplace_back(job.end_time(), id);
       }
-      jobs_.emplace(id, std::move(job));
-    }
+      jobs_.emplace_hint(jobs_.end(), id, std::move(job));
+    });
+    if (!read.ok()) return read;
     std::sort(ended.begin(), ended.end());
     ended_.assign(ended.begin(), ended.end());
   }

@@ -214,11 +214,30 @@ Result<std::vector<std::pair<std::string, std::string>>> JobStore::LoadDrains() 
   return out;
 }
 
-Result<std::vector<v1::JobInfo>> JobStore::LoadAll() {
+Status JobStore::ForEachJob(const std::function<void(v1::JobInfo&)>& visit) {
   std::lock_guard lock(reader_mu_);
-  Stmt stmt(reader_db_, "SELECT info FROM jobs ORDER BY job_id");
+  Stmt stmt(reader_db_, "SELECT job_id, info FROM jobs ORDER BY job_id");
   if (!stmt.ok()) return SqlError(reader_db_, "prepare failed");
-  return ReadRows(reader_db_, stmt);
+  v1::JobInfo job;  // one message reused: its fields keep their capacity
+  int rc;
+  while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+    const void* blob = sqlite3_column_blob(stmt.get(), 1);
+    int size = sqlite3_column_bytes(stmt.get(), 1);
+    if (!job.ParseFromArray(blob, size)) {
+      return MakeError("job store: the record of job " +
+                       std::to_string(sqlite3_column_int64(stmt.get(), 0)) + " is corrupt");
+    }
+    visit(job);
+  }
+  if (rc != SQLITE_DONE) return SqlError(reader_db_, "reading the jobs failed");
+  return {};
+}
+
+Result<std::vector<v1::JobInfo>> JobStore::LoadAll() {
+  std::vector<v1::JobInfo> out;
+  Status s = ForEachJob([&](v1::JobInfo& job) { out.push_back(std::move(job)); });
+  if (!s.ok()) return s.error();
+  return out;
 }
 
 Result<std::vector<v1::JobInfo>> JobStore::Query(const JobQuery& q) {

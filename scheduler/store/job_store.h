@@ -15,6 +15,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -49,7 +50,13 @@ class JobStore {
   // Inserts or replaces these job records; the future is ready when durable.
   std::shared_future<Status> Put(std::vector<v1::JobInfo> jobs);
 
-  // Every stored job, for the controller's start-up.
+  // Calls `visit` on every stored job in job_id order, one record at a time
+  // (the controller's start-up: history need not fit in memory twice).
+  // `visit` may move from the job; it must not call back into the store.
+  // Error: a read or a corrupt record (naming its job id); the jobs visited
+  // before it stay visited.
+  Status ForEachJob(const std::function<void(v1::JobInfo&)>& visit);
+  // Every stored job at once (tests, and tatami-sim reading a jobs.db).
   Result<std::vector<v1::JobInfo>> LoadAll();
 
   Result<std::vector<v1::JobInfo>> Query(const JobQuery& q);

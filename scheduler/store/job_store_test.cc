@@ -1,6 +1,7 @@
 #include "scheduler/store/job_store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -60,6 +61,27 @@ TEST_F(JobStoreTest, WritesSurviveReopen) {
   EXPECT_EQ((*jobs)[0].state(), v1::COMPLETED);
   EXPECT_EQ((*jobs)[0].spec().name(), "job1");
   EXPECT_EQ((*jobs)[1].spec().user(), "bob");
+}
+
+TEST_F(JobStoreTest, ForEachJobVisitsInIdOrderAndNamesACorruptRecord) {
+  auto store = JobStore::Open(Db());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  ASSERT_TRUE((*store)->Put({Job(7, "carol"), Job(2, "alice"), Job(5, "bob")}).get().ok());
+  std::vector<std::string> seen;
+  ASSERT_TRUE((*store)->ForEachJob([&](v1::JobInfo& j) { seen.push_back(j.spec().user()); }).ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"alice", "bob", "carol"}));
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(Db().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE jobs SET info = x'ffffffff' WHERE job_id = 5", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  seen.clear();
+  Status s = (*store)->ForEachJob([&](v1::JobInfo& j) { seen.push_back(j.spec().user()); });
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().message, "job store: the record of job 5 is corrupt");
+  EXPECT_EQ(seen, (std::vector<std::string>{"alice"}));  // what came before it
 }
 
 TEST_F(JobStoreTest, ConcurrentPutsAreGroupCommitted) {
