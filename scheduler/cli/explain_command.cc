@@ -59,6 +59,15 @@ std::string ReasonInWords(const std::string& reason) {
       {"QOSMaxGRESPerUser",
        "its user's running jobs of the QoS it would run as hold as many devices of this kind "
        "as that QoS allows each user; it starts when they release some"},
+      {"InvalidAccount",
+       "its account is no longer in the cluster config; it waits, uncharged to anyone, until an "
+       "admin adds the account back or cancels the job"},
+      {"InvalidQOS",
+       "its QoS is no longer in the cluster config; it waits until an admin adds the QoS back or "
+       "cancels the job"},
+      {"PartitionConfig",
+       "its partition is no longer in the cluster config; it waits until an admin adds the "
+       "partition back or cancels the job"},
       {"QOSGrpGRES",
        "the running jobs of the QoS it would run as, all users' together, hold as many devices "
        "of this kind as that QoS allows; it starts when they release some"},
@@ -243,14 +252,14 @@ int RunExplain(const std::string& prog, const Args& args) {
   v1::SharesRequest accounts;
   for (const auto& job : reply.jobs()) {
     const std::string& a = job.spec().account();
-    if (job.state() == v1::PENDING && !a.empty() &&
+    if (job.state() == v1::PENDING && !a.empty() && job.reason() != "InvalidAccount" &&
         std::find(accounts.accounts().begin(), accounts.accounts().end(), a) ==
             accounts.accounts().end())
       accounts.add_accounts(a);
   }
   std::map<std::string, v1::AccountStanding> standings;
   v1::SharesReply shares;
-  // Refused (an account the config no longer names), the jobs are shown
+  // Refused (an account removed since the listing), the jobs are shown
   // without that line: it adds to explain, which stands without it.
   if (!accounts.accounts().empty() &&
       client->Call(&v1::Controller::Stub::Shares, accounts, &shares).ok()) {

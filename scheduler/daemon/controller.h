@@ -191,6 +191,11 @@ class Controller {
   // The QoS it runs as (RunQos: pending, its spec's); QosTable::kNone for none.
   uint32_t QosOf(const v1::JobInfo& job) const;
   uint32_t AccountOf(const v1::JobInfo& job) const { return accounts_->Find(job.spec().account()); }
+  // Slurm's reason code for a pending job that names a partition, account
+  // or QoS the config no longer has (edited since it was accepted), else
+  // null. Such a job waits, neither dropped nor run uncharged, until an
+  // admin restores the name or cancels it.
+  const char* MissingFromConfigLocked(const v1::JobInfo& job) const;
   // The cycle's view of a pending job, priority left 0.
   PendingJob PendingJobOf(const v1::JobInfo& job, const JobRequests& requests) const;
   // A listed pending job's priority and its factors in words, computed now

@@ -72,6 +72,14 @@ uint32_t Controller::QosOf(const v1::JobInfo& job) const {
   return qos.ok() ? *qos : QosTable::kNone;
 }
 
+const char* Controller::MissingFromConfigLocked(const v1::JobInfo& job) const {
+  if (!requests_.count(job.job_id())) return "PartitionConfig";  // Load found no partition
+  const std::string& account = job.spec().account();
+  if (!account.empty() && accounts_->Find(account) == kNoAccount) return "InvalidAccount";
+  if (!qos_.Find(RunQos(job)).ok()) return "InvalidQOS";
+  return nullptr;
+}
+
 Snapshot Controller::BuildSnapshotLocked() {
   Snapshot snap;
   snap.now = clock_.Now();
@@ -119,6 +127,10 @@ Snapshot Controller::BuildSnapshotLocked() {
   RefreshFairShareLocked(snap.now, holdings);
   for (uint64_t id : pending_ids_) {
     v1::JobInfo& job = jobs_[id];
+    if (const char* missing = MissingFromConfigLocked(job)) {
+      job.set_reason(missing);
+      continue;
+    }
     if (job.spec().hold()) {
       job.set_reason("JobHeldUser");
       continue;
@@ -147,7 +159,7 @@ Snapshot Controller::BuildSnapshotLocked() {
       if (limit) ++array_running[a];
     }
     auto req = requests_.find(id);
-    if (req == requests_.end()) continue;
+    if (req == requests_.end()) continue;  // PartitionConfig, set above
     PendingJob p = PendingJobOf(job, req->second);
     p.priority = priority_.Priority(p, snap.now);
     may_preempt |= p.preempts != 0;

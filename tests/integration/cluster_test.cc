@@ -166,6 +166,67 @@ TEST(SmallCluster, AFinishedJobLeavesMemoryAfterMinJobAgeButKeepsItsRecord) {
   still_known();
 }
 
+// An admin edits the config and drops an account, a QoS and a partition
+// that accepted jobs still name. After the restart those jobs wait with
+// Slurm's reasons, and explain says what an admin must do: they are never
+// dropped, and never run uncharged. With the names back, they run.
+TEST(SmallCluster, JobsWhoseAccountQosOrPartitionLeftTheConfigWaitUntilTheyAreBack) {
+  std::ifstream small(std::string(TATAMI_SOURCE_DIR) + "/tests/integration/small-cluster.yaml");
+  const std::string base{std::istreambuf_iterator<char>(small), {}};
+  const std::string extra_partition = "  - {name: old, nodes: cpu-01}\n";
+  const std::string extra_account = "  - {name: interns}\n";  // anyone may charge it
+  auto config_with = [&](bool extras) {
+    std::string c = base;
+    c.insert(c.find("accounts:\n") + 10, extras ? extra_account : "");
+    c.insert(c.find("partitions:\n") + 12, extras ? extra_partition : "");
+    return c + "qos:\n  - {name: normal}\n" + (extras ? "  - {name: trial}\n" : "");
+  };
+  char tmpl[] = "/tmp/tatami-config-XXXXXX";
+  std::filesystem::path dir = mkdtemp(tmpl);
+  std::string path = (dir / "cluster.yaml").string();
+  auto write_config = [&](bool extras) { std::ofstream(path) << config_with(extras); };
+  write_config(true);
+  LocalCluster cluster(path);
+  ASSERT_TRUE(cluster.ok()) << cluster.up_output();
+  auto submit = [&](const std::string& args) {
+    CommandResult r = cluster.Run("sbatch --parsable -H " + args + " --wrap=true");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out.substr(0, r.out.find('\n'));
+  };
+  std::string account = submit("-A interns"), qos = submit("--qos trial"),
+              partition = submit("-p old"), fine = submit("");
+  auto restart_with = [&](bool extras) {
+    ASSERT_TRUE(LocalCluster::KillAndReap(cluster.ControllerPid()));
+    write_config(extras);
+    ASSERT_EQ(cluster.Run("tatami local up").exit_code, 0);
+  };
+  ASSERT_NO_FATAL_FAILURE(restart_with(false));
+  ASSERT_EQ(
+      cluster.Run("tatami release " + account + "," + qos + "," + partition + "," + fine).exit_code,
+      0);
+  ASSERT_EQ(cluster.Run("tatami wait " + fine).exit_code, 0);
+  const std::string want =
+      account + " InvalidAccount\n" + qos + " InvalidQOS\n" + partition + " PartitionConfig\n";
+  ASSERT_TRUE(LocalCluster::Eventually(
+      [&] { return cluster.Run("squeue -h -t PD -o '%i %r'").out == want; }, seconds(10)))
+      << cluster.Run("squeue -h -t PD -o '%i %r'").out;
+  CommandResult explained = cluster.Run("tatami explain " + account);
+  EXPECT_EQ(explained.exit_code, 0) << explained.err;
+  EXPECT_THAT(explained.out, HasSubstr("InvalidAccount: its account is no longer in the cluster "
+                                       "config; it waits, uncharged to anyone, until an admin "
+                                       "adds the account back or cancels the job"));
+  EXPECT_THAT(cluster.Run("tatami explain " + qos).out,
+              HasSubstr("InvalidQOS: its QoS is no longer in the cluster config"));
+  EXPECT_THAT(cluster.Run("tatami explain " + partition).out,
+              HasSubstr("PartitionConfig: its partition is no longer in the cluster config"));
+
+  ASSERT_NO_FATAL_FAILURE(restart_with(true));
+  for (const std::string& job : {account, qos, partition})
+    EXPECT_EQ(cluster.Run("tatami wait " + job).exit_code, 0) << job;
+  EXPECT_EQ(cluster.Run("sacct -n -P -X -j " + account + " -o Account").out, "interns\n");
+  std::filesystem::remove_all(dir);
+}
+
 // On a node that is real hardware the rankfile is applied by mpirun itself,
 // and tatami-bind pins each rank to its cores.
 TEST(HostNodeCluster, RankfileAndTatamiBindPinRanksForReal) {
