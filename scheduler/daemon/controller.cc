@@ -174,7 +174,7 @@ Status Controller::Load() {
       if (!IsTerminal(job.state())) CountUnfinishedLocked(job.spec(), 1);
       if (IsTerminal(job.state()) && config_.min_job_age > 0) {
         if (job.end_time() + config_.min_job_age <= now) {
-          gone_.emplace_hint(gone_.end(), id, GoneOf(job));
+          gone_.Add(job);
           return;
         }
         ended.emplace_back(job.end_time(), id);

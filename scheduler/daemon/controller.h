@@ -41,6 +41,7 @@
 #include "scheduler/array_spec.h"
 #include "scheduler/daemon/agent_link.h"
 #include "scheduler/daemon/controller_metrics.h"
+#include "scheduler/daemon/gone_jobs.h"
 #include "scheduler/fair_share.h"
 #include "scheduler/job_options.h"
 #include "scheduler/job_state.h"
@@ -329,20 +330,11 @@ class Controller {
   }
 
   // ---- retention (controller_retention.cc): finished jobs leave memory
-  // min_job_age after their end, once their record is written; a small
-  // GoneJob stays for dependencies and tatami wait.
-  struct GoneJob {
-    uint64_t array_job_id = 0;
-    int32_t array_task_id = -1;
-    JobState state = v1::COMPLETED;
-    int32_t exit_code = 0;
-    int32_t exit_signal = 0;
-  };
+  // min_job_age after their end, once their record is written; gone_
+  // keeps what dependencies and tatami wait ask of them.
   void PurgeEndedLocked(TimeMs now);
-  // What GoneJob keeps of a finished job.
-  static GoneJob GoneOf(const v1::JobInfo& job);
-  // The gone jobs `id` names, as records with what GoneJob kept.
-  std::vector<v1::JobInfo> GoneWithIdLocked(uint64_t id) const;
+  // The gone jobs `id` names, as records with what GoneJobs kept.
+  std::vector<v1::JobInfo> GoneWithIdLocked(uint64_t id) const { return gone_.NamedBy(id); }
   void Wake();
   void NotifyDone();
 
@@ -380,7 +372,7 @@ class Controller {
   // Finished jobs in end order, to leave memory min_job_age after their end,
   // and what is left of those that have.
   std::deque<std::pair<TimeMs, uint64_t>> ended_;
-  std::map<uint64_t, GoneJob> gone_;
+  GoneJobs gone_;
   // Unfinished jobs by SubmitLimitKey, for the QoS that limit them.
   std::map<std::pair<uint32_t, uint32_t>, int64_t> unfinished_by_qos_user_;
   uint64_t writes_queued_ = 0;

@@ -1,0 +1,60 @@
+// What tatamid keeps of a finished job once it has left memory
+// (timing.min_job_age): enough for what still asks by id, dependencies
+// (afterok on a job of last week) and `tatami wait`, to judge how it ended.
+// The store keeps the whole record, for sacct and explain.
+//
+// It grows with the cluster's history, so each job takes 24 bytes in a
+// sorted array (a std::map node took about 80). Jobs arrive in the order
+// they are purged, which is by end time, so ids come mostly but not always
+// in order: those out of order wait in a small map and are merged in by the
+// thousand.
+//
+// Not thread-safe: the controller calls it under its lock (shared for
+// NamedBy, exclusive for Add).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "proto/tatami.pb.h"
+
+namespace tatami {
+
+class GoneJobs {
+ public:
+  // Keeps the job's id, array ids, state, exit code and signal. A job
+  // added twice keeps what the first Add kept.
+  void Add(const v1::JobInfo& job);
+
+  // The jobs `id` names (the job itself, or every gone task of array `id`,
+  // whose ids run on from the array's), as records holding only what Add
+  // kept; in id order.
+  std::vector<v1::JobInfo> NamedBy(uint64_t id) const;
+
+  size_t size() const { return sorted_.size() + recent_.size(); }
+  // Heap bytes held, for the restart benchmark.
+  size_t bytes() const;
+
+ private:
+  struct Packed {
+    uint64_t id;
+    uint32_t array_offset;  // id - array_job_id; kNotATask when not a task
+    int32_t array_task_id;
+    int32_t exit_code;
+    uint8_t state;
+    uint8_t exit_signal;
+  };
+  static constexpr uint32_t kNotATask = UINT32_MAX;
+  static constexpr size_t kMergeAt = 4096;
+  static_assert(sizeof(Packed) == 24);
+
+  static Packed Pack(const v1::JobInfo& job);
+  static v1::JobInfo Unpack(const Packed& p);
+  void Merge();
+
+  std::vector<Packed> sorted_;         // by id
+  std::map<uint64_t, Packed> recent_;  // ids below sorted_.back()'s, not yet merged
+};
+
+}  // namespace tatami
