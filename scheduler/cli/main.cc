@@ -26,6 +26,7 @@ commands:
   node     drain|resume nodes (admin)          (scontrol update nodename=...)
   hold     keep pending jobs from starting     (scontrol hold)
   release  let held jobs start                 (scontrol release)
+  update   change pending jobs' time limit, QoS or account (scontrol update job)
 
 `tatami COMMAND --help` lists a command's options.
 )";
@@ -48,7 +49,7 @@ int main(int argc, char** argv) {
       {"report", "sreport", tatami::RunReport}, {"node", nullptr, tatami::RunNode},
       {"hold", nullptr, tatami::RunHold},       {"release", nullptr, tatami::RunRelease},
       {"share", "sshare", tatami::RunShare},    {"qos", nullptr, tatami::RunQos},
-      {"prio", "sprio", tatami::RunPrio},
+      {"prio", "sprio", tatami::RunPrio},       {"update", nullptr, tatami::RunUpdate},
   };
   for (const auto& c : commands) {
     if (c.slurm_name && self == c.slurm_name)

@@ -318,13 +318,7 @@ std::vector<const v1::JobInfo*> Controller::JobsWithIdLocked(uint64_t id) const 
   return out;
 }
 
-Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
-  if (spec.script().empty()) return MakeError("the job has no script");
-  if (!StartsWith(spec.script(), "#!")) {
-    return MakeError(
-        "the script does not start with #! (a batch script needs an interpreter line)");
-  }
-  if (Status s = ResolveJobOptions(spec, config_, largest_node_); !s.ok()) return s.error();
+Result<Controller::Checked> Controller::CheckResolvedSpec(v1::JobSpec& spec) {
   const PartitionConfig* part = config_.FindPartition(spec.partition());
   if (!part) {
     std::vector<std::string> names;
@@ -363,6 +357,18 @@ Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
   auto requests = ValidateOptions(spec, std::move(req).value(), limit);
   if (!requests) return requests.error();
   if (Status s = CheckQosLimits(spec.qos(), *requests); !s.ok()) return s.error();
+  return Checked{std::move(requests).value(), limit};
+}
+
+Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
+  if (spec.script().empty()) return MakeError("the job has no script");
+  if (!StartsWith(spec.script(), "#!")) {
+    return MakeError(
+        "the script does not start with #! (a batch script needs an interpreter line)");
+  }
+  if (Status s = ResolveJobOptions(spec, config_, largest_node_); !s.ok()) return s.error();
+  auto checked = CheckResolvedSpec(spec);
+  if (!checked) return checked.error();
   for (const auto& d : spec.dependencies()) {
     if (d.type() == "singleton") continue;
     std::shared_lock lock(mu_);
@@ -377,10 +383,10 @@ Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
   base.set_submit_time(now);
   base.set_eligible_time(now);
   base.set_array_task_id(-1);
-  base.set_time_limit_ms(limit);
+  base.set_time_limit_ms(checked->time_limit);
   *base.mutable_spec() = std::move(spec);
 
-  Accepted accepted{{}, std::move(requests).value(), {}};
+  Accepted accepted{{}, std::move(checked->requests), {}};
   if (base.spec().array().empty()) {
     accepted.jobs.push_back(std::move(base));
     return accepted;
@@ -408,18 +414,7 @@ Result<v1::SubmitReply> Controller::Submit(v1::JobSpec spec) {
     std::unique_lock lock(mu_);
     // Counted in now, before the write, so that two submissions at once
     // cannot both pass the limit.
-    if (auto key = SubmitLimitKey(submitted)) {
-      int64_t limit = config_.qos[key->first].max_submit_jobs_per_user;
-      auto it = unfinished_by_qos_user_.find(*key);
-      int64_t queued = it == unfinished_by_qos_user_.end() ? 0 : it->second;
-      if (queued + count > limit) {
-        return MakeError("qos " + submitted.qos() + " allows " + std::to_string(limit) +
-                         " pending or running jobs per user (max_submit_jobs_per_user); user " +
-                         submitted.user() + " has " + std::to_string(queued) + " and this adds " +
-                         std::to_string(count));
-      }
-      CountUnfinishedLocked(submitted, count);
-    }
+    if (Status s = CountInLocked(submitted, count); !s.ok()) return s.error();
     first_id = next_job_id_;
     next_job_id_ += jobs.size();
     for (size_t i = 0; i < jobs.size(); ++i) {

@@ -120,6 +120,9 @@ class Controller {
   Result<v1::SubmitReply> Submit(v1::JobSpec spec);
   v1::ListJobsReply ListJobs(const v1::ListJobsRequest& req) const;
   v1::CancelReply Cancel(const v1::CancelRequest& req);
+  // tatami update: changes pending jobs' time limit, QoS or account, each
+  // change checked as a submission is (controller_update.cc).
+  v1::UpdateJobsReply UpdateJobs(const v1::UpdateJobsRequest& req);
   v1::ClusterInfoReply ClusterInfo() const;
   // Drains or resumes nodes; errors name each node or rule that failed.
   v1::UpdateNodesReply UpdateNodes(const v1::UpdateNodesRequest& req);
@@ -187,6 +190,19 @@ class Controller {
     ArrayShape array;  // count 0: not an array
   };
   Result<Accepted> ValidateAndExpand(v1::JobSpec spec);
+  // What a job whose options are resolved (ResolveJobOptions) asks for,
+  // checked against the config: partition, account (defaulted), QoS, time
+  // limits, feasibility, its options and QoS device limits. Submission and
+  // tatami update both check with it. Takes mu_ (shared) for a while.
+  struct Checked {
+    JobRequests requests;
+    DurationMs time_limit;  // the job's, defaults applied
+  };
+  Result<Checked> CheckResolvedSpec(v1::JobSpec& spec);
+  // The unfinished jobs a CancelRequest names (ids, array tasks, filters);
+  // what it cannot resolve goes to `errors`.
+  std::set<uint64_t> SelectLocked(const v1::CancelRequest& req,
+                                  google::protobuf::RepeatedPtrField<std::string>* errors) const;
   void SchedulerLoop();
   Snapshot BuildSnapshotLocked();
   // The QoS it runs as (RunQos: pending, its spec's); QosTable::kNone for none.
@@ -313,6 +329,9 @@ class Controller {
   // such limit. Submit counts jobs in, FinishJobLocked out.
   std::optional<std::pair<uint32_t, uint32_t>> SubmitLimitKey(const v1::JobSpec& spec) const;
   void CountUnfinishedLocked(const v1::JobSpec& spec, int64_t jobs);
+  // Counts `jobs` more of the spec's QoS and user in, or says which limit
+  // they would pass (and counts nothing).
+  Status CountInLocked(const v1::JobSpec& spec, int64_t jobs);
   // The job's QoS's max_time; 0: none.
   DurationMs QosMaxTime(const v1::JobSpec& spec) const;
   // Refuses a job that its QoS's limits would never let start, naming the limit.

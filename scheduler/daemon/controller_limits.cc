@@ -45,6 +45,22 @@ void Controller::CountUnfinishedLocked(const v1::JobSpec& spec, int64_t jobs) {
   if (n == 0) unfinished_by_qos_user_.erase(*key);
 }
 
+Status Controller::CountInLocked(const v1::JobSpec& spec, int64_t jobs) {
+  if (auto key = SubmitLimitKey(spec)) {
+    int64_t limit = config_.qos[key->first].max_submit_jobs_per_user;
+    auto it = unfinished_by_qos_user_.find(*key);
+    int64_t queued = it == unfinished_by_qos_user_.end() ? 0 : it->second;
+    if (queued + jobs > limit) {
+      return MakeError("qos " + spec.qos() + " allows " + std::to_string(limit) +
+                       " pending or running jobs per user (max_submit_jobs_per_user); user " +
+                       spec.user() + " has " + std::to_string(queued) + " and this adds " +
+                       std::to_string(jobs));
+    }
+  }
+  CountUnfinishedLocked(spec, jobs);
+  return {};
+}
+
 Status Controller::CheckQosLimits(const std::string& qos_name, const JobRequests& requests) const {
   const QosConfig* qos = config_.FindQos(qos_name);
   if (!qos || !qos->HasLimits()) return {};

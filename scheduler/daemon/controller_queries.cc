@@ -189,6 +189,65 @@ v1::WaitReply Controller::Wait(const v1::WaitRequest& req) {
   }
 }
 
+std::set<uint64_t> Controller::SelectLocked(
+    const v1::CancelRequest& req, google::protobuf::RepeatedPtrField<std::string>* errors) const {
+  // Resolve "12", "12_3", "12_[1-3]" into concrete job ids.
+  std::set<uint64_t> targets;
+  auto pick = [&](const v1::JobInfo& job) {
+    if (!ContainsOrEmpty(req.users(), job.spec().user())) return;
+    if (!ContainsOrEmpty(req.accounts(), job.spec().account())) return;
+    if (!ContainsOrEmpty(req.names(), job.spec().name())) return;
+    if (!req.states().empty() &&
+        std::find(req.states().begin(), req.states().end(), job.state()) == req.states().end())
+      return;
+    targets.insert(job.job_id());
+  };
+  if (req.job_ids().empty()) {
+    for (const auto& [id, job] : jobs_) {
+      if (!IsTerminal(job.state())) pick(job);
+    }
+  }
+  for (const std::string& text : req.job_ids()) {
+    std::string base = text.substr(0, text.find('_'));
+    auto id = ParseInt(base);
+    if (!id) {
+      *errors->Add() = "invalid job id " + text;
+      continue;
+    }
+    std::vector<const v1::JobInfo*> jobs = JobsWithIdLocked(static_cast<uint64_t>(*id));
+    if (text.find('_') != std::string::npos) {
+      std::string tasks = text.substr(text.find('_') + 1);
+      if (tasks.front() == '[' && tasks.back() == ']') tasks = tasks.substr(1, tasks.size() - 2);
+      auto indices = ExpandHostlist("t[" + tasks + "]");
+      if (!indices) {
+        *errors->Add() = "invalid array task list in " + text;
+        continue;
+      }
+      std::vector<const v1::JobInfo*> chosen;
+      for (const v1::JobInfo* j : jobs) {
+        for (const auto& want : *indices) {
+          if (ParseInt(want.substr(1)) == j->array_task_id()) chosen.push_back(j);
+        }
+      }
+      jobs = chosen;
+    }
+    if (jobs.empty()) {
+      *errors->Add() = "Invalid job id specified: " + text;
+      continue;
+    }
+    for (const v1::JobInfo* j : jobs) {
+      if (IsTerminal(j->state())) {
+        if (jobs.size() == 1) {
+          *errors->Add() = "Job " + text + " is already " + std::string(StateName(j->state()));
+        }
+        continue;
+      }
+      pick(*j);
+    }
+  }
+  return targets;
+}
+
 v1::CancelReply Controller::Cancel(const v1::CancelRequest& req) {
   v1::CancelReply reply;
   bool has_filter = !req.users().empty() || !req.accounts().empty() || !req.names().empty() ||
@@ -197,64 +256,11 @@ v1::CancelReply Controller::Cancel(const v1::CancelRequest& req) {
     reply.add_errors("no job ids and no filters (-u, -A, -n, -t) given");
     return reply;
   }
-  // Resolve "12", "12_3", "12_[1-3]" into concrete job ids.
-  std::set<uint64_t> targets;
   QueuedWrite write;
   {
     std::unique_lock lock(mu_);
     std::vector<v1::JobInfo> changed;
-    auto pick = [&](const v1::JobInfo& job) {
-      if (!ContainsOrEmpty(req.users(), job.spec().user())) return;
-      if (!ContainsOrEmpty(req.accounts(), job.spec().account())) return;
-      if (!ContainsOrEmpty(req.names(), job.spec().name())) return;
-      if (!req.states().empty() &&
-          std::find(req.states().begin(), req.states().end(), job.state()) == req.states().end())
-        return;
-      targets.insert(job.job_id());
-    };
-    if (req.job_ids().empty()) {
-      for (const auto& [id, job] : jobs_) {
-        if (!IsTerminal(job.state())) pick(job);
-      }
-    }
-    for (const std::string& text : req.job_ids()) {
-      std::string base = text.substr(0, text.find('_'));
-      auto id = ParseInt(base);
-      if (!id) {
-        reply.add_errors("invalid job id " + text);
-        continue;
-      }
-      std::vector<const v1::JobInfo*> jobs = JobsWithIdLocked(static_cast<uint64_t>(*id));
-      if (text.find('_') != std::string::npos) {
-        std::string tasks = text.substr(text.find('_') + 1);
-        if (tasks.front() == '[' && tasks.back() == ']') tasks = tasks.substr(1, tasks.size() - 2);
-        auto indices = ExpandHostlist("t[" + tasks + "]");
-        if (!indices) {
-          reply.add_errors("invalid array task list in " + text);
-          continue;
-        }
-        std::vector<const v1::JobInfo*> chosen;
-        for (const v1::JobInfo* j : jobs) {
-          for (const auto& want : *indices) {
-            if (ParseInt(want.substr(1)) == j->array_task_id()) chosen.push_back(j);
-          }
-        }
-        jobs = chosen;
-      }
-      if (jobs.empty()) {
-        reply.add_errors("Invalid job id specified: " + text);
-        continue;
-      }
-      for (const v1::JobInfo* j : jobs) {
-        if (IsTerminal(j->state())) {
-          if (jobs.size() == 1) {
-            reply.add_errors("Job " + text + " is already " + std::string(StateName(j->state())));
-          }
-          continue;
-        }
-        pick(*j);
-      }
-    }
+    std::set<uint64_t> targets = SelectLocked(req, reply.mutable_errors());
     for (uint64_t id : targets) {
       v1::JobInfo& job = jobs_[id];
       if (req.requester() != "root" && req.requester() != job.spec().user()) {

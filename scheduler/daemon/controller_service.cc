@@ -47,6 +47,14 @@ grpc::Status ControllerService::Cancel(grpc::ServerContext*, const v1::CancelReq
   });
 }
 
+grpc::Status ControllerService::UpdateJobs(grpc::ServerContext*, const v1::UpdateJobsRequest* req,
+                                           v1::UpdateJobsReply* reply) {
+  return Timed("UpdateJobs", [&] {
+    *reply = c_.UpdateJobs(*req);
+    return grpc::Status::OK;
+  });
+}
+
 grpc::Status ControllerService::UpdateNodes(grpc::ServerContext*, const v1::UpdateNodesRequest* req,
                                             v1::UpdateNodesReply* reply) {
   return Timed("UpdateNodes", [&] {

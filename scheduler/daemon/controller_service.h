@@ -16,6 +16,8 @@ class ControllerService final : public v1::Controller::Service {
   grpc::Status ListJobs(grpc::ServerContext*, const v1::ListJobsRequest*,
                         v1::ListJobsReply*) override;
   grpc::Status Cancel(grpc::ServerContext*, const v1::CancelRequest*, v1::CancelReply*) override;
+  grpc::Status UpdateJobs(grpc::ServerContext*, const v1::UpdateJobsRequest*,
+                          v1::UpdateJobsReply*) override;
   grpc::Status UpdateNodes(grpc::ServerContext*, const v1::UpdateNodesRequest*,
                            v1::UpdateNodesReply*) override;
   grpc::Status ClusterInfo(grpc::ServerContext*, const v1::ClusterInfoRequest*,

@@ -204,7 +204,7 @@ TEST(SmallCluster, JobsWhoseAccountQosOrPartitionLeftTheConfigWaitUntilTheyAreBa
   ASSERT_EQ(
       cluster.Run("tatami release " + account + "," + qos + "," + partition + "," + fine).exit_code,
       0);
-  ASSERT_EQ(cluster.Run("tatami wait " + fine).exit_code, 0);
+  ASSERT_EQ(cluster.Run("tatami wait --timeout 60 " + fine).exit_code, 0);
   const std::string want =
       account + " InvalidAccount\n" + qos + " InvalidQOS\n" + partition + " PartitionConfig\n";
   ASSERT_TRUE(LocalCluster::Eventually(
@@ -222,7 +222,7 @@ TEST(SmallCluster, JobsWhoseAccountQosOrPartitionLeftTheConfigWaitUntilTheyAreBa
 
   ASSERT_NO_FATAL_FAILURE(restart_with(true));
   for (const std::string& job : {account, qos, partition})
-    EXPECT_EQ(cluster.Run("tatami wait " + job).exit_code, 0) << job;
+    EXPECT_EQ(cluster.Run("tatami wait --timeout 60 " + job).exit_code, 0) << job;
   EXPECT_EQ(cluster.Run("sacct -n -P -X -j " + account + " -o Account").out, "interns\n");
   std::filesystem::remove_all(dir);
 }

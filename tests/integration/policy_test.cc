@@ -469,6 +469,83 @@ TEST_F(ClusterTest, AHeldJobStartsOnlyOnceReleased) {
       seconds(20)));
 }
 
+// tatami update (scontrol update job) changes a pending job's time limit,
+// QoS and account, in tatami's flags or scontrol's words, and checks each
+// change as a submission is checked: what sbatch would refuse, update
+// refuses, per job, with the same reason. The change is stored (sacct), and
+// a QoS change moves the job between max_submit_jobs_per_user counts.
+TEST_F(ClusterTest, UpdateChangesPendingJobsAndChecksEachChangeAsASubmission) {
+  std::string job = Submit("-H -t 2:00:00 --wrap=true");
+  ASSERT_EQ(cluster_.Run("tatami update " + job + " --time=30:00").exit_code, 0);
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + job + " -o '%l %q %a'"), "00:30:00 normal (null)");
+  CommandResult words = cluster_.Run("tatami update JobId=" + job +
+                                     " TimeLimit=45:00 QOS=burst account=customer-globex");
+  ASSERT_EQ(words.exit_code, 0) << words.err;
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + job + " -o '%l %q %a'"),
+            "00:45:00 burst customer-globex");
+
+  std::string running = Submit(Blocker());
+  ASSERT_TRUE(RunningEventually(running));
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"tatami update " + job, "nothing to change: give --time, --qos or --account"},
+      {"tatami update --time=10:00", "no job ids given"},
+      {"tatami update " + job + " --time=soon", "--time"},
+      {"tatami update JobId=" + job + " Nice=10",
+       "cannot update 'Nice': only TimeLimit, QOS and Account can be changed"},
+      {"tatami update " + job + " --qos=gold", "Job " + job + ": invalid qos 'gold'"},
+      {"tatami update " + job + " -A customer-acme",
+       "Job " + job + ": user root may not charge account 'customer-acme'"},
+      {"tatami update " + job + " --qos=capped --time=2:00:00",
+       "Job " + job + ": --time=02:00:00 exceeds qos capped's max_time of 01:00:00"},
+      {"tatami update " + running + " --time=10:00",
+       "Job " + running + " is RUNNING, not pending: only a pending job can be updated"},
+      {"tatami update 99999 --time=10:00", "Invalid job id specified: 99999"},
+  };
+  for (const auto& [command, message] : refused) ExpectRefused(command, message);
+  // Nothing refused changed anything.
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + job + " -o '%l %q %a'"),
+            "00:45:00 burst customer-globex");
+
+  // A user changes only their own jobs, and may lower a time limit but not raise it.
+  if (geteuid() == 0) {  // only root can be nobody
+    const std::string as_nobody =
+        "runuser -u nobody -- env TATAMI_CONTROLLER=$(cat $TATAMI_STATE_DIR/controller.addr) ";
+    CommandResult submitted = cluster_.Run(as_nobody + "sbatch --parsable -H -t 10:00 --wrap=true");
+    ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+    std::string theirs = submitted.out.substr(0, submitted.out.find('\n'));
+    ExpectRefused(as_nobody + "tatami update " + theirs + " --time=20:00",
+                  "Job " + theirs +
+                      ": only root may raise a time limit (it has 00:10:00, --time asks for "
+                      "00:20:00)");
+    EXPECT_EQ(cluster_.Run(as_nobody + "tatami update " + theirs + " --time=5:00").exit_code, 0);
+    EXPECT_EQ(cluster_.Value("squeue -h -j " + theirs + " -o %l"), "00:05:00");
+    ExpectRefused(as_nobody + "tatami update " + job + " --time=5:00",
+                  "Job " + job + " belongs to root: access denied");
+    ASSERT_EQ(cluster_.Run("scancel " + theirs).exit_code, 0);
+  }
+
+  // capped allows 3 unfinished jobs per user: a job moved into it counts.
+  std::vector<std::string> capped;
+  for (int i = 0; i < 3; ++i) capped.push_back(Submit("-H --qos=capped --wrap=true"));
+  ExpectRefused("tatami update " + job + " --qos=capped --time=30:00",
+                "Job " + job +
+                    ": qos capped allows 3 pending or running jobs per user "
+                    "(max_submit_jobs_per_user); user root has 3 and this adds 1");
+  ASSERT_EQ(cluster_.Run("scancel " + capped[0]).exit_code, 0);
+  ASSERT_EQ(cluster_.Run("tatami update " + job + " --qos=capped --time=30:00").exit_code, 0);
+  ExpectRefused("sbatch -H --qos=capped --wrap=true", "user root has 3 and this adds 1");
+  // And out of it, its count goes with it.
+  ASSERT_EQ(cluster_.Run("tatami update " + job + " --qos=normal").exit_code, 0);
+  capped.push_back(Submit("-H --qos=capped --wrap=true"));
+
+  Release();
+  ASSERT_EQ(cluster_.Run("tatami release " + job).exit_code, 0);
+  ASSERT_EQ(Wait(job), 0);
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + job + " -o QOS,Account,Timelimit"),
+            "normal|customer-globex|00:30:00");
+  for (const std::string& c : capped) cluster_.Run("scancel " + c);
+}
+
 TEST_F(ClusterTest, HoldAndReleaseErrorsSayWhatWasWanted) {
   std::string running = Submit(Blocker());
   ASSERT_TRUE(ReadyEventually());

@@ -1,0 +1,104 @@
+// tatami update JOBID... [--time=LIMIT] [--qos=QOS] [--account=ACCOUNT]:
+// change pending jobs' time limit, QoS or account (Slurm's scontrol update
+// job). scontrol's own words work too: `tatami update JobId=12
+// TimeLimit=30:00 QOS=burst Account=acme`. The controller checks each
+// change as it checks a submission and says, per job, what it refused.
+#include <pwd.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "base/duration.h"
+#include "base/strings.h"
+#include "scheduler/cli/client.h"
+#include "scheduler/cli/commands.h"
+
+namespace tatami {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: %s JOBID[_TASK][,JOBID...]... [-t|--time=LIMIT] [-q|--qos=QOS] "
+    "[-A|--account=ACCOUNT]\n"
+    "       %s JobId=ID [TimeLimit=LIMIT] [QOS=QOS] [Account=ACCOUNT]   (scontrol's words)\n";
+
+// Sets the request's field for one change; an error names the option.
+Status SetChange(const std::string& option, const std::string& value, v1::UpdateJobsRequest& req) {
+  if (option == "time") {
+    auto limit = ParseTimeLimit(value, "--time");
+    if (!limit) return limit.error();
+    req.set_time_limit_ms(*limit);
+  } else if (option == "qos") {
+    if (value.empty()) return MakeError("--qos needs a QoS name");
+    req.set_qos(value);
+  } else {
+    if (value.empty()) return MakeError("--account needs an account name");
+    req.set_account(value);
+  }
+  return {};
+}
+
+// scontrol's KEY=VALUE words, keys in any case; "" if `arg` is none of them.
+std::string ScontrolKey(const std::string& arg) {
+  size_t eq = arg.find('=');
+  if (eq == std::string::npos) return "";
+  std::string key = arg.substr(0, eq);
+  for (const auto& [word, option] : {std::pair{"jobid", "jobid"},
+                                     {"timelimit", "time"},
+                                     {"qos", "qos"},
+                                     {"account", "account"}}) {
+    if (strcasecmp(key.c_str(), word) == 0) return option;
+  }
+  return "";
+}
+
+}  // namespace
+
+int RunUpdate(const std::string& prog, const Args& args) {
+  v1::UpdateJobsRequest req;
+  ArgReader r(args);
+  while (!r.Done()) {
+    std::string value, error;
+    Status change;
+    if (r.Flag("-h", "--help")) {
+      printf(kUsage, prog.c_str(), prog.c_str());
+      return 0;
+    } else if (r.Value("-t", "--time", &value, &error)) {
+      if (error.empty()) change = SetChange("time", value, req);
+    } else if (r.Value("-q", "--qos", &value, &error)) {
+      if (error.empty()) change = SetChange("qos", value, req);
+    } else if (r.Value("-A", "--account", &value, &error)) {
+      if (error.empty()) change = SetChange("account", value, req);
+    } else if (!r.Peek().empty() && r.Peek()[0] == '-') {
+      return Fail(prog, "unrecognized option '" + r.Peek() + "'");
+    } else if (std::string key = ScontrolKey(r.Peek()); !key.empty()) {
+      std::string word = r.Next();
+      value = word.substr(word.find('=') + 1);
+      if (key == "jobid") {
+        for (const auto& id : Split(value, ',')) req.add_job_ids(id);
+      } else {
+        change = SetChange(key, value, req);
+      }
+    } else if (r.Peek().find('=') != std::string::npos) {
+      return Fail(prog, "cannot update '" + r.Peek().substr(0, r.Peek().find('=')) +
+                            "': only TimeLimit, QOS and Account can be changed");
+    } else {
+      for (const auto& id : Split(r.Next(), ',')) req.add_job_ids(id);
+    }
+    if (!error.empty()) return Fail(prog, error);
+    if (!change.ok()) return Fail(prog, change.error().message);
+  }
+  if (req.job_ids().empty()) return Fail(prog, "no job ids given");
+  if (!req.has_time_limit_ms() && !req.has_qos() && !req.has_account())
+    return Fail(prog, "nothing to change: give --time, --qos or --account");
+  passwd* pw = getpwuid(getuid());
+  req.set_requester(pw ? pw->pw_name : std::to_string(getuid()));
+  v1::UpdateJobsReply reply;
+  if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::UpdateJobs, req, &reply);
+      !s.ok())
+    return Fail(prog, s.error().message);
+  for (const auto& e : reply.errors()) fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.c_str());
+  return reply.errors().empty() ? 0 : 1;
+}
+
+}  // namespace tatami

@@ -1,0 +1,121 @@
+// tatami update (Slurm's scontrol update job): a pending job's time limit,
+// QoS or account changed after submission. Each change is checked as the
+// submission was (CheckResolvedSpec), on the job's spec with the change
+// applied, so an update never makes a job sbatch would have refused. Only
+// pending jobs: a running job keeps what it started with. Users change
+// their own jobs and may only lower a time limit (Slurm's rule: a longer
+// one is the admin's to grant); root may do anything.
+//
+// Three steps, so that no lock is held while checking: the jobs are read
+// under the shared lock, checked without it (the checks take it briefly),
+// then applied under the exclusive lock to those still pending.
+#include "base/duration.h"
+#include "scheduler/daemon/controller.h"
+
+namespace tatami {
+namespace {
+
+std::string JobName(uint64_t id) {
+  return "Job " + std::to_string(id);
+}
+
+// Whether `wanted` is longer than `now` (0: unlimited).
+bool Raises(DurationMs wanted, DurationMs now) {
+  if (now <= 0) return false;
+  return wanted <= 0 || wanted > now;
+}
+
+}  // namespace
+
+v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
+  v1::UpdateJobsReply reply;
+  if (req.job_ids().empty()) {
+    reply.add_errors("no job ids given");
+    return reply;
+  }
+  if (!req.has_time_limit_ms() && !req.has_qos() && !req.has_account()) {
+    reply.add_errors("nothing to change: give --time, --qos or --account");
+    return reply;
+  }
+  bool admin = req.requester() == "root";
+  std::vector<v1::JobInfo> targets;
+  {
+    std::shared_lock lock(mu_);
+    v1::CancelRequest selection;
+    *selection.mutable_job_ids() = req.job_ids();
+    for (uint64_t id : SelectLocked(selection, reply.mutable_errors())) {
+      const v1::JobInfo& job = jobs_.at(id);
+      if (!admin && req.requester() != job.spec().user()) {
+        reply.add_errors(JobName(id) + " belongs to " + job.spec().user() + ": access denied");
+      } else if (job.state() != v1::PENDING) {
+        reply.add_errors(JobName(id) + " is " + std::string(StateName(job.state())) +
+                         ", not pending: only a pending job can be updated");
+      } else {
+        targets.push_back(job);
+      }
+    }
+  }
+
+  struct Change {
+    uint64_t id;
+    v1::JobSpec before, after;
+    Checked checked;
+  };
+  std::vector<Change> changes;
+  for (const v1::JobInfo& job : targets) {
+    v1::JobSpec spec = job.spec();
+    if (req.has_time_limit_ms()) {
+      if (!admin && Raises(req.time_limit_ms(), job.time_limit_ms())) {
+        reply.add_errors(JobName(job.job_id()) + ": only root may raise a time limit (it has " +
+                         FormatTimeLimit(job.time_limit_ms()) + ", --time asks for " +
+                         FormatTimeLimit(req.time_limit_ms()) + ")");
+        continue;
+      }
+      spec.set_time_limit_ms(req.time_limit_ms());
+    }
+    if (req.has_qos()) spec.set_qos(req.qos());
+    if (req.has_account()) spec.set_account(req.account());
+    auto checked = CheckResolvedSpec(spec);
+    if (!checked) {
+      reply.add_errors(JobName(job.job_id()) + ": " + checked.error().message);
+      continue;
+    }
+    changes.push_back({job.job_id(), job.spec(), std::move(spec), std::move(checked).value()});
+  }
+
+  QueuedWrite write;
+  {
+    std::unique_lock lock(mu_);
+    std::vector<v1::JobInfo> changed;
+    for (Change& c : changes) {
+      auto it = jobs_.find(c.id);
+      if (it == jobs_.end() || it->second.state() != v1::PENDING) {
+        reply.add_errors(JobName(c.id) + " started or ended while its update was checked; it " +
+                         "was not updated");
+        continue;
+      }
+      v1::JobInfo& job = it->second;
+      c.after.set_hold(job.spec().hold());  // a hold or release meanwhile stands
+      CountUnfinishedLocked(c.before, -1);
+      if (Status s = CountInLocked(c.after, 1); !s.ok()) {
+        CountUnfinishedLocked(c.before, 1);
+        reply.add_errors(JobName(c.id) + ": " + s.error().message);
+        continue;
+      }
+      *job.mutable_spec() = std::move(c.after);
+      job.set_time_limit_ms(c.checked.time_limit);
+      requests_[c.id] = std::move(c.checked.requests);
+      reply.add_updated(c.id);
+      changed.push_back(job);
+    }
+    write = QueueWriteLocked(std::move(changed));
+  }
+  if (Status s = AwaitWrite(std::move(write)); !s.ok()) {
+    reply.add_errors("updated, but not yet in the job store (" + s.error().message +
+                     "): tatamid writes it again every cycle until the store takes it");
+  }
+  if (reply.updated_size() > 0) Wake();  // it may start now, or elsewhere
+  return reply;
+}
+
+}  // namespace tatami
