@@ -1,6 +1,5 @@
 // tatami acct / sacct: finished and running jobs from the controller's
 // accounting store.
-#include <pwd.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -83,8 +82,7 @@ int RunAcct(const std::string& prog, const Args& args) {
   // Like sacct: since midnight unless jobs are named; your own jobs unless root or -a.
   if (req.start_time() == 0 && req.job_ids().empty()) req.set_start_time(StartOfDay(now));
   if (req.users().empty() && !all_users && getuid() != 0) {
-    passwd* pw = getpwuid(getuid());
-    req.add_users(pw ? pw->pw_name : std::to_string(getuid()));
+    req.add_users(CallerName());
   }
   std::vector<Field> fields;
   for (const auto& f : Split(fields_text, ',')) {

@@ -1,7 +1,5 @@
 // tatami cancel / scancel.
-#include <pwd.h>
 #include <signal.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -67,13 +65,11 @@ int RunCancel(const std::string& prog, const Args& args) {
 }
 
 int SendJobSelection(const std::string& prog, v1::CancelRequest req) {
-  passwd* pw = getpwuid(getuid());
-  req.set_requester(pw ? pw->pw_name : std::to_string(getuid()));
+  req.set_requester(CallerName());
   v1::CancelReply reply;
   if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::Cancel, req, &reply); !s.ok())
     return Fail(prog, s.error().message);
-  for (const auto& e : reply.errors()) fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.c_str());
-  return reply.errors().empty() ? 0 : 1;
+  return FailEach(prog, reply.errors());
 }
 
 }  // namespace tatami

@@ -1,5 +1,8 @@
 #include "scheduler/cli/commands.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 
@@ -11,6 +14,17 @@ namespace tatami {
 int Fail(const std::string& prog, const std::string& message) {
   fprintf(stderr, "%s: error: %s\n", prog.c_str(), message.c_str());
   return 1;
+}
+
+int FailEach(const std::string& prog,
+             const google::protobuf::RepeatedPtrField<std::string>& errors) {
+  for (const std::string& e : errors) Fail(prog, e);
+  return errors.empty() ? 0 : 1;
+}
+
+std::string CallerName() {
+  passwd* pw = getpwuid(getuid());
+  return pw ? pw->pw_name : std::to_string(getuid());
 }
 
 Status AddJobIds(const std::string& list, google::protobuf::RepeatedField<uint64_t>* out) {

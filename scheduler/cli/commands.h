@@ -36,6 +36,11 @@ int RunUpdate(const std::string& prog, const Args& args);   // scontrol update j
 
 // Prints "PROG: error: MESSAGE" to stderr and returns 1.
 int Fail(const std::string& prog, const std::string& message);
+// Fail for each of a controller's errors; 0 when there are none.
+int FailEach(const std::string& prog,
+             const google::protobuf::RepeatedPtrField<std::string>& errors);
+// The calling user's name (the uid as text when it has none): who asks.
+std::string CallerName();
 
 // Sends a job selection and what to do with it (cancel, signal, hold,
 // release: v1::CancelRequest) as the calling user, and prints each job the

@@ -1,8 +1,6 @@
 // tatami node drain|resume NODES: an admin takes nodes out of scheduling
 // (running jobs go on; sinfo shows drng, then drain) or puts them back.
 // Slurm's `scontrol update nodename=... state=drain reason=...`.
-#include <pwd.h>
-#include <unistd.h>
 
 #include <cstdio>
 
@@ -24,8 +22,7 @@ int RunNode(const std::string& prog, const Args& args) {
   if (args[0] != "drain" && args[0] != "resume")
     return Fail(prog, "unknown action '" + args[0] + "' (want drain or resume)");
   req.set_drain(args[0] == "drain");
-  passwd* pw = getpwuid(getuid());
-  req.set_requester(pw ? pw->pw_name : std::to_string(getuid()));
+  req.set_requester(CallerName());
   Args rest(args.begin() + 1, args.end());
   ArgReader r(rest);
   std::string value, error;
@@ -47,8 +44,7 @@ int RunNode(const std::string& prog, const Args& args) {
   if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::UpdateNodes, req, &reply);
       !s.ok())
     return Fail(prog, s.error().message);
-  for (const auto& e : reply.errors()) fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.c_str());
-  return reply.errors().empty() ? 0 : 1;
+  return FailEach(prog, reply.errors());
 }
 
 }  // namespace tatami

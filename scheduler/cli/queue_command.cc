@@ -1,6 +1,4 @@
 // tatami queue / squeue.
-#include <pwd.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <map>
@@ -18,11 +16,6 @@ namespace {
 
 constexpr const char* kDefaultFormat = "%.18i %.9P %.8j %.8u %.2t %.10M %.6D %R";
 constexpr const char* kLongFormat = "%.18i %.9P %.8j %.8u %.8T %.10M %.9l %.6D %R";
-
-std::string Me() {
-  passwd* pw = getpwuid(getuid());
-  return pw ? pw->pw_name : std::to_string(getuid());
-}
 
 // One output line: a job, or the pending tasks of an array collapsed into
 // one line as squeue shows them (12_[3-9,11]).
@@ -69,7 +62,7 @@ int RunQueue(const std::string& prog, const Args& args) {
     } else if (r.Flag("-r", "--array")) {
       every_task = true;
     } else if (r.Flag(nullptr, "--me")) {
-      req.add_users(Me());
+      req.add_users(CallerName());
     } else if (r.Flag(nullptr, "--help")) {
       printf(
           "usage: %s [-h] [-l] [-r] [--me] [-o FORMAT] [-j IDS] [-u USERS] [-A ACCOUNTS] [-p "

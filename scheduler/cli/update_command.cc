@@ -3,9 +3,7 @@
 // job). scontrol's own words work too: `tatami update JobId=12
 // TimeLimit=30:00 QOS=burst Account=acme`. The controller checks each
 // change as it checks a submission and says, per job, what it refused.
-#include <pwd.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include <cstdio>
 
@@ -91,14 +89,12 @@ int RunUpdate(const std::string& prog, const Args& args) {
   if (req.job_ids().empty()) return Fail(prog, "no job ids given");
   if (!req.has_time_limit_ms() && !req.has_qos() && !req.has_account())
     return Fail(prog, "nothing to change: give --time, --qos or --account");
-  passwd* pw = getpwuid(getuid());
-  req.set_requester(pw ? pw->pw_name : std::to_string(getuid()));
+  req.set_requester(CallerName());
   v1::UpdateJobsReply reply;
   if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::UpdateJobs, req, &reply);
       !s.ok())
     return Fail(prog, s.error().message);
-  for (const auto& e : reply.errors()) fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.c_str());
-  return reply.errors().empty() ? 0 : 1;
+  return FailEach(prog, reply.errors());
 }
 
 }  // namespace tatami
