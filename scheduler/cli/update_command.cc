@@ -20,17 +20,19 @@ constexpr const char* kUsage =
     "[-A|--account=ACCOUNT]\n"
     "       %s JobId=ID [TimeLimit=LIMIT] [QOS=QOS] [Account=ACCOUNT]   (scontrol's words)\n";
 
-// Sets the request's field for one change; an error names the option.
-Status SetChange(const std::string& option, const std::string& value, v1::UpdateJobsRequest& req) {
+// Sets the request's field for one change; an error names the option as
+// the user wrote it (`written`: --time, TimeLimit, ...).
+Status SetChange(const std::string& option, const std::string& written, const std::string& value,
+                 v1::UpdateJobsRequest& req) {
   if (option == "time") {
-    auto limit = ParseTimeLimit(value, "--time");
+    auto limit = ParseTimeLimit(value, written);
     if (!limit) return limit.error();
     req.set_time_limit_ms(*limit);
+  } else if (value.empty()) {
+    return MakeError(written + " needs a" + (option == "qos" ? " QoS" : "n account") + " name");
   } else if (option == "qos") {
-    if (value.empty()) return MakeError("--qos needs a QoS name");
     req.set_qos(value);
   } else {
-    if (value.empty()) return MakeError("--account needs an account name");
     req.set_account(value);
   }
   return {};
@@ -62,11 +64,11 @@ int RunUpdate(const std::string& prog, const Args& args) {
       printf(kUsage, prog.c_str(), prog.c_str());
       return 0;
     } else if (r.Value("-t", "--time", &value, &error)) {
-      if (error.empty()) change = SetChange("time", value, req);
+      if (error.empty()) change = SetChange("time", "--time", value, req);
     } else if (r.Value("-q", "--qos", &value, &error)) {
-      if (error.empty()) change = SetChange("qos", value, req);
+      if (error.empty()) change = SetChange("qos", "--qos", value, req);
     } else if (r.Value("-A", "--account", &value, &error)) {
-      if (error.empty()) change = SetChange("account", value, req);
+      if (error.empty()) change = SetChange("account", "--account", value, req);
     } else if (!r.Peek().empty() && r.Peek()[0] == '-') {
       return Fail(prog, "unrecognized option '" + r.Peek() + "'");
     } else if (std::string key = ScontrolKey(r.Peek()); !key.empty()) {
@@ -75,7 +77,7 @@ int RunUpdate(const std::string& prog, const Args& args) {
       if (key == "jobid") {
         for (const auto& id : Split(value, ',')) req.add_job_ids(id);
       } else {
-        change = SetChange(key, value, req);
+        change = SetChange(key, word.substr(0, word.find('=')), value, req);
       }
     } else if (r.Peek().find('=') != std::string::npos) {
       return Fail(prog, "cannot update '" + r.Peek().substr(0, r.Peek().find('=')) +

@@ -489,7 +489,9 @@ TEST_F(ClusterTest, UpdateChangesPendingJobsAndChecksEachChangeAsASubmission) {
   const std::vector<std::pair<std::string, std::string>> refused = {
       {"tatami update " + job, "nothing to change: give --time, --qos or --account"},
       {"tatami update --time=10:00", "no job ids given"},
-      {"tatami update " + job + " --time=soon", "--time"},
+      {"tatami update " + job + " --time=soon", "--time: 'soon' is not a time"},
+      {"tatami update " + job + " timelimit=soon", "timelimit: 'soon' is not a time"},
+      {"tatami update " + job + " QOS=", "QOS needs a QoS name"},
       {"tatami update JobId=" + job + " Nice=10",
        "cannot update 'Nice': only TimeLimit, QOS and Account can be changed"},
       {"tatami update " + job + " --qos=gold", "Job " + job + ": invalid qos 'gold'"},
