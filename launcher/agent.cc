@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -197,7 +198,11 @@ Status Agent::LaunchOne(const v1::JobLaunch& l) {
   }
   it->second.batch_pid = *pid;
   std::ofstream(it->second.dir + "/session") << *pid << " " << StartTime(*pid) << "\n";
-  if (info.time_limit_ms() > 0) AddTimerLocked(info.time_limit_ms(), key, TimerKind::kTimeLimit);
+  it->second.started_ms = NowMs();
+  if (info.time_limit_ms() > 0) {
+    it->second.deadline_ms = it->second.started_ms + info.time_limit_ms();
+    AddTimerLocked(info.time_limit_ms(), key, TimerKind::kTimeLimit);
+  }
   jobs_cv_.notify_all();
   return {};
 }
@@ -280,6 +285,15 @@ void Agent::Terminate(const v1::TerminateRequest& req) {
   Key key{req.job_id(), req.node()};
   auto it = jobs_.find(key);
   if (it == jobs_.end()) return;
+  if (req.has_time_limit_ms()) {
+    // The timer set before stays; when it fires before the new deadline it
+    // is ignored (TimerLoop).
+    Job& job = it->second;
+    job.deadline_ms = req.time_limit_ms() > 0 ? job.started_ms + req.time_limit_ms() : 0;
+    if (job.deadline_ms > 0)
+      AddTimerLocked(std::max<int64_t>(0, job.deadline_ms - NowMs()), key, TimerKind::kTimeLimit);
+    return;
+  }
   if (req.signal() != 0) {
     SignalJobLocked(it->second, req.signal());
     return;
@@ -311,6 +325,8 @@ void Agent::TimerLoop() {
     if (it == jobs_.end()) continue;
     Job& job = it->second;
     if (t.kind == TimerKind::kTimeLimit) {
+      // Set for a limit that tatami update has since raised or removed.
+      if (job.deadline_ms == 0 || now < job.deadline_ms) continue;
       job.timed_out = true;
       BeginTerminationLocked(t.key, job, job.launch.kill_wait_ms());
     } else {

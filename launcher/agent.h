@@ -110,6 +110,8 @@ class Agent {
     std::set<pid_t> exec_pids;
     bool timed_out = false;
     bool terminating = false;
+    int64_t started_ms = 0;
+    int64_t deadline_ms = 0;  // started_ms + time limit; 0: none. A later tatami update moves it.
     // Measured use (agent_metrics.cc): CPU of exited session leaders and
     // what they reaped (exact, from wait4), the live sessions' last sample,
     // and the largest figures seen. cpu_ms only grows.

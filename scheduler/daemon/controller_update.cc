@@ -1,10 +1,12 @@
 // tatami update (Slurm's scontrol update job): a pending job's time limit,
 // QoS or account changed after submission. Each change is checked as the
 // submission was (CheckResolvedSpec), on the job's spec with the change
-// applied, so an update never makes a job sbatch would have refused. Only
-// pending jobs: a running job keeps what it started with. Users change
-// their own jobs and may only lower a time limit (Slurm's rule: a longer
-// one is the admin's to grant); root may do anything.
+// applied, so an update never makes a job sbatch would have refused. A
+// running job's time limit may change too: its agents move the deadline
+// (root may extend a job past its partition's limit, as Slurm's admins
+// may). Users change their own jobs and may only lower a time limit
+// (Slurm's rule: a longer one is the admin's to grant); root may do
+// anything.
 //
 // Three steps, so that no lock is held while checking: the jobs are read
 // under the shared lock, checked without it (the checks take it briefly),
@@ -47,9 +49,12 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
       const v1::JobInfo& job = jobs_.at(id);
       if (!admin && req.requester() != job.spec().user()) {
         reply.add_errors(JobName(id) + " belongs to " + job.spec().user() + ": access denied");
-      } else if (job.state() != v1::PENDING) {
+      } else if (job.state() == v1::RUNNING && (req.has_qos() || req.has_account())) {
+        reply.add_errors(JobName(id) + " is RUNNING: only a pending job's QoS or account can " +
+                         "be changed");
+      } else if (job.state() != v1::PENDING && job.state() != v1::RUNNING) {
         reply.add_errors(JobName(id) + " is " + std::string(StateName(job.state())) +
-                         ", not pending: only a pending job can be updated");
+                         ": only a pending or running job can be updated");
       } else {
         targets.push_back(job);
       }
@@ -58,6 +63,8 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
 
   struct Change {
     uint64_t id;
+    v1::JobState state;  // PENDING or RUNNING, when checked
+    TimeMs start_time;
     v1::JobSpec before, after;
     Checked checked;
   };
@@ -75,12 +82,19 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
     }
     if (req.has_qos()) spec.set_qos(req.qos());
     if (req.has_account()) spec.set_account(req.account());
+    if (job.state() == v1::RUNNING) {  // its request is settled: only its end moves
+      Checked limit_only{{}, req.time_limit_ms()};
+      changes.push_back({job.job_id(), job.state(), job.start_time(), job.spec(), std::move(spec),
+                         std::move(limit_only)});
+      continue;
+    }
     auto checked = CheckResolvedSpec(spec);
     if (!checked) {
       reply.add_errors(JobName(job.job_id()) + ": " + checked.error().message);
       continue;
     }
-    changes.push_back({job.job_id(), job.spec(), std::move(spec), std::move(checked).value()});
+    changes.push_back({job.job_id(), job.state(), job.start_time(), job.spec(), std::move(spec),
+                       std::move(checked).value()});
   }
 
   QueuedWrite write;
@@ -89,12 +103,30 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
     std::vector<v1::JobInfo> changed;
     for (Change& c : changes) {
       auto it = jobs_.find(c.id);
-      if (it == jobs_.end() || it->second.state() != v1::PENDING) {
+      // Still as checked: pending, or the same run.
+      if (it == jobs_.end() || it->second.state() != c.state ||
+          it->second.start_time() != c.start_time) {
         reply.add_errors(JobName(c.id) + " started or ended while its update was checked; it " +
                          "was not updated");
         continue;
       }
       v1::JobInfo& job = it->second;
+      if (job.state() == v1::RUNNING) {
+        job.mutable_spec()->set_time_limit_ms(c.after.time_limit_ms());
+        job.set_time_limit_ms(c.checked.time_limit);
+        for (const auto& a : job.allocation()) {
+          int i = FindNodeLocked(a.node());
+          if (i < 0 || nodes_[i].agent_address.empty()) continue;
+          v1::TerminateRequest t;
+          t.set_job_id(c.id);
+          t.set_node(a.node());
+          t.set_time_limit_ms(c.checked.time_limit);
+          LinkLocked(nodes_[i].agent_address)->Terminate(std::move(t));
+        }
+        reply.add_updated(c.id);
+        changed.push_back(job);
+        continue;
+      }
       c.after.set_hold(job.spec().hold());  // a hold or release meanwhile stands
       CountUnfinishedLocked(c.before, -1);
       if (Status s = CountInLocked(c.after, 1); !s.ok()) {

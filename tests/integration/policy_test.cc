@@ -473,7 +473,8 @@ TEST_F(ClusterTest, AHeldJobStartsOnlyOnceReleased) {
 // QoS and account, in tatami's flags or scontrol's words, and checks each
 // change as a submission is checked: what sbatch would refuse, update
 // refuses, per job, with the same reason. The change is stored (sacct), and
-// a QoS change moves the job between max_submit_jobs_per_user counts.
+// a QoS change moves the job between max_submit_jobs_per_user counts. A
+// running job's time limit moves on its node, both ways.
 TEST_F(ClusterTest, UpdateChangesPendingJobsAndChecksEachChangeAsASubmission) {
   std::string job = Submit("-H -t 2:00:00 --wrap=true");
   ASSERT_EQ(cluster_.Run("tatami update " + job + " --time=30:00").exit_code, 0);
@@ -499,14 +500,26 @@ TEST_F(ClusterTest, UpdateChangesPendingJobsAndChecksEachChangeAsASubmission) {
        "Job " + job + ": user root may not charge account 'customer-acme'"},
       {"tatami update " + job + " --qos=capped --time=2:00:00",
        "Job " + job + ": --time=02:00:00 exceeds qos capped's max_time of 01:00:00"},
-      {"tatami update " + running + " --time=10:00",
-       "Job " + running + " is RUNNING, not pending: only a pending job can be updated"},
+      {"tatami update " + running + " --qos=burst",
+       "Job " + running + " is RUNNING: only a pending job's QoS or account can be changed"},
       {"tatami update 99999 --time=10:00", "Invalid job id specified: 99999"},
   };
   for (const auto& [command, message] : refused) ExpectRefused(command, message);
   // Nothing refused changed anything.
   EXPECT_EQ(cluster_.Value("squeue -h -j " + job + " -o '%l %q %a'"),
             "00:45:00 burst customer-globex");
+
+  // A running job's time limit moves on its node: cut to a second, it ends TIMEOUT...
+  ASSERT_EQ(cluster_.Run("tatami update " + running + " --time=0:01").exit_code, 0);
+  EXPECT_NE(Wait(running), 0);
+  EXPECT_EQ(cluster_.AcctState(running), "TIMEOUT");
+  // ...and extended, a job outlives the limit it started with.
+  std::string extended = Submit("-t 0:05 --wrap='sleep 8'");
+  ASSERT_TRUE(RunningEventually(extended));
+  ASSERT_EQ(cluster_.Run("tatami update " + extended + " --time=1:00").exit_code, 0);
+  EXPECT_EQ(Wait(extended), 0);
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + extended + " -o State,Timelimit"),
+            "COMPLETED|00:01:00");
 
   // A user changes only their own jobs, and may lower a time limit but not raise it.
   if (geteuid() == 0) {  // only root can be nobody
