@@ -143,7 +143,7 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
     write = QueueWriteLocked(std::move(changed));
   }
   if (Status s = AwaitWrite(std::move(write)); !s.ok()) {
-    reply.add_errors("updated, but not yet in the job store (" + s.error().message +
+    reply.add_errors("done, but not yet in the job store (" + s.error().message +
                      "): tatamid writes it again every cycle until the store takes it");
   }
   if (reply.updated_size() > 0) Wake();  // it may start now, or elsewhere

@@ -629,6 +629,20 @@ TEST_F(ClusterTest, ACancelTheStoreCouldNotWriteIsWrittenOnceItCan) {
   EXPECT_EQ(cluster_.Run("tatami release " + job).exit_code, 1) << "pending again after restart";
 }
 
+// An update too: in force at once, stored once the store takes it, and
+// still there after a restart.
+TEST_F(ClusterTest, AnUpdateTheStoreCouldNotWriteIsWrittenOnceItCan) {
+  std::string job = Submit("-H -t 1:00:00 --wrap=true");
+  ASSERT_NO_FATAL_FAILURE(
+      RunWhileTheStoreCannotWrite(cluster_, "tatami update " + job + " --time=20:00", [&] {
+        EXPECT_EQ(cluster_.Value("squeue -h -j " + job + " -o %l"), "00:20:00");
+        EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + job + " -o Timelimit"), "01:00:00");
+      }));
+  ASSERT_NO_FATAL_FAILURE(RestartOnceWritten(cluster_));
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + job + " -o %l"), "00:20:00");
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + job + " -o Timelimit"), "00:20:00");
+}
+
 // A hold takes the same road: in effect at once, written once the store
 // can, and still there after a restart.
 TEST_F(ClusterTest, AHoldTheStoreCouldNotWriteIsWrittenOnceItCan) {
