@@ -10,7 +10,8 @@
 //
 // Three steps, so that no lock is held while checking: the jobs are read
 // under the shared lock, checked without it (the checks take it briefly),
-// then applied under the exclusive lock to those still pending.
+// then applied under the exclusive lock to those still as checked (pending,
+// or in the same run).
 #include "base/duration.h"
 #include "scheduler/daemon/controller.h"
 
