@@ -357,8 +357,7 @@ Result<ExecProcess> Agent::StartExec(const v1::ExecRequest& req, int64_t wait_ms
   }
   SpawnOptions opts;
   opts.argv.assign(req.argv().begin(), req.argv().end());
-  opts.env = it->second.env;
-  for (const auto& kv : req.env()) opts.env.push_back(kv);
+  opts.env = ExecEnvironment(it->second.env, {req.env().begin(), req.env().end()}, it->second.dir);
   opts.cwd = it->second.launch.job().spec().work_dir();
   opts.stdout_fd = out[1];
   opts.stderr_fd = err[1];

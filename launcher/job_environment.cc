@@ -4,7 +4,9 @@
 #include <ifaddrs.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <map>
+#include <string_view>
 
 #include "base/hostlist.h"
 #include "base/strings.h"
@@ -63,6 +65,18 @@ std::string CompressCounts(const std::vector<uint32_t>& counts) {
     i = j;
   }
   return Join(parts, ",");
+}
+
+std::vector<std::string> ExecEnvironment(const std::vector<std::string>& job_env,
+                                         const std::vector<std::string>& extra,
+                                         const std::string& node_job_dir) {
+  std::vector<std::string> env = job_env;
+  env.insert(env.end(), extra.begin(), extra.end());
+  constexpr std::string_view kTmpdir = "OMPI_MCA_orte_tmpdir_base=";
+  bool chosen = std::any_of(env.begin(), env.end(),
+                            [&](const std::string& kv) { return kv.starts_with(kTmpdir); });
+  if (!chosen) env.push_back(std::string(kTmpdir) + node_job_dir);
+  return env;
 }
 
 std::string BuildHostfile(const v1::JobLaunch& launch) {
@@ -160,14 +174,7 @@ std::vector<std::string> BuildJobEnvironment(const v1::JobLaunch& launch,
   if (!ctx.hostfile.empty()) {
     env.Set("TATAMI_HOSTFILE", ctx.hostfile);
     env.Set("OMPI_MCA_orte_default_hostfile", ctx.hostfile);
-    // Open MPI's session directory in this node's job folder (the
-    // hostfile's), not /tmp: emulated nodes share one host, and two orteds
-    // creating /tmp/ompi.HOST.UID/jf.N at once fail with "File exists"
-    // (open-mpi/ompi#8510), which made 2-node tests flaky.
-    bool user_tmpdir = false;
-    for (const auto& kv : spec.env()) user_tmpdir |= kv.rfind("OMPI_MCA_orte_tmpdir_base=", 0) == 0;
-    if (!user_tmpdir)
-      env.Set("OMPI_MCA_orte_tmpdir_base", ctx.hostfile.substr(0, ctx.hostfile.rfind('/')));
+    // Open MPI's session directory: per node, for the orteds only (ExecEnvironment).
   }
   if (!ctx.binding_file.empty()) env.Set("TATAMI_BINDING_FILE", ctx.binding_file);
   // NCCL's bootstrap and socket transport: the interface the node reaches the

@@ -30,6 +30,18 @@ std::string InterfaceWithAddress(const std::string& host);
 // KEY=VALUE strings; later entries never repeat a key.
 std::vector<std::string> BuildJobEnvironment(const v1::JobLaunch& launch, const LaunchContext& ctx);
 
+// The environment of a process a job starts on one of its nodes through
+// tatami-rsh (mpirun's orted): `job_env`, then the request's `extra`, then
+// Open MPI's session directory in `node_job_dir` unless the user chose one.
+// Emulated nodes share one host, and orteds of one job creating
+// /tmp/ompi.HOST.UID/jf.N at once fail with "File exists"
+// (open-mpi/ompi#8510). Only the orteds get it: set in the batch
+// environment, mpirun would pass its own value to every orted on their
+// command line, and they would race in one folder again.
+std::vector<std::string> ExecEnvironment(const std::vector<std::string>& job_env,
+                                         const std::vector<std::string>& extra,
+                                         const std::string& node_job_dir);
+
 // The Open MPI hostfile for the job: one line per node, slots = tasks on it.
 std::string BuildHostfile(const v1::JobLaunch& launch);
 

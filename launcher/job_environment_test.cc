@@ -79,8 +79,21 @@ TEST(JobEnvironment, MpiGoesThroughTatamiRshAndTheHostfile) {
   EXPECT_EQ(env["OMPI_MCA_plm"], "rsh");
   EXPECT_EQ(env["OMPI_MCA_plm_rsh_agent"], "/bin/tatami-rsh");
   EXPECT_EQ(env["OMPI_MCA_orte_default_hostfile"], "/spool/hostfile");
-  EXPECT_EQ(env["OMPI_MCA_orte_tmpdir_base"], "/spool");  // per node and job, not /tmp
+  // mpirun would hand it to every orted, and they would race in one folder.
+  EXPECT_EQ(env.count("OMPI_MCA_orte_tmpdir_base"), 0u);
   EXPECT_EQ(BuildHostfile(TwoNodeGpuJob()), "h100-01 slots=8\nh100-02 slots=8\n");
+}
+
+// An orted started on a node through tatami-rsh keeps its session
+// directory in that node's job folder, unless the job chose one.
+TEST(JobEnvironment, AnOrtedsSessionDirectoryIsItsNodesJobFolder) {
+  std::vector<std::string> job = {"PATH=/usr/bin", "OMPI_MCA_plm=rsh"};
+  EXPECT_EQ(ExecEnvironment(job, {"A=1"}, "/spool/h100-02/job-7"),
+            (std::vector<std::string>{"PATH=/usr/bin", "OMPI_MCA_plm=rsh", "A=1",
+                                      "OMPI_MCA_orte_tmpdir_base=/spool/h100-02/job-7"}));
+  job.push_back("OMPI_MCA_orte_tmpdir_base=/scratch");
+  EXPECT_EQ(ExecEnvironment(job, {}, "/spool/h100-02/job-7").back(),
+            "OMPI_MCA_orte_tmpdir_base=/scratch");
 }
 
 TEST(JobEnvironment, ArrayTaskAndNonGpuDevices) {
