@@ -153,6 +153,9 @@ Status Controller::Load() {
       next_job_id_ = std::max(next_job_id_, id + 1);
       if (!IsTerminal(job.state())) {
         if (config_.FindPartition(job.spec().partition())) requests_[id] = RequestsFor(job.spec());
+        if (job.state() == v1::PENDING) {
+          if (const char* why = MissingFromConfig(job)) missing_from_config_[id] = why;
+        }
       }
       if (uint64_t a = job.array_job_id(); a && !arrays_.count(a)) {
         auto spec = ParseArraySpec(job.spec().array(), config_.max_array_size);
@@ -312,7 +315,7 @@ int Controller::FindNodeLocked(const std::string& name) const {
 std::vector<const v1::JobInfo*> Controller::JobsWithIdLocked(uint64_t id) const {
   std::vector<const v1::JobInfo*> out;
   for (auto it = jobs_.lower_bound(id);
-       it != jobs_.end() && NamedBy(id, it->first, it->second.array_job_id()); ++it) {
+       it != jobs_.end() && IdNamesJob(id, it->first, it->second.array_job_id()); ++it) {
     out.push_back(&it->second);
   }
   return out;

@@ -211,8 +211,10 @@ class Controller {
   // Slurm's reason code for a pending job that names a partition, account
   // or QoS the config no longer has (edited since it was accepted), else
   // null. Such a job waits, neither dropped nor run uncharged, until an
-  // admin restores the name or cancels it.
-  const char* MissingFromConfigLocked(const v1::JobInfo& job) const;
+  // admin restores the name or cancels it, or tatami update gives it valid
+  // ones. The config never changes while tatamid runs, so only Load asks
+  // (missing_from_config_), not every cycle.
+  const char* MissingFromConfig(const v1::JobInfo& job) const;
   // The cycle's view of a pending job, priority left 0.
   PendingJob PendingJobOf(const v1::JobInfo& job, const JobRequests& requests) const;
   // A listed pending job's priority and its factors in words, computed now
@@ -342,11 +344,6 @@ class Controller {
   // array `id` (tasks have consecutive ids from the array's own, and some
   // may be gone: min_job_age).
   std::vector<const v1::JobInfo*> JobsWithIdLocked(uint64_t id) const;
-  // Whether `id` names job `job_id` of array `array_job_id` (0: none): the
-  // walks over ids from `id` on stop at the first it does not.
-  static bool NamedBy(uint64_t id, uint64_t job_id, uint64_t array_job_id) {
-    return job_id == id || array_job_id == id;
-  }
 
   // ---- retention (controller_retention.cc): finished jobs leave memory
   // min_job_age after their end, once their record is written; gone_
@@ -371,7 +368,10 @@ class Controller {
   mutable std::shared_mutex mu_;
   std::map<uint64_t, v1::JobInfo> jobs_;
   std::unordered_map<uint64_t, JobRequests> requests_;  // pending and running jobs
-  std::unordered_map<uint64_t, ArrayShape> arrays_;     // by array job id, parsed once
+  // Pending jobs Load found naming what the config lacks, and the reason
+  // they wait with (MissingFromConfig); left by an update that mends them.
+  std::unordered_map<uint64_t, const char*> missing_from_config_;
+  std::unordered_map<uint64_t, ArrayShape> arrays_;  // by array job id, parsed once
   std::vector<Node> nodes_;
   std::vector<NodeResources> resources_;  // parallel to nodes_
   std::set<uint64_t> pending_ids_;        // PENDING jobs, in id order

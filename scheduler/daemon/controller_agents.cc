@@ -103,6 +103,7 @@ void Controller::FinishJobLocked(v1::JobInfo& job, JobState state, const std::st
   CountUnfinishedLocked(job.spec(), -1);
   pending_ids_.erase(job.job_id());
   requests_.erase(job.job_id());
+  missing_from_config_.erase(job.job_id());
   if (was_active) {
     // The batch node has ended; other nodes may still run job processes
     // (orted, ranks). They get the same SIGTERM/SIGKILL treatment.

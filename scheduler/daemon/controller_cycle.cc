@@ -72,8 +72,8 @@ uint32_t Controller::QosOf(const v1::JobInfo& job) const {
   return qos.ok() ? *qos : QosTable::kNone;
 }
 
-const char* Controller::MissingFromConfigLocked(const v1::JobInfo& job) const {
-  if (!requests_.count(job.job_id())) return "PartitionConfig";  // Load found no partition
+const char* Controller::MissingFromConfig(const v1::JobInfo& job) const {
+  if (!config_.FindPartition(job.spec().partition())) return "PartitionConfig";
   const std::string& account = job.spec().account();
   if (!account.empty() && accounts_->Find(account) == kNoAccount) return "InvalidAccount";
   if (!qos_.Find(RunQos(job)).ok()) return "InvalidQOS";
@@ -127,8 +127,8 @@ Snapshot Controller::BuildSnapshotLocked() {
   RefreshFairShareLocked(snap.now, holdings);
   for (uint64_t id : pending_ids_) {
     v1::JobInfo& job = jobs_[id];
-    if (const char* missing = MissingFromConfigLocked(job)) {
-      job.set_reason(missing);
+    if (auto missing = missing_from_config_.find(id); missing != missing_from_config_.end()) {
+      job.set_reason(missing->second);
       continue;
     }
     if (job.spec().hold()) {
@@ -159,7 +159,7 @@ Snapshot Controller::BuildSnapshotLocked() {
       if (limit) ++array_running[a];
     }
     auto req = requests_.find(id);
-    if (req == requests_.end()) continue;  // PartitionConfig, set above
+    if (req == requests_.end()) continue;  // PartitionConfig (missing_from_config_)
     PendingJob p = PendingJobOf(job, req->second);
     p.priority = priority_.Priority(p, snap.now);
     may_preempt |= p.preempts != 0;

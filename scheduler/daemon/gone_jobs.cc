@@ -4,14 +4,6 @@
 #include <iterator>
 
 namespace tatami {
-namespace {
-
-// Whether `id` names job `job_id` of array `array_job_id` (0: none).
-bool Names(uint64_t id, uint64_t job_id, uint64_t array_job_id) {
-  return job_id == id || array_job_id == id;
-}
-
-}  // namespace
 
 GoneJobs::Packed GoneJobs::Pack(const v1::JobInfo& job) {
   uint64_t array = job.array_job_id();
@@ -65,7 +57,7 @@ void GoneJobs::Merge() {
 std::vector<v1::JobInfo> GoneJobs::NamedBy(uint64_t id) const {
   std::vector<v1::JobInfo> out;
   auto named = [&](const Packed& p) {
-    return Names(id, p.id, p.array_offset == kNotATask ? 0 : p.id - p.array_offset);
+    return IdNamesJob(id, p.id, p.array_offset == kNotATask ? 0 : p.id - p.array_offset);
   };
   auto s = std::lower_bound(sorted_.begin(), sorted_.end(), id,
                             [](const Packed& q, uint64_t i) { return q.id < i; });

@@ -169,7 +169,8 @@ TEST(SmallCluster, AFinishedJobLeavesMemoryAfterMinJobAgeButKeepsItsRecord) {
 // An admin edits the config and drops an account, a QoS and a partition
 // that accepted jobs still name. After the restart those jobs wait with
 // Slurm's reasons, and explain says what an admin must do: they are never
-// dropped, and never run uncharged. With the names back, they run.
+// dropped, and never run uncharged. tatami update can move one to names
+// the config has; with the names back, the others run.
 TEST(SmallCluster, JobsWhoseAccountQosOrPartitionLeftTheConfigWaitUntilTheyAreBack) {
   std::ifstream small(std::string(TATAMI_SOURCE_DIR) + "/tests/integration/small-cluster.yaml");
   const std::string base{std::istreambuf_iterator<char>(small), {}};
@@ -194,7 +195,7 @@ TEST(SmallCluster, JobsWhoseAccountQosOrPartitionLeftTheConfigWaitUntilTheyAreBa
     return r.out.substr(0, r.out.find('\n'));
   };
   std::string account = submit("-A interns"), qos = submit("--qos trial"),
-              partition = submit("-p old"), fine = submit("");
+              partition = submit("-p old"), fine = submit(""), moved = submit("-A interns");
   auto restart_with = [&](bool extras) {
     ASSERT_TRUE(LocalCluster::KillAndReap(cluster.ControllerPid()));
     write_config(extras);
@@ -202,11 +203,13 @@ TEST(SmallCluster, JobsWhoseAccountQosOrPartitionLeftTheConfigWaitUntilTheyAreBa
   };
   ASSERT_NO_FATAL_FAILURE(restart_with(false));
   ASSERT_EQ(
-      cluster.Run("tatami release " + account + "," + qos + "," + partition + "," + fine).exit_code,
+      cluster
+          .Run("tatami release " + account + "," + qos + "," + partition + "," + fine + "," + moved)
+          .exit_code,
       0);
   ASSERT_EQ(cluster.Run("tatami wait --timeout 60 " + fine).exit_code, 0);
-  const std::string want =
-      account + " InvalidAccount\n" + qos + " InvalidQOS\n" + partition + " PartitionConfig\n";
+  const std::string want = account + " InvalidAccount\n" + qos + " InvalidQOS\n" + partition +
+                           " PartitionConfig\n" + moved + " InvalidAccount\n";
   ASSERT_TRUE(LocalCluster::Eventually(
       [&] { return cluster.Run("squeue -h -t PD -o '%i %r'").out == want; }, seconds(10)))
       << cluster.Run("squeue -h -t PD -o '%i %r'").out;
@@ -219,6 +222,14 @@ TEST(SmallCluster, JobsWhoseAccountQosOrPartitionLeftTheConfigWaitUntilTheyAreBa
               HasSubstr("InvalidQOS: its QoS is no longer in the cluster config"));
   EXPECT_THAT(cluster.Run("tatami explain " + partition).out,
               HasSubstr("PartitionConfig: its partition is no longer in the cluster config"));
+  // tatami update mends a job by giving it names the config has, and
+  // checks that it does: an update that keeps the missing QoS is refused.
+  CommandResult kept = cluster.Run("tatami update " + qos + " --time=10:00");
+  EXPECT_EQ(kept.exit_code, 1);
+  EXPECT_THAT(kept.err, HasSubstr("Job " + qos + ": invalid qos 'trial'"));
+  ASSERT_EQ(cluster.Run("tatami update " + moved + " -A fsd").exit_code, 0);
+  EXPECT_EQ(cluster.Run("tatami wait --timeout 60 " + moved).exit_code, 0);
+  EXPECT_EQ(cluster.Run("sacct -n -P -X -j " + moved + " -o Account").out, "fsd\n");
 
   ASSERT_NO_FATAL_FAILURE(restart_with(true));
   for (const std::string& job : {account, qos, partition})
