@@ -129,8 +129,6 @@ constexpr const char* kOverLimit = "AssocGrpGRES";  // Slurm's word for an accou
 // Resources free now but held for an earlier job's backfill reservation
 // that this job's time limit would run into.
 constexpr const char* kReservation = "Reservation";
-// Could start now, but waits for a faster option (kEarliestCompletion).
-constexpr const char* kFasterKindSooner = "FasterKindSooner";
 
 // One cycle's walk over the queue and the books it keeps on the way.
 class Cycle {
@@ -311,7 +309,8 @@ class Cycle {
 
   // kEarliestCompletion: of the options tried before options[at] (within
   // the account's limits), the one the backfill plan expects to finish
-  // `job` soonest, if that is sooner than options[at] started now. Those
+  // `job` soonest, if that is sooner than options[at] started now (or when
+  // the job first passed over a start, PendingJob::passed_over_at). Those
   // tried before it were busy, or passed over for one sooner still: the
   // plan's start for them is never earlier than their true one. A job
   // waits only with a reservation: without one, every job behind it would
@@ -324,7 +323,10 @@ class Cycle {
     DurationMs here = LimitOf(job, options[at]);
     if (here <= 0) return std::nullopt;  // unlimited: no finish to compare
     std::optional<size_t> best;
-    TimeMs best_end = snap_.now + here;
+    // The finish to beat: that of the first start it passed over, if any.
+    TimeMs passed_over =
+        job.passed_over_at > 0 ? std::min(job.passed_over_at, snap_.now) : snap_.now;
+    TimeMs best_end = passed_over + here;
     for (size_t i = 0; i < at; ++i) {
       size_t p = options[i];
       DurationMs there = LimitOf(job, p);

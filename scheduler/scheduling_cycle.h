@@ -61,6 +61,11 @@ struct PendingJob {
   // any pending job may preempt it ("PreemptedTwice"): it starts again only
   // when it can run its minimum and more, so preemption never thrashes.
   uint32_t preempted_in_a_row = 0;
+  // When the job first passed over a start to wait for a faster option
+  // (reason "FasterKindSooner"); 0: never. The caller remembers it from
+  // the plans: it bounds how long the job goes on waiting
+  // (OptionChoice::kEarliestCompletion).
+  TimeMs passed_over_at = 0;
 };
 
 struct RunningJob {
@@ -154,6 +159,12 @@ enum class OptionChoice {
   // and waits only while the pass may make one more reservation
   // (MaxReservations). Needs a backfill pass (the plan); between passes it
   // is kMostEfficient.
+  // A plan can slip: jobs of higher priority arrive and take the faster
+  // kind first. So a job that has passed over a start (passed_over_at)
+  // waits only for a finish sooner than that start's would have been, not
+  // merely sooner than one now: waiting costs it at most about the gain
+  // it waited for. On GigaTexas at 300x load, a 5-minute job waited 16
+  // minutes for a Dojo tile its plan kept promising in one.
   kEarliestCompletion,
 };
 
@@ -166,6 +177,10 @@ enum class OptionChoice {
 // `applies_above` (and jobs with none) take any option that fits: short
 // work fills holes. On the small Philly cluster at 3.3-6.7x sim.sh's load
 // this rule cut tatami's mean JCT 3.5-5x (issue 6 note).
+// The reason of a job that could start now but waits for a faster option
+// (OptionChoice::kEarliestCompletion).
+inline constexpr const char* kFasterKindSooner = "FasterKindSooner";
+
 struct SlowOptionRule {
   double min_relative_speed = 0;  // 0: off
   DurationMs applies_above = 0;

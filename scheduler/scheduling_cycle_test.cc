@@ -307,6 +307,33 @@ TEST(SchedulingCycle, AJobWaitsForABusyFasterKindOnlyWhenItWouldFinishSoonerTher
   EXPECT_EQ(OnlyStart(cycle(snap, 10 * kMinute, "tatami-blind")), "option 1 on b");
 }
 
+// The plan can slip: each cycle, the H100s free "in 10 minutes". A job
+// that first passed over the HW4 board at time 0 (409 minutes there) waits
+// only while the H100s would finish it before 409 minutes: at 300 minutes
+// (+ 10 + 90 = 400) it still waits, at 310 (410) it takes the board.
+TEST(SchedulingCycle, AJobWaitsForAFasterKindNoLongerThanTheStartItPassedOverWasWorth) {
+  PendingJob job = Job(1, 1, 1, 90 * kMinute);
+  job.alternatives.push_back({Devices(1, "hw4"), 0.22});
+  auto tatami = MakeSchedulingPolicy("tatami");
+  auto cycle_at = [&](TimeMs now, TimeMs passed_over_at) {
+    Snapshot snap;
+    snap.nodes = {TestNode("a"), TestNode("b", AcceleratorKind::kHw4, 2)};
+    snap.backfill_pass = true;
+    snap.now = now;
+    Hold(snap, Holding(9, 0, 8, now + 10 * kMinute));
+    snap.pending = {job};
+    snap.pending[0].passed_over_at = passed_over_at;
+    return RunSchedulingCycle(snap, *tatami->queue, *tatami->placer);
+  };
+  ASSERT_EQ(LimitAtSpeed(90 * kMinute, 0.22), 409 * kMinute + 5455);
+
+  EXPECT_THAT(cycle_at(300 * kMinute, 0).reasons, ElementsAre(Reason{1, "FasterKindSooner"}));
+  EXPECT_THAT(cycle_at(300 * kMinute, 1).reasons, ElementsAre(Reason{1, "FasterKindSooner"}));
+  EXPECT_EQ(OnlyStart(cycle_at(310 * kMinute, 1)), "option 1 on b");
+  // Without the start it passed over, it would wait again.
+  EXPECT_THAT(cycle_at(310 * kMinute, 0).reasons, ElementsAre(Reason{1, "FasterKindSooner"}));
+}
+
 // Each job that waits reserves one of the 8 H100s freed at 10 minutes; the
 // ninth finds them all promised and takes an HW4 board, as does the tenth.
 // With room for only 2 reservations, the third job does not wait: without

@@ -358,12 +358,28 @@ class Replay {
     ++run_.cycles;
     last_cycle_ = clock_;
     for (const Preemption& p : plan.preemptions) Preempt(p.victim);
+    RememberPassedOver(plan);
     if (plan.starts.empty()) return;
     for (PlannedStart& p : plan.starts) {
       started_[p.job_id] = true;
       Start(p.job_id, p);
     }
     std::erase_if(snap_.pending, [&](const PendingJob& j) { return started_[j.job_id]; });
+  }
+
+  // As tatamid does: a job that chose to wait for a faster kind keeps the
+  // time it first did (PendingJob::passed_over_at).
+  void RememberPassedOver(const Plan& plan) {
+    std::vector<uint64_t> waiting;
+    for (const auto& [id, reason] : plan.reasons) {
+      if (reason == kFasterKindSooner) waiting.push_back(id);
+    }
+    if (waiting.empty()) return;
+    std::sort(waiting.begin(), waiting.end());
+    for (PendingJob& p : snap_.pending) {
+      if (p.passed_over_at == 0 && std::binary_search(waiting.begin(), waiting.end(), p.job_id))
+        p.passed_over_at = clock_;
+    }
   }
 
   void Start(size_t i, PlannedStart& p) {

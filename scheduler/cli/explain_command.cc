@@ -156,6 +156,11 @@ void PrintJob(const v1::JobInfo& job, const v1::AccountStanding* standing,
       printf("  begins no earlier than %s\n", FormatTimestamp(job.spec().begin_time()).c_str());
     if (job.reason() == "Reservation" && job.held_for_job() != 0)
       printf("  held for job %llu\n", static_cast<unsigned long long>(job.held_for_job()));
+    if (job.reason() == kFasterKindSooner && job.passed_over_time() > 0)
+      printf(
+          "  first passed over a start at %s: it waits only while the faster kind would still "
+          "finish it before that start would have\n",
+          FormatTimestamp(job.passed_over_time()).c_str());
     if (!job.priority_factors().empty())
       printf("  priority %lld: %s\n", static_cast<long long>(job.priority()),
              job.priority_factors().c_str());

@@ -181,10 +181,13 @@ Snapshot Controller::BuildSnapshotLocked() {
 size_t Controller::CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>& launches,
                                     std::vector<v1::JobInfo>& changed) {
   size_t started = 0;
+  TimeMs now = clock_.Now();
   for (const auto& [id, reason] : plan.reasons) {
     auto it = jobs_.find(id);
     if (it == jobs_.end() || it->second.state() != v1::PENDING) continue;
     it->second.set_reason(reason);
+    if (reason == kFasterKindSooner && it->second.passed_over_time() == 0)
+      it->second.set_passed_over_time(now);
     if (!plan.backfill_pass) continue;  // the last pass's plan still holds
     it->second.set_expected_start(0);   // unless a reservation below says otherwise
     it->second.clear_expected_nodes();
@@ -208,7 +211,6 @@ size_t Controller::CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>
     PreemptLocked(it->second, p.for_job);
     changed.push_back(it->second);  // its preempt_time must survive a restart
   }
-  TimeMs now = clock_.Now();
   for (const PlannedStart& start : plan.starts) {
     auto it = jobs_.find(start.job_id);
     if (it == jobs_.end() || it->second.state() != v1::PENDING) continue;  // cancelled meanwhile
@@ -235,6 +237,7 @@ size_t Controller::CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>
     job.set_qos(std::string(qos_.Name(qos_.RunsAs(QosOf(job), start.guaranteed))));
     job.set_expected_start(0);
     job.clear_expected_nodes();
+    job.set_passed_over_time(0);
     job.set_reason("None");
     metrics_.ObserveQueueWait(
         job.partition(),

@@ -199,6 +199,7 @@ PendingJob Controller::PendingJobOf(const v1::JobInfo& job, const JobRequests& r
   p.account = AccountOf(job);
   p.user = job.spec().uid();
   p.preempted_in_a_row = PreemptedInARow(job);
+  p.passed_over_at = job.passed_over_time();
   return p;
 }
 

@@ -278,6 +278,7 @@ v1::CancelReply Controller::Cancel(const v1::CancelRequest& req) {
         bool hold = req.hold_action() == v1::CancelRequest::HOLD;
         job.mutable_spec()->set_hold(hold);
         if (hold) job.set_reason("JobHeldUser");
+        job.set_passed_over_time(0);  // a start passed over before the hold is none to beat now
         reply.add_affected(id);
         changed.push_back(job);
         continue;

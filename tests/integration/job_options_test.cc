@@ -57,7 +57,8 @@ TEST_F(ClusterTest, AJobClassTakesTheFasterKindWhenFreeAndTheOtherWhenNot) {
 
 // With both H100 nodes held for at most 10 minutes, a 60-minute job that
 // runs 2.5x as fast on an H100 (24 minutes there) waits for one rather than
-// start on the free HW4 board: squeue and explain say so. Held for two
+// start on the free HW4 board: squeue and explain say so, and since when
+// it has passed over the board (its wait is bounded by it). Held for two
 // hours, the H100s would finish it later than the board does: it takes that.
 TEST_F(ClusterTest, AJobWaitsForAFasterKindOnlyWhenItWouldFinishSoonerThere) {
   const std::string two_kinds = "-p hw4,h100 --gpus='hw4:1|h100:1@2.5' -t 60 --wrap=true";
@@ -71,6 +72,7 @@ TEST_F(ClusterTest, AJobWaitsForAFasterKindOnlyWhenItWouldFinishSoonerThere) {
   EXPECT_THAT(why, HasSubstr("  pending: FasterKindSooner: a kind it accepts is free now, but "));
   EXPECT_THAT(why, HasSubstr("the backfill plan expects it to start at "));
   EXPECT_THAT(why, HasSubstr(" on h100-01\n"));
+  EXPECT_THAT(why, HasSubstr("  first passed over a start at "));  // what bounds its wait
   Release();
   ASSERT_EQ(Wait(briefly + " " + waits), 0);
   EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + waits + " -o Partition"), "h100");
