@@ -285,6 +285,8 @@ void Agent::Terminate(const v1::TerminateRequest& req) {
   Key key{req.job_id(), req.node()};
   auto it = jobs_.find(key);
   if (it == jobs_.end()) return;
+  if (req.run_start_time() != 0 && req.run_start_time() != it->second.launch.job().start_time())
+    return;  // for an earlier run of the job, sent again after a failure
   if (req.has_time_limit_ms()) {
     // The timer set before stays; when it fires before the new deadline it
     // is ignored (TimerLoop).

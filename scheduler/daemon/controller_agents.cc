@@ -76,6 +76,7 @@ void Controller::TerminateOnNodesLocked(const v1::JobInfo& job, int signal, Dura
     v1::TerminateRequest t;
     t.set_job_id(job.job_id());
     t.set_node(a.node());
+    t.set_run_start_time(job.start_time());
     t.set_signal(signal);
     t.set_kill_wait_ms(kill_wait >= 0 ? kill_wait : config_.kill_wait);
     LinkLocked(nodes_[i].agent_address)->Terminate(std::move(t));

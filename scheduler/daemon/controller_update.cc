@@ -121,6 +121,7 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
           v1::TerminateRequest t;
           t.set_job_id(c.id);
           t.set_node(a.node());
+          t.set_run_start_time(job.start_time());
           t.set_time_limit_ms(c.checked.time_limit);
           LinkLocked(nodes_[i].agent_address)->Terminate(std::move(t));
         }
