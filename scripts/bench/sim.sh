@@ -6,7 +6,8 @@
 #
 #   scripts/bench/sim.sh            # all runs
 #   scripts/bench/sim.sh small      # one of: small, small-loads, gigatexas,
-#                                   # gigatexas-busy, gigatexas-loads
+#                                   # gigatexas-busy, gigatexas-loads,
+#                                   # gigatexas-fairness
 #
 # Load: Philly averages ~380 busy GPUs, 3x what the small cluster holds and
 # 0.5% of GigaTexas; --compress divides submit times (0.3: 3.3x slower
@@ -53,6 +54,19 @@ if [ "$want" = all ] || [ "$want" = gigatexas-loads ]; then
   for compress in 5 20 100; do
     run "gigatexas-w16-c$compress" --cluster "$ROOT/configs/sim-gigatexas.yaml" --jobs 20000 \
       --widen 16 --compress "$compress" --cycle-interval 30s
+  done
+fi
+if [ "$want" = all ] || [ "$want" = gigatexas-fairness ]; then
+  # Finish-time fairness per account, tatami against tatami-blind, at two
+  # high loads, each replayed with cycle intervals of 29, 30 and 31 s: the
+  # nudge shows how far an account's rho moves by chance alone.
+  for compress in 100 300; do
+    for interval in 29 30 31; do
+      run "gigatexas-w16-c$compress-i$interval" --cluster "$ROOT/configs/sim-gigatexas.yaml" \
+        --jobs 20000 --widen 16 --compress "$compress" --cycle-interval "${interval}s" \
+        --policy tatami-blind,tatami
+    done
+    "$ROOT/scripts/bench/sim-accounts.py" "$OUT"/gigatexas-w16-c$compress-i*/results.json
   done
 fi
 if [ "$want" = all ] || [ "$want" = gigatexas-busy ]; then
