@@ -194,6 +194,17 @@ Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config,
   return {};
 }
 
+void MoveToPartitions(v1::JobSpec& spec, const std::string& partitions) {
+  auto* options = spec.mutable_accelerator_options();
+  options->erase(std::remove_if(options->begin(), options->end(),
+                                [](const v1::AcceleratorOption& o) {
+                                  return o.from_class() || o.from_partition_list();
+                                }),
+                 options->end());
+  for (v1::AcceleratorOption& o : *options) o.clear_partition();
+  spec.set_partition(partitions);
+}
+
 v1::JobSpec SpecForOption(const v1::JobSpec& spec, size_t option) {
   v1::JobSpec out = spec;
   if (option == 0 || option > size_t(spec.accelerator_options_size())) return out;

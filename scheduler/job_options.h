@@ -45,6 +45,12 @@ LargestNodes LargestNodesOf(const ClusterConfig& config);
 Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config,
                          const LargestNodes& largest);
 
+// A resolved spec moved to `partitions` (one, or a -p list), unresolved
+// again: the alternatives its job class and its -p list brought are taken
+// out and the user's own lose their partition, so that ResolveJobOptions
+// resolves it as if it had been submitted there (tatami update -p).
+void MoveToPartitions(v1::JobSpec& spec, const std::string& partitions);
+
 // The spec as option `option` would run it (0: the spec itself; i: with
 // accelerator_options[i - 1]'s accelerators and partition).
 v1::JobSpec SpecForOption(const v1::JobSpec& spec, size_t option);

@@ -190,6 +190,37 @@ TEST(JobOptions, TheUsersOwnAlternativeForAKindBeatsTheClasss) {
   EXPECT_EQ(spec.accelerator_options(1).accelerators().kind(), "hw4");
 }
 
+// tatami update -p: a resolved spec moved elsewhere is resolved as if it
+// had been submitted there. The class's alternatives and the -p list's
+// copies are rebuilt for the new partitions; the user's own alternative
+// stays, in a partition of the new list that has its kind.
+TEST(JobOptions, AJobMovedToOtherPartitionsIsResolvedAgainThere) {
+  v1::JobSpec spec = Gpus("h100", 8);
+  spec.set_job_class("vision");
+  spec.set_partition("h100,spot");
+  Accept(spec, "hw4", 4, 0.3);
+  ASSERT_TRUE(Resolve(spec).ok());
+  ASSERT_GT(spec.accelerator_options_size(), 1);  // the user's, and the copies in spot
+
+  MoveToPartitions(spec, "spot,dojo");
+  ASSERT_TRUE(Resolve(spec).ok());
+  EXPECT_EQ(spec.partition(), "spot");
+  std::vector<std::string> options;
+  for (const auto& o : spec.accelerator_options())
+    options.push_back(DescribeShape(o.accelerators()) + " in " + o.partition() + " at " +
+                      FormatSpeed(o.speed()) + (o.from_class() ? " (class)" : "") +
+                      (o.from_partition_list() ? " (-p list)" : ""));
+  EXPECT_THAT(options,
+              ::testing::ElementsAre("hw4:4 in spot at 0.3x", "d1:1 in dojo at 1.3x (class)"));
+
+  MoveToPartitions(spec, "hw4");
+  ASSERT_TRUE(Resolve(spec).ok());
+  EXPECT_EQ(spec.partition(), "hw4");
+  ASSERT_EQ(spec.accelerator_options_size(), 1);
+  EXPECT_EQ(spec.accelerator_options(0).partition(), "hw4");
+  EXPECT_FALSE(spec.accelerator_options(0).from_class());
+}
+
 TEST(JobOptions, JobClassErrorsSayWhatWasWanted) {
   v1::JobSpec unknown = Gpus("h100", 8);
   unknown.set_job_class("speech");

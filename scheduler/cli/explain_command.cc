@@ -61,13 +61,13 @@ std::string ReasonInWords(const std::string& reason) {
        "as that QoS allows each user; it starts when they release some"},
       {"InvalidAccount",
        "its account is no longer in the cluster config; it waits, uncharged to anyone, until an "
-       "admin adds the account back or cancels the job"},
+       "admin adds the account back, `tatami update -A` moves it to another, or it is cancelled"},
       {"InvalidQOS",
-       "its QoS is no longer in the cluster config; it waits until an admin adds the QoS back or "
-       "cancels the job"},
+       "its QoS is no longer in the cluster config; it waits until an admin adds the QoS back, "
+       "`tatami update -q` moves it to another, or it is cancelled"},
       {"PartitionConfig",
        "its partition is no longer in the cluster config; it waits until an admin adds the "
-       "partition back or cancels the job"},
+       "partition back, `tatami update -p` moves it to another, or it is cancelled"},
       {"QOSGrpGRES",
        "the running jobs of the QoS it would run as, all users' together, hold as many devices "
        "of this kind as that QoS allows; it starts when they release some"},

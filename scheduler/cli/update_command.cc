@@ -1,8 +1,9 @@
-// tatami update JOBID... [--time=LIMIT] [--qos=QOS] [--account=ACCOUNT]:
-// change pending jobs' time limit, QoS or account (Slurm's scontrol update
-// job). scontrol's own words work too: `tatami update JobId=12
-// TimeLimit=30:00 QOS=burst Account=acme`. The controller checks each
-// change as it checks a submission and says, per job, what it refused.
+// tatami update JOBID... [--time=LIMIT] [--qos=QOS] [--account=ACCOUNT]
+// [--partition=PARTITION]: change pending jobs' time limit, QoS, account or
+// partition (Slurm's scontrol update job). scontrol's own words work too:
+// `tatami update JobId=12 TimeLimit=30:00 QOS=burst Account=acme
+// Partition=dojo`. The controller checks each change as it checks a
+// submission and says, per job, what it refused.
 #include <strings.h>
 
 #include <cstdio>
@@ -17,8 +18,9 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: %s JOBID[_TASK][,JOBID...]... [-t|--time=LIMIT] [-q|--qos=QOS] "
-    "[-A|--account=ACCOUNT]\n"
-    "       %s JobId=ID [TimeLimit=LIMIT] [QOS=QOS] [Account=ACCOUNT]   (scontrol's words)\n";
+    "[-A|--account=ACCOUNT] [-p|--partition=PARTITION[,...]]\n"
+    "       %s JobId=ID [TimeLimit=LIMIT] [QOS=QOS] [Account=ACCOUNT] [Partition=PARTITION]\n"
+    "       (scontrol's words)\n";
 
 // Sets the request's field for one change; an error names the option as
 // the user wrote it (`written`: --time, TimeLimit, ...).
@@ -29,11 +31,14 @@ Status SetChange(const std::string& option, const std::string& written, const st
     if (!limit) return limit.error();
     req.set_time_limit_ms(*limit);
   } else if (value.empty()) {
-    return MakeError(written + " needs a" + (option == "qos" ? " QoS" : "n account") + " name");
+    const char* what = option == "qos" ? " QoS" : option == "account" ? "n account" : " partition";
+    return MakeError(written + " needs a" + what + " name");
   } else if (option == "qos") {
     req.set_qos(value);
-  } else {
+  } else if (option == "account") {
     req.set_account(value);
+  } else {
+    req.set_partition(value);
   }
   return {};
 }
@@ -46,7 +51,8 @@ std::string ScontrolKey(const std::string& arg) {
   for (const auto& [word, option] : {std::pair{"jobid", "jobid"},
                                      {"timelimit", "time"},
                                      {"qos", "qos"},
-                                     {"account", "account"}}) {
+                                     {"account", "account"},
+                                     {"partition", "partition"}}) {
     if (strcasecmp(key.c_str(), word) == 0) return option;
   }
   return "";
@@ -69,6 +75,8 @@ int RunUpdate(const std::string& prog, const Args& args) {
       if (error.empty()) change = SetChange("qos", "--qos", value, req);
     } else if (r.Value("-A", "--account", &value, &error)) {
       if (error.empty()) change = SetChange("account", "--account", value, req);
+    } else if (r.Value("-p", "--partition", &value, &error)) {
+      if (error.empty()) change = SetChange("partition", "--partition", value, req);
     } else if (!r.Peek().empty() && r.Peek()[0] == '-') {
       return Fail(prog, "unrecognized option '" + r.Peek() + "'");
     } else if (std::string key = ScontrolKey(r.Peek()); !key.empty()) {
@@ -81,7 +89,7 @@ int RunUpdate(const std::string& prog, const Args& args) {
       }
     } else if (r.Peek().find('=') != std::string::npos) {
       return Fail(prog, "cannot update '" + r.Peek().substr(0, r.Peek().find('=')) +
-                            "': only TimeLimit, QOS and Account can be changed");
+                            "': only TimeLimit, QOS, Account and Partition can be changed");
     } else {
       for (const auto& id : Split(r.Next(), ',')) req.add_job_ids(id);
     }
@@ -89,8 +97,8 @@ int RunUpdate(const std::string& prog, const Args& args) {
     if (!change.ok()) return Fail(prog, change.error().message);
   }
   if (req.job_ids().empty()) return Fail(prog, "no job ids given");
-  if (!req.has_time_limit_ms() && !req.has_qos() && !req.has_account())
-    return Fail(prog, "nothing to change: give --time, --qos or --account");
+  if (!req.has_time_limit_ms() && !req.has_qos() && !req.has_account() && !req.has_partition())
+    return Fail(prog, "nothing to change: give --time, --qos, --account or --partition");
   req.set_requester(CallerName());
   v1::UpdateJobsReply reply;
   if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::UpdateJobs, req, &reply);

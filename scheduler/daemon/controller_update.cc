@@ -1,7 +1,9 @@
 // tatami update (Slurm's scontrol update job): a pending job's time limit,
-// QoS or account changed after submission. Each change is checked as the
-// submission was (CheckResolvedSpec), on the job's spec with the change
-// applied, so an update never makes a job sbatch would have refused. A
+// QoS, account or partition changed after submission. Each change is
+// checked as the submission was (CheckResolvedSpec), on the job's spec with
+// the change applied, so an update never makes a job sbatch would have
+// refused; a new partition resolves the job's alternatives again, as if it
+// had been submitted there (MoveToPartitions). A
 // running job's time limit may change too: its agents move the deadline
 // (root may extend a job past its partition's limit, as Slurm's admins
 // may). Users change their own jobs and may only lower a time limit
@@ -36,8 +38,8 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
     reply.add_errors("no job ids given");
     return reply;
   }
-  if (!req.has_time_limit_ms() && !req.has_qos() && !req.has_account()) {
-    reply.add_errors("nothing to change: give --time, --qos or --account");
+  if (!req.has_time_limit_ms() && !req.has_qos() && !req.has_account() && !req.has_partition()) {
+    reply.add_errors("nothing to change: give --time, --qos, --account or --partition");
     return reply;
   }
   bool admin = req.requester() == "root";
@@ -50,9 +52,10 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
       const v1::JobInfo& job = jobs_.at(id);
       if (!admin && req.requester() != job.spec().user()) {
         reply.add_errors(JobName(id) + " belongs to " + job.spec().user() + ": access denied");
-      } else if (job.state() == v1::RUNNING && (req.has_qos() || req.has_account())) {
-        reply.add_errors(JobName(id) + " is RUNNING: only a pending job's QoS or account can " +
-                         "be changed");
+      } else if (job.state() == v1::RUNNING &&
+                 (req.has_qos() || req.has_account() || req.has_partition())) {
+        reply.add_errors(JobName(id) + " is RUNNING: only a pending job's QoS, account or " +
+                         "partition can be changed");
       } else if (job.state() != v1::PENDING && job.state() != v1::RUNNING) {
         reply.add_errors(JobName(id) + " is " + std::string(StateName(job.state())) +
                          ": only a pending or running job can be updated");
@@ -83,6 +86,13 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
     }
     if (req.has_qos()) spec.set_qos(req.qos());
     if (req.has_account()) spec.set_account(req.account());
+    if (req.has_partition()) {
+      MoveToPartitions(spec, req.partition());
+      if (Status s = ResolveJobOptions(spec, config_, largest_node_); !s.ok()) {
+        reply.add_errors(JobName(job.job_id()) + ": " + s.error().message);
+        continue;
+      }
+    }
     if (job.state() == v1::RUNNING) {  // its request is settled: only its end moves
       Checked limit_only{{}, req.time_limit_ms()};
       changes.push_back({job.job_id(), job.state(), job.start_time(), job.spec(), std::move(spec),

@@ -195,21 +195,23 @@ TEST(SmallCluster, JobsWhoseAccountQosOrPartitionLeftTheConfigWaitUntilTheyAreBa
     return r.out.substr(0, r.out.find('\n'));
   };
   std::string account = submit("-A interns"), qos = submit("--qos trial"),
-              partition = submit("-p old"), fine = submit(""), moved = submit("-A interns");
+              partition = submit("-p old"), fine = submit(""), moved = submit("-A interns"),
+              gone_partition = submit("-p old");
   auto restart_with = [&](bool extras) {
     ASSERT_TRUE(LocalCluster::KillAndReap(cluster.ControllerPid()));
     write_config(extras);
     ASSERT_EQ(cluster.Run("tatami local up").exit_code, 0);
   };
   ASSERT_NO_FATAL_FAILURE(restart_with(false));
-  ASSERT_EQ(
-      cluster
-          .Run("tatami release " + account + "," + qos + "," + partition + "," + fine + "," + moved)
-          .exit_code,
-      0);
+  ASSERT_EQ(cluster
+                .Run("tatami release " + account + "," + qos + "," + partition + "," + fine + "," +
+                     moved + "," + gone_partition)
+                .exit_code,
+            0);
   ASSERT_EQ(cluster.Run("tatami wait --timeout 60 " + fine).exit_code, 0);
   const std::string want = account + " InvalidAccount\n" + qos + " InvalidQOS\n" + partition +
-                           " PartitionConfig\n" + moved + " InvalidAccount\n";
+                           " PartitionConfig\n" + moved + " InvalidAccount\n" + gone_partition +
+                           " PartitionConfig\n";
   ASSERT_TRUE(LocalCluster::Eventually(
       [&] { return cluster.Run("squeue -h -t PD -o '%i %r'").out == want; }, seconds(10)))
       << cluster.Run("squeue -h -t PD -o '%i %r'").out;
@@ -217,7 +219,8 @@ TEST(SmallCluster, JobsWhoseAccountQosOrPartitionLeftTheConfigWaitUntilTheyAreBa
   EXPECT_EQ(explained.exit_code, 0) << explained.err;
   EXPECT_THAT(explained.out, HasSubstr("InvalidAccount: its account is no longer in the cluster "
                                        "config; it waits, uncharged to anyone, until an admin "
-                                       "adds the account back or cancels the job"));
+                                       "adds the account back, `tatami update -A` moves it "
+                                       "to another, or it is cancelled"));
   EXPECT_THAT(cluster.Run("tatami explain " + qos).out,
               HasSubstr("InvalidQOS: its QoS is no longer in the cluster config"));
   EXPECT_THAT(cluster.Run("tatami explain " + partition).out,
@@ -230,6 +233,10 @@ TEST(SmallCluster, JobsWhoseAccountQosOrPartitionLeftTheConfigWaitUntilTheyAreBa
   ASSERT_EQ(cluster.Run("tatami update " + moved + " -A fsd").exit_code, 0);
   EXPECT_EQ(cluster.Run("tatami wait --timeout 60 " + moved).exit_code, 0);
   EXPECT_EQ(cluster.Run("sacct -n -P -X -j " + moved + " -o Account").out, "fsd\n");
+  // A job whose partition is gone may be moved to one that is there.
+  ASSERT_EQ(cluster.Run("tatami update " + gone_partition + " -p cpu").exit_code, 0);
+  EXPECT_EQ(cluster.Run("tatami wait --timeout 60 " + gone_partition).exit_code, 0);
+  EXPECT_EQ(cluster.Run("sacct -n -P -X -j " + gone_partition + " -o Partition").out, "cpu\n");
 
   ASSERT_NO_FATAL_FAILURE(restart_with(true));
   for (const std::string& job : {account, qos, partition})

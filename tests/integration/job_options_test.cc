@@ -86,6 +86,43 @@ TEST_F(ClusterTest, AJobWaitsForAFasterKindOnlyWhenItWouldFinishSoonerThere) {
   EXPECT_EQ(Wait(for_hours), 0);
 }
 
+// tatami update -p moves a pending job and resolves its alternatives again,
+// as if it had been submitted there: a vision job may run in all three
+// partitions; moved to h100 it has only its request; moved to h100,dojo it
+// has the Dojo tile again, and takes it. A partition that cannot run it,
+// or none at all, is refused, and a running job is not moved.
+TEST_F(ClusterTest, UpdateMovesAPendingJobToAnotherPartition) {
+  std::string job = Submit("-H --job-class=vision --gpus=h100:8 -t 60 --wrap=true");
+  auto partitions = [&] { return cluster_.Value("squeue -h -o %P -j " + job); };
+  EXPECT_EQ(partitions(), "h100,dojo,hw4");
+  ASSERT_EQ(cluster_.Run("tatami update " + job + " -p h100").exit_code, 0);
+  EXPECT_EQ(partitions(), "h100");
+  EXPECT_THAT(cluster_.Run("tatami explain " + job).out, Not(HasSubstr("(job class vision)")));
+  ExpectRefused("tatami update " + job + " Partition=nowhere",
+                "Job " + job + ": invalid partition 'nowhere' (partitions: h100, dojo, hw4)");
+  ExpectRefused("tatami update " + job + " -p hw4",  // as sbatch -p hw4 would be
+                "Job " + job +
+                    ": impossible request: the job needs 1 node(s) with 1 CPUs and 8 "
+                    "h100 each, but partition hw4 has 0 such node(s)");
+  EXPECT_EQ(partitions(), "h100");
+  ASSERT_EQ(cluster_.Run("tatami update JobId=" + job + " Partition=h100,dojo").exit_code, 0);
+  EXPECT_EQ(partitions(), "h100,dojo");
+  EXPECT_EQ(cluster_.Value("squeue -h -o %l -j " + job), "01:00:00");
+  ASSERT_EQ(cluster_.Run("tatami release " + job).exit_code, 0);
+  ASSERT_EQ(Wait(job), 0);
+  EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + job + " -o Partition,Timelimit"),
+            "dojo|00:46:09");
+
+  std::string running = Submit(Blocker());
+  ASSERT_TRUE(ReadyEventually());
+  ExpectRefused("tatami update " + running + " -p dojo",
+                "Job " + running +
+                    " is RUNNING: only a pending job's QoS, account or partition "
+                    "can be changed");
+  Release();
+  EXPECT_EQ(Wait(running), 0);
+}
+
 // -p hw4,h100 lets a job start in whichever listed partition has room
 // first, as Slurm's does: with the HW4 host taken whole, a job without
 // accelerators runs in h100. (Its --time must fit h100's max_time: a
