@@ -150,6 +150,7 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
       job.set_time_limit_ms(c.checked.time_limit);
       requests_[c.id] = std::move(c.checked.requests);
       missing_from_config_.erase(c.id);  // checked: it names only what the config has
+      job.set_passed_over_time(0);       // its options changed: a start passed over may be gone
       reply.add_updated(c.id);
       changed.push_back(job);
     }
