@@ -100,6 +100,12 @@ TEST_F(ClusterTest, UpdateMovesAPendingJobToAnotherPartition) {
   EXPECT_THAT(cluster_.Run("tatami explain " + job).out, Not(HasSubstr("(job class vision)")));
   ExpectRefused("tatami update " + job + " Partition=nowhere",
                 "Job " + job + ": invalid partition 'nowhere' (partitions: h100, dojo, hw4)");
+  std::string listed = Submit("-H --gpus='h100:8|d1:1@1.3' -t 60 --wrap=true");
+  ExpectRefused("tatami update " + listed + " -p h100",  // its own d1 alternative needs dojo
+                "Job " + listed +
+                    ": alternative d1:1: no partition the job may use (h100) has d1; "
+                    "list one with -p, such as -p h100,dojo");
+  EXPECT_EQ(cluster_.Value("squeue -h -o %P -j " + listed), "h100,dojo");
   ExpectRefused("tatami update " + job + " -p hw4",  // as sbatch -p hw4 would be
                 "Job " + job +
                     ": impossible request: the job needs 1 node(s) with 1 CPUs and 8 "
