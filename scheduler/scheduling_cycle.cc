@@ -175,6 +175,7 @@ class Cycle {
       }
       plan_.reasons.emplace_back(job.job_id, why.reason);
       if (why.held_for != 0) plan_.held_for.emplace_back(job.job_id, why.held_for);
+      if (why.waits_for) plan_.passed_over.push_back(job.job_id);
       // A job at its account's or its QoS's limit waits for jobs of that
       // account or QoS to end, not for resources: it neither holds back
       // others nor reserves.

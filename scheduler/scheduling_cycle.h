@@ -136,6 +136,10 @@ struct Plan {
   std::vector<std::pair<uint64_t, std::string>> reasons;  // job -> Slurm reason code
   // Jobs with reason "Reservation" -> the job whose reservation holds what they need.
   std::vector<std::pair<uint64_t, uint64_t>> held_for;
+  // Jobs that passed over a start to wait for a faster option (reason
+  // kFasterKindSooner): the caller keeps, per job, when it first did
+  // (PendingJob::passed_over_at).
+  std::vector<uint64_t> passed_over;
   std::vector<Reservation> reservations;
   bool backfill_pass = false;  // reservations and held_for are meaningful: they were made
   // New victims only: a job already preempting is not listed again. Its
@@ -168,6 +172,10 @@ enum class OptionChoice {
   kEarliestCompletion,
 };
 
+// The reason of a job that could start now but waits for a faster option
+// (OptionChoice::kEarliestCompletion).
+inline constexpr const char* kFasterKindSooner = "FasterKindSooner";
+
 // A long job does not start on an option that would run it at under
 // `min_relative_speed` of its fastest option (among kinds the cluster has
 // in service): it waits for the fast kind, and its backfill reservation
@@ -177,10 +185,6 @@ enum class OptionChoice {
 // `applies_above` (and jobs with none) take any option that fits: short
 // work fills holes. On the small Philly cluster at 3.3-6.7x sim.sh's load
 // this rule cut tatami's mean JCT 3.5-5x (issue 6 note).
-// The reason of a job that could start now but waits for a faster option
-// (OptionChoice::kEarliestCompletion).
-inline constexpr const char* kFasterKindSooner = "FasterKindSooner";
-
 struct SlowOptionRule {
   double min_relative_speed = 0;  // 0: off
   DurationMs applies_above = 0;

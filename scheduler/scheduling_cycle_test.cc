@@ -299,6 +299,7 @@ TEST(SchedulingCycle, AJobWaitsForABusyFasterKindOnlyWhenItWouldFinishSoonerTher
   Plan plan = cycle(snap, 10 * kMinute, "tatami");
   EXPECT_THAT(plan.starts, IsEmpty());
   EXPECT_THAT(plan.reasons, ElementsAre(Reason{1, "FasterKindSooner"}));
+  EXPECT_THAT(plan.passed_over, ElementsAre(1u));
   ASSERT_EQ(plan.reservations.size(), 1u);
   EXPECT_EQ(plan.reservations[0].start, 10 * kMinute);
   EXPECT_EQ(plan.reservations[0].shares[0].node, "a");
@@ -329,7 +330,9 @@ TEST(SchedulingCycle, AJobWaitsForAFasterKindNoLongerThanTheStartItPassedOverWas
 
   EXPECT_THAT(cycle_at(300 * kMinute, 0).reasons, ElementsAre(Reason{1, "FasterKindSooner"}));
   EXPECT_THAT(cycle_at(300 * kMinute, 1).reasons, ElementsAre(Reason{1, "FasterKindSooner"}));
-  EXPECT_EQ(OnlyStart(cycle_at(310 * kMinute, 1)), "option 1 on b");
+  Plan gave_up = cycle_at(310 * kMinute, 1);
+  EXPECT_EQ(OnlyStart(gave_up), "option 1 on b");
+  EXPECT_THAT(gave_up.passed_over, IsEmpty());
   // Without the start it passed over, it would wait again.
   EXPECT_THAT(cycle_at(310 * kMinute, 0).reasons, ElementsAre(Reason{1, "FasterKindSooner"}));
 }

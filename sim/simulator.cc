@@ -370,11 +370,8 @@ class Replay {
   // As tatamid does: a job that chose to wait for a faster kind keeps the
   // time it first did (PendingJob::passed_over_at).
   void RememberPassedOver(const Plan& plan) {
-    std::vector<uint64_t> waiting;
-    for (const auto& [id, reason] : plan.reasons) {
-      if (reason == kFasterKindSooner) waiting.push_back(id);
-    }
-    if (waiting.empty()) return;
+    if (plan.passed_over.empty()) return;
+    std::vector<uint64_t> waiting = plan.passed_over;
     std::sort(waiting.begin(), waiting.end());
     for (PendingJob& p : snap_.pending) {
       if (p.passed_over_at == 0 && std::binary_search(waiting.begin(), waiting.end(), p.job_id))

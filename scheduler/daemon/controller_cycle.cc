@@ -186,12 +186,16 @@ size_t Controller::CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>
     auto it = jobs_.find(id);
     if (it == jobs_.end() || it->second.state() != v1::PENDING) continue;
     it->second.set_reason(reason);
-    if (reason == kFasterKindSooner && it->second.passed_over_time() == 0)
-      it->second.set_passed_over_time(now);
     if (!plan.backfill_pass) continue;  // the last pass's plan still holds
     it->second.set_expected_start(0);   // unless a reservation below says otherwise
     it->second.clear_expected_nodes();
     it->second.set_held_for_job(0);
+  }
+  for (uint64_t id : plan.passed_over) {
+    auto it = jobs_.find(id);
+    if (it != jobs_.end() && it->second.state() == v1::PENDING &&
+        it->second.passed_over_time() == 0)
+      it->second.set_passed_over_time(now);
   }
   for (const auto& [id, holder] : plan.held_for) {
     auto it = jobs_.find(id);
