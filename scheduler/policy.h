@@ -16,7 +16,8 @@
 //                  several accelerator kinds tries the one giving the most
 //                  speed per unit of capacity first, and waits for it when
 //                  the backfill plan says it finishes sooner there than on
-//                  one free now (OptionChoice::kEarliestCompletion), and a
+//                  one free now (OptionChoice::kEarliestCompletion); one
+//                  that fits nowhere reserves where it finishes soonest; a
 //                  job of more than 10 hours never takes one that runs it
 //                  at under half its best speed (SlowOptionRule).
 #pragma once

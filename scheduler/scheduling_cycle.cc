@@ -188,7 +188,7 @@ class Cycle {
         r.job_id = job.job_id;
         reservations_->Commit(r);
       } else {
-        TryReserve(job, options.front());
+        TryReserve(job, options);
       }
     }
     plan_.backfill_pass = backfill_;
@@ -428,9 +428,34 @@ class Cycle {
     return nodes;
   }
 
-  void TryReserve(const PendingJob& job, size_t option) {
+  // Reserves the first of `options`, or under kEarliestCompletion the one
+  // the plan finishes the job on soonest (an unlimited job: starts it
+  // soonest).
+  void TryReserve(const PendingJob& job, const std::vector<size_t>& options) {
     size_t made = reservations_->reservations().size();
     if (made >= policy_.MaxReservations()) return;
+    if (policy_.OptionOrder() == OptionChoice::kEarliestCompletion && options.size() > 1) {
+      // Proposal remembers a shape's answer as unreservable_ does below.
+      std::optional<Reservation> best;
+      TimeMs best_end = 0;
+      for (size_t o : options) {
+        const ResourceRequest& req = RequestOf(job, o);
+        if (Admit(job, req).limit) continue;
+        const std::optional<Reservation>& proposal = Proposal(req);
+        if (!proposal) continue;
+        TimeMs end = proposal->start + LimitOf(job, o);
+        if (!best || end < best_end) {
+          best = proposal;
+          best_end = end;
+        }
+      }
+      if (best) {
+        best->job_id = job.job_id;
+        reservations_->Commit(*best);
+      }
+      return;
+    }
+    size_t option = options.front();
     // A shape that found no start will find none while the book is unchanged.
     const ResourceRequest& req = RequestOf(job, option);
     std::string key = ShapeKey(req, made);

@@ -163,6 +163,10 @@ enum class OptionChoice {
   // and waits only while the pass may make one more reservation
   // (MaxReservations). Needs a backfill pass (the plan); between passes it
   // is kMostEfficient.
+  // A job that can start on none of its options reserves the one the plan
+  // finishes it on soonest, not the most efficient one however far off: a
+  // vision job that finds every Dojo tile held for a day by long jobs
+  // reserves the H100s that free in an hour, rather than queue behind them.
   // A plan can slip: jobs of higher priority arrive and take the faster
   // kind first. So a job that has passed over a start (passed_over_at)
   // waits only for a finish sooner than that start's would have been, not

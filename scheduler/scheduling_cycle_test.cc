@@ -368,6 +368,38 @@ TEST(SchedulingCycle, OnlyAsManyJobsWaitForAFasterKindAsItsPlanHasRoomFor) {
   EXPECT_EQ(plan.starts[0].job_id, 3u);
 }
 
+// A job that can start nowhere reserves the option the plan finishes it
+// on soonest, not merely its most efficient one: a 2-hour job that runs
+// twice as fast on HW4 reserves the H100s free in 1 hour (done at 3 h)
+// over the boards free in 10 (done at 11 h), and the boards when they free
+// in 90 minutes (done at 2.5 h). A job that reserved the fast kind however
+// far off would hold it for the long jobs that prefer it, while the queue
+// behind them could have had it.
+TEST(SchedulingCycle, AJobThatMustWaitReservesWhereThePlanFinishesItSoonest) {
+  constexpr DurationMs kHour = 60 * kMinute;
+  PendingJob job = Job(1, 4, 1, 2 * kHour);
+  job.alternatives.push_back({Devices(4, "hw4"), 2.0});
+  auto tatami = MakeSchedulingPolicy("tatami");
+  auto reserved = [&](TimeMs boards_free_at) {
+    Snapshot snap;
+    snap.nodes = {TestNode("a"), TestNode("b", AcceleratorKind::kHw4)};
+    snap.backfill_pass = true;
+    Hold(snap, Holding(9, 0, 8, kHour));
+    RunningJob boards{
+        8, false, {NodeShare{"b", 1, 1024, {0, 1, 2, 3, 4, 5, 6, 7}, 1}}, boards_free_at};
+    Hold(snap, boards);
+    snap.pending = {job};
+    Plan plan = RunSchedulingCycle(snap, *tatami->queue, *tatami->placer);
+    EXPECT_THAT(plan.starts, IsEmpty());
+    EXPECT_THAT(plan.reasons, ElementsAre(Reason{1, "Resources"}));
+    if (plan.reservations.size() != 1) return std::string("no reservation");
+    const Reservation& r = plan.reservations[0];
+    return r.shares.at(0).node + " at " + std::to_string(r.start / kMinute) + " min";
+  };
+  EXPECT_EQ(reserved(10 * kHour), "a at 60 min");
+  EXPECT_EQ(reserved(90 * kMinute), "b at 90 min");
+}
+
 TEST(SchedulingCycle, ManyAlikeBlockedJobsAllGetTheReasonOfTheFirst) {
   Snapshot snap;
   snap.nodes = {TestNode("a")};
