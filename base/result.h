@@ -51,6 +51,9 @@ class [[nodiscard]] Result {
     assert(!ok());
     return std::get<1>(v_);
   }
+  // The value, or `fallback` on an error: for a caller to whom an error
+  // means "nothing yet" (a test polling for a file not yet written).
+  T value_or(T fallback) const& { return ok() ? std::get<0>(v_) : std::move(fallback); }
 
  private:
   std::variant<T, Error> v_;

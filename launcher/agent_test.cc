@@ -6,11 +6,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
 
+#include "base/files.h"
 #include "topology/cluster_config.h"
 
 namespace tatami {
@@ -18,19 +17,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // Polls `path` until it holds `text` (or 20 s pass); returns what it holds.
 // (The traps write it: nothing else tells the test they ran.)
 std::string AwaitContents(const std::string& path, const std::string& text) {
   auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   std::string now;
-  while ((now = Slurp(path)) != text && std::chrono::steady_clock::now() < give_up) {
+  while ((now = ReadFileContents(path).value_or("")) != text &&
+         std::chrono::steady_clock::now() < give_up) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return now;

@@ -16,11 +16,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <utility>
 
+#include "base/files.h"
 #include "base/strings.h"
 #include "launcher/binding_files.h"
 
@@ -69,11 +68,9 @@ int main(int argc, char** argv) {
       break;
     }
   }
-  std::ifstream in(file);
-  if (!in) return Die(std::string("cannot read the binding file ") + file);
-  std::stringstream text;
-  text << in.rdbuf();
-  auto entry = FindRankBinding(text.str(), local_rank, file);
+  Result<std::string> text = ReadFileContents(file, "the binding file");
+  if (!text) return Die(text.error().message);
+  auto entry = FindRankBinding(*text, local_rank, file);
   if (!entry) return Die(entry.error().message);
 
   NodeRanks node;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/files.h"
 #include "base/strings.h"
 #include "scheduler/job_state.h"
 #include "scheduler/store/job_store.h"
@@ -108,14 +109,6 @@ void Normalize(std::vector<TraceJob>& jobs) {
     jobs[i].id = i + 1;
     jobs[i].submit -= first;
   }
-}
-
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return MakeError(path + ": cannot read it");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 Result<std::vector<TraceJob>> ReadTatamiDatabase(const std::string& path) {
@@ -225,7 +218,7 @@ Result<std::vector<TraceJob>> ParseSiaCsv(std::string_view text, const std::stri
 
 Result<std::vector<TraceJob>> ReadTrace(const std::string& path, TraceFormat format) {
   if (format == TraceFormat::kTatami) return ReadTatamiDatabase(path);
-  auto text = ReadFile(path);
+  auto text = ReadFileContents(path);
   if (!text) return text.error();
   return format == TraceFormat::kPhilly ? ParsePhillyCsv(*text, path) : ParseSiaCsv(*text, path);
 }

@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
+#include "base/files.h"
 #include "base/strings.h"
 #include "topology/account_config.h"
 #include "topology/config_reader.h"
@@ -193,11 +192,9 @@ Result<ClusterConfig> ParseClusterConfig(const std::string& yaml_text, const std
 }
 
 Result<ClusterConfig> LoadClusterConfig(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return MakeError(path + ": cannot read the cluster config file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto c = ParseClusterConfig(ss.str(), path);
+  Result<std::string> text = ReadFileContents(path, "the cluster config file");
+  if (!text) return text.error();
+  auto c = ParseClusterConfig(*text, path);
   if (c.ok()) c->path = std::filesystem::absolute(path).string();
   return c;
 }

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <climits>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "base/files.h"
 #include "scheduler/cli/batch_options.h"
 #include "scheduler/cli/client.h"
 #include "scheduler/cli/commands.h"
@@ -35,15 +35,12 @@ BatchContext CurrentContext() {
 }
 
 Result<std::string> ReadScript(const std::string& path) {
-  std::stringstream ss;
   if (path == "-") {
+    std::stringstream ss;
     ss << std::cin.rdbuf();
     return ss.str();
   }
-  std::ifstream in(path);
-  if (!in) return MakeError(path + ": cannot open the batch script");
-  ss << in.rdbuf();
-  return ss.str();
+  return ReadFileContents(path, "the batch script");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 
+#include "base/files.h"
 #include "base/strings.h"
 #include "scheduler/policy.h"
 #include "sim/simulator.h"
@@ -93,7 +94,7 @@ TEST(TatamiBind, ErrorsNameWhatIsMissingOrWrong) {
               HasSubstr("TATAMI_BINDING_FILE is not set: run tatami-bind inside a Tatami job"));
   EXPECT_THAT(run(""), HasSubstr("rc=127"));
   EXPECT_THAT(run("TATAMI_BINDING_FILE=/nonexistent/binding"),
-              HasSubstr("cannot read the binding file /nonexistent/binding"));
+              HasSubstr("/nonexistent/binding: cannot read the binding file: No such file"));
   std::string file = ::testing::TempDir() + "/bad-binding";
   std::ofstream(file) << "0 0 0 0 0-3 mlx5_0\n1 1 one 0 4-7 mlx5_3\n";
   EXPECT_THAT(run("TATAMI_BINDING_FILE=" + file + " LOCAL_RANK=1"),
@@ -172,8 +173,10 @@ TEST(SmallCluster, AFinishedJobLeavesMemoryAfterMinJobAgeButKeepsItsRecord) {
 // dropped, and never run uncharged. tatami update can move one to names
 // the config has; with the names back, the others run.
 TEST(SmallCluster, JobsWhoseAccountQosOrPartitionLeftTheConfigWaitUntilTheyAreBack) {
-  std::ifstream small(std::string(TATAMI_SOURCE_DIR) + "/tests/integration/small-cluster.yaml");
-  const std::string base{std::istreambuf_iterator<char>(small), {}};
+  Result<std::string> small =
+      ReadFileContents(std::string(TATAMI_SOURCE_DIR) + "/tests/integration/small-cluster.yaml");
+  ASSERT_TRUE(small.ok()) << small.error().message;
+  const std::string base = *small;
   const std::string extra_partition = "  - {name: old, nodes: cpu-01}\n";
   const std::string extra_account = "  - {name: interns}\n";  // anyone may charge it
   auto config_with = [&](bool extras) {

@@ -8,9 +8,9 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
+
+#include "base/files.h"
 
 namespace tatami::testing {
 namespace {
@@ -18,10 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return ReadFileContents(path).value_or("");
 }
 
 std::string Quote(const std::string& s) {

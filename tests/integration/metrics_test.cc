@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "base/files.h"
 #include "base/strings.h"
 #include "tests/integration/local_cluster.h"
 
@@ -39,10 +40,7 @@ int FreePort() {
 }
 
 std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return ReadFileContents(path).value_or("");
 }
 
 class MetricsTest : public ::testing::Test {
