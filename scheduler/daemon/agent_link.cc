@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 
 #include "proto/daemon_channel.h"
 
@@ -15,8 +14,8 @@ constexpr size_t kMaxRequestBytes = 1 << 20;
 
 }  // namespace
 
-AgentLink::AgentLink(std::string address, LaunchFailed on_failure, Retry retry)
-    : address_(std::move(address)), on_failure_(std::move(on_failure)), retry_(retry) {
+AgentLink::AgentLink(std::string address, Callbacks callbacks, Retry retry)
+    : address_(std::move(address)), callbacks_(std::move(callbacks)), retry_(retry) {
   stub_ = v1::Agent::NewStub(DaemonChannel(address_));
   thread_ = std::thread([this] { Loop(); });
 }
@@ -97,8 +96,8 @@ void AgentLink::SendLaunches(std::vector<v1::JobLaunch>& launches) {
     grpc::Status s = stub_->Launch(&ctx, req, &reply);
     if (!s.ok()) {
       for (const auto& l : req.launches()) {
-        on_failure_(l.job().job_id(), l.node(),
-                    "agent " + address_ + " unreachable: " + s.error_message());
+        callbacks_.launch_failed(l.job().job_id(), l.node(),
+                                 "agent " + address_ + " unreachable: " + s.error_message());
       }
     }
   }
@@ -113,11 +112,9 @@ std::deque<AgentLink::QueuedTerminate> AgentLink::SendTerminates(
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     grpc::Status s = stub_->Terminate(&ctx, t.request, &reply);
     if (!s.ok() && Clock::now() - t.queued < retry_.give_up_after) break;
-    if (!s.ok()) {
-      fprintf(stderr,
-              "tatamid: agent %s unreachable (%s); gave up on a terminate of job %llu on %s\n",
-              address_.c_str(), s.error_message().c_str(),
-              static_cast<unsigned long long>(t.request.job_id()), t.request.node().c_str());
+    if (!s.ok() && callbacks_.terminate_given_up) {
+      callbacks_.terminate_given_up(t.request,
+                                    "agent " + address_ + " unreachable: " + s.error_message());
     }
     terminates.pop_front();
   }

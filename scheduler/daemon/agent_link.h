@@ -15,8 +15,8 @@
 // changes nothing, a signal is sent twice, and the agent ignores one meant
 // for an earlier run of the job (TerminateRequest.run_start_time).
 //
-// Thread-safe. Launch failures are reported through the callback given at
-// construction (from the link's thread).
+// Thread-safe. Launch failures and terminates given up are reported through
+// the callbacks given at construction, from the link's thread.
 #pragma once
 
 #include <chrono>
@@ -35,8 +35,15 @@ namespace tatami {
 
 class AgentLink {
  public:
-  using LaunchFailed =
-      std::function<void(uint64_t job_id, const std::string& node, const std::string& why)>;
+  struct Callbacks {
+    // A launch the agent did not take: the job must be requeued or failed.
+    std::function<void(uint64_t job_id, const std::string& node, const std::string& why)>
+        launch_failed;
+    // A terminate still not taken after give_up_after: the job may run on
+    // until its node is marked down. Optional.
+    std::function<void(const v1::TerminateRequest& request, const std::string& why)>
+        terminate_given_up;
+  };
 
   struct Retry {
     std::chrono::milliseconds first_backoff{500};
@@ -44,9 +51,11 @@ class AgentLink {
     std::chrono::milliseconds give_up_after{10 * 60'000};
   };
 
-  AgentLink(std::string address, LaunchFailed on_failure, Retry retry);
-  AgentLink(std::string address, LaunchFailed on_failure)
-      : AgentLink(std::move(address), std::move(on_failure), Retry{}) {}
+  AgentLink(std::string address, Callbacks callbacks, Retry retry);
+  // (Not `Retry retry = {}`: g++ 12 cannot use a nested struct's member
+  // initializers in a default argument of the enclosing class.)
+  AgentLink(std::string address, Callbacks callbacks)
+      : AgentLink(std::move(address), std::move(callbacks), Retry{}) {}
   ~AgentLink();
 
   void Launch(v1::JobLaunch launch);
@@ -67,7 +76,7 @@ class AgentLink {
   std::deque<QueuedTerminate> SendTerminates(std::deque<QueuedTerminate> terminates);
 
   const std::string address_;
-  const LaunchFailed on_failure_;
+  const Callbacks callbacks_;
   const Retry retry_;
   std::unique_ptr<v1::Agent::Stub> stub_;
 

@@ -1,5 +1,6 @@
 #include "scheduler/daemon/agent_link.h"
 
+#include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -14,6 +15,8 @@ namespace tatami {
 namespace {
 
 using std::chrono::milliseconds;
+using ::testing::ElementsAre;
+using ::testing::StartsWith;
 
 // An agent that refuses the first `refuse` terminations, as one behind a
 // network hiccup does, and records the ones it takes.
@@ -75,6 +78,12 @@ v1::TerminateRequest TerminateJob(uint64_t id) {
   return t;
 }
 
+AgentLink::Callbacks IgnoringFailures() {
+  AgentLink::Callbacks c;
+  c.launch_failed = [](uint64_t, const std::string&, const std::string&) {};
+  return c;
+}
+
 AgentLink::Retry FastRetry() {
   AgentLink::Retry r;
   r.first_backoff = milliseconds(1);
@@ -88,8 +97,7 @@ AgentLink::Retry FastRetry() {
 TEST(AgentLink, ATerminateTheAgentDidNotTakeIsSentAgainInOrder) {
   FakeAgentServer server(/*refuse=*/3);
   ASSERT_NE(server.port, 0);
-  AgentLink link(
-      server.address(), [](uint64_t, const std::string&, const std::string&) {}, FastRetry());
+  AgentLink link(server.address(), IgnoringFailures(), FastRetry());
   link.Terminate(TerminateJob(1));
   link.Terminate(TerminateJob(2));
   link.Terminate(TerminateJob(3));
@@ -97,19 +105,28 @@ TEST(AgentLink, ATerminateTheAgentDidNotTakeIsSentAgainInOrder) {
   EXPECT_EQ(server.agent.calls(), 6);
 }
 
-// One that fails after give_up_after is dropped, not sent for ever: with a
-// limit of zero, a refused terminate is never sent again, and the next one
-// queued is the next the agent sees.
-TEST(AgentLink, ATerminateIsGivenUpAfterItsLimit) {
+// One that fails after give_up_after is dropped, not sent for ever, and
+// reported (tatamid counts it in tatami_agent_terminates_given_up_total):
+// with a limit of zero, a refused terminate is never sent again, and the
+// next one queued is the next the agent sees.
+TEST(AgentLink, ATerminateIsGivenUpAfterItsLimitAndReported) {
   FakeAgentServer server(/*refuse=*/1);
   AgentLink::Retry retry = FastRetry();
   retry.give_up_after = milliseconds(0);
-  AgentLink link(
-      server.address(), [](uint64_t, const std::string&, const std::string&) {}, retry);
+  std::mutex mu;
+  std::vector<std::string> given_up;
+  AgentLink::Callbacks callbacks = IgnoringFailures();
+  callbacks.terminate_given_up = [&](const v1::TerminateRequest& r, const std::string& why) {
+    std::lock_guard lock(mu);
+    given_up.push_back(std::to_string(r.job_id()) + ": " + why);
+  };
+  AgentLink link(server.address(), callbacks, retry);
   link.Terminate(TerminateJob(1));
   link.Terminate(TerminateJob(2));
   EXPECT_EQ(server.agent.AwaitTaken(1), (std::vector<uint64_t>{2}));
   EXPECT_EQ(server.agent.calls(), 2);
+  std::lock_guard lock(mu);  // reported before job 2 was sent
+  EXPECT_THAT(given_up, ElementsAre(StartsWith("1: agent " + server.address() + " unreachable")));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Agent-facing handlers: registration, heartbeats, job events, node
 // failure; and how a job ends.
 #include <algorithm>
+#include <cstdio>
 
 #include "proto/daemon_channel.h"
 #include "scheduler/daemon/controller.h"
@@ -33,10 +34,17 @@ std::vector<NodeShare> Controller::SharesOf(const v1::JobInfo& job) const {
 AgentLink* Controller::LinkLocked(const std::string& address) {
   auto& link = links_[address];
   if (!link) {
-    link = std::make_unique<AgentLink>(
-        address, [this](uint64_t job, const std::string& node, const std::string& why) {
-          OnLaunchFailed(job, node, why);
-        });
+    AgentLink::Callbacks callbacks;
+    callbacks.launch_failed = [this](uint64_t job, const std::string& node,
+                                     const std::string& why) { OnLaunchFailed(job, node, why); };
+    // No lock: the metric is atomic and the log line is all there is to do.
+    callbacks.terminate_given_up = [this](const v1::TerminateRequest& request,
+                                          const std::string& why) {
+      metrics_.CountTerminateGivenUp();
+      fprintf(stderr, "tatamid: %s; gave up on a terminate of job %llu on %s\n", why.c_str(),
+              static_cast<unsigned long long>(request.job_id()), request.node().c_str());
+    };
+    link = std::make_unique<AgentLink>(address, std::move(callbacks));
   }
   return link.get();
 }

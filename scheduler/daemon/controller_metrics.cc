@@ -55,7 +55,14 @@ ControllerMetrics::ControllerMetrics(const std::vector<std::string>& partitions)
                               .Help("Times a node was marked DOWN for missing its heartbeats "
                                     "(which nodes: tatami info, tatami_nodes)")
                               .Register(*registry_)
-                              .Add({})) {
+                              .Add({})),
+      terminates_given_up_(BuildCounter()
+                               .Name("tatami_agent_terminates_given_up_total")
+                               .Help("Cancels, preemption signals and new time limits an agent "
+                                     "did not take in 10 minutes of retries: the job may run on "
+                                     "until its node is marked down")
+                               .Register(*registry_)
+                               .Add({})) {
   for (const std::string& p : partitions) {
     queue_wait_by_partition_[p] = &queue_wait_.Add({{"partition", p}}, metrics::JobTimeBuckets());
     run_time_by_partition_[p] = &run_time_.Add({{"partition", p}}, metrics::JobTimeBuckets());
@@ -115,6 +122,10 @@ void ControllerMetrics::ObserveStoreWrite(double seconds) {
 
 void ControllerMetrics::CountHeartbeatTimeout() {
   heartbeat_timeouts_.Increment();
+}
+
+void ControllerMetrics::CountTerminateGivenUp() {
+  terminates_given_up_.Increment();
 }
 
 std::vector<prometheus::MetricFamily> ControllerCollectable::Collect() const {

@@ -40,6 +40,7 @@ class ControllerMetrics {
   void ObserveRpc(const std::string& method, double seconds, bool ok);
   void ObserveStoreWrite(double seconds);
   void CountHeartbeatTimeout();
+  void CountTerminateGivenUp();
 
   std::vector<prometheus::MetricFamily> Collect() const { return registry_->Collect(); }
 
@@ -65,6 +66,7 @@ class ControllerMetrics {
   prometheus::Family<prometheus::Counter>& rpc_errors_;
   prometheus::Histogram& store_write_seconds_;
   prometheus::Counter& heartbeat_timeouts_;
+  prometheus::Counter& terminates_given_up_;
   // Filled in the constructor, read-only after: no lock needed to look up.
   std::map<std::string, prometheus::Histogram*> queue_wait_by_partition_;
   std::map<std::string, prometheus::Histogram*> run_time_by_partition_;

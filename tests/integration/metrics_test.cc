@@ -156,6 +156,7 @@ TEST_F(MetricsTest, PromtoolAcceptsBothDaemonsAndEveryFamilyHasItsLabels) {
       {"tatami_rpc_errors_total", "{method=\"Submit\"} 0"},
       {"tatami_store_write_duration_seconds", "_count"},
       {"tatami_node_heartbeat_timeouts_total", " 0"},
+      {"tatami_agent_terminates_given_up_total", " 0"},
       {"tatami_build_info", "{version=\""},
       // globex has no quota: only what it holds; initech bought 8 and may borrow 4.
       {"tatami_account_accelerators_in_use", "{account=\"customer-globex\",kind=\"h100\"} 2"},
