@@ -8,6 +8,7 @@
 #include "base/duration.h"
 #include "base/hostlist.h"
 #include "base/strings.h"
+#include "scheduler/dependency.h"
 #include "scheduler/job_options.h"
 #include "scheduler/job_state.h"
 
@@ -123,6 +124,10 @@ std::string QueueField(const v1::JobInfo& job, char f, TimeMs now) {
       return job.start_time() ? FormatTimestamp(job.start_time()) : "N/A";
     case 'Q':
       return std::to_string(job.priority());
+    case 'E': {  // as the job was given it (squeue adds each term's state; we do not yet)
+      std::string d = FormatDependency(s);
+      return d.empty() ? "(null)" : d;
+    }
     case 'e':
       return job.end_time() ? FormatTimestamp(job.end_time()) : "N/A";
     case 'Z':
@@ -168,7 +173,8 @@ std::string QueueHeader(char f) {
                                                     {'m', "MIN_MEMORY"},
                                                     {'o', "COMMAND"},
                                                     {'y', "NICE"},
-                                                    {'Q', "PRIORITY"}};
+                                                    {'Q', "PRIORITY"},
+                                                    {'E', "DEPENDENCY"}};
   auto it = names.find(f);
   return it == names.end() ? std::string("%") + f : it->second;
 }

@@ -1,8 +1,9 @@
 // tatami update JOBID... [--time=LIMIT] [--qos=QOS] [--account=ACCOUNT]
-// [--partition=PARTITION]: change pending jobs' time limit, QoS, account or
-// partition (Slurm's scontrol update job). scontrol's own words work too:
+// [--partition=PARTITION] [--dependency=DEP]: change pending jobs' time
+// limit, QoS, account, partition or dependency (Slurm's scontrol update
+// job; `--dependency=` clears it). scontrol's own words work too:
 // `tatami update JobId=12 TimeLimit=30:00 QOS=burst Account=acme
-// Partition=dojo`. The controller checks each change as it checks a
+// Partition=dojo Dependency=afterok:11`. The controller checks each change as it checks a
 // submission and says, per job, what it refused.
 #include <strings.h>
 
@@ -18,9 +19,9 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: %s JOBID[_TASK][,JOBID...]... [-t|--time=LIMIT] [-q|--qos=QOS] "
-    "[-A|--account=ACCOUNT] [-p|--partition=PARTITION[,...]]\n"
+    "[-A|--account=ACCOUNT] [-p|--partition=PARTITION[,...]] [-d|--dependency=DEP]\n"
     "       %s JobId=ID [TimeLimit=LIMIT] [QOS=QOS] [Account=ACCOUNT] [Partition=PARTITION]\n"
-    "       (scontrol's words)\n";
+    "       [Dependency=DEP] (scontrol's words; an empty DEP clears the dependency)\n";
 
 // Sets the request's field for one change; an error names the option as
 // the user wrote it (`written`: --time, TimeLimit, ...).
@@ -30,6 +31,8 @@ Status SetChange(const std::string& option, const std::string& written, const st
     auto limit = ParseTimeLimit(value, written);
     if (!limit) return limit.error();
     req.set_time_limit_ms(*limit);
+  } else if (option == "dependency") {
+    req.set_dependency(value);  // "" clears it; the controller parses and checks it
   } else if (value.empty()) {
     const char* what = option == "qos" ? " QoS" : option == "account" ? "n account" : " partition";
     return MakeError(written + " needs a" + what + " name");
@@ -52,7 +55,8 @@ std::string ScontrolKey(const std::string& arg) {
                                      {"timelimit", "time"},
                                      {"qos", "qos"},
                                      {"account", "account"},
-                                     {"partition", "partition"}}) {
+                                     {"partition", "partition"},
+                                     {"dependency", "dependency"}}) {
     if (strcasecmp(key.c_str(), word) == 0) return option;
   }
   return "";
@@ -77,6 +81,8 @@ int RunUpdate(const std::string& prog, const Args& args) {
       if (error.empty()) change = SetChange("account", "--account", value, req);
     } else if (r.Value("-p", "--partition", &value, &error)) {
       if (error.empty()) change = SetChange("partition", "--partition", value, req);
+    } else if (r.Value("-d", "--dependency", &value, &error)) {
+      if (error.empty()) change = SetChange("dependency", "--dependency", value, req);
     } else if (!r.Peek().empty() && r.Peek()[0] == '-') {
       return Fail(prog, "unrecognized option '" + r.Peek() + "'");
     } else if (std::string key = ScontrolKey(r.Peek()); !key.empty()) {
@@ -89,7 +95,8 @@ int RunUpdate(const std::string& prog, const Args& args) {
       }
     } else if (r.Peek().find('=') != std::string::npos) {
       return Fail(prog, "cannot update '" + r.Peek().substr(0, r.Peek().find('=')) +
-                            "': only TimeLimit, QOS, Account and Partition can be changed");
+                            "': only TimeLimit, QOS, Account, Partition and Dependency can be "
+                            "changed");
     } else {
       for (const auto& id : Split(r.Next(), ',')) req.add_job_ids(id);
     }
@@ -97,8 +104,10 @@ int RunUpdate(const std::string& prog, const Args& args) {
     if (!change.ok()) return Fail(prog, change.error().message);
   }
   if (req.job_ids().empty()) return Fail(prog, "no job ids given");
-  if (!req.has_time_limit_ms() && !req.has_qos() && !req.has_account() && !req.has_partition())
-    return Fail(prog, "nothing to change: give --time, --qos, --account or --partition");
+  if (!req.has_time_limit_ms() && !req.has_qos() && !req.has_account() && !req.has_partition() &&
+      !req.has_dependency())
+    return Fail(prog,
+                "nothing to change: give --time, --qos, --account, --partition or --dependency");
   req.set_requester(CallerName());
   v1::UpdateJobsReply reply;
   if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::UpdateJobs, req, &reply);

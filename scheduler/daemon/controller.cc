@@ -363,6 +363,37 @@ Result<Controller::Checked> Controller::CheckResolvedSpec(v1::JobSpec& spec) {
   return Checked{std::move(requests).value(), limit};
 }
 
+Status Controller::CheckDependencies(uint64_t id, const v1::JobSpec& spec) const {
+  std::shared_lock lock(mu_);
+  std::vector<uint64_t> named;  // the jobs still to look at, as the search finds them
+  for (const auto& d : spec.dependencies()) {
+    if (d.type() == "singleton") continue;
+    if (JobsWithIdLocked(d.job_id()).empty() && GoneWithIdLocked(d.job_id()).empty())
+      return MakeError("--dependency: job " + std::to_string(d.job_id()) + " does not exist");
+    named.push_back(d.job_id());
+  }
+  if (id == 0) return {};
+  uint64_t array = 0;
+  if (auto it = jobs_.find(id); it != jobs_.end()) array = it->second.array_job_id();
+  // Only pending jobs wait; each is looked at once.
+  std::set<uint64_t> seen;
+  while (!named.empty()) {
+    uint64_t next = named.back();
+    named.pop_back();
+    if (next == id || (array != 0 && next == array)) {
+      return MakeError("--dependency: job " + std::to_string(id) +
+                       " would wait on itself (through its dependencies)");
+    }
+    if (!seen.insert(next).second) continue;
+    for (const v1::JobInfo* job : JobsWithIdLocked(next)) {
+      if (job->state() != v1::PENDING) continue;
+      for (const auto& d : job->spec().dependencies())
+        if (d.type() != "singleton") named.push_back(d.job_id());
+    }
+  }
+  return {};
+}
+
 Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
   if (spec.script().empty()) return MakeError("the job has no script");
   if (!StartsWith(spec.script(), "#!")) {
@@ -372,12 +403,7 @@ Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
   if (Status s = ResolveJobOptions(spec, config_, largest_node_); !s.ok()) return s.error();
   auto checked = CheckResolvedSpec(spec);
   if (!checked) return checked.error();
-  for (const auto& d : spec.dependencies()) {
-    if (d.type() == "singleton") continue;
-    std::shared_lock lock(mu_);
-    if (JobsWithIdLocked(d.job_id()).empty() && GoneWithIdLocked(d.job_id()).empty())
-      return MakeError("--dependency: job " + std::to_string(d.job_id()) + " does not exist");
-  }
+  if (Status s = CheckDependencies(0, spec); !s.ok()) return s.error();
 
   v1::JobInfo base;
   TimeMs now = clock_.Now();

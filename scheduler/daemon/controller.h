@@ -199,6 +199,11 @@ class Controller {
     DurationMs time_limit;  // the job's, defaults applied
   };
   Result<Checked> CheckResolvedSpec(v1::JobSpec& spec);
+  // That every job spec's --dependency names exists (or existed), and, for
+  // job `id` (0: a new one, which no job can wait on yet), that none of
+  // them waits, directly or through others, on it: a cycle that would
+  // never start. Takes mu_ (shared).
+  Status CheckDependencies(uint64_t id, const v1::JobSpec& spec) const;
   // The unfinished jobs a CancelRequest names (ids, array tasks, filters);
   // what it cannot resolve goes to `errors`.
   std::set<uint64_t> SelectLocked(const v1::CancelRequest& req,

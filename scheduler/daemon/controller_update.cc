@@ -1,9 +1,10 @@
 // tatami update (Slurm's scontrol update job): a pending job's time limit,
-// QoS, account or partition changed after submission. Each change is
+// QoS, account, partition or dependency changed after submission. Each change is
 // checked as the submission was (CheckResolvedSpec), on the job's spec with
 // the change applied, so an update never makes a job sbatch would have
 // refused; a new partition resolves the job's alternatives again, as if it
-// had been submitted there (MoveToPartitions). A
+// had been submitted there (MoveToPartitions); a new dependency must name
+// jobs that exist and no cycle (CheckDependencies). A
 // running job's time limit may change too: its agents move the deadline
 // (root may extend a job past its partition's limit, as Slurm's admins
 // may). Users change their own jobs and may only lower a time limit
@@ -16,6 +17,7 @@
 // or in the same run).
 #include "base/duration.h"
 #include "scheduler/daemon/controller.h"
+#include "scheduler/dependency.h"
 
 namespace tatami {
 namespace {
@@ -38,8 +40,10 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
     reply.add_errors("no job ids given");
     return reply;
   }
-  if (!req.has_time_limit_ms() && !req.has_qos() && !req.has_account() && !req.has_partition()) {
-    reply.add_errors("nothing to change: give --time, --qos, --account or --partition");
+  if (!req.has_time_limit_ms() && !req.has_qos() && !req.has_account() && !req.has_partition() &&
+      !req.has_dependency()) {
+    reply.add_errors(
+        "nothing to change: give --time, --qos, --account, --partition or --dependency");
     return reply;
   }
   bool admin = req.requester() == "root";
@@ -52,10 +56,10 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
       const v1::JobInfo& job = jobs_.at(id);
       if (!admin && req.requester() != job.spec().user()) {
         reply.add_errors(JobName(id) + " belongs to " + job.spec().user() + ": access denied");
-      } else if (job.state() == v1::RUNNING &&
-                 (req.has_qos() || req.has_account() || req.has_partition())) {
-        reply.add_errors(JobName(id) + " is RUNNING: only a pending job's QoS, account or " +
-                         "partition can be changed");
+      } else if (job.state() == v1::RUNNING && (req.has_qos() || req.has_account() ||
+                                                req.has_partition() || req.has_dependency())) {
+        reply.add_errors(JobName(id) + " is RUNNING: only a pending job's QoS, account, " +
+                         "partition or dependency can be changed");
       } else if (job.state() != v1::PENDING && job.state() != v1::RUNNING) {
         reply.add_errors(JobName(id) + " is " + std::string(StateName(job.state())) +
                          ": only a pending or running job can be updated");
@@ -89,6 +93,20 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
     if (req.has_partition()) {
       MoveToPartitions(spec, req.partition());
       if (Status s = ResolveJobOptions(spec, config_, largest_node_); !s.ok()) {
+        reply.add_errors(JobName(job.job_id()) + ": " + s.error().message);
+        continue;
+      }
+    }
+    if (req.has_dependency()) {
+      Status s;
+      if (req.dependency().empty()) {
+        spec.clear_dependencies();
+        spec.set_dependency_any(false);
+      } else {
+        s = ParseDependency(req.dependency(), &spec);
+      }
+      if (s.ok()) s = CheckDependencies(job.job_id(), spec);
+      if (!s.ok()) {
         reply.add_errors(JobName(job.job_id()) + ": " + s.error().message);
         continue;
       }

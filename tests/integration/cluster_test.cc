@@ -418,6 +418,54 @@ TEST_F(ClusterTest, AfterOkDependencyWaitsForSuccessAndNeverForFailure) {
       seconds(10)));
 }
 
+// A dependency is mended after submission, as with scontrol update: a job
+// stuck at DependencyNeverSatisfied is pointed at afterany, a job waiting
+// on a blocker is freed with Dependency=, and a dependency that names a
+// job that does not exist, or that would close a cycle, is refused.
+TEST_F(ClusterTest, UpdateMendsAPendingJobsDependencyAndRefusesACycle) {
+  std::string failing = Submit("--wrap='exit 3'");
+  std::string never = Submit("--dependency=afterok:" + failing + " --wrap=true");
+  ASSERT_EQ(Wait(failing), 3);
+  ASSERT_TRUE(LocalCluster::Eventually(
+      [&] {
+        return cluster_.Value("squeue -h -j " + never + " -o %r") == "DependencyNeverSatisfied";
+      },
+      seconds(10)));
+  CommandResult mended = cluster_.Run("tatami update " + never + " -d afterany:" + failing);
+  ASSERT_EQ(mended.exit_code, 0) << mended.err;
+  EXPECT_EQ(Wait(never), 0);
+
+  std::string blocker = Submit(Blocker());
+  std::string first = Submit("--dependency=afterok:" + blocker + " --wrap=true");
+  std::string second = Submit("--dependency=afterok:" + first + " --wrap=true");
+  ASSERT_TRUE(RunningEventually(blocker));
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + first + " -o %r"), "Dependency");
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"tatami update " + first + " --dependency=afterok:" + second,
+       "Job " + first + ": --dependency: job " + first +
+           " would wait on itself (through its dependencies)"},
+      {"tatami update " + first + " Dependency=afterok:" + first,
+       "Job " + first + ": --dependency: job " + first +
+           " would wait on itself (through its dependencies)"},
+      {"tatami update " + first + " -d afterok:99999",
+       "Job " + first + ": --dependency: job 99999 does not exist"},
+      {"tatami update " + first + " -d later:5",
+       "Job " + first + ": --dependency: unknown type 'later'"},
+      {"tatami update " + blocker + " -d afterok:" + first,
+       "Job " + blocker +
+           " is RUNNING: only a pending job's QoS, account, partition or dependency can be "
+           "changed"},
+  };
+  for (const auto& [command, message] : refused) ExpectRefused(command, message);
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + first + " -o %E"), "afterok:" + blocker);
+
+  // Cleared, the job no longer waits for the blocker; the one after it follows.
+  ASSERT_EQ(cluster_.Run("tatami update JobId=" + first + " Dependency=").exit_code, 0);
+  EXPECT_EQ(Wait(second), 0);
+  EXPECT_EQ(cluster_.QueueState(blocker), "R");
+  Release();
+}
+
 // --dependency=singleton: one job of a user and name at a time, in
 // submission order; a job of another name is not held back.
 TEST_F(ClusterTest, SingletonRunsOneJobOfAUserAndNameAtATime) {

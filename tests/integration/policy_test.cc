@@ -488,13 +488,15 @@ TEST_F(ClusterTest, UpdateChangesPendingJobsAndChecksEachChangeAsASubmission) {
   std::string running = Submit(Blocker());
   ASSERT_TRUE(RunningEventually(running));
   const std::vector<std::pair<std::string, std::string>> refused = {
-      {"tatami update " + job, "nothing to change: give --time, --qos, --account or --partition"},
+      {"tatami update " + job,
+       "nothing to change: give --time, --qos, --account, --partition or --dependency"},
       {"tatami update --time=10:00", "no job ids given"},
       {"tatami update " + job + " --time=soon", "--time: 'soon' is not a time"},
       {"tatami update " + job + " timelimit=soon", "timelimit: 'soon' is not a time"},
       {"tatami update " + job + " QOS=", "QOS needs a QoS name"},
       {"tatami update JobId=" + job + " Nice=10",
-       "cannot update 'Nice': only TimeLimit, QOS, Account and Partition can be changed"},
+       "cannot update 'Nice': only TimeLimit, QOS, Account, Partition and Dependency can be "
+       "changed"},
       {"tatami update " + job + " --qos=gold", "Job " + job + ": invalid qos 'gold'"},
       {"tatami update " + job + " -A customer-acme",
        "Job " + job + ": user root may not charge account 'customer-acme'"},
@@ -502,7 +504,8 @@ TEST_F(ClusterTest, UpdateChangesPendingJobsAndChecksEachChangeAsASubmission) {
        "Job " + job + ": --time=02:00:00 exceeds qos capped's max_time of 01:00:00"},
       {"tatami update " + running + " --qos=burst",
        "Job " + running +
-           " is RUNNING: only a pending job's QoS, account or partition can be changed"},
+           " is RUNNING: only a pending job's QoS, account, partition or dependency can be "
+           "changed"},
       {"tatami update 99999 --time=10:00", "Invalid job id specified: 99999"},
   };
   for (const auto& [command, message] : refused) ExpectRefused(command, message);
