@@ -102,6 +102,34 @@ TEST(Priority, WeightedSumOfNormalizedFactors) {
   EXPECT_DOUBLE_EQ(f.fair_share, 1.0);
 }
 
+// --nice is not a factor: it comes off the weighted sum, as Slurm's, and
+// only within Slurm's range.
+TEST(Priority, NiceIsSubtractedFromTheWeightedFactors) {
+  ClusterConfig config = PriorityCluster();
+  config.priority = {1000, 0, 0, 0, 0, kDay, 0, 0};
+  MultifactorPriority prio(config, 64);
+  PendingJob job = SixteenGpus(0);
+  job.nice = 100;
+  EXPECT_EQ(prio.Priority(job, kDay / 2), 500 - 100);
+  EXPECT_EQ(DescribePriority(config.priority, prio.Factors(job, kDay / 2)),
+            "age 0.50 x 1000 - nice 100 = 400");
+  job.nice = -50;
+  EXPECT_EQ(DescribePriority(config.priority, prio.Factors(job, kDay / 2)),
+            "age 0.50 x 1000 + nice 50 = 550");
+  config.priority.age_weight = 0;
+  EXPECT_EQ(DescribePriority(config.priority, prio.Factors(job, 0)), "0 + nice 50 = 50");
+
+  EXPECT_EQ(*ParseNice("-2147483645", "--nice"), -2147483645);
+  EXPECT_EQ(*ParseNice("100", "Nice"), 100);
+  for (const char* bad : {"", "-", "2147483646", "1e3", "+5", "--1"}) {
+    Result<int32_t> r = ParseNice(bad, "Nice");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().message, "Nice: '" + std::string(bad) +
+                                     "' is not a nice value (want an integer from -2147483645 "
+                                     "to 2147483645)");
+  }
+}
+
 TEST(Priority, SmallJobsComeFirstOnALogScaleOfDeviceTime) {
   ClusterConfig config = PriorityCluster();
   config.priority = {0, 0, 0, 0, 0, kDay, 0, 1000};

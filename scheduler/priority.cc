@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "base/strings.h"
+
 namespace tatami {
 
 namespace {
@@ -27,7 +29,18 @@ int64_t Weighted(const PriorityConfig& c, const PriorityFactors& f) {
   double sum = f.age * c.age_weight + f.fair_share * c.fair_share_weight +
                f.job_size * c.job_size_weight + f.small_jobs * c.small_jobs_weight +
                f.partition * c.partition_weight + f.qos * c.qos_weight;
-  return static_cast<int64_t>(std::llround(sum));
+  return static_cast<int64_t>(std::llround(sum)) - f.nice;
+}
+
+Result<int32_t> ParseNice(std::string_view text, std::string_view what) {
+  constexpr int64_t kMostNice = 2147483645;  // Slurm's NICE_OFFSET - 3
+  bool negative = !text.empty() && text[0] == '-';
+  std::optional<int64_t> n = ParseInt(negative ? text.substr(1) : text);
+  if (!n || *n > kMostNice) {
+    return MakeError(std::string(what) + ": '" + std::string(text) +
+                     "' is not a nice value (want an integer from -2147483645 to 2147483645)");
+  }
+  return static_cast<int32_t>(negative ? -*n : *n);
 }
 
 std::string DescribePriority(const PriorityConfig& c, const PriorityFactors& f) {
@@ -44,7 +57,10 @@ std::string DescribePriority(const PriorityConfig& c, const PriorityFactors& f) 
   term("small_jobs", f.small_jobs, c.small_jobs_weight);
   term("partition", f.partition, c.partition_weight);
   term("qos", f.qos, c.qos_weight);
-  if (out.empty()) return "0 (every priority weight is 0)";
+  if (out.empty() && f.nice == 0) return "0 (every priority weight is 0)";
+  if (out.empty()) out = "0";
+  if (f.nice != 0)
+    out += (f.nice > 0 ? " - nice " : " + nice ") + std::to_string(std::abs(int64_t{f.nice}));
   return out + " = " + std::to_string(Weighted(c, f));
 }
 
@@ -75,6 +91,7 @@ PriorityFactors MultifactorPriority::Factors(const PendingJob& job, TimeMs now) 
   }
   if (max_qos_priority_ > 0)
     f.qos = std::max(0.0, double(qos_.Priority(job.qos)) / double(max_qos_priority_));
+  f.nice = job.nice;
   return f;
 }
 

@@ -11,10 +11,12 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "base/clock.h"
+#include "base/result.h"
 #include "scheduler/qos_table.h"
 #include "scheduler/scheduling_cycle.h"
 #include "topology/cluster_config.h"
@@ -31,11 +33,17 @@ struct PriorityFactors {
   double small_jobs = 0;
   double partition = 0;  // partition priority / the largest
   double qos = 0;        // QoS priority / the largest (a negative one counts 0)
+  int32_t nice = 0;      // not a factor: the job's --nice, subtracted from the sum
 };
 
 int64_t Weighted(const PriorityConfig& config, const PriorityFactors& f);
 
-// "age 0.50 x 1000 + fair_share 0.25 x 10000 + ... = 3000", factors with weight 0 left out.
+// A --nice value: an integer of at most Slurm's 2147483645 either way.
+// The error names `what` (--nice, Nice) and what was wanted.
+Result<int32_t> ParseNice(std::string_view text, std::string_view what);
+
+// "age 0.50 x 1000 + fair_share 0.25 x 10000 + ... - nice 100 = 2900", factors
+// with weight 0 (and a nice of 0) left out.
 std::string DescribePriority(const PriorityConfig& config, const PriorityFactors& f);
 
 class MultifactorPriority {

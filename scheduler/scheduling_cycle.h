@@ -61,6 +61,9 @@ struct PendingJob {
   // any pending job may preempt it ("PreemptedTwice"): it starts again only
   // when it can run its minimum and more, so preemption never thrashes.
   uint32_t preempted_in_a_row = 0;
+  // --nice: what MultifactorPriority subtracts from the job's weighted
+  // factors (the cycle reads only `priority`).
+  int32_t nice = 0;
   // When the job first passed over a start to wait for a faster option
   // (reason "FasterKindSooner"); 0: never. The caller remembers it from
   // the plans: it bounds how long the job goes on waiting

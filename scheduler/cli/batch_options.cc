@@ -8,6 +8,7 @@
 #include "base/strings.h"
 #include "scheduler/array_spec.h"
 #include "scheduler/dependency.h"
+#include "scheduler/priority.h"
 
 namespace tatami {
 namespace {
@@ -262,6 +263,13 @@ const std::vector<Option>& Options() {
          auto t = ParseBeginTime(v, "--begin", r.now);
          if (!t) return t.error();
          r.spec.set_begin_time(*t);
+         return {};
+       }},
+      {"nice", 0, true, "lower the job's priority by N (root: N < 0 raises it)",
+       [](const std::string& v, BatchRequest& r) -> Status {
+         auto nice = ParseNice(v, "--nice");
+         if (!nice) return nice.error();
+         r.spec.set_nice(*nice);
          return {};
        }},
       {"hold", 'H', false, "submit held",

@@ -139,7 +139,7 @@ std::string QueueField(const v1::JobInfo& job, char f, TimeMs now) {
                  ? s.name()
                  : s.name() + " " + Join({s.script_args().begin(), s.script_args().end()}, " ");
     case 'y':
-      return "0";
+      return std::to_string(s.nice());
     default:
       return std::string("%") + f;
   }

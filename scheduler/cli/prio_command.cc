@@ -1,7 +1,8 @@
 // tatami prio (like sprio): each pending job's multifactor priority, term
 // by term: each factor (age, fair share, job size, small jobs, partition,
-// QoS) times its weight from the config's `priority:` section. Highest
-// first: the order the scheduler considers them in.
+// QoS) times its weight from the config's `priority:` section, less the
+// job's --nice (NICE). Highest first: the order the scheduler considers
+// them in.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -18,7 +19,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: %s [-j IDS] [-u USERS] [-A ACCOUNTS] [-p PARTITIONS] [-n] [-P|--json|--csv]\n"
     "  Pending jobs, highest priority first; each column is a factor (0-1) times\n"
-    "  its weight from the config, and PRIORITY their sum (squeue %%Q).\n";
+    "  its weight from the config, and PRIORITY their sum less NICE (squeue %%Q).\n";
 
 std::string Whole(double v) {
   return std::to_string(std::llround(v));
@@ -54,14 +55,14 @@ int RunPrio(const std::string& prog, const Args& args) {
   });
   RecordTable table;
   table.headers = {"JOBID",     "PARTITION", "USER",      "ACCOUNT",  "PRIORITY", "AGE",
-                   "FAIRSHARE", "JOBSIZE",   "SMALLJOBS", "PARTPRIO", "QOS"};
-  table.widths = {-12, -10, -10, -16, 10, 8, 10, 8, 10, 9, 8};
+                   "FAIRSHARE", "JOBSIZE",   "SMALLJOBS", "PARTPRIO", "QOS",      "NICE"};
+  table.widths = {-12, -10, -10, -16, 10, 8, 10, 8, 10, 9, 8, 8};
   for (const v1::JobInfo* j : jobs) {
     const v1::PriorityTerms& t = j->priority_terms();
     table.rows.push_back({JobIdText(*j), PartitionsOf(*j), j->spec().user(), j->spec().account(),
                           std::to_string(j->priority()), Whole(t.age()), Whole(t.fair_share()),
                           Whole(t.job_size()), Whole(t.small_jobs()), Whole(t.partition()),
-                          Whole(t.qos())});
+                          Whole(t.qos()), std::to_string(j->spec().nice())});
   }
   fputs(RenderRecords(table, output).c_str(), stdout);
   return 0;

@@ -1,9 +1,9 @@
 // tatami update JOBID... [--time=LIMIT] [--qos=QOS] [--account=ACCOUNT]
-// [--partition=PARTITION] [--dependency=DEP]: change pending jobs' time
-// limit, QoS, account, partition or dependency (Slurm's scontrol update
-// job; `--dependency=` clears it). scontrol's own words work too:
-// `tatami update JobId=12 TimeLimit=30:00 QOS=burst Account=acme
-// Partition=dojo Dependency=afterok:11`. The controller checks each change as it checks a
+// [--partition=PARTITION] [--dependency=DEP] [--nice=N]: change pending
+// jobs' time limit, QoS, account, partition, dependency or nice (Slurm's
+// scontrol update job; `--dependency=` clears it). scontrol's own words
+// work too: `tatami update JobId=12 TimeLimit=30:00 QOS=burst Account=acme
+// Partition=dojo Dependency=afterok:11 Nice=100`. The controller checks each change as it checks a
 // submission and says, per job, what it refused.
 #include <strings.h>
 
@@ -13,15 +13,17 @@
 #include "base/strings.h"
 #include "scheduler/cli/client.h"
 #include "scheduler/cli/commands.h"
+#include "scheduler/priority.h"
 
 namespace tatami {
 namespace {
 
 constexpr const char* kUsage =
     "usage: %s JOBID[_TASK][,JOBID...]... [-t|--time=LIMIT] [-q|--qos=QOS] "
-    "[-A|--account=ACCOUNT] [-p|--partition=PARTITION[,...]] [-d|--dependency=DEP]\n"
+    "[-A|--account=ACCOUNT] [-p|--partition=PARTITION[,...]] [-d|--dependency=DEP] "
+    "[--nice=N]\n"
     "       %s JobId=ID [TimeLimit=LIMIT] [QOS=QOS] [Account=ACCOUNT] [Partition=PARTITION]\n"
-    "       [Dependency=DEP] (scontrol's words; an empty DEP clears the dependency)\n";
+    "       [Dependency=DEP] [Nice=N] (scontrol's words; an empty DEP clears the dependency)\n";
 
 // Sets the request's field for one change; an error names the option as
 // the user wrote it (`written`: --time, TimeLimit, ...).
@@ -31,6 +33,10 @@ Status SetChange(const std::string& option, const std::string& written, const st
     auto limit = ParseTimeLimit(value, written);
     if (!limit) return limit.error();
     req.set_time_limit_ms(*limit);
+  } else if (option == "nice") {
+    auto nice = ParseNice(value, written);
+    if (!nice) return nice.error();
+    req.set_nice(*nice);
   } else if (option == "dependency") {
     req.set_dependency(value);  // "" clears it; the controller parses and checks it
   } else if (value.empty()) {
@@ -56,7 +62,8 @@ std::string ScontrolKey(const std::string& arg) {
                                      {"qos", "qos"},
                                      {"account", "account"},
                                      {"partition", "partition"},
-                                     {"dependency", "dependency"}}) {
+                                     {"dependency", "dependency"},
+                                     {"nice", "nice"}}) {
     if (strcasecmp(key.c_str(), word) == 0) return option;
   }
   return "";
@@ -83,6 +90,8 @@ int RunUpdate(const std::string& prog, const Args& args) {
       if (error.empty()) change = SetChange("partition", "--partition", value, req);
     } else if (r.Value("-d", "--dependency", &value, &error)) {
       if (error.empty()) change = SetChange("dependency", "--dependency", value, req);
+    } else if (r.Value(nullptr, "--nice", &value, &error)) {
+      if (error.empty()) change = SetChange("nice", "--nice", value, req);
     } else if (!r.Peek().empty() && r.Peek()[0] == '-') {
       return Fail(prog, "unrecognized option '" + r.Peek() + "'");
     } else if (std::string key = ScontrolKey(r.Peek()); !key.empty()) {
@@ -95,8 +104,8 @@ int RunUpdate(const std::string& prog, const Args& args) {
       }
     } else if (r.Peek().find('=') != std::string::npos) {
       return Fail(prog, "cannot update '" + r.Peek().substr(0, r.Peek().find('=')) +
-                            "': only TimeLimit, QOS, Account, Partition and Dependency can be "
-                            "changed");
+                            "': only TimeLimit, QOS, Account, Partition, Dependency and Nice "
+                            "can be changed");
     } else {
       for (const auto& id : Split(r.Next(), ',')) req.add_job_ids(id);
     }
@@ -105,9 +114,10 @@ int RunUpdate(const std::string& prog, const Args& args) {
   }
   if (req.job_ids().empty()) return Fail(prog, "no job ids given");
   if (!req.has_time_limit_ms() && !req.has_qos() && !req.has_account() && !req.has_partition() &&
-      !req.has_dependency())
+      !req.has_dependency() && !req.has_nice())
     return Fail(prog,
-                "nothing to change: give --time, --qos, --account, --partition or --dependency");
+                "nothing to change: give --time, --qos, --account, --partition, --dependency or "
+                "--nice");
   req.set_requester(CallerName());
   v1::UpdateJobsReply reply;
   if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::UpdateJobs, req, &reply);

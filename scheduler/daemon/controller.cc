@@ -394,6 +394,12 @@ Status Controller::CheckDependencies(uint64_t id, const v1::JobSpec& spec) const
   return {};
 }
 
+Status CheckNice(const std::string& user, int32_t nice) {
+  if (nice >= 0 || user == "root") return {};
+  return MakeError("--nice=" + std::to_string(nice) +
+                   ": only root may give a negative nice (it raises a job above its factors)");
+}
+
 Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
   if (spec.script().empty()) return MakeError("the job has no script");
   if (!StartsWith(spec.script(), "#!")) {
@@ -404,6 +410,7 @@ Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
   auto checked = CheckResolvedSpec(spec);
   if (!checked) return checked.error();
   if (Status s = CheckDependencies(0, spec); !s.ok()) return s.error();
+  if (Status s = CheckNice(spec.user(), spec.nice()); !s.ok()) return s.error();
 
   v1::JobInfo base;
   TimeMs now = clock_.Now();

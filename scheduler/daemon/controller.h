@@ -63,6 +63,9 @@ double CapacityOfRun(const v1::RunRecord& run);
 double ClusterCapacity(const ClusterConfig& config);
 // Runs in a row, up to the last, that ended in preemption (PendingJob::preempted_in_a_row).
 uint32_t PreemptedInARow(const v1::JobInfo& job);
+// Whether `user` may give a job this --nice: anyone a positive one (it
+// lowers the job), only root a negative one, as Slurm.
+Status CheckNice(const std::string& user, int32_t nice);
 // What one active job holds, as fair share (capacity, from its start),
 // quotas (kind, devices) and QoS limits (qos, user) count it. Copied under
 // the lock, weighed after.

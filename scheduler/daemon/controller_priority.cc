@@ -200,6 +200,7 @@ PendingJob Controller::PendingJobOf(const v1::JobInfo& job, const JobRequests& r
   p.user = job.spec().uid();
   p.preempted_in_a_row = PreemptedInARow(job);
   p.passed_over_at = job.passed_over_time();
+  p.nice = job.spec().nice();
   return p;
 }
 

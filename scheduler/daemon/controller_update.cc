@@ -41,9 +41,9 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
     return reply;
   }
   if (!req.has_time_limit_ms() && !req.has_qos() && !req.has_account() && !req.has_partition() &&
-      !req.has_dependency()) {
+      !req.has_dependency() && !req.has_nice()) {
     reply.add_errors(
-        "nothing to change: give --time, --qos, --account, --partition or --dependency");
+        "nothing to change: give --time, --qos, --account, --partition, --dependency or --nice");
     return reply;
   }
   bool admin = req.requester() == "root";
@@ -56,10 +56,11 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
       const v1::JobInfo& job = jobs_.at(id);
       if (!admin && req.requester() != job.spec().user()) {
         reply.add_errors(JobName(id) + " belongs to " + job.spec().user() + ": access denied");
-      } else if (job.state() == v1::RUNNING && (req.has_qos() || req.has_account() ||
-                                                req.has_partition() || req.has_dependency())) {
+      } else if (job.state() == v1::RUNNING &&
+                 (req.has_qos() || req.has_account() || req.has_partition() ||
+                  req.has_dependency() || req.has_nice())) {
         reply.add_errors(JobName(id) + " is RUNNING: only a pending job's QoS, account, " +
-                         "partition or dependency can be changed");
+                         "partition, dependency or nice can be changed");
       } else if (job.state() != v1::PENDING && job.state() != v1::RUNNING) {
         reply.add_errors(JobName(id) + " is " + std::string(StateName(job.state())) +
                          ": only a pending or running job can be updated");
@@ -110,6 +111,13 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
         reply.add_errors(JobName(job.job_id()) + ": " + s.error().message);
         continue;
       }
+    }
+    if (req.has_nice()) {
+      if (Status s = CheckNice(req.requester(), req.nice()); !s.ok()) {
+        reply.add_errors(JobName(job.job_id()) + ": " + s.error().message);
+        continue;
+      }
+      spec.set_nice(req.nice());
     }
     if (job.state() == v1::RUNNING) {  // its request is settled: only its end moves
       Checked limit_only{{}, req.time_limit_ms()};

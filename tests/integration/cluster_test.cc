@@ -453,8 +453,8 @@ TEST_F(ClusterTest, UpdateMendsAPendingJobsDependencyAndRefusesACycle) {
        "Job " + first + ": --dependency: unknown type 'later'"},
       {"tatami update " + blocker + " -d afterok:" + first,
        "Job " + blocker +
-           " is RUNNING: only a pending job's QoS, account, partition or dependency can be "
-           "changed"},
+           " is RUNNING: only a pending job's QoS, account, partition, dependency or nice can "
+           "be changed"},
   };
   for (const auto& [command, message] : refused) ExpectRefused(command, message);
   EXPECT_EQ(cluster_.Value("squeue -h -j " + first + " -o %E"), "afterok:" + blocker);

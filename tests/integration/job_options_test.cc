@@ -123,8 +123,8 @@ TEST_F(ClusterTest, UpdateMovesAPendingJobToAnotherPartition) {
   ASSERT_TRUE(ReadyEventually());
   ExpectRefused("tatami update " + running + " -p dojo",
                 "Job " + running +
-                    " is RUNNING: only a pending job's QoS, account, partition or "
-                    "dependency can be changed");
+                    " is RUNNING: only a pending job's QoS, account, partition, "
+                    "dependency or nice can be changed");
   Release();
   EXPECT_EQ(Wait(running), 0);
 }

@@ -234,9 +234,9 @@ TEST_F(ClusterTest, PrioListsPendingJobsFactorByFactorHighestFirst) {
   std::string burst = Submit("-H -q burst --wrap=true");
   std::string prod = Submit("-H -q fsd-prod --wrap=true");
   std::string user = cluster_.Value("id -un");
-  EXPECT_EQ(cluster_.Run("sprio -P -n").out, prod + "|h100|" + user + "||1000|0|0|0|0|0|1000\n" +
-                                                 burst + "|h100|" + user + "||10|0|0|0|0|0|10\n" +
-                                                 normal + "|h100|" + user + "||0|0|0|0|0|0|0\n");
+  EXPECT_EQ(cluster_.Run("sprio -P -n").out, prod + "|h100|" + user + "||1000|0|0|0|0|0|1000|0\n" +
+                                                 burst + "|h100|" + user + "||10|0|0|0|0|0|10|0\n" +
+                                                 normal + "|h100|" + user + "||0|0|0|0|0|0|0|0\n");
   EXPECT_EQ(cluster_.Run("tatami prio -P -n -j " + burst + " | cut -d'|' -f1,5").out,
             burst + "|10\n");
   EXPECT_EQ(cluster_.Run("sprio -n -u nobody-here").out, "");
@@ -489,14 +489,14 @@ TEST_F(ClusterTest, UpdateChangesPendingJobsAndChecksEachChangeAsASubmission) {
   ASSERT_TRUE(RunningEventually(running));
   const std::vector<std::pair<std::string, std::string>> refused = {
       {"tatami update " + job,
-       "nothing to change: give --time, --qos, --account, --partition or --dependency"},
+       "nothing to change: give --time, --qos, --account, --partition, --dependency or --nice"},
       {"tatami update --time=10:00", "no job ids given"},
       {"tatami update " + job + " --time=soon", "--time: 'soon' is not a time"},
       {"tatami update " + job + " timelimit=soon", "timelimit: 'soon' is not a time"},
       {"tatami update " + job + " QOS=", "QOS needs a QoS name"},
-      {"tatami update JobId=" + job + " Nice=10",
-       "cannot update 'Nice': only TimeLimit, QOS, Account, Partition and Dependency can be "
-       "changed"},
+      {"tatami update JobId=" + job + " Features=fast",
+       "cannot update 'Features': only TimeLimit, QOS, Account, Partition, Dependency and Nice "
+       "can be changed"},
       {"tatami update " + job + " --qos=gold", "Job " + job + ": invalid qos 'gold'"},
       {"tatami update " + job + " -A customer-acme",
        "Job " + job + ": user root may not charge account 'customer-acme'"},
@@ -504,8 +504,8 @@ TEST_F(ClusterTest, UpdateChangesPendingJobsAndChecksEachChangeAsASubmission) {
        "Job " + job + ": --time=02:00:00 exceeds qos capped's max_time of 01:00:00"},
       {"tatami update " + running + " --qos=burst",
        "Job " + running +
-           " is RUNNING: only a pending job's QoS, account, partition or dependency can be "
-           "changed"},
+           " is RUNNING: only a pending job's QoS, account, partition, dependency or nice can "
+           "be changed"},
       {"tatami update 99999 --time=10:00", "Invalid job id specified: 99999"},
   };
   for (const auto& [command, message] : refused) ExpectRefused(command, message);
@@ -563,6 +563,50 @@ TEST_F(ClusterTest, UpdateChangesPendingJobsAndChecksEachChangeAsASubmission) {
   EXPECT_EQ(cluster_.Value("sacct -n -P -X -j " + job + " -o QOS,Account,Timelimit"),
             "normal|customer-globex|00:30:00");
   for (const std::string& c : capped) cluster_.Run("scancel " + c);
+}
+
+// --nice lowers a job's priority by N, as Slurm's: squeue, sprio and
+// explain show it; root may give a negative one, a user may not; tatami
+// update changes it.
+TEST_F(ClusterTest, NiceLowersAPendingJobsPriorityAndOnlyRootMayRaiseIt) {
+  std::string plain = Submit("-H --wrap=true");
+  std::string niced = Submit("-H --nice=100 --wrap=true");
+  std::string raised = Submit("-H --nice=-50 --wrap=true");
+  auto priority = [&](const std::string& job) {
+    return std::stoll(cluster_.Value("squeue -h -j " + job + " -o %Q"));
+  };
+  // Submitted a moment apart, their age factors differ by less than 1.
+  EXPECT_NEAR(priority(plain) - priority(niced), 100, 1);
+  EXPECT_NEAR(priority(raised) - priority(plain), 50, 1);
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + niced + " -o %y"), "100");
+  EXPECT_EQ(
+      cluster_.Run("sprio -n -P -j " + plain + "," + niced + "," + raised + " | cut -d'|' -f1,12")
+          .out,
+      raised + "|-50\n" + plain + "|0\n" + niced + "|100\n");
+  EXPECT_THAT(cluster_.Run("tatami explain " + niced).out, HasSubstr(" - nice 100 = "));
+
+  ASSERT_EQ(cluster_.Run("tatami update " + niced + " Nice=0").exit_code, 0);
+  EXPECT_NEAR(priority(plain) - priority(niced), 0, 1);
+  ExpectRefused("sbatch --nice=lots --wrap=true",
+                "--nice: 'lots' is not a nice value (want an integer from -2147483645 to "
+                "2147483645)");
+  ExpectRefused("tatami update " + niced + " --nice=9999999999", "--nice: '9999999999' is not");
+  if (geteuid() == 0) {  // only root can be nobody
+    const std::string as_nobody =
+        "runuser -u nobody -- env TATAMI_CONTROLLER=$(cat $TATAMI_STATE_DIR/controller.addr) ";
+    ExpectRefused(as_nobody + "sbatch --nice=-1 --wrap=true",
+                  "--nice=-1: only root may give a negative nice (it raises a job above its "
+                  "factors)");
+    CommandResult theirs = cluster_.Run(as_nobody + "sbatch --parsable -H --nice=10 --wrap=true");
+    ASSERT_EQ(theirs.exit_code, 0) << theirs.err;
+    std::string id = theirs.out.substr(0, theirs.out.find('\n'));
+    ExpectRefused(as_nobody + "tatami update " + id + " --nice=-10",
+                  "Job " + id + ": --nice=-10: only root may give a negative nice");
+    EXPECT_EQ(cluster_.Run(as_nobody + "tatami update " + id + " --nice=20").exit_code, 0);
+    EXPECT_EQ(cluster_.Value("squeue -h -j " + id + " -o %y"), "20");
+    cluster_.Run("scancel " + id);
+  }
+  for (const std::string& job : {plain, niced, raised}) cluster_.Run("scancel " + job);
 }
 
 TEST_F(ClusterTest, HoldAndReleaseErrorsSayWhatWasWanted) {
