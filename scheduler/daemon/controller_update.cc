@@ -1,15 +1,15 @@
 // tatami update (Slurm's scontrol update job): a pending job's time limit,
-// QoS, account, partition or dependency changed after submission. Each change is
-// checked as the submission was (CheckResolvedSpec), on the job's spec with
-// the change applied, so an update never makes a job sbatch would have
-// refused; a new partition resolves the job's alternatives again, as if it
-// had been submitted there (MoveToPartitions); a new dependency must name
-// jobs that exist and no cycle (CheckDependencies). A
-// running job's time limit may change too: its agents move the deadline
-// (root may extend a job past its partition's limit, as Slurm's admins
-// may). Users change their own jobs and may only lower a time limit
-// (Slurm's rule: a longer one is the admin's to grant); root may do
-// anything.
+// QoS, account, partition, dependency or nice changed after submission.
+// Each change is checked as the submission was (CheckResolvedSpec,
+// CheckDependencies, CheckNice), on the job's spec with the change
+// applied, so an update never makes a job sbatch would have refused; a new
+// partition resolves the job's alternatives again, as if it had been
+// submitted there (MoveToPartitions); a new dependency must name jobs that
+// exist and close no cycle. A running job's time limit may change too: its
+// agents move the deadline (root may extend a job past its partition's
+// limit, as Slurm's admins may). Users change their own jobs, may only
+// lower a time limit (Slurm's rule: a longer one is the admin's to grant)
+// and may not give a negative nice; root may do anything.
 //
 // Three steps, so that no lock is held while checking: the jobs are read
 // under the shared lock, checked without it (the checks take it briefly),
