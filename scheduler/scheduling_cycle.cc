@@ -430,38 +430,28 @@ class Cycle {
 
   // Reserves the first of `options`, or under kEarliestCompletion the one
   // the plan finishes the job on soonest (an unlimited job: starts it
-  // soonest).
+  // soonest). Proposal remembers each shape's answer, a failure too, until
+  // the book changes.
   void TryReserve(const PendingJob& job, const std::vector<size_t>& options) {
-    size_t made = reservations_->reservations().size();
-    if (made >= policy_.MaxReservations()) return;
-    if (policy_.OptionOrder() == OptionChoice::kEarliestCompletion && options.size() > 1) {
-      // Proposal remembers a shape's answer as unreservable_ does below.
-      std::optional<Reservation> best;
-      TimeMs best_end = 0;
-      for (size_t o : options) {
-        const ResourceRequest& req = RequestOf(job, o);
-        if (Admit(job, req).limit) continue;
-        const std::optional<Reservation>& proposal = Proposal(req);
-        if (!proposal) continue;
-        TimeMs end = proposal->start + LimitOf(job, o);
-        if (!best || end < best_end) {
-          best = proposal;
-          best_end = end;
-        }
+    if (reservations_->reservations().size() >= policy_.MaxReservations()) return;
+    bool weigh = policy_.OptionOrder() == OptionChoice::kEarliestCompletion;
+    std::optional<Reservation> best;
+    TimeMs best_end = 0;
+    for (size_t o : options) {
+      const ResourceRequest& req = RequestOf(job, o);
+      if (weigh && Admit(job, req).limit) continue;
+      const std::optional<Reservation>& proposal = Proposal(req);
+      TimeMs end = proposal ? proposal->start + LimitOf(job, o) : 0;
+      if (proposal && (!best || end < best_end)) {
+        best = proposal;
+        best_end = end;
       }
-      if (best) {
-        best->job_id = job.job_id;
-        reservations_->Commit(*best);
-      }
-      return;
+      if (!weigh) break;
     }
-    size_t option = options.front();
-    // A shape that found no start will find none while the book is unchanged.
-    const ResourceRequest& req = RequestOf(job, option);
-    std::string key = ShapeKey(req, made);
-    if (!key.empty() && unreservable_.count(key)) return;
-    if (!reservations_->Reserve(job.job_id, req, placer_) && !key.empty())
-      unreservable_.insert(key);
+    if (best) {
+      best->job_id = job.job_id;
+      reservations_->Commit(*best);
+    }
   }
 
   Snapshot& snap_;
@@ -474,7 +464,6 @@ class Cycle {
   std::optional<ReservationBook> reservations_;
   std::unordered_map<std::string, Failure> failed_;  // by ShapeKey
   std::set<std::string> blocked_;                    // partitions held back by an earlier job
-  std::set<std::string> unreservable_;               // ShapeKeys Reserve found no start for
   std::set<std::string> unpreemptable_;  // ShapeKeys + preempt mask no claim was found for
   uint32_t kinds_in_service_ = 0;        // bit per AcceleratorKind with a schedulable node
   // Proposal's memo, by ShapeKey and the book changes that could alter it.
