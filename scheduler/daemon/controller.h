@@ -123,7 +123,8 @@ class Controller {
   Result<v1::SubmitReply> Submit(v1::JobSpec spec);
   v1::ListJobsReply ListJobs(const v1::ListJobsRequest& req) const;
   v1::CancelReply Cancel(const v1::CancelRequest& req);
-  // tatami update: changes pending jobs' time limit, QoS or account, each
+  // tatami update: changes pending jobs' time limit, QoS, account,
+  // partition, dependency or nice (a running job's time limit too), each
   // change checked as a submission is (controller_update.cc).
   v1::UpdateJobsReply UpdateJobs(const v1::UpdateJobsRequest& req);
   v1::ClusterInfoReply ClusterInfo() const;
@@ -207,6 +208,11 @@ class Controller {
   // them waits, directly or through others, on it: a cycle that would
   // never start. Takes mu_ (shared).
   Status CheckDependencies(uint64_t id, const v1::JobSpec& spec) const;
+  // Applies what `req` asks to `spec` (a copy of `job`'s), refusing what
+  // `admin` or not the requester may not do; the caller then checks the
+  // whole spec (CheckResolvedSpec). Takes mu_ (shared) for a while.
+  Status ApplyUpdate(const v1::UpdateJobsRequest& req, bool admin, const v1::JobInfo& job,
+                     v1::JobSpec& spec) const;
   // The unfinished jobs a CancelRequest names (ids, array tasks, filters);
   // what it cannot resolve goes to `errors`.
   std::set<uint64_t> SelectLocked(const v1::CancelRequest& req,

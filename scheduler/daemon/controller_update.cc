@@ -34,6 +34,38 @@ bool Raises(DurationMs wanted, DurationMs now) {
 
 }  // namespace
 
+Status Controller::ApplyUpdate(const v1::UpdateJobsRequest& req, bool admin, const v1::JobInfo& job,
+                               v1::JobSpec& spec) const {
+  if (req.has_time_limit_ms()) {
+    if (!admin && Raises(req.time_limit_ms(), job.time_limit_ms())) {
+      return MakeError("only root may raise a time limit (it has " +
+                       FormatTimeLimit(job.time_limit_ms()) + ", --time asks for " +
+                       FormatTimeLimit(req.time_limit_ms()) + ")");
+    }
+    spec.set_time_limit_ms(req.time_limit_ms());
+  }
+  if (req.has_qos()) spec.set_qos(req.qos());
+  if (req.has_account()) spec.set_account(req.account());
+  if (req.has_partition()) {
+    MoveToPartitions(spec, req.partition());
+    if (Status s = ResolveJobOptions(spec, config_, largest_node_); !s.ok()) return s;
+  }
+  if (req.has_dependency()) {
+    if (req.dependency().empty()) {  // sbatch has no way to say "none": update does
+      spec.clear_dependencies();
+      spec.set_dependency_any(false);
+    } else if (Status s = ParseDependency(req.dependency(), &spec); !s.ok()) {
+      return s;
+    }
+    if (Status s = CheckDependencies(job.job_id(), spec); !s.ok()) return s;
+  }
+  if (req.has_nice()) {
+    if (Status s = CheckNice(req.requester(), req.nice()); !s.ok()) return s;
+    spec.set_nice(req.nice());
+  }
+  return {};
+}
+
 v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
   v1::UpdateJobsReply reply;
   if (req.job_ids().empty()) {
@@ -80,44 +112,9 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
   std::vector<Change> changes;
   for (const v1::JobInfo& job : targets) {
     v1::JobSpec spec = job.spec();
-    if (req.has_time_limit_ms()) {
-      if (!admin && Raises(req.time_limit_ms(), job.time_limit_ms())) {
-        reply.add_errors(JobName(job.job_id()) + ": only root may raise a time limit (it has " +
-                         FormatTimeLimit(job.time_limit_ms()) + ", --time asks for " +
-                         FormatTimeLimit(req.time_limit_ms()) + ")");
-        continue;
-      }
-      spec.set_time_limit_ms(req.time_limit_ms());
-    }
-    if (req.has_qos()) spec.set_qos(req.qos());
-    if (req.has_account()) spec.set_account(req.account());
-    if (req.has_partition()) {
-      MoveToPartitions(spec, req.partition());
-      if (Status s = ResolveJobOptions(spec, config_, largest_node_); !s.ok()) {
-        reply.add_errors(JobName(job.job_id()) + ": " + s.error().message);
-        continue;
-      }
-    }
-    if (req.has_dependency()) {
-      Status s;
-      if (req.dependency().empty()) {
-        spec.clear_dependencies();
-        spec.set_dependency_any(false);
-      } else {
-        s = ParseDependency(req.dependency(), &spec);
-      }
-      if (s.ok()) s = CheckDependencies(job.job_id(), spec);
-      if (!s.ok()) {
-        reply.add_errors(JobName(job.job_id()) + ": " + s.error().message);
-        continue;
-      }
-    }
-    if (req.has_nice()) {
-      if (Status s = CheckNice(req.requester(), req.nice()); !s.ok()) {
-        reply.add_errors(JobName(job.job_id()) + ": " + s.error().message);
-        continue;
-      }
-      spec.set_nice(req.nice());
+    if (Status s = ApplyUpdate(req, admin, job, spec); !s.ok()) {
+      reply.add_errors(JobName(job.job_id()) + ": " + s.error().message);
+      continue;
     }
     if (job.state() == v1::RUNNING) {  // its request is settled: only its end moves
       Checked limit_only{{}, req.time_limit_ms()};

@@ -458,6 +458,12 @@ TEST_F(ClusterTest, UpdateMendsAPendingJobsDependencyAndRefusesACycle) {
   };
   for (const auto& [command, message] : refused) ExpectRefused(command, message);
   EXPECT_EQ(cluster_.Value("squeue -h -j " + first + " -o %E"), "afterok:" + blocker);
+  // A task waiting on its own array would wait on itself too.
+  std::string array = Submit("-H --array=0-1 --wrap=true");
+  ExpectRefused("tatami update " + array + "_1 -d afterok:" + array,
+                "--dependency: job " + std::to_string(std::stoull(array) + 1) +
+                    " would wait on itself (through its dependencies)");
+  ASSERT_EQ(cluster_.Run("scancel " + array).exit_code, 0);
 
   // Cleared, the job no longer waits for the blocker; the one after it follows.
   ASSERT_EQ(cluster_.Run("tatami update JobId=" + first + " Dependency=").exit_code, 0);
