@@ -160,13 +160,6 @@ uint32_t ReservationBook::MatchingDevices(const ResourceRequest& req, const Node
   return DevicesCountFor(req, n) ? static_cast<uint32_t>(share.devices.size()) : 0;
 }
 
-std::optional<Reservation> ReservationBook::Reserve(uint64_t job_id, const ResourceRequest& req,
-                                                    const Placer& placer) {
-  std::optional<Reservation> found = Propose(job_id, req, placer);
-  if (found) Commit(*found);
-  return found;
-}
-
 void ReservationBook::Commit(const Reservation& reservation) {
   reservations_.push_back(reservation);
   auto at =

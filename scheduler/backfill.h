@@ -62,15 +62,12 @@ class ReservationBook {
   // with the same request and count see the same resources.
   size_t CountBefore(TimeMs end) const;
 
-  // Reserves the earliest start for `req`. None when it cannot fit even
-  // after every running job has ended.
-  std::optional<Reservation> Reserve(uint64_t job_id, const ResourceRequest& req,
-                                     const Placer& placer);
-  // Reserve in two steps, for weighing a reservation before making it (an
-  // option that can start now against waiting for a faster one): the
-  // reservation Reserve would make, without making it; then making it.
-  // Commit wants the book as Propose saw it: no Start, Replace or other
-  // reservation between them.
+  // A reservation in two steps, so that the cycle can weigh options before
+  // making one (waiting for a faster kind, or reserving where the job
+  // finishes soonest): the earliest start for `req`, without holding it
+  // (none when it cannot fit even after every running job has ended); then
+  // holding it. Commit wants the book as Propose saw it: no Start, Replace
+  // or other reservation between them.
   std::optional<Reservation> Propose(uint64_t job_id, const ResourceRequest& req,
                                      const Placer& placer);
   void Commit(const Reservation& reservation);
@@ -94,7 +91,7 @@ class ReservationBook {
   size_t IndexOf(const NodeShare& share);
   void Save(size_t index);
   void RestoreAll();
-  void Track(const RunningJob& job);  // walked by Reserve from now on
+  void Track(const RunningJob& job);  // walked by Propose from now on
   // Holds the resources of the `count` earliest-starting reservations.
   void TakeEarliest(size_t count);
   void Take(const NodeShare& share);                  // a reservation's hold
@@ -112,7 +109,7 @@ class ReservationBook {
   uint32_t epoch_ = 1;
   std::vector<Saved> saved_;
   std::unordered_map<std::string, size_t> by_name_;  // built on first unhinted share
-  // Devices held by reservations while Reserve walks forward in time: a
+  // Devices held by reservations while Propose walks forward in time: a
   // running job's end must not free them.
   std::unordered_map<size_t, std::vector<bool>> held_;
 };
