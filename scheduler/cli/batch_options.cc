@@ -15,10 +15,15 @@ namespace {
 
 using Handler = std::function<Status(const std::string& value, BatchRequest& req)>;
 
+// Slurm's getopt kinds. An optional value comes only attached
+// (--nice=N): the next word is never taken, as sbatch, so
+// `--nice job.sh` reads job.sh as the script.
+enum class Arg { kNone, kRequired, kOptional };
+
 struct Option {
   const char* name;  // long name without "--"
   char short_name;   // 0 = none
-  bool takes_value;
+  Arg arg;
   const char* help;
   Handler apply;
 };
@@ -144,61 +149,63 @@ Handler Warn(const char* name) {
 
 const std::vector<Option>& Options() {
   static const std::vector<Option> opts = {
-      {"job-name", 'J', true, "name of the job", Str(&v1::JobSpec::set_name)},
-      {"partition", 'p', true, "partition to run in", Str(&v1::JobSpec::set_partition)},
-      {"account", 'A', true, "account to charge", Str(&v1::JobSpec::set_account)},
-      {"qos", 'q', true, "quality of service", Str(&v1::JobSpec::set_qos)},
-      {"nodes", 'N', true, "number of nodes (N or min-max; min is used)",
+      {"job-name", 'J', Arg::kRequired, "name of the job", Str(&v1::JobSpec::set_name)},
+      {"partition", 'p', Arg::kRequired, "partition to run in", Str(&v1::JobSpec::set_partition)},
+      {"account", 'A', Arg::kRequired, "account to charge", Str(&v1::JobSpec::set_account)},
+      {"qos", 'q', Arg::kRequired, "quality of service", Str(&v1::JobSpec::set_qos)},
+      {"nodes", 'N', Arg::kRequired, "number of nodes (N or min-max; min is used)",
        [](const std::string& v, BatchRequest& r) -> Status {
          auto n = Count("--nodes", Split(v, '-')[0]);
          if (!n) return n.error();
          r.spec.set_nodes(*n);
          return {};
        }},
-      {"ntasks", 'n', true, "number of tasks (ranks)",
+      {"ntasks", 'n', Arg::kRequired, "number of tasks (ranks)",
        CountOption("--ntasks", &v1::JobSpec::set_ntasks)},
-      {"ntasks-per-node", 0, true, "tasks on each node",
+      {"ntasks-per-node", 0, Arg::kRequired, "tasks on each node",
        CountOption("--ntasks-per-node", &v1::JobSpec::set_ntasks_per_node)},
-      {"cpus-per-task", 'c', true, "CPUs for each task",
+      {"cpus-per-task", 'c', Arg::kRequired, "CPUs for each task",
        CountOption("--cpus-per-task", &v1::JobSpec::set_cpus_per_task)},
-      {"mem", 0, true, "memory per node (512, 16G, 2T; 0 = the whole node)",
+      {"mem", 0, Arg::kRequired, "memory per node (512, 16G, 2T; 0 = the whole node)",
        [](const std::string& v, BatchRequest& r) -> Status {
          auto m = ParseMemoryMiB(v, "--mem");
          if (!m) return m.error();
          r.spec.set_mem_per_node_mib(*m == 0 ? -1 : *m);
          return {};
        }},
-      {"time", 't', true, "time limit (min, h:m:s, d-h:m:s)",
+      {"time", 't', Arg::kRequired, "time limit (min, h:m:s, d-h:m:s)",
        [](const std::string& v, BatchRequest& r) -> Status {
          auto t = ParseTimeLimit(v, "--time");
          if (!t) return t.error();
          r.spec.set_time_limit_ms(*t);
          return {};
        }},
-      {"output", 'o', true, "stdout file (%j %x %A %a %N %u patterns)",
+      {"output", 'o', Arg::kRequired, "stdout file (%j %x %A %a %N %u patterns)",
        Str(&v1::JobSpec::set_stdout_pattern)},
-      {"error", 'e', true, "stderr file (default: with stdout)",
+      {"error", 'e', Arg::kRequired, "stderr file (default: with stdout)",
        Str(&v1::JobSpec::set_stderr_pattern)},
-      {"chdir", 'D', true, "working directory of the script", Str(&v1::JobSpec::set_work_dir)},
-      {"wrap", 0, true, "run this command string instead of a script",
+      {"chdir", 'D', Arg::kRequired, "working directory of the script",
+       Str(&v1::JobSpec::set_work_dir)},
+      {"wrap", 0, Arg::kRequired, "run this command string instead of a script",
        [](const std::string& v, BatchRequest& r) -> Status {
          r.spec.set_script("#!/bin/sh\n# This script was created by sbatch --wrap.\n\n" + v + "\n");
          return {};
        }},
-      {"gres", 0, true, "accelerators per node: gpu[:type]:N, d1:N, hw4:N",
+      {"gres", 0, Arg::kRequired, "accelerators per node: gpu[:type]:N, d1:N, hw4:N",
        [](const std::string& v, BatchRequest& r) {
          return ParseAccelerators("--gres", v, true, r.spec);
        }},
-      {"gpus", 'G', true,
+      {"gpus", 'G', Arg::kRequired,
        "GPUs for the whole job ([kind:]N); 'h100:8|d1:1@1.3' also accepts 1 tile, 1.3x as fast",
        [](const std::string& v, BatchRequest& r) {
          return ParseAccelerators("--gpus", v, false, r.spec);
        }},
-      {"gpus-per-node", 0, true, "GPUs on every node ([kind:]N)",
+      {"gpus-per-node", 0, Arg::kRequired, "GPUs on every node ([kind:]N)",
        [](const std::string& v, BatchRequest& r) {
          return ParseAccelerators("--gpus-per-node", v, false, r.spec);
        }},
-      {"tiles", 0, true, "Tatami: N Dojo d1 tiles as one contiguous rectangle of the mesh",
+      {"tiles", 0, Arg::kRequired,
+       "Tatami: N Dojo d1 tiles as one contiguous rectangle of the mesh",
        [](const std::string& v, BatchRequest& r) -> Status {
          auto n = Count("--tiles", v);
          if (!n) return n.error();
@@ -207,29 +214,31 @@ const std::vector<Option>& Options() {
          r.spec.mutable_accelerators()->set_per_node(0);
          return {};
        }},
-      {"accelerators", 0, true, "Tatami: accelerators per node, KIND:N (h100:8, d1:6, hw4:1)",
+      {"accelerators", 0, Arg::kRequired,
+       "Tatami: accelerators per node, KIND:N (h100:8, d1:6, hw4:1)",
        [](const std::string& v, BatchRequest& r) {
          return ParseAccelerators("--accelerators", v, false, r.spec);
        }},
-      {"job-class", 0, true,
+      {"job-class", 0, Arg::kRequired,
        "Tatami: the job's row of the config's throughput table; it may run on any kind "
        "with a speed there",
        Str(&v1::JobSpec::set_job_class)},
-      {"array", 'a', true, "job array: 0-15, 1,3,5, 0-99:10, with %N to limit running tasks",
+      {"array", 'a', Arg::kRequired,
+       "job array: 0-15, 1,3,5, 0-99:10, with %N to limit running tasks",
        [](const std::string& v, BatchRequest& r) -> Status {
          auto a = ParseArraySpec(v, UINT32_MAX);
          if (!a) return a.error();
          r.spec.set_array(v);
          return {};
        }},
-      {"dependency", 'd', true, "after, afterany, afterok, afternotok:ID[:ID], singleton",
+      {"dependency", 'd', Arg::kRequired, "after, afterany, afterok, afternotok:ID[:ID], singleton",
        [](const std::string& v, BatchRequest& r) { return ParseDependency(v, &r.spec); }},
-      {"exclusive", 0, false, "no other job on the allocated nodes",
+      {"exclusive", 0, Arg::kNone, "no other job on the allocated nodes",
        [](const std::string&, BatchRequest& r) -> Status {
          r.spec.set_exclusive(true);
          return {};
        }},
-      {"constraint", 'C', true, "node features, joined with &",
+      {"constraint", 'C', Arg::kRequired, "node features, joined with &",
        [](const std::string& v, BatchRequest& r) -> Status {
          if (v.find_first_of("|[]*") != std::string::npos) {
            return MakeError("--constraint: only AND (&) of features is supported, not '" + v + "'");
@@ -241,69 +250,74 @@ const std::vector<Option>& Options() {
          }
          return {};
        }},
-      {"nodelist", 'w', true, "run on these nodes (hostlist)", Str(&v1::JobSpec::set_nodelist)},
-      {"exclude", 'x', true, "never run on these nodes (hostlist)", Str(&v1::JobSpec::set_exclude)},
-      {"export", 0, true, "environment to pass: ALL (default), NONE, [ALL,]VAR[=value],...",
+      {"nodelist", 'w', Arg::kRequired, "run on these nodes (hostlist)",
+       Str(&v1::JobSpec::set_nodelist)},
+      {"exclude", 'x', Arg::kRequired, "never run on these nodes (hostlist)",
+       Str(&v1::JobSpec::set_exclude)},
+      {"export", 0, Arg::kRequired,
+       "environment to pass: ALL (default), NONE, [ALL,]VAR[=value],...",
        [](const std::string& v, BatchRequest& r) -> Status {
          r.export_spec = v;
          return {};
        }},
-      {"requeue", 0, false, "requeue the job if its node fails",
+      {"requeue", 0, Arg::kNone, "requeue the job if its node fails",
        [](const std::string&, BatchRequest& r) -> Status {
          r.spec.set_requeue(true);
          return {};
        }},
-      {"no-requeue", 0, false, "never requeue",
+      {"no-requeue", 0, Arg::kNone, "never requeue",
        [](const std::string&, BatchRequest& r) -> Status {
          r.spec.set_requeue(false);
          return {};
        }},
-      {"begin", 'b', true, "start no earlier than (now+N[s|m|h|d], HH:MM[:SS], YYYY-MM-DDTHH:MM)",
+      {"begin", 'b', Arg::kRequired,
+       "start no earlier than (now+N[s|m|h|d], HH:MM[:SS], YYYY-MM-DDTHH:MM)",
        [](const std::string& v, BatchRequest& r) -> Status {
          auto t = ParseBeginTime(v, "--begin", r.now);
          if (!t) return t.error();
          r.spec.set_begin_time(*t);
          return {};
        }},
-      {"nice", 0, true, "lower the job's priority by N (root: N < 0 raises it)",
+      {"nice", 0, Arg::kOptional,
+       "lower the job's priority by N, 100 without one (root: N < 0 raises it)",
        [](const std::string& v, BatchRequest& r) -> Status {
-         auto nice = ParseNice(v, "--nice");
+         auto nice = ParseNice(v.empty() ? "100" : v, "--nice");
          if (!nice) return nice.error();
          r.spec.set_nice(*nice);
          return {};
        }},
-      {"hold", 'H', false, "submit held",
+      {"hold", 'H', Arg::kNone, "submit held",
        [](const std::string&, BatchRequest& r) -> Status {
          r.spec.set_hold(true);
          return {};
        }},
-      {"open-mode", 0, true, "truncate (default) or append output files",
+      {"open-mode", 0, Arg::kRequired, "truncate (default) or append output files",
        [](const std::string& v, BatchRequest& r) -> Status {
          if (v != "append" && v != "truncate")
            return MakeError("--open-mode: want append or truncate, not '" + v + "'");
          r.spec.set_open_mode(v);
          return {};
        }},
-      {"parsable", 0, false, "print only the job id",
+      {"parsable", 0, Arg::kNone, "print only the job id",
        [](const std::string&, BatchRequest& r) -> Status {
          r.parsable = true;
          return {};
        }},
-      {"quiet", 'Q', false, "print nothing on success",
+      {"quiet", 'Q', Arg::kNone, "print nothing on success",
        [](const std::string&, BatchRequest& r) -> Status {
          r.quiet = true;
          return {};
        }},
-      {"wait", 'W', false, "wait for the job to end; exit with its exit code",
+      {"wait", 'W', Arg::kNone, "wait for the job to end; exit with its exit code",
        [](const std::string&, BatchRequest& r) -> Status {
          r.wait = true;
          return {};
        }},
-      {"mail-type", 0, true, "(accepted, not acted on)", Warn("mail-type")},
-      {"mail-user", 0, true, "(accepted, not acted on)", Warn("mail-user")},
-      {"signal", 0, true, "(accepted, not acted on yet)", Warn("signal")},
-      {"time-min", 0, true, "(accepted, not acted on yet)", Warn("time-min")},
-      {"comment", 0, true, "(accepted, not acted on)",
+      {"mail-type", 0, Arg::kRequired, "(accepted, not acted on)", Warn("mail-type")},
+      {"mail-user", 0, Arg::kRequired, "(accepted, not acted on)", Warn("mail-user")},
+      {"signal", 0, Arg::kRequired, "(accepted, not acted on yet)", Warn("signal")},
+      {"time-min", 0, Arg::kRequired, "(accepted, not acted on yet)", Warn("time-min")},
+      {"comment", 0, Arg::kRequired, "(accepted, not acted on)",
        [](const std::string&, BatchRequest&) -> Status { return {}; }},
   };
   return opts;
@@ -366,10 +380,10 @@ Status Tokenize(const std::vector<std::string>& tokens, const std::string& where
         has_value = true;
       }
     }
-    if (opt->takes_value && !has_value) {
+    if (opt->arg == Arg::kRequired && !has_value) {
       if (i + 1 >= tokens.size()) return MakeError(where + "option '" + shown + "' needs a value");
       value = tokens[++i];
-    } else if (!opt->takes_value && has_value) {
+    } else if (opt->arg == Arg::kNone && has_value) {
       return MakeError(where + "option '" + shown + "' takes no value");
     }
     out.push_back({opt, value, where});
@@ -563,7 +577,10 @@ std::string BatchHelp() {
       "usage: tatami batch [options] script [args...]   (or: sbatch ...)\n\noptions:\n";
   for (const auto& o : Options()) {
     std::string flag = o.short_name ? std::string("-") + o.short_name + ", " : "    ";
-    flag += std::string("--") + o.name + (o.takes_value ? "=VALUE" : "");
+    flag += std::string("--") + o.name +
+            (o.arg == Arg::kRequired   ? "=VALUE"
+             : o.arg == Arg::kOptional ? "[=VALUE]"
+                                       : "");
     if (flag.size() < 32) flag.resize(32, ' ');
     out += "  " + flag + " " + o.help + "\n";
   }

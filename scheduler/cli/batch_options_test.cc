@@ -184,6 +184,24 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{{"-t"}, "#!/bin/sh\n", "option '-t' needs a value"},
         BadCase{{"--wrap=true", "x.sh"}, "", "--wrap and a script file cannot both be given"}));
 
+// sbatch's --nice[=N]: bare, it means 100; its value is never the next
+// word, so `--nice 50 job.sh` names 50 as the script, as sbatch does.
+TEST(BatchOptions, NiceWithoutAValueMeansOneHundred) {
+  auto r = Parse({"x.sh"}, "#!/bin/sh\n#SBATCH --nice\n");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->spec.nice(), 100);
+  r = Parse({"--nice=-5", "x.sh"}, "#!/bin/sh\n#SBATCH --nice\n");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->spec.nice(), -5);
+  r = Parse({"--nice", "50", "job.sh"}, "#!/bin/sh\n");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->spec.nice(), 100);
+  EXPECT_EQ(r->script_path, "50");
+  r = Parse({"x.sh"}, "#!/bin/sh\n#SBATCH --nice 50\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.error().message, HasSubstr("x.sh:2: #SBATCH: unexpected '50'"));
+}
+
 TEST(BatchOptions, BeginCountsFromTheSubmittersClock) {
   BatchContext ctx = Ctx();
   ctx.now = 1'000'000;

@@ -26,7 +26,7 @@ commands:
   node     drain|resume nodes (admin)          (scontrol update nodename=...)
   hold     keep pending jobs from starting     (scontrol hold)
   release  let held jobs start                 (scontrol release)
-  update   change pending jobs' time limit, QoS or account (scontrol update job)
+  update   change a pending job's settings, a running one's time limit (scontrol update job)
 
 `tatami COMMAND --help` lists a command's options.
 )";
