@@ -32,6 +32,10 @@ DependencyStatus EvaluateOne(const v1::Dependency& d, const v1::JobInfo& job,
   return waiting ? DependencyStatus::kWaiting : DependencyStatus::kSatisfied;
 }
 
+std::string TermText(const v1::Dependency& d) {
+  return d.type() == "singleton" ? "singleton" : d.type() + ":" + std::to_string(d.job_id());
+}
+
 }  // namespace
 
 Status ParseDependency(std::string_view text, v1::JobSpec* spec) {
@@ -72,10 +76,7 @@ Status ParseDependency(std::string_view text, v1::JobSpec* spec) {
 
 std::string FormatDependency(const v1::JobSpec& spec) {
   std::vector<std::string> parts;
-  for (const auto& d : spec.dependencies()) {
-    parts.push_back(d.type() == "singleton" ? "singleton"
-                                            : d.type() + ":" + std::to_string(d.job_id()));
-  }
+  for (const auto& d : spec.dependencies()) parts.push_back(TermText(d));
   return Join(parts, spec.dependency_any() ? "?" : ",");
 }
 
@@ -93,6 +94,42 @@ DependencyStatus EvaluateDependencies(const v1::JobInfo& job, const DependencyLo
   if (any) return waiting ? DependencyStatus::kWaiting : DependencyStatus::kNeverSatisfied;
   if (never) return DependencyStatus::kNeverSatisfied;
   return waiting ? DependencyStatus::kWaiting : DependencyStatus::kSatisfied;
+}
+
+std::vector<v1::DependencyState> EachDependencyState(const v1::JobInfo& job,
+                                                     const DependencyLookup& lookup) {
+  std::vector<v1::DependencyState> states;
+  for (const auto& d : job.spec().dependencies()) {
+    switch (EvaluateOne(d, job, lookup)) {
+      case DependencyStatus::kSatisfied:
+        states.push_back(v1::DEPENDENCY_FULFILLED);
+        break;
+      case DependencyStatus::kWaiting:
+        states.push_back(v1::DEPENDENCY_UNFULFILLED);
+        break;
+      case DependencyStatus::kNeverSatisfied:
+        states.push_back(v1::DEPENDENCY_FAILED);
+        break;
+    }
+  }
+  return states;
+}
+
+std::string FormatRemainingDependencies(const v1::JobInfo& job) {
+  const v1::JobSpec& spec = job.spec();
+  if (job.state() != v1::PENDING) return "";  // it started: every term was met
+  if (job.dependency_states_size() != spec.dependencies_size()) return FormatDependency(spec);
+  std::vector<std::string> remaining;
+  for (int i = 0; i < spec.dependencies_size(); ++i) {
+    v1::DependencyState state = job.dependency_states(i);
+    if (state == v1::DEPENDENCY_FULFILLED) {
+      if (spec.dependency_any()) return "";
+      continue;
+    }
+    remaining.push_back(TermText(spec.dependencies(i)) +
+                        (state == v1::DEPENDENCY_FAILED ? "(failed)" : "(unfulfilled)"));
+  }
+  return Join(remaining, spec.dependency_any() ? "?" : ",");
 }
 
 }  // namespace tatami

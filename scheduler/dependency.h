@@ -30,4 +30,15 @@ struct DependencyLookup {
 
 DependencyStatus EvaluateDependencies(const v1::JobInfo& job, const DependencyLookup& lookup);
 
+// Each term's status, in the order of job.spec().dependencies(): what a
+// listing sends in JobInfo.dependency_states.
+std::vector<v1::DependencyState> EachDependencyState(const v1::JobInfo& job,
+                                                     const DependencyLookup& lookup);
+
+// squeue's %E, Slurm's "dependencies remaining": a pending job's terms
+// not yet met, each with its state ("afterok:12(unfulfilled),
+// afternotok:13(failed)"); "" when none remain (all met; under '?', one)
+// or the job is not pending. Without states, the terms as given.
+std::string FormatRemainingDependencies(const v1::JobInfo& job);
+
 }  // namespace tatami

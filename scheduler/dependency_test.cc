@@ -20,10 +20,14 @@ class DependencyTest : public ::testing::Test {
     j.set_array_job_id(array_id);
     jobs_[id] = j;
   }
-  DependencyStatus Eval(const std::string& dep) {
+  static v1::JobInfo PendingJob(const std::string& dep) {
     v1::JobInfo job;
     job.set_job_id(100);
+    job.set_state(v1::PENDING);
     EXPECT_TRUE(ParseDependency(dep, job.mutable_spec()).ok());
+    return job;
+  }
+  DependencyLookup Lookup() {
     DependencyLookup lookup;
     lookup.states_of = [this](uint64_t id) {
       std::vector<JobState> out;
@@ -33,7 +37,16 @@ class DependencyTest : public ::testing::Test {
       return out;
     };
     lookup.earlier_same_name_active = [this](const v1::JobInfo&) { return singleton_busy_; };
-    return EvaluateDependencies(job, lookup);
+    return lookup;
+  }
+  DependencyStatus Eval(const std::string& dep) {
+    return EvaluateDependencies(PendingJob(dep), Lookup());
+  }
+  // squeue %E of a job listed with `dep`, as the controller lists it.
+  std::string Remaining(const std::string& dep) {
+    v1::JobInfo job = PendingJob(dep);
+    for (v1::DependencyState s : EachDependencyState(job, Lookup())) job.add_dependency_states(s);
+    return FormatRemainingDependencies(job);
   }
   std::map<uint64_t, v1::JobInfo> jobs_;
   bool singleton_busy_ = false;
@@ -66,6 +79,27 @@ TEST_F(DependencyTest, AfterStartAnyAndSingleton) {
   EXPECT_EQ(Eval("afterok:99"), DependencyStatus::kNeverSatisfied);
   singleton_busy_ = true;
   EXPECT_EQ(Eval("singleton"), DependencyStatus::kWaiting);
+}
+
+// As Slurm's squeue %E: the terms met drop out; the others say whether
+// they may yet be met.
+TEST_F(DependencyTest, RemainingTermsEachWithTheirState) {
+  Add(1, v1::RUNNING);
+  Add(2, v1::COMPLETED);
+  Add(3, v1::FAILED);
+  EXPECT_EQ(Remaining("afterok:1,afterok:2"), "afterok:1(unfulfilled)");
+  EXPECT_EQ(Remaining("afterok:3,afterany:1,afterok:99"),
+            "afterok:3(failed),afterany:1(unfulfilled),afterok:99(failed)");
+  EXPECT_EQ(Remaining("afterok:1?afterok:3"), "afterok:1(unfulfilled)?afterok:3(failed)");
+  EXPECT_EQ(Remaining("afterok:1?afterok:2"), "");  // one of them is enough
+  EXPECT_EQ(Remaining("afterok:2,afterany:3"), "");
+  singleton_busy_ = true;
+  EXPECT_EQ(Remaining("singleton"), "singleton(unfulfilled)");
+
+  v1::JobInfo job = PendingJob("afterok:1,afterok:2");
+  EXPECT_EQ(FormatRemainingDependencies(job), "afterok:1,afterok:2");  // no states: as given
+  job.set_state(v1::RUNNING);
+  EXPECT_EQ(FormatRemainingDependencies(job), "");
 }
 
 TEST(DependencyParse, RejectsUnknownTypesAndIds) {

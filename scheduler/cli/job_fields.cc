@@ -124,8 +124,8 @@ std::string QueueField(const v1::JobInfo& job, char f, TimeMs now) {
       return job.start_time() ? FormatTimestamp(job.start_time()) : "N/A";
     case 'Q':
       return std::to_string(job.priority());
-    case 'E': {  // as the job was given it (squeue adds each term's state; we do not yet)
-      std::string d = FormatDependency(s);
+    case 'E': {  // what remains of it, each term with its state
+      std::string d = FormatRemainingDependencies(job);
       return d.empty() ? "(null)" : d;
     }
     case 'e':

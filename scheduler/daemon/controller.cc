@@ -363,37 +363,6 @@ Result<Controller::Checked> Controller::CheckResolvedSpec(v1::JobSpec& spec) {
   return Checked{std::move(requests).value(), limit};
 }
 
-Status Controller::CheckDependencies(uint64_t id, const v1::JobSpec& spec) const {
-  std::shared_lock lock(mu_);
-  std::vector<uint64_t> named;  // the jobs still to look at, as the search finds them
-  for (const auto& d : spec.dependencies()) {
-    if (d.type() == "singleton") continue;
-    if (JobsWithIdLocked(d.job_id()).empty() && GoneWithIdLocked(d.job_id()).empty())
-      return MakeError("--dependency: job " + std::to_string(d.job_id()) + " does not exist");
-    named.push_back(d.job_id());
-  }
-  if (id == 0) return {};
-  uint64_t array = 0;
-  if (auto it = jobs_.find(id); it != jobs_.end()) array = it->second.array_job_id();
-  // Only pending jobs wait; each is looked at once.
-  std::set<uint64_t> seen;
-  while (!named.empty()) {
-    uint64_t next = named.back();
-    named.pop_back();
-    if (next == id || (array != 0 && next == array)) {
-      return MakeError("--dependency: job " + std::to_string(id) +
-                       " would wait on itself (through its dependencies)");
-    }
-    if (!seen.insert(next).second) continue;
-    for (const v1::JobInfo* job : JobsWithIdLocked(next)) {
-      if (job->state() != v1::PENDING) continue;
-      for (const auto& d : job->spec().dependencies())
-        if (d.type() != "singleton") named.push_back(d.job_id());
-    }
-  }
-  return {};
-}
-
 Status CheckNice(const std::string& user, int32_t nice) {
   if (nice >= 0 || user == "root") return {};
   return MakeError("--nice=" + std::to_string(nice) +

@@ -42,6 +42,7 @@
 #include "scheduler/daemon/agent_link.h"
 #include "scheduler/daemon/controller_metrics.h"
 #include "scheduler/daemon/gone_jobs.h"
+#include "scheduler/dependency.h"
 #include "scheduler/fair_share.h"
 #include "scheduler/job_options.h"
 #include "scheduler/job_state.h"
@@ -206,11 +207,18 @@ class Controller {
   // That every job spec's --dependency names exists (or existed), and, for
   // job `id` (0: a new one, which no job can wait on yet), that none of
   // them waits, directly or through others, on it: a cycle that would
-  // never start. Takes mu_ (shared).
+  // never start. Takes mu_ (shared); the Locked form needs it held, so
+  // that an update checks and applies under one lock.
   Status CheckDependencies(uint64_t id, const v1::JobSpec& spec) const;
+  Status CheckDependenciesLocked(uint64_t id, const v1::JobSpec& spec) const;
+  // Evaluates --dependency terms against the jobs in memory and gone_.
+  // Valid while mu_ is held (shared suffices) and no job is added.
+  DependencyLookup DependencyLookupLocked() const;
   // Applies what `req` asks to `spec` (a copy of `job`'s), refusing what
   // `admin` or not the requester may not do; the caller then checks the
-  // whole spec (CheckResolvedSpec). Takes mu_ (shared) for a while.
+  // whole spec (CheckResolvedSpec), and a new dependency against the other
+  // jobs as it applies it (CheckDependenciesLocked). Takes mu_ (shared)
+  // for a while.
   Status ApplyUpdate(const v1::UpdateJobsRequest& req, bool admin, const v1::JobInfo& job,
                      v1::JobSpec& spec) const;
   // The unfinished jobs a CancelRequest names (ids, array tasks, filters);

@@ -94,31 +94,7 @@ Snapshot Controller::BuildSnapshotLocked() {
   for (uint64_t id : active_ids_) {
     if (uint64_t a = jobs_[id].array_job_id()) ++array_running[a];
   }
-  DependencyLookup lookup;
-  lookup.states_of = [this](uint64_t id) {
-    std::vector<JobState> states;
-    for (const v1::JobInfo* job : JobsWithIdLocked(id)) states.push_back(job->state());
-    for (const v1::JobInfo& job : GoneWithIdLocked(id)) states.push_back(job.state());
-    return states;
-  };
-  // --dependency=singleton: the first unfinished job of each user and name,
-  // found in one walk over the unfinished jobs when a job first asks (not a
-  // walk over every job ever kept, per singleton job, per cycle).
-  std::optional<std::unordered_map<std::string, uint64_t>> first_unfinished;
-  auto key = [](const v1::JobInfo& job) { return job.spec().user() + '\0' + job.spec().name(); };
-  lookup.earlier_same_name_active = [&](const v1::JobInfo& job) {
-    if (!first_unfinished) {
-      first_unfinished.emplace();
-      for (const std::set<uint64_t>* ids : {&pending_ids_, &active_ids_}) {
-        for (uint64_t id : *ids) {
-          auto [it, added] = first_unfinished->try_emplace(key(jobs_[id]), id);
-          if (!added) it->second = std::min(it->second, id);
-        }
-      }
-    }
-    auto first = first_unfinished->find(key(job));
-    return first != first_unfinished->end() && first->second < job.job_id();
-  };
+  DependencyLookup lookup = DependencyLookupLocked();
   bool may_preempt = false;
   // What the running jobs hold, walked once: fair share, quotas and QoS
   // limits read it.

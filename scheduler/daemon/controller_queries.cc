@@ -55,6 +55,7 @@ v1::ListJobsReply Controller::ListJobs(const v1::ListJobsRequest& req) const {
   v1::ListJobsReply reply;
   std::shared_lock lock(mu_);
   TimeMs now = clock_.Now();
+  DependencyLookup dependencies = DependencyLookupLocked();
   auto consider = [&](const v1::JobInfo& job) {
     if (!IdMatches(req.job_ids(), job)) return;
     if (!StateMatches(req.states(), job.state(), req.include_finished() || !req.job_ids().empty()))
@@ -66,6 +67,10 @@ v1::ListJobsReply Controller::ListJobs(const v1::ListJobsRequest& req) const {
     v1::JobInfo* listed = reply.add_jobs();
     *listed = Summary(job);
     DescribePriorityLocked(*listed, now);
+    if (job.state() == v1::PENDING) {
+      for (v1::DependencyState d : EachDependencyState(job, dependencies))
+        listed->add_dependency_states(d);
+    }
   };
   for (const auto& [id, job] : jobs_) consider(job);
   return reply;

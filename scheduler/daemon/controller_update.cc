@@ -1,20 +1,23 @@
 // tatami update (Slurm's scontrol update job): a pending job's time limit,
 // QoS, account, partition, dependency or nice changed after submission.
 // Each change is checked as the submission was (CheckResolvedSpec,
-// CheckDependencies, CheckNice), on the job's spec with the change
-// applied, so an update never makes a job sbatch would have refused; a new
-// partition resolves the job's alternatives again, as if it had been
-// submitted there (MoveToPartitions); a new dependency must name jobs that
-// exist and close no cycle. A running job's time limit may change too: its
-// agents move the deadline (root may extend a job past its partition's
-// limit, as Slurm's admins may). Users change their own jobs, may only
-// lower a time limit (Slurm's rule: a longer one is the admin's to grant)
-// and may not give a negative nice; root may do anything.
+// CheckNice, and CheckDependencies under the lock that applies it), on
+// the job's spec with the change applied, so an update never makes a job
+// sbatch would have refused; a new partition resolves the job's
+// alternatives again, as if it had been submitted there
+// (MoveToPartitions); a new dependency must name jobs that exist and close
+// no cycle. A running job's time limit may change too: its agents move the
+// deadline (root may extend a job past its partition's limit, as Slurm's
+// admins may). Users change their own jobs, may only lower a time limit
+// (Slurm's rule: a longer one is the admin's to grant) and may not give a
+// negative nice; root may do anything.
 //
 // Three steps, so that no lock is held while checking: the jobs are read
 // under the shared lock, checked without it (the checks take it briefly),
 // then applied under the exclusive lock to those still as checked (pending,
-// or in the same run).
+// or in the same run). The dependency check, which walks other jobs'
+// dependencies, runs in that last step instead: it is short, and it must
+// see them as they are when this one changes.
 #include "base/duration.h"
 #include "scheduler/daemon/controller.h"
 #include "scheduler/dependency.h"
@@ -56,8 +59,7 @@ Status Controller::ApplyUpdate(const v1::UpdateJobsRequest& req, bool admin, con
       spec.set_dependency_any(false);
     } else if (Status s = ParseDependency(req.dependency(), &spec); !s.ok()) {
       return s;
-    }
-    if (Status s = CheckDependencies(job.job_id(), spec); !s.ok()) return s;
+    }  // UpdateJobs checks it against the other jobs when it applies it
   }
   if (req.has_nice()) {
     if (Status s = CheckNice(req.requester(), req.nice()); !s.ok()) return s;
@@ -163,6 +165,14 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
         continue;
       }
       c.after.set_hold(job.spec().hold());  // a hold or release meanwhile stands
+      // Checked under the lock that applies it: an update checked beside
+      // this one could otherwise close a cycle through it.
+      if (req.has_dependency()) {
+        if (Status s = CheckDependenciesLocked(c.id, c.after); !s.ok()) {
+          reply.add_errors(JobName(c.id) + ": " + s.error().message);
+          continue;
+        }
+      }
       CountUnfinishedLocked(c.before, -1);
       if (Status s = CountInLocked(c.after, 1); !s.ok()) {
         CountUnfinishedLocked(c.before, 1);

@@ -406,6 +406,8 @@ TEST_F(ClusterTest, AfterOkDependencyWaitsForSuccessAndNeverForFailure) {
   std::string never = Submit("--dependency=afterok:" + failing + " --wrap=true");
   ASSERT_TRUE(RunningEventually(first));
   EXPECT_EQ(cluster_.Value("squeue -h -j " + after + " -o %r"), "Dependency");
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + after + " -o %E"),
+            "afterok:" + first + "(unfulfilled)");
   Release();
   EXPECT_EQ(cluster_.Run("tatami wait " + after).exit_code, 0);
   EXPECT_GE(cluster_.Value("sacct -n -P -j " + after + " -o Start"),
@@ -416,6 +418,7 @@ TEST_F(ClusterTest, AfterOkDependencyWaitsForSuccessAndNeverForFailure) {
         return cluster_.Value("squeue -h -j " + never + " -o %r") == "DependencyNeverSatisfied";
       },
       seconds(10)));
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + never + " -o %E"), "afterok:" + failing + "(failed)");
 }
 
 // A dependency is mended after submission, as with scontrol update: a job
@@ -457,7 +460,15 @@ TEST_F(ClusterTest, UpdateMendsAPendingJobsDependencyAndRefusesACycle) {
            "be changed"},
   };
   for (const auto& [command, message] : refused) ExpectRefused(command, message);
-  EXPECT_EQ(cluster_.Value("squeue -h -j " + first + " -o %E"), "afterok:" + blocker);
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + first + " -o %E"),
+            "afterok:" + blocker + "(unfulfilled)");
+  // A term already met drops out of %E, as from squeue's.
+  ASSERT_EQ(
+      cluster_.Run("tatami update " + first + " -d afterany:" + failing + ",afterany:" + blocker)
+          .exit_code,
+      0);
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + first + " -o %E"),
+            "afterany:" + blocker + "(unfulfilled)");
   // A task waiting on its own array would wait on itself too.
   std::string array = Submit("-H --array=0-1 --wrap=true");
   ExpectRefused("tatami update " + array + "_1 -d afterok:" + array,
