@@ -54,6 +54,7 @@ inline constexpr const char* kOutcomeCancelled = "cancelled";
 inline constexpr const char* kOutcomeTimeout = "timeout";
 inline constexpr const char* kOutcomeNodeFail = "node_fail";  // the node or its agent failed
 inline constexpr const char* kOutcomePreempted = "preempted";
+inline constexpr const char* kOutcomeRequeued = "requeued";  // by tatami requeue
 
 // The outcome of a run that ended with the job in `final_state`.
 const char* OutcomeOf(v1::JobState final_state);

@@ -32,6 +32,7 @@ int RunLocal(const std::string& prog, const Args& args);    // tatami local up|d
 int RunNode(const std::string& prog, const Args& args);     // tatami node drain|resume
 int RunHold(const std::string& prog, const Args& args);     // scontrol hold
 int RunRelease(const std::string& prog, const Args& args);  // scontrol release
+int RunRequeue(const std::string& prog, const Args& args);  // scontrol requeue[hold]
 int RunUpdate(const std::string& prog, const Args& args);   // scontrol update job
 
 // Prints "PROG: error: MESSAGE" to stderr and returns 1.

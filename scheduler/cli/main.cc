@@ -26,6 +26,7 @@ commands:
   node     drain|resume nodes (admin)          (scontrol update nodename=...)
   hold     keep pending jobs from starting     (scontrol hold)
   release  let held jobs start                 (scontrol release)
+  requeue  end running jobs' runs, queue them again; --hold: held (scontrol requeue[hold])
   update   change a pending job's settings, a running one's time limit (scontrol update job)
 
 `tatami COMMAND --help` lists a command's options.
@@ -48,8 +49,9 @@ int main(int argc, char** argv) {
       {"local", nullptr, tatami::RunLocal},     {"explain", nullptr, tatami::RunExplain},
       {"report", "sreport", tatami::RunReport}, {"node", nullptr, tatami::RunNode},
       {"hold", nullptr, tatami::RunHold},       {"release", nullptr, tatami::RunRelease},
-      {"share", "sshare", tatami::RunShare},    {"qos", nullptr, tatami::RunQos},
-      {"prio", "sprio", tatami::RunPrio},       {"update", nullptr, tatami::RunUpdate},
+      {"requeue", nullptr, tatami::RunRequeue}, {"share", "sshare", tatami::RunShare},
+      {"qos", nullptr, tatami::RunQos},         {"prio", "sprio", tatami::RunPrio},
+      {"update", nullptr, tatami::RunUpdate},
   };
   for (const auto& c : commands) {
     if (c.slurm_name && self == c.slurm_name)

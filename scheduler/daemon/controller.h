@@ -273,6 +273,12 @@ class Controller {
 
   // Ends a job: state, exit, resources back, other nodes told. Returns the record to persist.
   void FinishJobLocked(v1::JobInfo& job, JobState state, const std::string& reason);
+  // Whether a job whose run was lost (its node or agent failed, or its
+  // launch) is queued again: it asked (--requeue) and was not cancelled, or
+  // tatami requeue was already ending its run.
+  static bool RequeuesWhenLost(const v1::JobInfo& job) {
+    return job.requeue_requested() || (job.spec().requeue() && !job.cancel_requested());
+  }
   // `ran`: the job started somewhere (counts a restart); false when its
   // launch never reached an agent.
   // `outcome`: how the run that ends here is recorded (usage.h).

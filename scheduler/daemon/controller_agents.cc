@@ -128,6 +128,7 @@ void Controller::RequeueJobLocked(v1::JobInfo& job, const std::string& reason, b
                                   const char* outcome) {
   if (IsActive(job.state())) EndRunLocked(job, clock_.Now(), outcome);
   job.set_preempt_time(0);
+  job.set_requeue_requested(false);
   TerminateOnNodesLocked(job, 0);
   ReleaseLocked(job);
   job.set_state(v1::PENDING);
@@ -163,6 +164,11 @@ void Controller::ApplyEventLocked(const v1::JobEvent& ev, std::vector<v1::JobInf
       job.set_max_rss_bytes(ev.max_rss_bytes());
       job.set_exit_code(ev.exit_code());
       job.set_exit_signal(ev.exit_signal());
+      if (job.requeue_requested()) {
+        RequeueJobLocked(job, "requeued on request", /*ran=*/true, kOutcomeRequeued);
+        changed.push_back(job);
+        break;
+      }
       if (job.preempt_time() > 0 && !job.cancel_requested()) {
         PreemptedEndLocked(job);
         changed.push_back(job);
@@ -286,7 +292,7 @@ v1::RegisterNodeReply Controller::RegisterNode(const v1::RegisterNodeRequest& re
         // never arrived (the controller died between storing RUNNING and
         // sending it). It never ran, so it simply starts again.
         RequeueJobLocked(job, "launch never reached " + req.node(), /*ran=*/false);
-      } else if (job.spec().requeue() && !job.cancel_requested()) {
+      } else if (RequeuesWhenLost(job)) {
         RequeueJobLocked(job, "agent on " + req.node() + " restarted");
       } else {
         FinishJobLocked(job, job.cancel_requested() ? v1::CANCELLED : v1::NODE_FAIL,
@@ -348,7 +354,7 @@ void Controller::CheckNodeTimeoutsLocked(std::vector<v1::JobInfo>& changed) {
     }
     for (uint64_t id : hit) {
       v1::JobInfo& job = jobs_[id];
-      if (job.spec().requeue() && !job.cancel_requested()) {
+      if (RequeuesWhenLost(job)) {
         RequeueJobLocked(job, "node " + node.config.name + " failed");
       } else {
         FinishJobLocked(job, job.cancel_requested() ? v1::CANCELLED : v1::NODE_FAIL,
@@ -366,7 +372,7 @@ void Controller::OnLaunchFailed(uint64_t job_id, const std::string& node, const 
     auto it = jobs_.find(job_id);
     if (it == jobs_.end() || !IsActive(it->second.state())) return;
     v1::JobInfo& job = it->second;
-    if (job.spec().requeue()) {
+    if (RequeuesWhenLost(job)) {
       RequeueJobLocked(job, "launch on " + node + " failed: " + why);
     } else {
       FinishJobLocked(job, v1::NODE_FAIL, "launch on " + node + " failed: " + why);

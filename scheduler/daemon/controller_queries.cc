@@ -273,6 +273,23 @@ v1::CancelReply Controller::Cancel(const v1::CancelRequest& req) {
                          ": access denied");
         continue;
       }
+      if (req.requeue()) {
+        if (job.state() != v1::RUNNING) {
+          reply.add_errors("Job " + std::to_string(id) + " is " +
+                           std::string(StateName(job.state())) +
+                           ": only a running job can be requeued");
+          continue;
+        }
+        // Ended as a cancel is, then queued again (ApplyEventLocked); held
+        // now, so that no cycle starts it before the user releases it.
+        job.set_requeue_requested(true);
+        if (req.hold_action() == v1::CancelRequest::HOLD) job.mutable_spec()->set_hold(true);
+        job.set_state(v1::COMPLETING);
+        TerminateOnNodesLocked(job, 0);
+        reply.add_affected(id);
+        changed.push_back(job);
+        continue;
+      }
       if (req.hold_action() != v1::CancelRequest::NO_HOLD_ACTION) {
         if (job.state() != v1::PENDING) {
           reply.add_errors("Job " + std::to_string(id) + " is " +
@@ -300,6 +317,9 @@ v1::CancelReply Controller::Cancel(const v1::CancelRequest& req) {
         job.set_cancel_requested(true);
         job.set_state(v1::COMPLETING);
         TerminateOnNodesLocked(job, 0);
+      } else if (job.requeue_requested()) {  // ending to be requeued: it ends for good
+        job.set_requeue_requested(false);
+        job.set_cancel_requested(true);
       }
       changed.push_back(job);
     }
