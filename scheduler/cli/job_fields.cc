@@ -140,6 +140,9 @@ std::string QueueField(const v1::JobInfo& job, char f, TimeMs now) {
                  : s.name() + " " + Join({s.script_args().begin(), s.script_args().end()}, " ");
     case 'y':
       return std::to_string(s.nice());
+    case 'Y':  // a pending job's: where the backfill plan expects it to start
+      return job.state() == v1::PENDING && !job.expected_nodes().empty() ? job.expected_nodes()
+                                                                         : "(null)";
     default:
       return std::string("%") + f;
   }
@@ -173,6 +176,7 @@ std::string QueueHeader(char f) {
                                                     {'m', "MIN_MEMORY"},
                                                     {'o', "COMMAND"},
                                                     {'y', "NICE"},
+                                                    {'Y', "SCHEDNODES"},
                                                     {'Q', "PRIORITY"},
                                                     {'E', "DEPENDENCY"}};
   auto it = names.find(f);

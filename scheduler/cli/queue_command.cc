@@ -1,4 +1,6 @@
-// tatami queue / squeue.
+// tatami queue / squeue: jobs as a table, in the -S order (Slurm's
+// default, P,t,-p, unless given); --start lists pending jobs with the
+// start and nodes the backfill plan expects for them.
 
 #include <cstdio>
 #include <map>
@@ -8,6 +10,7 @@
 #include "scheduler/cli/client.h"
 #include "scheduler/cli/commands.h"
 #include "scheduler/cli/job_fields.h"
+#include "scheduler/cli/queue_sort.h"
 #include "scheduler/cli/table.h"
 #include "scheduler/job_state.h"
 
@@ -16,6 +19,7 @@ namespace {
 
 constexpr const char* kDefaultFormat = "%.18i %.9P %.8j %.8u %.2t %.10M %.6D %R";
 constexpr const char* kLongFormat = "%.18i %.9P %.8j %.8u %.8T %.10M %.9l %.6D %R";
+constexpr const char* kStartFormat = "%.18i %.9P %.8j %.8u %.2t %.19S %.6D %20Y %R";
 
 // One output line: a job, or the pending tasks of an array collapsed into
 // one line as squeue shows them (12_[3-9,11]).
@@ -24,19 +28,19 @@ struct Row {
   std::string id;  // overrides the JOBID column when set
 };
 
-std::vector<Row> MakeRows(const std::vector<v1::JobInfo>& jobs, bool every_task) {
+std::vector<Row> MakeRows(const std::vector<const v1::JobInfo*>& jobs, bool every_task) {
   std::vector<Row> rows;
   std::map<std::pair<uint64_t, std::string>, size_t> group;  // (array id, reason) -> row
   std::map<size_t, std::vector<std::string>> tasks;
-  for (const auto& j : jobs) {
-    if (every_task || j.array_task_id() < 0 || j.state() != v1::PENDING) {
-      rows.push_back({&j, ""});
+  for (const v1::JobInfo* j : jobs) {
+    if (every_task || j->array_task_id() < 0 || j->state() != v1::PENDING) {
+      rows.push_back({j, ""});
       continue;
     }
-    auto key = std::make_pair(j.array_job_id(), j.reason());
+    auto key = std::make_pair(j->array_job_id(), j->reason());
     auto [it, added] = group.emplace(key, rows.size());
-    if (added) rows.push_back({&j, ""});
-    tasks[it->second].push_back("t" + std::to_string(j.array_task_id()));
+    if (added) rows.push_back({j, ""});
+    tasks[it->second].push_back("t" + std::to_string(j->array_task_id()));
   }
   for (auto& [index, names] : tasks) {
     if (names.size() < 2) continue;
@@ -52,26 +56,35 @@ std::vector<Row> MakeRows(const std::vector<v1::JobInfo>& jobs, bool every_task)
 int RunQueue(const std::string& prog, const Args& args) {
   v1::ListJobsRequest req;
   std::string format = kDefaultFormat, value, error;
-  bool no_header = false, every_task = false;
+  std::string sort(kDefaultQueueSort);
+  bool no_header = false, every_task = false, format_given = false, sort_given = false;
   ArgReader r(args);
   while (!r.Done()) {
     if (r.Flag("-h", "--noheader")) {
       no_header = true;
     } else if (r.Flag("-l", "--long")) {
       format = kLongFormat;
+    } else if (r.Flag(nullptr, "--start")) {
+      // As Slurm's: pending jobs, soonest expected start first.
+      req.add_states(v1::PENDING);
+      if (!format_given) format = kStartFormat;
+      if (!sort_given) sort = "S";
     } else if (r.Flag("-r", "--array")) {
       every_task = true;
     } else if (r.Flag(nullptr, "--me")) {
       req.add_users(CallerName());
     } else if (r.Flag(nullptr, "--help")) {
       printf(
-          "usage: %s [-h] [-l] [-r] [--me] [-o FORMAT] [-j IDS] [-u USERS] [-A ACCOUNTS] [-p "
-          "PARTITIONS] "
-          "[-t STATES] [-n NAMES]\n",
+          "usage: %s [-h] [-l] [-r] [--me] [--start] [-o FORMAT] [-S SORT] [-j IDS] [-u USERS] "
+          "[-A ACCOUNTS] [-p PARTITIONS] [-t STATES] [-n NAMES]\n",
           prog.c_str());
       return 0;
     } else if (r.Value("-o", "--format", &value, &error)) {
       format = value;
+      format_given = true;
+    } else if (r.Value("-S", "--sort", &value, &error)) {
+      sort = value;
+      sort_given = true;
     } else if (JobFilterFlag(r, req, &error)) {
       // -j, -u, -A, -p
     } else if (r.Value("-n", "--name", &value, &error)) {
@@ -97,9 +110,13 @@ int RunQueue(const std::string& prog, const Args& args) {
   if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::ListJobs, req, &reply); !s.ok())
     return Fail(prog, s.error().message);
 
-  std::vector<v1::JobInfo> jobs(reply.jobs().begin(), reply.jobs().end());
-  std::vector<Row> rows = MakeRows(jobs, every_task);
+  auto keys = ParseSortKeys(sort);
+  if (!keys) return Fail(prog, keys.error().message);
   TimeMs now = SystemClock::Get().Now();
+  std::vector<const v1::JobInfo*> jobs;
+  for (const v1::JobInfo& job : reply.jobs()) jobs.push_back(&job);
+  SortJobs(jobs, *keys, now);
+  std::vector<Row> rows = MakeRows(jobs, every_task);
   std::string out = RenderTable(
       ParseFormat(format), rows.size(),
       [&](size_t row, char f) {

@@ -216,8 +216,8 @@ TEST(SmallCluster, JobsWhoseAccountQosOrPartitionLeftTheConfigWaitUntilTheyAreBa
                            " PartitionConfig\n" + moved + " InvalidAccount\n" + gone_partition +
                            " PartitionConfig\n";
   ASSERT_TRUE(LocalCluster::Eventually(
-      [&] { return cluster.Run("squeue -h -t PD -o '%i %r'").out == want; }, seconds(10)))
-      << cluster.Run("squeue -h -t PD -o '%i %r'").out;
+      [&] { return cluster.Run("squeue -h -t PD -S i -o '%i %r'").out == want; }, seconds(10)))
+      << cluster.Run("squeue -h -t PD -S i -o '%i %r'").out;
   CommandResult explained = cluster.Run("tatami explain " + account);
   EXPECT_EQ(explained.exit_code, 0) << explained.err;
   EXPECT_THAT(explained.out, HasSubstr("InvalidAccount: its account is no longer in the cluster "
@@ -341,7 +341,9 @@ TEST_F(ClusterTest, QueueAndAcctFiltersAndFormats) {
   EXPECT_EQ(cluster_.Value("squeue -h -A fsd -o '%i %a'"), b + " fsd");
   EXPECT_EQ(cluster_.Value("squeue -h -n beta -o %j"), "beta");
   EXPECT_EQ(cluster_.Run("squeue -h -u nobody-here").out, "");
-  EXPECT_EQ(cluster_.Run("squeue -h --me -o %i").out, a + "\n" + b + "\n");
+  EXPECT_EQ(cluster_.Run("squeue -h --me -o %i").out, a + "\n" + b + "\n");  // dojo, h100
+  EXPECT_EQ(cluster_.Run("squeue -h --me -S -i -o %i").out, b + "\n" + a + "\n");
+  ExpectRefused("squeue -S P,Z", "squeue: error: -S: cannot sort by 'Z' (want a comma-separated");
   EXPECT_EQ(cluster_.Run("squeue -h -t CD -o %i").out, c + "\n");
   EXPECT_THAT(cluster_.Run("squeue").out,
               StartsWith("             JOBID PARTITION     NAME     USER ST"));

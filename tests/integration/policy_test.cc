@@ -345,6 +345,10 @@ TEST_F(ClusterTest, TheSimulatorMakesTheDaemonsBackfillDecisions) {
   EXPECT_EQ(cluster_.QueueState(ids[2]), "PD");
   // Job 3's reservation is what squeue's START_TIME and explain show.
   EXPECT_NE(cluster_.Value("squeue -h -j " + ids[2] + " -o %S"), "N/A");
+  // squeue --start: the pending jobs only, each with the nodes the plan
+  // expects it on.
+  EXPECT_EQ(cluster_.Run("squeue --start -h -o '%i|%t|%Y'").out,
+            ids[2] + "|PD|h100-[01-02]\n" + ids[4] + "|PD|(null)\n");
   std::string explained = cluster_.Run("tatami explain " + ids[2]).out;
   EXPECT_THAT(explained, HasSubstr("the backfill plan expects it to start at "));
   EXPECT_THAT(explained, HasSubstr(" on h100-[01-02]\n"));
