@@ -138,19 +138,32 @@ Result<std::vector<NodeShare>> ReservationBook::PlaceBefore(const ResourceReques
   return placer.Place(req, books_);
 }
 
-uint64_t ReservationBook::HeldFor(const ResourceRequest& req, TimeMs end, const Placer& placer) {
+std::optional<size_t> ReservationBook::Blocker(const ResourceRequest& req, TimeMs end,
+                                               const Placer& placer) {
   // Holding more reservations only takes resources away, so "fits while
   // the first n are held" is monotone in n: the blocker is found by bisection.
   size_t fits = 0, fails = CountBefore(end);
-  if (fails == 0) return 0;
+  if (fails == 0) return std::nullopt;
   TakeEarliest(0);
-  if (!placer.Place(req, books_).ok()) return 0;
+  if (!placer.Place(req, books_).ok()) return std::nullopt;
   while (fails - fits > 1) {
     size_t mid = fits + (fails - fits) / 2;
     TakeEarliest(mid);
     (placer.Place(req, books_).ok() ? fits : fails) = mid;
   }
-  return reservations_[by_start_[fails - 1]].job_id;
+  return by_start_[fails - 1];
+}
+
+uint64_t ReservationBook::HeldFor(const ResourceRequest& req, TimeMs end, const Placer& placer) {
+  std::optional<size_t> blocker = Blocker(req, end, placer);
+  return blocker ? reservations_[*blocker].job_id : 0;
+}
+
+TimeMs ReservationBook::FitsUntil(const ResourceRequest& req, TimeMs end, const Placer& placer) {
+  // Reservations starting at the blocker's start or later are not held
+  // by PlaceBefore(…, that start, …): only those the request fitted beside.
+  std::optional<size_t> blocker = Blocker(req, end, placer);
+  return blocker ? reservations_[*blocker].start : 0;
 }
 
 uint32_t ReservationBook::MatchingDevices(const ResourceRequest& req, const NodeShare& share) {

@@ -58,6 +58,10 @@ class ReservationBook {
   // fit), or 0 when it would not fit even without reservations.
   // O(log reservations) placements.
   uint64_t HeldFor(const ResourceRequest& req, TimeMs end, const Placer& placer);
+  // After PlaceBefore(req, end, placer) failed: when that blocking
+  // reservation starts, so that a job ending by then fits (--time-min);
+  // 0 when it would not fit even without reservations.
+  TimeMs FitsUntil(const ResourceRequest& req, TimeMs end, const Placer& placer);
   // How many reservations PlaceBefore(…, end, …) would respect: two calls
   // with the same request and count see the same resources.
   size_t CountBefore(TimeMs end) const;
@@ -80,6 +84,8 @@ class ReservationBook {
   const std::vector<Reservation>& reservations() const { return reservations_; }
 
  private:
+  // HeldFor and FitsUntil: the blocking reservation's index, as by_start_'s.
+  std::optional<size_t> Blocker(const ResourceRequest& req, TimeMs end, const Placer& placer);
   struct Saved {
     size_t index;
     uint32_t cpus_free;

@@ -8,6 +8,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "base/clock.h"
 #include "scheduler/backfill.h"
 #include "scheduler/preemption.h"
 
@@ -269,22 +270,30 @@ class Cycle {
       every_option_at_limit = false;
       if (!free_.MayFit(req)) continue;
       std::string key = ShapeKey(req, reservations_ ? reservations_->CountBefore(end) : 0);
+      Result<std::vector<NodeShare>> shares = MakeError("known");
       if (auto known = failed_.find(key); !key.empty() && known != failed_.end()) {
         why = known->second;
-        continue;
-      }
-      auto shares = reservations_ ? reservations_->PlaceBefore(req, end, placer_)
-                                  : placer_.Place(req, snap_.nodes);
-      if (!shares.ok()) {
-        why = {ReasonCode(shares.error().message), 0};
-        if (reservations_) {
-          // Free now but promised to an earlier job: say which one.
-          if (uint64_t holder = reservations_->HeldFor(req, end, placer_))
-            why = {kReservation, holder};
+      } else {
+        shares = reservations_ ? reservations_->PlaceBefore(req, end, placer_)
+                               : placer_.Place(req, snap_.nodes);
+        if (!shares.ok()) {
+          why = {ReasonCode(shares.error().message), 0};
+          if (reservations_) {
+            // Free now but promised to an earlier job: say which one.
+            if (uint64_t holder = reservations_->HeldFor(req, end, placer_))
+              why = {kReservation, holder};
+          }
+          if (!key.empty()) failed_.emplace(key, why);
         }
-        if (!key.empty()) failed_.emplace(key, why);
-        continue;
       }
+      DurationMs lowered = 0;  // --time-min: the limit it starts with instead
+      if (!shares.ok() && why.reason == kReservation) {
+        lowered = LoweredLimit(job, o, req, end);
+        if (lowered == 0) continue;
+        end = snap_.now + lowered;
+        shares = reservations_->PlaceBefore(req, end, placer_);
+      }
+      if (!shares.ok()) continue;
       if (std::optional<size_t> sooner = SoonerOption(job, options, at)) {
         waits_for = sooner;
         continue;
@@ -299,13 +308,28 @@ class Cycle {
       snap_.quotas.Charge(job.account, admit.kind, admit.devices);
       snap_.qos_limits.Charge(admit.runs_as, job.user, admit.kind, admit.devices, 1);
       plan_.starts.push_back(
-          {job.job_id, o, std::move(shares).value(), admit.fit == QuotaFit::kWithinQuota});
+          {job.job_id, o, std::move(shares).value(), admit.fit == QuotaFit::kWithinQuota, lowered});
       return true;
     }
     if (every_option_at_limit && first_limit)
       why = {first_limit, 0, std::nullopt, /*at_limit=*/true};
     if (waits_for) why = {kFasterKindSooner, 0, waits_for};
     return false;
+  }
+
+  // --time-min, Slurm's: a job kept out only by a reservation may start
+  // now if it ends before that reservation starts and no sooner than its
+  // time_min (scaled to the option, as its limit is). Returns that lower
+  // limit in whole minutes, as Slurm sets it, or 0: it may not.
+  DurationMs LoweredLimit(const PendingJob& job, size_t option, const ResourceRequest& req,
+                          TimeMs end) {
+    DurationMs limit = LimitOf(job, option);
+    if (job.time_min <= 0 || job.time_min >= job.time_limit || limit <= 0) return 0;
+    auto least = static_cast<DurationMs>(
+        std::ceil(double(limit) * double(job.time_min) / double(job.time_limit)));
+    TimeMs until = reservations_->FitsUntil(req, end, placer_);
+    DurationMs lowered = (until - snap_.now) / kMinute * kMinute;
+    return until > 0 && lowered >= least ? lowered : 0;
   }
 
   // kEarliestCompletion: of the options tried before options[at] (within

@@ -64,6 +64,11 @@ struct PendingJob {
   // --nice: what MultifactorPriority subtracts from the job's weighted
   // factors (the cycle reads only `priority`).
   int32_t nice = 0;
+  // --time-min: a backfill pass may start the job now with its limit
+  // lowered to no less than this, where its whole limit would overlap a
+  // reservation (PlannedStart::time_limit); 0: never. In the main
+  // request's time, as time_limit; an option's is lowered in proportion.
+  DurationMs time_min = 0;
   // When the job first passed over a start to wait for a faster option
   // (reason "FasterKindSooner"); 0: never. The caller remembers it from
   // the plans: it bounds how long the job goes on waiting
@@ -117,6 +122,9 @@ struct PlannedStart {
   size_t option = 0;  // 0: the job's request; i: its alternatives[i - 1]
   std::vector<NodeShare> shares;
   bool guaranteed = false;  // within its account's quota: RunningJob::guaranteed
+  // > 0: the limit it starts with, lowered by --time-min (PendingJob::time_min)
+  // so that it ends before a reservation; in the option's time, whole minutes.
+  DurationMs time_limit = 0;
 };
 
 // A start time promised to a job that cannot run now, on named resources:

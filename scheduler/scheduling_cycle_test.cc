@@ -123,6 +123,42 @@ TEST(SchedulingCycle, AJobKeptOutByAReservationNamesTheJobHoldingWhatItNeeds) {
   EXPECT_THAT(plan.held_for, ElementsAre(std::pair<uint64_t, uint64_t>{3, 2}));
 }
 
+// --time-min, Slurm's: node a is full until t=100 s and reserved for job
+// 1 from then; node b has GPUs 4-7 free now but is reserved for job 2 from
+// t=330 s. Job 3 (2 GPUs, 1000 s) fits on b now only if it ends by then:
+// allowed to run as little as 120 s, it starts with its limit lowered to
+// the 5 whole minutes before job 2's reservation; allowed no less than
+// 400 s, it waits, its reason naming job 2.
+TEST(SchedulingCycle, TimeMinLowersALimitToStartInAHoleBeforeAReservation) {
+  auto plan_with_time_min = [](DurationMs time_min) {
+    Snapshot snap;
+    snap.nodes = {TestNode("a"), TestNode("b")};
+    Hold(snap, Holding(9, 0, 8, 100'000));
+    RunningJob on_b = Holding(8, 0, 4, 330'000);
+    on_b.shares[0].node = "b";
+    on_b.shares[0].node_index = 1;
+    Hold(snap, on_b);
+    snap.pending = {Job(1, 8, 1, 50'000), Job(2, 8, 2, 50'000), Job(3, 2, 3, 1'000'000)};
+    snap.pending[2].time_min = time_min;
+    snap.backfill_pass = true;
+    auto policy = MakeSchedulingPolicy("fifo-backfill");
+    EXPECT_TRUE(policy.ok());
+    return RunSchedulingCycle(snap, *policy->queue, *policy->placer);
+  };
+  Plan plan = plan_with_time_min(120'000);
+  ASSERT_EQ(plan.starts.size(), 1u);
+  EXPECT_EQ(plan.starts[0].job_id, 3u);
+  EXPECT_EQ(plan.starts[0].shares[0].node, "b");
+  EXPECT_EQ(plan.starts[0].time_limit, 300'000);
+  ASSERT_EQ(plan.reservations.size(), 2u);
+  EXPECT_EQ(plan.reservations[1].job_id, 2u);
+  EXPECT_EQ(plan.reservations[1].start, 330'000);  // not delayed
+
+  plan = plan_with_time_min(400'000);
+  EXPECT_THAT(plan.starts, IsEmpty());
+  EXPECT_THAT(plan.held_for, ElementsAre(std::pair<uint64_t, uint64_t>{3, 2}));
+}
+
 TEST(SchedulingCycle, BetweenBackfillPassesABlockedJobHoldsItsPartition) {
   Snapshot snap;
   snap.nodes = {TestNode("a")};

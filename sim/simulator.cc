@@ -406,6 +406,8 @@ class Replay {
     }
     busy_[kind] += out.devices;
     bool exclusive = RequestOf(shape.pending, p.option).exclusive;
+    // Traces give no --time-min, so no plan lowers a limit (p.time_limit)
+    // and a job's run never outlasts it.
     RunningJob r{i, exclusive, std::move(p.shares), clock_ + LimitOf(shape.pending, p.option)};
     r.qos = g.run_qos;
     r.priority = shape.pending.priority;

@@ -180,6 +180,15 @@ const std::vector<Option>& Options() {
          r.spec.set_time_limit_ms(*t);
          return {};
        }},
+      {"time-min", 0, Arg::kRequired,
+       "backfill may lower --time to no less than this to start the job sooner",
+       [](const std::string& v, BatchRequest& r) -> Status {
+         auto t = ParseTimeLimit(v, "--time-min");
+         if (!t) return t.error();
+         if (*t <= 0) return MakeError("--time-min: '" + v + "' is not a limit above 0");
+         r.spec.set_time_min_ms(*t);
+         return {};
+       }},
       {"output", 'o', Arg::kRequired, "stdout file (%j %x %A %a %N %u patterns)",
        Str(&v1::JobSpec::set_stdout_pattern)},
       {"error", 'e', Arg::kRequired, "stderr file (default: with stdout)",
@@ -316,7 +325,7 @@ const std::vector<Option>& Options() {
       {"mail-type", 0, Arg::kRequired, "(accepted, not acted on)", Warn("mail-type")},
       {"mail-user", 0, Arg::kRequired, "(accepted, not acted on)", Warn("mail-user")},
       {"signal", 0, Arg::kRequired, "(accepted, not acted on yet)", Warn("signal")},
-      {"time-min", 0, Arg::kRequired, "(accepted, not acted on yet)", Warn("time-min")},
+
       {"comment", 0, Arg::kRequired, "(accepted, not acted on)",
        [](const std::string&, BatchRequest&) -> Status { return {}; }},
   };

@@ -24,7 +24,7 @@ constexpr const char* kScript = R"(#!/bin/bash
 #SBATCH -p h100 -A fsd --qos=fsd-prod
 #SBATCH -N 2 --ntasks-per-node=8 --gpus-per-node=8 --cpus-per-task=14
 #SBATCH --mem=0 --exclusive   # whole nodes
-#SBATCH -t 2-00:00:00
+#SBATCH -t 2-00:00:00 --time-min=4:00:00
 #SBATCH -o logs/%x-%j.out
 #SBATCH --requeue
 #SBATCH --dependency=afterok:7
@@ -48,6 +48,7 @@ TEST(BatchOptions, ReadsSbatchDirectives) {
   EXPECT_EQ(s.mem_per_node_mib(), -1);
   EXPECT_TRUE(s.exclusive());
   EXPECT_EQ(s.time_limit_ms(), 2 * 24 * 3600 * 1000LL);  // the directive after `echo` is ignored
+  EXPECT_EQ(s.time_min_ms(), 4 * 3600 * 1000LL);
   EXPECT_EQ(s.stdout_pattern(), "logs/%x-%j.out");
   EXPECT_TRUE(s.requeue());
   ASSERT_EQ(s.dependencies_size(), 1);
@@ -182,6 +183,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{{"-C", "a|b", "x.sh"}, "#!/bin/sh\n", "only AND (&)"},
         BadCase{{"--exclusive=yes", "x.sh"}, "#!/bin/sh\n", "takes no value"},
         BadCase{{"-t"}, "#!/bin/sh\n", "option '-t' needs a value"},
+        BadCase{{"--time-min=soon", "x.sh"}, "#!/bin/sh\n", "--time-min: 'soon' is not a time"},
+        BadCase{{"--time-min=0", "x.sh"}, "#!/bin/sh\n", "--time-min: '0' is not a limit above 0"},
         BadCase{{"--wrap=true", "x.sh"}, "", "--wrap and a script file cannot both be given"}));
 
 // sbatch's --nice[=N]: bare, it means 100; its value is never the next

@@ -156,6 +156,10 @@ void PrintJob(const v1::JobInfo& job, const v1::AccountStanding* standing,
       printf("  begins no earlier than %s\n", FormatTimestamp(job.spec().begin_time()).c_str());
     if (job.reason() == "Reservation" && job.held_for_job() != 0)
       printf("  held for job %llu\n", static_cast<unsigned long long>(job.held_for_job()));
+    if (spec.time_min_ms() > 0)
+      printf(
+          "  --time-min %s: backfill may start it sooner with its limit lowered as far as that\n",
+          FormatTimeLimit(spec.time_min_ms()).c_str());
     if (job.reason() == kFasterKindSooner && job.passed_over_time() > 0)
       printf(
           "  first passed over a start at %s: it waits only while the faster kind would still "
@@ -172,6 +176,10 @@ void PrintJob(const v1::JobInfo& job, const v1::AccountStanding* standing,
              FormatTimestamp(job.expected_start()).c_str(), job.expected_nodes().c_str());
     return;
   }
+  if (job.limit_lowered() && IsActive(job.state()))
+    printf("  its limit was lowered to %s to start it sooner (--time-min %s)\n",
+           FormatTimeLimit(job.time_limit_ms()).c_str(),
+           FormatTimeLimit(spec.time_min_ms()).c_str());
   if (job.guaranteed() && IsActive(job.state()))
     printf("  started within its account's quota: guaranteed, never preempted\n");
   if (!job.qos().empty() && job.qos() != job.spec().qos())

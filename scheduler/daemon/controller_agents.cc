@@ -141,6 +141,7 @@ void Controller::RequeueJobLocked(v1::JobInfo& job, const std::string& reason, b
   job.clear_partition();
   job.clear_qos();
   job.set_time_limit_ms(RequestedTimeLimit(job.spec()));
+  job.set_limit_lowered(false);
   job.set_eligible_time(clock_.Now());
   pending_ids_.insert(job.job_id());
   Wake();

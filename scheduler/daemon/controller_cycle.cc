@@ -212,6 +212,8 @@ size_t Controller::CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>
     }
     ApplyShares(start.shares, job.spec().exclusive(), resources_);
     StartOptionLocked(job, start.option);
+    if (start.time_limit > 0) job.set_time_limit_ms(start.time_limit);  // lowered: --time-min
+    job.set_limit_lowered(start.time_limit > 0);
     job.set_state(v1::RUNNING);
     job.set_guaranteed(start.guaranteed);
     job.set_qos(std::string(qos_.Name(qos_.RunsAs(QosOf(job), start.guaranteed))));

@@ -201,6 +201,7 @@ PendingJob Controller::PendingJobOf(const v1::JobInfo& job, const JobRequests& r
   p.preempted_in_a_row = PreemptedInARow(job);
   p.passed_over_at = job.passed_over_time();
   p.nice = job.spec().nice();
+  p.time_min = job.spec().time_min_ms();
   return p;
 }
 

@@ -311,6 +311,37 @@ TEST_F(ClusterTest, AJobOverItsAccountsLimitDoesNotHoldBackOthers) {
   EXPECT_EQ(cluster_.Run("scancel " + over).exit_code, 0);
 }
 
+// --time-min, Slurm's: h100-02 is busy for 10 minutes, then reserved for a
+// job wanting both nodes for an hour. A job of 60 minutes that may run as
+// few as 5 starts now on h100-01, its limit lowered to the whole minutes
+// left before that reservation; the same job without --time-min waits.
+TEST_F(ClusterTest, TimeMinLetsBackfillStartAJobWithALowerLimit) {
+  std::string busy = Submit("-w h100-02 --gpus-per-node=8 -t 10 " + Blocker());
+  ASSERT_TRUE(ReadyEventually());
+  std::string wide = Submit("-N2 --gpus-per-node=8 -t 60 --wrap=true");
+  std::string rigid = Submit("--gpus-per-node=8 -t 60 --wrap=true");
+  std::string flexible = Submit("--gpus-per-node=8 -t 60 --time-min=5 " + Blocker("flexible"));
+  ASSERT_TRUE(ReadyEventually("flexible"));
+  std::string lowered = cluster_.Value("squeue -h -j " + flexible + " -o %l");
+  EXPECT_TRUE(lowered == "00:10:00" || lowered == "00:09:00" || lowered == "00:08:00") << lowered;
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + rigid + " -o %t:%r"), "PD:Reservation");
+  EXPECT_THAT(cluster_.Run("tatami explain " + flexible).out,
+              HasSubstr("  its limit was lowered to " + lowered +
+                        " to start it sooner (--time-min 00:05:00)\n"));
+  EXPECT_THAT(cluster_.Run("tatami explain " + rigid).out, Not(HasSubstr("--time-min")));
+  std::string held = Submit("-H -t 30 --time-min=5 --wrap=true");
+  EXPECT_THAT(cluster_.Run("tatami explain " + held).out,
+              HasSubstr("  --time-min 00:05:00: backfill may start it sooner with its limit "
+                        "lowered as far as that\n"));
+  EXPECT_EQ(cluster_.QueueState(wide), "PD");
+  ExpectRefused("sbatch -t 10 --time-min=20 --wrap=true",
+                "--time-min=00:20:00 is longer than the time limit 00:10:00");
+  ASSERT_EQ(cluster_.Run("scancel " + flexible + "," + rigid + "," + wide + "," + held).exit_code,
+            0);
+  Release();
+  EXPECT_EQ(Wait(busy), 0);
+}
+
 // One scenario through tatamid and through tatami-sim (sim/): the same
 // cluster config, the same jobs in the same order, the same policy code.
 // h100-01 is half taken by job 1 (10 min), h100-02 wholly by job 2; job 3
