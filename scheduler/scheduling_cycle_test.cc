@@ -97,20 +97,28 @@ TEST(SchedulingCycle, BackfillStartsAShortJobInAHoleAndNeverDelaysTheReservedOne
   EXPECT_THAT(plan.held_for, ElementsAre(std::pair<uint64_t, uint64_t>{3, 1}));
 }
 
-// Node a is full until t=100 and reserved for job 1 from then; node b has
-// GPUs 4-7 free now but is reserved for job 2 from t=300. Job 3 (2 GPUs,
-// 1000 s) would fit on b now: the reservation that keeps it out is job 2's,
-// not the earlier one of job 1.
-TEST(SchedulingCycle, AJobKeptOutByAReservationNamesTheJobHoldingWhatItNeeds) {
+// Nodes a and b: job 9 holds all of a until t=100 s, job 8 GPUs 0-3 of
+// b until `b_free_at`. Pending, for a backfill pass: jobs 1 and 2 want a
+// whole node each (50 s), job 3 two GPUs for 1000 s.
+Snapshot NodeBFreeAt(TimeMs b_free_at) {
   Snapshot snap;
   snap.nodes = {TestNode("a"), TestNode("b")};
   Hold(snap, Holding(9, 0, 8, 100'000));
-  RunningJob on_b = Holding(8, 0, 4, 300'000);
+  RunningJob on_b = Holding(8, 0, 4, b_free_at);
   on_b.shares[0].node = "b";
   on_b.shares[0].node_index = 1;
   Hold(snap, on_b);
   snap.pending = {Job(1, 8, 1, 50'000), Job(2, 8, 2, 50'000), Job(3, 2, 3, 1'000'000)};
   snap.backfill_pass = true;
+  return snap;
+}
+
+// Node a is full until t=100 and reserved for job 1 from then; node b has
+// GPUs 4-7 free now but is reserved for job 2 from t=300. Job 3 (2 GPUs,
+// 1000 s) would fit on b now: the reservation that keeps it out is job 2's,
+// not the earlier one of job 1.
+TEST(SchedulingCycle, AJobKeptOutByAReservationNamesTheJobHoldingWhatItNeeds) {
+  Snapshot snap = NodeBFreeAt(300'000);
   auto policy = MakeSchedulingPolicy("fifo-backfill");
   ASSERT_TRUE(policy.ok());
   Plan plan = RunSchedulingCycle(snap, *policy->queue, *policy->placer);
@@ -131,16 +139,8 @@ TEST(SchedulingCycle, AJobKeptOutByAReservationNamesTheJobHoldingWhatItNeeds) {
 // 400 s, it waits, its reason naming job 2.
 TEST(SchedulingCycle, TimeMinLowersALimitToStartInAHoleBeforeAReservation) {
   auto plan_with_time_min = [](DurationMs time_min) {
-    Snapshot snap;
-    snap.nodes = {TestNode("a"), TestNode("b")};
-    Hold(snap, Holding(9, 0, 8, 100'000));
-    RunningJob on_b = Holding(8, 0, 4, 330'000);
-    on_b.shares[0].node = "b";
-    on_b.shares[0].node_index = 1;
-    Hold(snap, on_b);
-    snap.pending = {Job(1, 8, 1, 50'000), Job(2, 8, 2, 50'000), Job(3, 2, 3, 1'000'000)};
+    Snapshot snap = NodeBFreeAt(330'000);
     snap.pending[2].time_min = time_min;
-    snap.backfill_pass = true;
     auto policy = MakeSchedulingPolicy("fifo-backfill");
     EXPECT_TRUE(policy.ok());
     return RunSchedulingCycle(snap, *policy->queue, *policy->placer);

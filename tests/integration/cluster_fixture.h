@@ -5,10 +5,13 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tests/integration/local_cluster.h"
 
@@ -29,6 +32,20 @@ class ClusterTest : public ::testing::Test {
     CommandResult r = cluster_.Run(command);
     EXPECT_EQ(r.exit_code, 1) << command << "\n" << r.out;
     EXPECT_NE(r.err.find(message), std::string::npos) << command << "\n" << r.err;
+  }
+  // A prefix that runs a command as user nobody against this cluster.
+  // Only root can run it: tests check geteuid() (or use ExpectErrors).
+  static constexpr const char* kAsNobody =
+      "runuser -u nobody -- env TATAMI_CONTROLLER=$(cat $TATAMI_STATE_DIR/controller.addr) ";
+  // Each command must fail and print exactly its error on stderr. Those
+  // run kAsNobody are skipped unless the tests run as root.
+  void ExpectErrors(const std::vector<std::pair<std::string, std::string>>& cases) {
+    for (const auto& [command, error] : cases) {
+      if (command.starts_with(kAsNobody) && geteuid() != 0) continue;
+      CommandResult r = cluster_.Run(command);
+      EXPECT_NE(r.exit_code, 0) << command;
+      EXPECT_EQ(r.err, error) << command;
+    }
   }
   // `tatami wait JOBS`, bounded: a job that never ends fails the test
   // instead of hanging it. Returns tatami wait's exit code.

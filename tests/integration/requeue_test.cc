@@ -2,7 +2,6 @@
 // running job's run ends as a cancel's does, with a SIGTERM the job sees,
 // and the job is queued again; its next run counts a restart.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "tests/integration/cluster_fixture.h"
 
@@ -45,37 +44,6 @@ TEST_F(ClusterTest, ACancelWhileARequeueEndsTheRunEndsTheJob) {
   ASSERT_EQ(cluster_.Run("scancel " + job).exit_code, 0);
   EXPECT_NE(Wait(job), 0);
   EXPECT_EQ(cluster_.AcctState(job), "CANCELLED by 0");
-}
-
-TEST_F(ClusterTest, RequeueErrorsSayWhatWasWanted) {
-  std::string running = Submit(Blocker());
-  ASSERT_TRUE(ReadyEventually());
-  std::string done = Submit("--wrap=true");
-  ASSERT_EQ(Wait(done), 0);
-  std::string pending = Submit("-H --wrap=true");
-  const std::vector<std::pair<std::string, std::string>> cases = {
-      {"tatami requeue", "tatami requeue: error: no job ids given\n"},
-      {"tatami requeue --now " + running, "tatami requeue: error: unrecognized option '--now'\n"},
-      {"tatami requeue " + pending, "tatami requeue: error: Job " + pending +
-                                        " is PENDING: only a running job can be "
-                                        "requeued\n"},
-      {"tatami requeue " + done, "tatami requeue: error: Job " + done + " is already COMPLETED\n"},
-      {"tatami requeue 99999", "tatami requeue: error: Invalid job id specified: 99999\n"},
-      {"runuser -u nobody -- env TATAMI_CONTROLLER=$(cat $TATAMI_STATE_DIR/controller.addr) "
-       "tatami requeue " +
-           running,
-       "tatami requeue: error: Job " + running + " belongs to root: access denied\n"},
-  };
-  for (const auto& [command, error] : cases) {
-    if (command.starts_with("runuser") && geteuid() != 0) continue;  // only root can be nobody
-    CommandResult r = cluster_.Run(command);
-    EXPECT_NE(r.exit_code, 0) << command;
-    EXPECT_EQ(r.err, error) << command;
-  }
-  EXPECT_EQ(cluster_.QueueState(running), "R");
-  EXPECT_EQ(cluster_.Value("squeue -h -j " + pending + " -o %t:%r"), "PD:JobHeldUser");
-  Release();
-  EXPECT_EQ(Wait(running), 0);
 }
 
 }  // namespace
