@@ -155,7 +155,12 @@ Status Agent::LaunchOne(const v1::JobLaunch& l) {
   lock.lock();
   if (jobs_.count(key)) return {};  // a repeated launch: already running
   if (!l.run_script()) {
-    jobs_.emplace(key, std::move(job));
+    // Its processes come later (tatami-rsh); the batch node's agent ends
+    // the job at its limit, but --signal reaches them from here.
+    job.started_ms = NowMs();
+    if (info.time_limit_ms() > 0) job.deadline_ms = job.started_ms + info.time_limit_ms();
+    auto [it, inserted] = jobs_.emplace(key, std::move(job));
+    ArmWarningLocked(key, it->second);
     jobs_cv_.notify_all();
     return {};
   }
@@ -202,6 +207,7 @@ Status Agent::LaunchOne(const v1::JobLaunch& l) {
   if (info.time_limit_ms() > 0) {
     it->second.deadline_ms = it->second.started_ms + info.time_limit_ms();
     AddTimerLocked(info.time_limit_ms(), key, TimerKind::kTimeLimit);
+    ArmWarningLocked(key, it->second);
   }
   jobs_cv_.notify_all();
   return {};
@@ -292,8 +298,9 @@ void Agent::Terminate(const v1::TerminateRequest& req) {
     // is ignored (TimerLoop).
     Job& job = it->second;
     job.deadline_ms = req.time_limit_ms() > 0 ? job.started_ms + req.time_limit_ms() : 0;
-    if (job.deadline_ms > 0)
+    if (job.deadline_ms > 0 && job.batch_pid > 0)
       AddTimerLocked(std::max<int64_t>(0, job.deadline_ms - NowMs()), key, TimerKind::kTimeLimit);
+    ArmWarningLocked(key, job);
     return;
   }
   if (req.signal() != 0) {
@@ -301,6 +308,23 @@ void Agent::Terminate(const v1::TerminateRequest& req) {
     return;
   }
   BeginTerminationLocked(key, it->second, req.kill_wait_ms());
+}
+
+void Agent::ArmWarningLocked(const Key& key, const Job& job) {
+  const v1::JobSpec& spec = job.launch.job().spec();
+  if (spec.warn_signal() <= 0 || job.deadline_ms == 0 || job.warned) return;
+  int64_t due = job.deadline_ms - int64_t{spec.warn_seconds()} * 1000;
+  AddTimerLocked(std::max<int64_t>(0, due - NowMs()), key, TimerKind::kWarn);
+}
+
+void Agent::WarnLocked(Job& job) {
+  const v1::JobSpec& spec = job.launch.job().spec();
+  job.warned = true;
+  if (!spec.warn_batch_only()) {
+    SignalJobLocked(job, spec.warn_signal());
+  } else if (job.batch_pid > 0) {
+    kill(job.batch_pid, spec.warn_signal());  // the shell alone, not its process group
+  }
 }
 
 void Agent::AddTimerLocked(int64_t delay_ms, Key key, TimerKind kind) {
@@ -331,6 +355,11 @@ void Agent::TimerLoop() {
       if (job.deadline_ms == 0 || now < job.deadline_ms) continue;
       job.timed_out = true;
       BeginTerminationLocked(t.key, job, job.launch.kill_wait_ms());
+    } else if (t.kind == TimerKind::kWarn) {
+      // Set for a deadline since moved: the timer for the new one is queued too.
+      int64_t due = job.deadline_ms - int64_t{job.launch.job().spec().warn_seconds()} * 1000;
+      if (job.warned || job.terminating || job.deadline_ms == 0 || now < due) continue;
+      WarnLocked(job);
     } else {
       SignalJobLocked(job, SIGKILL);
     }

@@ -112,6 +112,7 @@ class Agent {
     bool terminating = false;
     int64_t started_ms = 0;
     int64_t deadline_ms = 0;  // started_ms + time limit; 0: none. A later tatami update moves it.
+    bool warned = false;      // --signal was sent (once, as Slurm's)
     // Measured use (agent_metrics.cc): CPU of exited session leaders and
     // what they reaped (exact, from wait4), the live sessions' last sample,
     // and the largest figures seen. cpu_ms only grows.
@@ -122,7 +123,7 @@ class Agent {
     int64_t cpu_ms = 0;
     int64_t max_rss_bytes = 0;
   };
-  enum class TimerKind { kTimeLimit, kKill };
+  enum class TimerKind { kTimeLimit, kKill, kWarn };
   struct Timer {
     Key key;
     TimerKind kind;
@@ -133,6 +134,9 @@ class Agent {
   void SignalJobLocked(Job& job, int sig);
   void BeginTerminationLocked(const Key& key, Job& job, int64_t kill_wait_ms);
   void AddTimerLocked(int64_t delay_ms, Key key, TimerKind kind);
+  // The job's --signal, due warn_seconds before its deadline (if both).
+  void ArmWarningLocked(const Key& key, const Job& job);
+  void WarnLocked(Job& job);
   void TimerLoop();
   void ReportLoop();
   void Report(v1::JobEvent ev);

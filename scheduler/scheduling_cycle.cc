@@ -270,7 +270,7 @@ class Cycle {
       every_option_at_limit = false;
       if (!free_.MayFit(req)) continue;
       std::string key = ShapeKey(req, reservations_ ? reservations_->CountBefore(end) : 0);
-      Result<std::vector<NodeShare>> shares = MakeError("known");
+      Result<std::vector<NodeShare>> shares = MakeError("not placed");
       if (auto known = failed_.find(key); !key.empty() && known != failed_.end()) {
         why = known->second;
       } else {

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "base/duration.h"
+#include "base/signals.h"
 #include "base/strings.h"
 #include "scheduler/array_spec.h"
 #include "scheduler/dependency.h"
@@ -27,6 +28,33 @@ struct Option {
   const char* help;
   Handler apply;
 };
+
+// --signal=[B:]SIG[@SECONDS], as sbatch's (R:, for reservations, is not).
+Status ParseWarnSignal(const std::string& v, v1::JobSpec& spec) {
+  std::string_view text = v;
+  bool batch_only = StartsWith(text, "B:");
+  if (batch_only) text.remove_prefix(2);
+  size_t at = text.find('@');
+  std::string_view name = text.substr(0, at);
+  int sig = ParseSignal(name);
+  if (sig == 0) {
+    return MakeError("--signal: '" + std::string(name) +
+                     "' is not a signal (want [B:]SIG[@SECONDS], SIG as USR1, SIGUSR1 or 10)");
+  }
+  int64_t seconds = 60;
+  if (at != std::string_view::npos) {
+    std::optional<int64_t> n = ParseInt(text.substr(at + 1));
+    if (!n || *n < 0 || *n > 65535) {
+      return MakeError("--signal: '" + std::string(text.substr(at + 1)) +
+                       "' is not a number of seconds from 0 to 65535");
+    }
+    seconds = *n;
+  }
+  spec.set_warn_signal(sig);
+  spec.set_warn_seconds(static_cast<int32_t>(seconds));
+  spec.set_warn_batch_only(batch_only);
+  return {};
+}
 
 Result<uint32_t> Count(const std::string& opt, const std::string& v) {
   auto n = ParseInt(v);
@@ -189,6 +217,10 @@ const std::vector<Option>& Options() {
          r.spec.set_time_min_ms(*t);
          return {};
        }},
+      {"signal", 0, Arg::kRequired,
+       "[B:]SIG[@SECONDS]: send SIG that long (60 s) before the time limit; B: the batch shell "
+       "only",
+       [](const std::string& v, BatchRequest& r) -> Status { return ParseWarnSignal(v, r.spec); }},
       {"output", 'o', Arg::kRequired, "stdout file (%j %x %A %a %N %u patterns)",
        Str(&v1::JobSpec::set_stdout_pattern)},
       {"error", 'e', Arg::kRequired, "stderr file (default: with stdout)",
@@ -324,7 +356,6 @@ const std::vector<Option>& Options() {
        }},
       {"mail-type", 0, Arg::kRequired, "(accepted, not acted on)", Warn("mail-type")},
       {"mail-user", 0, Arg::kRequired, "(accepted, not acted on)", Warn("mail-user")},
-      {"signal", 0, Arg::kRequired, "(accepted, not acted on yet)", Warn("signal")},
 
       {"comment", 0, Arg::kRequired, "(accepted, not acted on)",
        [](const std::string&, BatchRequest&) -> Status { return {}; }},

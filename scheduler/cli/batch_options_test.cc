@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 
 namespace tatami {
 namespace {
@@ -184,6 +185,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{{"--exclusive=yes", "x.sh"}, "#!/bin/sh\n", "takes no value"},
         BadCase{{"-t"}, "#!/bin/sh\n", "option '-t' needs a value"},
         BadCase{{"--time-min=soon", "x.sh"}, "#!/bin/sh\n", "--time-min: 'soon' is not a time"},
+        BadCase{
+            {"--signal=FOO@10", "x.sh"},
+            "#!/bin/sh\n",
+            "--signal: 'FOO' is not a signal (want [B:]SIG[@SECONDS], SIG as USR1, SIGUSR1 or 10)"},
+        BadCase{{"--signal=R:USR1", "x.sh"}, "#!/bin/sh\n", "--signal: 'R:USR1' is not a signal"},
+        BadCase{{"--signal=USR1@soon", "x.sh"},
+                "#!/bin/sh\n",
+                "--signal: 'soon' is not a number of seconds from 0 to 65535"},
+        BadCase{
+            {"--signal=USR1@70000", "x.sh"}, "#!/bin/sh\n", "'70000' is not a number of seconds"},
         BadCase{{"--time-min=0", "x.sh"}, "#!/bin/sh\n", "--time-min: '0' is not a limit above 0"},
         BadCase{{"--wrap=true", "x.sh"}, "", "--wrap and a script file cannot both be given"}));
 
@@ -203,6 +214,20 @@ TEST(BatchOptions, NiceWithoutAValueMeansOneHundred) {
   r = Parse({"x.sh"}, "#!/bin/sh\n#SBATCH --nice 50\n");
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.error().message, HasSubstr("x.sh:2: #SBATCH: unexpected '50'"));
+}
+
+// --signal=[B:]SIG[@SECONDS], as sbatch's: 60 seconds unless given.
+TEST(BatchOptions, SignalBeforeTheTimeLimit) {
+  auto r = Parse({"--signal=B:USR1@90", "x.sh"}, "#!/bin/sh\n");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->spec.warn_signal(), SIGUSR1);
+  EXPECT_EQ(r->spec.warn_seconds(), 90);
+  EXPECT_TRUE(r->spec.warn_batch_only());
+  r = Parse({"x.sh"}, "#!/bin/sh\n#SBATCH --signal=SIGUSR2\n");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->spec.warn_signal(), SIGUSR2);
+  EXPECT_EQ(r->spec.warn_seconds(), 60);
+  EXPECT_FALSE(r->spec.warn_batch_only());
 }
 
 TEST(BatchOptions, BeginCountsFromTheSubmittersClock) {

@@ -1,29 +1,14 @@
 // tatami cancel / scancel.
-#include <signal.h>
-
 #include <cstdio>
 #include <cstring>
 
+#include "base/signals.h"
 #include "base/strings.h"
 #include "scheduler/cli/client.h"
 #include "scheduler/cli/commands.h"
 #include "scheduler/job_state.h"
 
 namespace tatami {
-namespace {
-
-// "USR1", "SIGUSR1", "10" -> signal number; 0 when unknown.
-int ParseSignal(const std::string& s) {
-  if (auto n = ParseInt(s)) return static_cast<int>(*n);
-  std::string name = StartsWith(s, "SIG") ? s.substr(3) : s;
-  for (int i = 1; i < NSIG; ++i) {
-    const char* abbrev = sigabbrev_np(i);
-    if (abbrev && name == abbrev) return i;
-  }
-  return 0;
-}
-
-}  // namespace
 
 int RunCancel(const std::string& prog, const Args& args) {
   v1::CancelRequest req;
