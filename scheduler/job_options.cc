@@ -194,6 +194,21 @@ Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config,
   return {};
 }
 
+Status ParseConstraint(std::string_view text, std::string_view what, v1::JobSpec& spec) {
+  std::string given(text);
+  if (given.find_first_of("|[]*") != std::string::npos) {
+    return MakeError(std::string(what) + ": only AND (&) of features is supported, not '" + given +
+                     "'");
+  }
+  spec.clear_constraints();
+  if (given.empty()) return {};
+  for (const auto& f : Split(given, '&')) {
+    if (f.empty()) return MakeError(std::string(what) + ": empty feature in '" + given + "'");
+    spec.add_constraints(f);
+  }
+  return {};
+}
+
 void MoveToPartitions(v1::JobSpec& spec, const std::string& partitions) {
   auto* options = spec.mutable_accelerator_options();
   options->erase(std::remove_if(options->begin(), options->end(),

@@ -51,6 +51,11 @@ Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config,
 // resolves it as if it had been submitted there (tatami update -p).
 void MoveToPartitions(v1::JobSpec& spec, const std::string& partitions);
 
+// --constraint / -C: node features joined with & ("hgx&ib"), every one
+// required; "" clears them (tatami update). `what` names the option in
+// errors (--constraint, Features).
+Status ParseConstraint(std::string_view text, std::string_view what, v1::JobSpec& spec);
+
 // The spec as option `option` would run it (0: the spec itself; i: with
 // accelerator_options[i - 1]'s accelerators and partition).
 v1::JobSpec SpecForOption(const v1::JobSpec& spec, size_t option);

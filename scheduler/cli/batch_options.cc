@@ -9,6 +9,7 @@
 #include "base/strings.h"
 #include "scheduler/array_spec.h"
 #include "scheduler/dependency.h"
+#include "scheduler/job_options.h"
 #include "scheduler/priority.h"
 
 namespace tatami {
@@ -281,15 +282,8 @@ const std::vector<Option>& Options() {
        }},
       {"constraint", 'C', Arg::kRequired, "node features, joined with &",
        [](const std::string& v, BatchRequest& r) -> Status {
-         if (v.find_first_of("|[]*") != std::string::npos) {
-           return MakeError("--constraint: only AND (&) of features is supported, not '" + v + "'");
-         }
-         r.spec.clear_constraints();
-         for (const auto& f : Split(v, '&')) {
-           if (f.empty()) return MakeError("--constraint: empty feature in '" + v + "'");
-           r.spec.add_constraints(f);
-         }
-         return {};
+         if (v.empty()) return MakeError("--constraint: empty feature in ''");
+         return ParseConstraint(v, "--constraint", r.spec);
        }},
       {"nodelist", 'w', Arg::kRequired, "run on these nodes (hostlist)",
        Str(&v1::JobSpec::set_nodelist)},

@@ -138,6 +138,9 @@ std::string QueueField(const v1::JobInfo& job, char f, TimeMs now) {
       return s.script_args().empty()
                  ? s.name()
                  : s.name() + " " + Join({s.script_args().begin(), s.script_args().end()}, " ");
+    case 'f':  // --constraint, as squeue's FEATURES
+      return s.constraints().empty() ? "(null)"
+                                     : Join({s.constraints().begin(), s.constraints().end()}, "&");
     case 'y':
       return std::to_string(s.nice());
     case 'Y':  // a pending job's: where the backfill plan expects it to start
@@ -176,6 +179,7 @@ std::string QueueHeader(char f) {
                                                     {'m', "MIN_MEMORY"},
                                                     {'o', "COMMAND"},
                                                     {'y', "NICE"},
+                                                    {'f', "FEATURES"},
                                                     {'Y', "SCHEDNODES"},
                                                     {'Q', "PRIORITY"},
                                                     {'E', "DEPENDENCY"}};

@@ -1,10 +1,12 @@
-// tatami update JOBID... [--time=LIMIT] [--qos=QOS] [--account=ACCOUNT]
-// [--partition=PARTITION] [--dependency=DEP] [--nice=N]: change pending
-// jobs' time limit, QoS, account, partition, dependency or nice (Slurm's
-// scontrol update job; `--dependency=` clears it). scontrol's own words
-// work too: `tatami update JobId=12 TimeLimit=30:00 QOS=burst Account=acme
-// Partition=dojo Dependency=afterok:11 Nice=100`. The controller checks each change as it checks a
-// submission and says, per job, what it refused.
+// tatami update JOBID... [--time=LIMIT] [--time-min=LIMIT] [--qos=QOS]
+// [--account=ACCOUNT] [--partition=PARTITION] [--nodes=N]
+// [--constraint=FEATURES] [--dependency=DEP] [--nice=N]: change pending
+// jobs' settings (Slurm's scontrol update job; an empty --dependency or
+// --constraint clears it), and a running job's time limit. scontrol's own
+// words work too: `tatami update JobId=12 TimeLimit=30:00 QOS=burst
+// NumNodes=2 Features=ib Dependency=afterok:11 Nice=100`. The controller
+// checks each change as it checks a submission and says, per job, what it
+// refused.
 #include <strings.h>
 
 #include <cstdio>
@@ -13,17 +15,19 @@
 #include "base/strings.h"
 #include "scheduler/cli/client.h"
 #include "scheduler/cli/commands.h"
+#include "scheduler/job_update.h"
 #include "scheduler/priority.h"
 
 namespace tatami {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: %s JOBID[_TASK][,JOBID...]... [-t|--time=LIMIT] [-q|--qos=QOS] "
-    "[-A|--account=ACCOUNT] [-p|--partition=PARTITION[,...]] [-d|--dependency=DEP] "
-    "[--nice=N]\n"
-    "       %s JobId=ID [TimeLimit=LIMIT] [QOS=QOS] [Account=ACCOUNT] [Partition=PARTITION]\n"
-    "       [Dependency=DEP] [Nice=N] (scontrol's words; an empty DEP clears the dependency)\n";
+    "usage: %s JOBID[_TASK][,JOBID...]... [-t|--time=LIMIT] [--time-min=LIMIT] [-q|--qos=QOS]\n"
+    "       [-A|--account=ACCOUNT] [-p|--partition=PARTITION[,...]] [-N|--nodes=N]\n"
+    "       [-C|--constraint=FEATURES] [-d|--dependency=DEP] [--nice=N]\n"
+    "       %s JobId=ID [TimeLimit=LIMIT] [TimeMin=LIMIT] [QOS=QOS] [Account=ACCOUNT]\n"
+    "       [Partition=PARTITION] [NumNodes=N] [Features=FEATURES] [Dependency=DEP] [Nice=N]\n"
+    "       (scontrol's words; an empty DEP or FEATURES clears it)\n";
 
 // Sets the request's field for one change; an error names the option as
 // the user wrote it (`written`: --time, TimeLimit, ...).
@@ -37,6 +41,17 @@ Status SetChange(const std::string& option, const std::string& written, const st
     auto nice = ParseNice(value, written);
     if (!nice) return nice.error();
     req.set_nice(*nice);
+  } else if (option == "time-min") {
+    auto limit = ParseTimeLimit(value, written);
+    if (!limit) return limit.error();
+    req.set_time_min_ms(*limit);  // 0 clears it
+  } else if (option == "nodes") {
+    std::optional<int64_t> n = ParseInt(Split(value, '-')[0]);  // N or min-max, as sbatch -N
+    if (!n || *n <= 0 || *n > 1'000'000)
+      return MakeError(written + ": '" + value + "' is not a positive count");
+    req.set_nodes(static_cast<uint32_t>(*n));
+  } else if (option == "constraint") {
+    req.set_constraint(value);  // "" clears it; the controller parses it
   } else if (option == "dependency") {
     req.set_dependency(value);  // "" clears it; the controller parses and checks it
   } else if (value.empty()) {
@@ -59,6 +74,9 @@ std::string ScontrolKey(const std::string& arg) {
   std::string key = arg.substr(0, eq);
   for (const auto& [word, option] : {std::pair{"jobid", "jobid"},
                                      {"timelimit", "time"},
+                                     {"timemin", "time-min"},
+                                     {"numnodes", "nodes"},
+                                     {"features", "constraint"},
                                      {"qos", "qos"},
                                      {"account", "account"},
                                      {"partition", "partition"},
@@ -92,6 +110,12 @@ int RunUpdate(const std::string& prog, const Args& args) {
       if (error.empty()) change = SetChange("dependency", "--dependency", value, req);
     } else if (r.Value(nullptr, "--nice", &value, &error)) {
       if (error.empty()) change = SetChange("nice", "--nice", value, req);
+    } else if (r.Value(nullptr, "--time-min", &value, &error)) {
+      if (error.empty()) change = SetChange("time-min", "--time-min", value, req);
+    } else if (r.Value("-N", "--nodes", &value, &error)) {
+      if (error.empty()) change = SetChange("nodes", "--nodes", value, req);
+    } else if (r.Value("-C", "--constraint", &value, &error)) {
+      if (error.empty()) change = SetChange("constraint", "--constraint", value, req);
     } else if (!r.Peek().empty() && r.Peek()[0] == '-') {
       return Fail(prog, "unrecognized option '" + r.Peek() + "'");
     } else if (std::string key = ScontrolKey(r.Peek()); !key.empty()) {
@@ -103,9 +127,8 @@ int RunUpdate(const std::string& prog, const Args& args) {
         change = SetChange(key, word.substr(0, word.find('=')), value, req);
       }
     } else if (r.Peek().find('=') != std::string::npos) {
-      return Fail(prog, "cannot update '" + r.Peek().substr(0, r.Peek().find('=')) +
-                            "': only TimeLimit, QOS, Account, Partition, Dependency and Nice "
-                            "can be changed");
+      return Fail(prog, "cannot update '" + r.Peek().substr(0, r.Peek().find('=')) + "': only " +
+                            kUpdatableKeys + " can be changed");
     } else {
       for (const auto& id : Split(r.Next(), ',')) req.add_job_ids(id);
     }
@@ -113,11 +136,7 @@ int RunUpdate(const std::string& prog, const Args& args) {
     if (!change.ok()) return Fail(prog, change.error().message);
   }
   if (req.job_ids().empty()) return Fail(prog, "no job ids given");
-  if (!req.has_time_limit_ms() && !req.has_qos() && !req.has_account() && !req.has_partition() &&
-      !req.has_dependency() && !req.has_nice())
-    return Fail(prog,
-                "nothing to change: give --time, --qos, --account, --partition, --dependency or "
-                "--nice");
+  if (!ChangesAnything(req)) return Fail(prog, kNothingToUpdate);
   req.set_requester(CallerName());
   v1::UpdateJobsReply reply;
   if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::UpdateJobs, req, &reply);

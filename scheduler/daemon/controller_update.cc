@@ -1,5 +1,6 @@
 // tatami update (Slurm's scontrol update job): a pending job's time limit,
-// QoS, account, partition, dependency or nice changed after submission.
+// minimum time, QoS, account, partition, node count, features, dependency
+// or nice changed after submission.
 // Each change is checked as the submission was (CheckResolvedSpec,
 // CheckNice, and CheckDependencies under the lock that applies it), on
 // the job's spec with the change applied, so an update never makes a job
@@ -21,6 +22,8 @@
 #include "base/duration.h"
 #include "scheduler/daemon/controller.h"
 #include "scheduler/dependency.h"
+#include "scheduler/job_options.h"
+#include "scheduler/job_update.h"
 
 namespace tatami {
 namespace {
@@ -65,6 +68,11 @@ Status Controller::ApplyUpdate(const v1::UpdateJobsRequest& req, bool admin, con
     if (Status s = CheckNice(req.requester(), req.nice()); !s.ok()) return s;
     spec.set_nice(req.nice());
   }
+  if (req.has_time_min_ms()) spec.set_time_min_ms(req.time_min_ms());
+  if (req.has_constraint()) {
+    if (Status s = ParseConstraint(req.constraint(), "--constraint", spec); !s.ok()) return s;
+  }
+  if (req.has_nodes()) spec.set_nodes(req.nodes());
   return {};
 }
 
@@ -74,10 +82,9 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
     reply.add_errors("no job ids given");
     return reply;
   }
-  if (!req.has_time_limit_ms() && !req.has_qos() && !req.has_account() && !req.has_partition() &&
-      !req.has_dependency() && !req.has_nice()) {
-    reply.add_errors(
-        "nothing to change: give --time, --qos, --account, --partition, --dependency or --nice");
+  bool pending_only = ChangesPendingOnlyFields(req);
+  if (!ChangesAnything(req)) {
+    reply.add_errors(kNothingToUpdate);
     return reply;
   }
   bool admin = req.requester() == "root";
@@ -90,11 +97,8 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
       const v1::JobInfo& job = jobs_.at(id);
       if (!admin && req.requester() != job.spec().user()) {
         reply.add_errors(JobName(id) + " belongs to " + job.spec().user() + ": access denied");
-      } else if (job.state() == v1::RUNNING &&
-                 (req.has_qos() || req.has_account() || req.has_partition() ||
-                  req.has_dependency() || req.has_nice())) {
-        reply.add_errors(JobName(id) + " is RUNNING: only a pending job's QoS, account, " +
-                         "partition, dependency or nice can be changed");
+      } else if (job.state() == v1::RUNNING && pending_only) {
+        reply.add_errors(JobName(id) + " is RUNNING: only its time limit can be changed");
       } else if (job.state() != v1::PENDING && job.state() != v1::RUNNING) {
         reply.add_errors(JobName(id) + " is " + std::string(StateName(job.state())) +
                          ": only a pending or running job can be updated");

@@ -457,9 +457,7 @@ TEST_F(ClusterTest, UpdateMendsAPendingJobsDependencyAndRefusesACycle) {
       {"tatami update " + first + " -d later:5",
        "Job " + first + ": --dependency: unknown type 'later'"},
       {"tatami update " + blocker + " -d afterok:" + first,
-       "Job " + blocker +
-           " is RUNNING: only a pending job's QoS, account, partition, dependency or nice can "
-           "be changed"},
+       "Job " + blocker + " is RUNNING: only its time limit can be changed"},
   };
   for (const auto& [command, message] : refused) ExpectRefused(command, message);
   EXPECT_EQ(cluster_.Value("squeue -h -j " + first + " -o %E"),

@@ -122,9 +122,7 @@ TEST_F(ClusterTest, UpdateMovesAPendingJobToAnotherPartition) {
   std::string running = Submit(Blocker());
   ASSERT_TRUE(ReadyEventually());
   ExpectRefused("tatami update " + running + " -p dojo",
-                "Job " + running +
-                    " is RUNNING: only a pending job's QoS, account, partition, "
-                    "dependency or nice can be changed");
+                "Job " + running + " is RUNNING: only its time limit can be changed");
   Release();
   EXPECT_EQ(Wait(running), 0);
 }

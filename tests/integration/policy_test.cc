@@ -518,29 +518,52 @@ TEST_F(ClusterTest, UpdateChangesPendingJobsAndChecksEachChangeAsASubmission) {
   ASSERT_TRUE(RunningEventually(running));
   const std::vector<std::pair<std::string, std::string>> refused = {
       {"tatami update " + job,
-       "nothing to change: give --time, --qos, --account, --partition, --dependency or --nice"},
+       "nothing to change: give --time, --time-min, --qos, --account, --partition, --nodes, "
+       "--constraint, --dependency or --nice"},
       {"tatami update --time=10:00", "no job ids given"},
       {"tatami update " + job + " --time=soon", "--time: 'soon' is not a time"},
       {"tatami update " + job + " timelimit=soon", "timelimit: 'soon' is not a time"},
       {"tatami update " + job + " QOS=", "QOS needs a QoS name"},
-      {"tatami update JobId=" + job + " Features=fast",
-       "cannot update 'Features': only TimeLimit, QOS, Account, Partition, Dependency and Nice "
-       "can be changed"},
+      {"tatami update JobId=" + job + " Gres=gpu:2",
+       "cannot update 'Gres': only TimeLimit, TimeMin, QOS, Account, Partition, NumNodes, "
+       "Features, Dependency and Nice can be changed"},
+      {"tatami update " + job + " NumNodes=0", "NumNodes: '0' is not a positive count"},
+      {"tatami update " + job + " -N 3",
+       "Job " + job +
+           ": impossible request: the job needs 3 node(s) with 1 CPUs each, but "
+           "partition h100 has 2 such node(s)"},
+      {"tatami update " + job + " 'Features=hgx|ib'",
+       "Job " + job + ": --constraint: only AND (&) of features is supported, not 'hgx|ib'"},
+      {"tatami update " + job + " -C fast",
+       "Job " + job +
+           ": impossible request: the job needs 1 node(s) with 1 CPUs each, but "
+           "partition h100 has 0 such node(s)"},
+      {"tatami update " + job + " --time-min=1:00:00",
+       "Job " + job + ": --time-min=01:00:00 is longer than the time limit 00:45:00"},
       {"tatami update " + job + " --qos=gold", "Job " + job + ": invalid qos 'gold'"},
       {"tatami update " + job + " -A customer-acme",
        "Job " + job + ": user root may not charge account 'customer-acme'"},
       {"tatami update " + job + " --qos=capped --time=2:00:00",
        "Job " + job + ": --time=02:00:00 exceeds qos capped's max_time of 01:00:00"},
       {"tatami update " + running + " --qos=burst",
-       "Job " + running +
-           " is RUNNING: only a pending job's QoS, account, partition, dependency or nice can "
-           "be changed"},
+       "Job " + running + " is RUNNING: only its time limit can be changed"},
+      {"tatami update " + running + " NumNodes=2",
+       "Job " + running + " is RUNNING: only its time limit can be changed"},
       {"tatami update 99999 --time=10:00", "Invalid job id specified: 99999"},
   };
   for (const auto& [command, message] : refused) ExpectRefused(command, message);
   // Nothing refused changed anything.
-  EXPECT_EQ(cluster_.Value("squeue -h -j " + job + " -o '%l %q %a'"),
-            "00:45:00 burst customer-globex");
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + job + " -o '%l %q %a %D %f'"),
+            "00:45:00 burst customer-globex 1 (null)");
+  // Node count, features and minimum time, in scontrol's words; an empty
+  // Features= clears them.
+  CommandResult shape =
+      cluster_.Run("tatami update JobId=" + job + " NumNodes=2 'Features=hgx&ib' TimeMin=10");
+  ASSERT_EQ(shape.exit_code, 0) << shape.err;
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + job + " -o '%D %f'"), "2 hgx&ib");
+  EXPECT_THAT(cluster_.Run("tatami explain " + job).out, HasSubstr("  --time-min 00:10:00: "));
+  ASSERT_EQ(cluster_.Run("tatami update " + job + " -N 1 --constraint=").exit_code, 0);
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + job + " -o '%D %f'"), "1 (null)");
 
   // A running job's time limit moves on its node: cut to a second, it ends TIMEOUT...
   ASSERT_EQ(cluster_.Run("tatami update " + running + " --time=0:01").exit_code, 0);
