@@ -298,7 +298,7 @@ void Agent::Terminate(const v1::TerminateRequest& req) {
     // is ignored (TimerLoop).
     Job& job = it->second;
     job.deadline_ms = req.time_limit_ms() > 0 ? job.started_ms + req.time_limit_ms() : 0;
-    if (job.deadline_ms > 0 && job.batch_pid > 0)
+    if (job.deadline_ms > 0 && job.batch_pid > 0)  // the batch node's agent ends the job
       AddTimerLocked(std::max<int64_t>(0, job.deadline_ms - NowMs()), key, TimerKind::kTimeLimit);
     ArmWarningLocked(key, job);
     return;
