@@ -47,6 +47,13 @@ std::optional<int64_t> ParseInt(std::string_view s) {
   return v;
 }
 
+Result<uint32_t> ParseCount(std::string_view s, std::string_view what) {
+  std::optional<int64_t> n = ParseInt(s);
+  if (!n || *n == 0 || *n > 1'000'000)
+    return MakeError(std::string(what) + ": '" + std::string(s) + "' is not a positive count");
+  return static_cast<uint32_t>(*n);
+}
+
 Result<int64_t> ParseMemoryMiB(std::string_view s, std::string_view what) {
   std::string_view digits = s;
   int64_t scale_kib = 1024;  // default unit: MiB

@@ -23,6 +23,10 @@ std::string JsonQuote(std::string_view s);
 // Parses a non-negative decimal integer that must span the whole string.
 std::optional<int64_t> ParseInt(std::string_view s);
 
+// A count from 1 to 1,000,000 (nodes, tasks, CPUs): the error names
+// `what` (the option or field) and the text.
+Result<uint32_t> ParseCount(std::string_view s, std::string_view what);
+
 // Memory sizes as Slurm writes them: "512" (MiB by default), "16K", "80G",
 // "2T". Returns MiB. `what` names the option or field for the error.
 Result<int64_t> ParseMemoryMiB(std::string_view s, std::string_view what);

@@ -20,6 +20,16 @@ TEST(Memory, RejectsBadSizes) {
   EXPECT_FALSE(ParseMemoryMiB("", "--mem").ok());
 }
 
+TEST(Count, FromOneToAMillion) {
+  EXPECT_EQ(*ParseCount("1", "-N"), 1u);
+  EXPECT_EQ(*ParseCount("1000000", "-N"), 1'000'000u);
+  for (const char* bad : {"0", "-3", "1000001", "two", ""}) {
+    auto n = ParseCount(bad, "--ntasks");
+    ASSERT_FALSE(n.ok()) << bad;
+    EXPECT_EQ(n.error().message, std::string("--ntasks: '") + bad + "' is not a positive count");
+  }
+}
+
 TEST(Strings, SplitTrimJoin) {
   EXPECT_EQ(Split("a,b,,c", ',').size(), 4u);
   EXPECT_EQ(Trim("  x y \t"), "x y");

@@ -310,11 +310,13 @@ void Agent::Terminate(const v1::TerminateRequest& req) {
   BeginTerminationLocked(key, it->second, req.kill_wait_ms());
 }
 
+int64_t Agent::WarningDueMs(const Job& job) {
+  return job.deadline_ms - int64_t{job.launch.job().spec().warn_seconds()} * 1000;
+}
+
 void Agent::ArmWarningLocked(const Key& key, const Job& job) {
-  const v1::JobSpec& spec = job.launch.job().spec();
-  if (spec.warn_signal() <= 0 || job.deadline_ms == 0 || job.warned) return;
-  int64_t due = job.deadline_ms - int64_t{spec.warn_seconds()} * 1000;
-  AddTimerLocked(std::max<int64_t>(0, due - NowMs()), key, TimerKind::kWarn);
+  if (job.launch.job().spec().warn_signal() <= 0 || job.deadline_ms == 0 || job.warned) return;
+  AddTimerLocked(std::max<int64_t>(0, WarningDueMs(job) - NowMs()), key, TimerKind::kWarn);
 }
 
 void Agent::WarnLocked(Job& job) {
@@ -357,8 +359,8 @@ void Agent::TimerLoop() {
       BeginTerminationLocked(t.key, job, job.launch.kill_wait_ms());
     } else if (t.kind == TimerKind::kWarn) {
       // Set for a deadline since moved: the timer for the new one is queued too.
-      int64_t due = job.deadline_ms - int64_t{job.launch.job().spec().warn_seconds()} * 1000;
-      if (job.warned || job.terminating || job.deadline_ms == 0 || now < due) continue;
+      if (job.warned || job.terminating || job.deadline_ms == 0 || now < WarningDueMs(job))
+        continue;
       WarnLocked(job);
     } else {
       SignalJobLocked(job, SIGKILL);

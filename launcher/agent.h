@@ -135,6 +135,7 @@ class Agent {
   void BeginTerminationLocked(const Key& key, Job& job, int64_t kill_wait_ms);
   void AddTimerLocked(int64_t delay_ms, Key key, TimerKind kind);
   // The job's --signal, due warn_seconds before its deadline (if both).
+  static int64_t WarningDueMs(const Job& job);
   void ArmWarningLocked(const Key& key, const Job& job);
   void WarnLocked(Job& job);
   void TimerLoop();

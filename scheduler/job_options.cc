@@ -194,6 +194,10 @@ Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config,
   return {};
 }
 
+Result<uint32_t> ParseNodeCount(std::string_view text, std::string_view what) {
+  return ParseCount(text.substr(0, text.find('-')), what);
+}
+
 Status ParseConstraint(std::string_view text, std::string_view what, v1::JobSpec& spec) {
   std::string given(text);
   if (given.find_first_of("|[]*") != std::string::npos) {

@@ -51,6 +51,9 @@ Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config,
 // resolves it as if it had been submitted there (tatami update -p).
 void MoveToPartitions(v1::JobSpec& spec, const std::string& partitions);
 
+// -N / --nodes: "N" or "min-max", of which the minimum is used, as sbatch.
+Result<uint32_t> ParseNodeCount(std::string_view text, std::string_view what);
+
 // --constraint / -C: node features joined with & ("hgx&ib"), every one
 // required; "" clears them (tatami update). `what` names the option in
 // errors (--constraint, Features).

@@ -57,13 +57,6 @@ Status ParseWarnSignal(const std::string& v, v1::JobSpec& spec) {
   return {};
 }
 
-Result<uint32_t> Count(const std::string& opt, const std::string& v) {
-  auto n = ParseInt(v);
-  if (!n || *n == 0 || *n > 1'000'000)
-    return MakeError(opt + ": '" + v + "' is not a positive count");
-  return static_cast<uint32_t>(*n);
-}
-
 // "8", "h100:8", "gpu:h100:8", "d1:6" -> kind + count.
 Status ParseAcceleratorShape(const std::string& opt, const std::string& v, bool gres,
                              v1::AcceleratorRequest* out) {
@@ -98,7 +91,7 @@ Status ParseAcceleratorShape(const std::string& opt, const std::string& v, bool 
   if (kind != "gpu" && kind != "h100" && kind != "d1" && kind != "hw4") {
     return MakeError(opt + ": unknown accelerator '" + kind + "' (want gpu, h100, d1 or hw4)");
   }
-  auto n = Count(opt, count);
+  auto n = ParseCount(count, opt);
   if (!n) return n.error();
   out->set_kind(kind);
   if (opt == "--gpus") {
@@ -155,7 +148,7 @@ Status ParseAccelerators(const std::string& opt, const std::string& v, bool gres
 
 Handler CountOption(const char* opt, void (v1::JobSpec::*set)(uint32_t)) {
   return [opt, set](const std::string& v, BatchRequest& r) -> Status {
-    auto n = Count(opt, v);
+    auto n = ParseCount(v, opt);
     if (!n) return n.error();
     (r.spec.*set)(*n);
     return {};
@@ -184,7 +177,7 @@ const std::vector<Option>& Options() {
       {"qos", 'q', Arg::kRequired, "quality of service", Str(&v1::JobSpec::set_qos)},
       {"nodes", 'N', Arg::kRequired, "number of nodes (N or min-max; min is used)",
        [](const std::string& v, BatchRequest& r) -> Status {
-         auto n = Count("--nodes", Split(v, '-')[0]);
+         auto n = ParseNodeCount(v, "--nodes");
          if (!n) return n.error();
          r.spec.set_nodes(*n);
          return {};
@@ -249,7 +242,7 @@ const std::vector<Option>& Options() {
       {"tiles", 0, Arg::kRequired,
        "Tatami: N Dojo d1 tiles as one contiguous rectangle of the mesh",
        [](const std::string& v, BatchRequest& r) -> Status {
-         auto n = Count("--tiles", v);
+         auto n = ParseCount(v, "--tiles");
          if (!n) return n.error();
          r.spec.mutable_accelerators()->set_kind("d1");
          r.spec.mutable_accelerators()->set_total(*n);

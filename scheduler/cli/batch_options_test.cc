@@ -169,6 +169,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "x.sh:3: #SBATCH: unrecognized option '--bogus'"},
         BadCase{{"x.sh"}, "echo no shebang\n", "the first line must start with #!"},
         BadCase{{"-N", "0", "x.sh"}, "#!/bin/sh\n", "--nodes: '0' is not a positive count"},
+        BadCase{{"--ntasks=-5", "x.sh"}, "#!/bin/sh\n", "--ntasks: '-5' is not a positive count"},
         BadCase{{"--gres=tpu:4", "x.sh"}, "#!/bin/sh\n", "unknown accelerator 'tpu'"},
         BadCase{{"--gpus=h100:8|d1:1@fast", "x.sh"},
                 "#!/bin/sh\n",

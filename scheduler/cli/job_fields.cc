@@ -68,6 +68,11 @@ DurationMs Elapsed(const v1::JobInfo& job, TimeMs now) {
   return std::max<DurationMs>(0, end - job.start_time());
 }
 
+TimeMs StartTimeShown(const v1::JobInfo& job) {
+  if (job.state() != v1::PENDING) return job.start_time();
+  return std::max(job.expected_start(), job.spec().begin_time());
+}
+
 std::string QueueField(const v1::JobInfo& job, char f, TimeMs now) {
   const v1::JobSpec& s = job.spec();
   switch (f) {
@@ -116,12 +121,10 @@ std::string QueueField(const v1::JobInfo& job, char f, TimeMs now) {
     }
     case 'V':
       return FormatTimestamp(job.submit_time());
-    case 'S':  // a pending job's: when the backfill plan expects it to start, as squeue
-      if (job.state() == v1::PENDING) {
-        TimeMs at = std::max(job.expected_start(), job.spec().begin_time());
-        return at ? FormatTimestamp(at) : "N/A";
-      }
-      return job.start_time() ? FormatTimestamp(job.start_time()) : "N/A";
+    case 'S': {
+      TimeMs at = StartTimeShown(job);
+      return at ? FormatTimestamp(at) : "N/A";
+    }
     case 'Q':
       return std::to_string(job.priority());
     case 'E': {  // what remains of it, each term with its state

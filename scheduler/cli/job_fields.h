@@ -14,6 +14,9 @@ uint32_t NodeCount(const v1::JobInfo& job);
 uint32_t CpuCount(const v1::JobInfo& job);
 std::string GresText(const v1::JobInfo& job);  // "gpu:h100:8" per node, "" for none
 DurationMs Elapsed(const v1::JobInfo& job, TimeMs now);
+// squeue's START_TIME: a pending job's expected start (the backfill plan's,
+// or its --begin if later), else when it started; 0: not known.
+TimeMs StartTimeShown(const v1::JobInfo& job);
 
 // squeue's %-letter fields (see `tatami queue --help`).
 std::string QueueField(const v1::JobInfo& job, char field, TimeMs now);

@@ -44,9 +44,7 @@ SortValue ValueOf(const v1::JobInfo& job, char field, TimeMs now) {
     case 'y':
       return static_cast<int64_t>(job.spec().nice());
     case 'S': {
-      TimeMs at = job.state() == v1::PENDING
-                      ? std::max(job.expected_start(), job.spec().begin_time())
-                      : job.start_time();
+      TimeMs at = StartTimeShown(job);
       return at > 0 ? at : kLast;
     }
     case 'V':

@@ -15,6 +15,7 @@
 #include "base/strings.h"
 #include "scheduler/cli/client.h"
 #include "scheduler/cli/commands.h"
+#include "scheduler/job_options.h"
 #include "scheduler/job_update.h"
 #include "scheduler/priority.h"
 
@@ -46,10 +47,9 @@ Status SetChange(const std::string& option, const std::string& written, const st
     if (!limit) return limit.error();
     req.set_time_min_ms(*limit);  // 0 clears it
   } else if (option == "nodes") {
-    std::optional<int64_t> n = ParseInt(Split(value, '-')[0]);  // N or min-max, as sbatch -N
-    if (!n || *n <= 0 || *n > 1'000'000)
-      return MakeError(written + ": '" + value + "' is not a positive count");
-    req.set_nodes(static_cast<uint32_t>(*n));
+    auto nodes = ParseNodeCount(value, written);
+    if (!nodes) return nodes.error();
+    req.set_nodes(*nodes);
   } else if (option == "constraint") {
     req.set_constraint(value);  // "" clears it; the controller parses it
   } else if (option == "dependency") {
