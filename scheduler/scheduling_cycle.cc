@@ -320,13 +320,17 @@ class Cycle {
   // --time-min, Slurm's: a job kept out only by a reservation may start
   // now if it ends before that reservation starts and no sooner than its
   // time_min (scaled to the option, as its limit is). Returns that lower
-  // limit in whole minutes, as Slurm sets it, or 0: it may not.
+  // limit in whole minutes, as Slurm sets it, or 0: it may not. An
+  // unlimited job may be lowered too, as in Slurm: to a limit it then keeps.
   DurationMs LoweredLimit(const PendingJob& job, size_t option, const ResourceRequest& req,
                           TimeMs end) {
+    if (job.time_min <= 0) return 0;
     DurationMs limit = LimitOf(job, option);
-    if (job.time_min <= 0 || job.time_min >= job.time_limit || limit <= 0) return 0;
-    auto least = static_cast<DurationMs>(
-        std::ceil(double(limit) * double(job.time_min) / double(job.time_limit)));
+    DurationMs least = limit > 0 && job.time_limit > 0
+                           ? static_cast<DurationMs>(std::ceil(
+                                 double(limit) * double(job.time_min) / double(job.time_limit)))
+                           : LimitAtSpeed(job.time_min, SpeedOf(job, option));
+    if (limit > 0 && least >= limit) return 0;
     TimeMs until = reservations_->FitsUntil(req, end, placer_);
     DurationMs lowered = (until - snap_.now) / kMinute * kMinute;
     return until > 0 && lowered >= least ? lowered : 0;

@@ -68,6 +68,7 @@ struct PendingJob {
   // lowered to no less than this, where its whole limit would overlap a
   // reservation (PlannedStart::time_limit); 0: never. In the main
   // request's time, as time_limit; an option's is lowered in proportion.
+  // An unlimited job (time_limit 0) may be lowered too.
   DurationMs time_min = 0;
   // When the job first passed over a start to wait for a faster option
   // (reason "FasterKindSooner"); 0: never. The caller remembers it from

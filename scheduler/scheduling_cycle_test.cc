@@ -136,11 +136,13 @@ TEST(SchedulingCycle, AJobKeptOutByAReservationNamesTheJobHoldingWhatItNeeds) {
 // t=330 s. Job 3 (2 GPUs, 1000 s) fits on b now only if it ends by then:
 // allowed to run as little as 120 s, it starts with its limit lowered to
 // the 5 whole minutes before job 2's reservation; allowed no less than
-// 400 s, it waits, its reason naming job 2.
+// 400 s, it waits, its reason naming job 2. Without a limit, it is
+// lowered just the same (Slurm's rule), and without --time-min it waits.
 TEST(SchedulingCycle, TimeMinLowersALimitToStartInAHoleBeforeAReservation) {
-  auto plan_with_time_min = [](DurationMs time_min) {
+  auto plan_with_time_min = [](DurationMs time_min, DurationMs time_limit = 1'000'000) {
     Snapshot snap = NodeBFreeAt(330'000);
     snap.pending[2].time_min = time_min;
+    snap.pending[2].time_limit = time_limit;
     auto policy = MakeSchedulingPolicy("fifo-backfill");
     EXPECT_TRUE(policy.ok());
     return RunSchedulingCycle(snap, *policy->queue, *policy->placer);
@@ -155,6 +157,15 @@ TEST(SchedulingCycle, TimeMinLowersALimitToStartInAHoleBeforeAReservation) {
   EXPECT_EQ(plan.reservations[1].start, 330'000);  // not delayed
 
   plan = plan_with_time_min(400'000);
+  EXPECT_THAT(plan.starts, IsEmpty());
+  EXPECT_THAT(plan.held_for, ElementsAre(std::pair<uint64_t, uint64_t>{3, 2}));
+
+  plan = plan_with_time_min(120'000, /*time_limit=*/0);
+  ASSERT_EQ(plan.starts.size(), 1u);
+  EXPECT_EQ(plan.starts[0].job_id, 3u);
+  EXPECT_EQ(plan.starts[0].time_limit, 300'000);
+
+  plan = plan_with_time_min(0, /*time_limit=*/0);
   EXPECT_THAT(plan.starts, IsEmpty());
   EXPECT_THAT(plan.held_for, ElementsAre(std::pair<uint64_t, uint64_t>{3, 2}));
 }

@@ -27,6 +27,12 @@ std::string NodeListText(const v1::JobInfo& job) {
 
 namespace {
 
+// A job's limit as squeue and sacct print it: "UNLIMITED" for none, where
+// sinfo's partition limit says "infinite" (FormatTimeLimit), as Slurm's do.
+std::string JobTimeLimit(const v1::JobInfo& job) {
+  return job.time_limit_ms() > 0 ? FormatTimeLimit(job.time_limit_ms()) : "UNLIMITED";
+}
+
 // The QoS squeue and sacct show: what it runs (or ran) as, its own or its
 // QoS's above_quota (RunQos); "normal" for none.
 std::string QosText(const v1::JobInfo& job) {
@@ -100,9 +106,9 @@ std::string QueueField(const v1::JobInfo& job, char f, TimeMs now) {
     case 'M':
       return FormatElapsed(Elapsed(job, now), true);
     case 'l':
-      return FormatTimeLimit(job.time_limit_ms());
+      return JobTimeLimit(job);
     case 'L': {
-      if (job.time_limit_ms() <= 0) return "UNLIMITED";
+      if (job.time_limit_ms() <= 0) return JobTimeLimit(job);
       return FormatElapsed(job.time_limit_ms() - Elapsed(job, now), true);
     }
     case 'D':
@@ -254,7 +260,7 @@ std::string AcctField(const v1::JobInfo& job, const std::string& name, TimeMs no
   if (n == "elapsedraw") return std::to_string(Elapsed(job, now) / 1000);
   if (n == "nnodes") return std::to_string(NodeCount(job));
   if (n == "nodelist") return NodeListText(job);
-  if (n == "timelimit") return FormatTimeLimit(job.time_limit_ms());
+  if (n == "timelimit") return JobTimeLimit(job);
   if (n == "qos") return QosText(job);
   if (n == "workdir") return s.work_dir();
   if (n == "reason") return job.reason();

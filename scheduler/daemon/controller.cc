@@ -357,11 +357,11 @@ Result<Controller::Checked> Controller::CheckResolvedSpec(v1::JobSpec& spec) {
       return MakeError("impossible request: " + s.error().message);
   }
   DurationMs limit = RequestedTimeLimit(spec);
-  if (spec.time_min_ms() > 0 && (limit <= 0 || spec.time_min_ms() > limit)) {
+  // An unlimited job may have a minimum too (Slurm's rule): a backfill
+  // pass may then start it with a limit it did not have.
+  if (spec.time_min_ms() > 0 && limit > 0 && spec.time_min_ms() > limit) {
     return MakeError("--time-min=" + FormatTimeLimit(spec.time_min_ms()) +
-                     (limit <= 0 ? " needs a time limit to lower (--time, or the partition's "
-                                   "default_time)"
-                                 : " is longer than the time limit " + FormatTimeLimit(limit)));
+                     " is longer than the time limit " + FormatTimeLimit(limit));
   }
   auto requests = ValidateOptions(spec, std::move(req).value(), limit);
   if (!requests) return requests.error();

@@ -336,12 +336,15 @@ TEST_F(ClusterTest, TimeMinLetsBackfillStartAJobWithALowerLimit) {
   EXPECT_EQ(cluster_.QueueState(wide), "PD");
   ExpectRefused("sbatch -t 10 --time-min=20 --wrap=true",
                 "--time-min=00:20:00 is longer than the time limit 00:10:00");
-  // The dojo partition has no default limit: nothing to lower.
-  ExpectRefused("sbatch -p dojo --tiles=1 --time-min=5 --wrap=true",
-                "--time-min=00:05:00 needs a time limit to lower (--time, or the partition's "
-                "default_time)");
-  ASSERT_EQ(cluster_.Run("scancel " + flexible + "," + rigid + "," + wide + "," + held).exit_code,
-            0);
+  // The dojo partition has no default limit: a minimum is taken all the
+  // same (Slurm's rule), and the job keeps no limit until a pass lowers one.
+  std::string unlimited = Submit("-p dojo --tiles=1 --time-min=5 -H --wrap=true");
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + unlimited + " -o %l:%L"), "UNLIMITED:UNLIMITED");
+  EXPECT_EQ(cluster_.Value("sacct -n -X -P -o Timelimit -j " + unlimited), "UNLIMITED");
+  ASSERT_EQ(
+      cluster_.Run("scancel " + flexible + "," + rigid + "," + wide + "," + held + "," + unlimited)
+          .exit_code,
+      0);
   Release();
   EXPECT_EQ(Wait(busy), 0);
 }
