@@ -96,6 +96,7 @@ PolicySummary Summarize(const SimRun& run) {
   for (size_t i = 0; i < run.jobs.size(); ++i) {
     const JobOutcome& j = run.jobs[i];
     s.preemptions += j.preemptions;
+    s.runs_cut_short += j.cut_short;
     if (j.end < 0) {
       ++s.never_started;
       continue;
@@ -183,6 +184,12 @@ std::string ComparisonTable(const std::vector<PolicySummary>& summaries) {
       true);
   add(
       "preemptions", [](const PolicySummary& s) { return double(s.preemptions); }, 0, false);
+  if (std::any_of(summaries.begin(), summaries.end(),
+                  [](const PolicySummary& s) { return s.runs_cut_short > 0; })) {
+    add(
+        "runs cut short (--time-min)",
+        [](const PolicySummary& s) { return double(s.runs_cut_short); }, 0, false);
+  }
   if (judged.mesh_fragmentation >= 0) {
     add(
         "Dojo fragmentation (%)", [](const PolicySummary& s) { return 100 * s.mesh_fragmentation; },
@@ -251,7 +258,8 @@ std::string ResultsJson(const std::string& cluster, const std::string& trace,
       first = false;
     }
     j << "}},\n     \"mean_bounded_slowdown\": " << s.mean_bounded_slowdown
-      << ", \"preemptions\": " << s.preemptions << ", \"dojo_fragmentation\": "
+      << ", \"preemptions\": " << s.preemptions << ", \"runs_cut_short\": " << s.runs_cut_short
+      << ", \"dojo_fragmentation\": "
       << (s.mesh_fragmentation < 0 ? std::string("null") : Fixed(s.mesh_fragmentation, 4))
       << ", \"cycles\": " << s.cycles << ", \"wall_seconds\": " << Fixed(s.wall_seconds, 3)
       << ",\n     \"utilisation_over_time\": {\"seconds\": [";

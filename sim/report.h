@@ -38,6 +38,7 @@ struct PolicySummary {
   double mean_rho = 0, p99_rho = 0, max_rho = 0;
   double mean_bounded_slowdown = 0;
   uint64_t preemptions = 0;
+  uint64_t runs_cut_short = 0;     // by a lowered limit (SimOptions::time_min_share)
   double mesh_fragmentation = -1;  // -1: no Dojo mesh
   std::map<std::string, double> mean_rho_by_account;
   uint64_t cycles = 0;

@@ -131,6 +131,7 @@ struct Progress {
   TimeMs end_at = -1;       // of the current run; an end event at another time is stale
   TimeMs expected_end = 0;  // what backfill assumes (start + limit, or grace deadline)
   TimeMs sigterm_at = -1;   // when it was told to stop; -1: not preempted
+  bool cut_short = false;   // its run ends at a lowered limit with work left
 };
 
 // The run's state between events.
@@ -325,6 +326,8 @@ class Replay {
                    options_.estimate_factor;
     shape.pending.time_limit =
         std::max<DurationMs>(kSecond, static_cast<DurationMs>(std::ceil(limit)));
+    shape.pending.time_min = static_cast<DurationMs>(
+        std::ceil(double(shape.pending.time_limit) * options_.time_min_share));
     return true;
   }
 
@@ -406,9 +409,12 @@ class Replay {
     }
     busy_[kind] += out.devices;
     bool exclusive = RequestOf(shape.pending, p.option).exclusive;
-    // Traces give no --time-min, so no plan lowers a limit (p.time_limit)
-    // and a job's run never outlasts it.
-    RunningJob r{i, exclusive, std::move(p.shares), clock_ + LimitOf(shape.pending, p.option)};
+    // A limit lowered by --time-min (SimOptions::time_min_share) may end
+    // the run before its work does; otherwise the run never outlasts it.
+    DurationMs limit = p.time_limit > 0 ? p.time_limit : LimitOf(shape.pending, p.option);
+    g.cut_short = p.time_limit > 0 && run > p.time_limit;
+    if (g.cut_short) run = p.time_limit;
+    RunningJob r{i, exclusive, std::move(p.shares), limit > 0 ? clock_ + limit : 0};
     r.qos = g.run_qos;
     r.priority = shape.pending.priority;
     r.start = clock_;
@@ -474,17 +480,30 @@ class Replay {
       g.remaining = std::max(0.0, g.remaining - double(g.sigterm_at - g.started) / g.full_ms);
       g.sigterm_at = -1;
       if (qos_.RequeueOnPreempt(g.run_qos)) {
-        started_[i] = false;
-        PendingJob& again = shapes_[i].pending;
-        ++again.preempted_in_a_row;
-        if (policy_.multifactor) again.priority = priority_.Priority(again, clock_);
-        Enqueue(again);
+        ++shapes_[i].pending.preempted_in_a_row;
+        Requeue(i);
         return;
       }
       out.cancelled = true;
+    } else if (g.cut_short) {
+      // Its lowered limit ended the run: the work done is checkpointed.
+      ++out.cut_short;
+      shapes_[i].pending.preempted_in_a_row = 0;
+      g.remaining = std::max(0.0, g.remaining - double(clock_ - g.started) / g.full_ms);
+      g.cut_short = false;
+      Requeue(i);
+      return;
     }
     out.end = clock_;
     last_end_ = std::max(last_end_, clock_);
+  }
+
+  // Pending again, with its priority as of now.
+  void Requeue(size_t i) {
+    started_[i] = false;
+    PendingJob& again = shapes_[i].pending;
+    if (policy_.multifactor) again.priority = priority_.Priority(again, clock_);
+    Enqueue(again);
   }
 
   const ClusterConfig& config_;

@@ -46,6 +46,12 @@ struct SimOptions {
   // Multifactor priorities (policies with SchedulingPolicy::multifactor) are
   // recomputed this often: Slurm's PriorityCalcPeriod.
   DurationMs priority_interval = 5 * kMinute;
+  // Jobs checkpoint, and each gives sbatch --time-min as this share of its
+  // limit: a backfill pass may start it before a reservation with its
+  // limit lowered (PlannedStart::time_limit). A run that lowered limit
+  // ends is queued again with the work left, as a user resubmits from the
+  // checkpoint. 0: no --time-min (traces give none).
+  double time_min_share = 0;
 };
 
 // What happened to one job.
@@ -66,6 +72,7 @@ struct JobOutcome {
   std::string placement;   // of its last start: "node d,d,d" per node, joined by " + "
   bool cancelled = false;  // preempted under preempt_mode cancel: ended unfinished
   DurationMs ran = 0;      // time it held devices, over all its starts
+  uint32_t cut_short = 0;  // runs a lowered limit ended (SimOptions::time_min_share)
 };
 
 struct UtilisationSample {

@@ -37,8 +37,8 @@ TraceJob Job(uint64_t id, TimeMs submit_s, uint32_t gpus, DurationMs run_s,
 }
 
 SimRun Replay(const ClusterConfig& config, const std::vector<TraceJob>& trace,
-              const std::string& policy_name) {
-  auto sim = Simulator::Create(config, SimOptions{});
+              const std::string& policy_name, const SimOptions& options = {}) {
+  auto sim = Simulator::Create(config, options);
   EXPECT_TRUE(sim.ok()) << sim.error().message;
   auto policy = MakeSchedulingPolicy(policy_name);
   auto run = sim->Run(trace, *policy);
@@ -84,6 +84,23 @@ TEST(Simulator, BackfillRunsAShortJobInTheHoleWithoutDelayingTheBigOne) {
 TEST(Simulator, ABackfillCandidateThatWouldDelayTheReservedJobWaits) {
   std::vector<TraceJob> trace{Job(1, 0, 4, 100), Job(2, 1, 8, 100), Job(3, 2, 4, 150)};
   EXPECT_EQ(Timeline(Replay(Cluster(), trace, "tatami")), (T{{0, 100}, {100, 200}, {200, 350}}));
+}
+
+// The same jobs when they checkpoint and give --time-min as a quarter of
+// their limit: job 3 (150 s, so at least 38 s) starts at once before job
+// 2's reservation at t=100, its limit lowered to the one whole minute
+// that fits. Cut short at t=62 with 60 s done, it is queued again; 38 s
+// is then too little to lower to, so it runs its last 90 s after job 2.
+TEST(Simulator, ACheckpointingJobRunsInAHoleAndIsQueuedAgainWithTheWorkLeft) {
+  std::vector<TraceJob> trace{Job(1, 0, 4, 100), Job(2, 1, 8, 100), Job(3, 2, 4, 150)};
+  SimOptions options;
+  options.time_min_share = 0.25;
+  SimRun run = Replay(Cluster(), trace, "tatami", options);
+  EXPECT_EQ(Timeline(run), (T{{0, 100}, {100, 200}, {2, 290}}));
+  EXPECT_EQ(run.jobs[2].cut_short, 1u);
+  EXPECT_EQ(run.jobs[2].ran, 150'000);
+  EXPECT_EQ(run.jobs[1].cut_short, 0u);
+  EXPECT_EQ(Summarize(run).runs_cut_short, 1u);
 }
 
 // cifar10 runs at 0.30 of H100 speed on HW4 (speeds.h): 60 s there is 200 s.

@@ -31,6 +31,8 @@ expect 2 "--cluster and --trace are required" -- --trace "$tmp/ok.csv"
 expect 2 "unknown option --speed" -- --speed 2
 expect 2 "--jobs: wanted a value after it" -- --cluster "$cluster" --jobs
 expect 2 "--compress: wanted a number > 0, got '0'" -- --cluster "$cluster" --trace "$tmp/ok.csv" --compress 0
+expect 2 "--time-min-share: wanted a share from 0 to 1, got '1.5'" -- \
+  --cluster "$cluster" --trace "$tmp/ok.csv" --time-min-share 1.5
 expect 2 "--policy: unknown scheduling policy 'lottery' (known: fifo, fifo-backfill, tatami-blind, tatami)" -- \
   --cluster "$cluster" --trace "$tmp/ok.csv" --policy fifo,lottery
 expect 1 "--trace-format: wanted philly, sia or tatami, got 'swf'" -- \

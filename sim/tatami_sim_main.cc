@@ -39,6 +39,10 @@ the policies' figures side by side with each baseline's ratio to the last.
   --widen K               K times every job's GPUs (same run time and model
                           class): jobs the size of FSD training
   --estimate-factor F     users' time limits as F x true run time (default 1)
+  --time-min-share S      jobs checkpoint and give --time-min as S (0 to 1) of
+                          their limit: backfill may start one before a
+                          reservation with its limit lowered; the run it cuts
+                          short is queued again with the work left (default 0)
   --sample-interval D     utilisation sampling period (default: span / 400)
   --cycle-interval D      at most one scheduling cycle per D of virtual time
   --out DIR               write results.json, jct-cdf.svg, utilisation-POLICY.svg,
@@ -97,6 +101,12 @@ Result<Args> ParseArgs(int argc, char** argv) {
       auto x = Positive(flag, value);
       if (!x) return x.error();
       a.options.estimate_factor = *x;
+    } else if (flag == "--time-min-share") {
+      char* end = nullptr;
+      double x = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end != '\0' || !(x >= 0 && x <= 1))
+        return MakeError("--time-min-share: wanted a share from 0 to 1, got '" + value + "'");
+      a.options.time_min_share = x;
     } else if (flag == "--sample-interval" || flag == "--cycle-interval") {
       auto d = ParseConfigDuration(value, flag);
       if (!d) return d.error();
