@@ -88,7 +88,7 @@ Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
       r.CheckKeys(root,
                   {"cluster_name", "controller", "timing", "nodes", "partitions", "accounts",
                    "default_account", "qos", "max_array_size", "job_environment", "fabric",
-                   "metrics", "billing", "priority", "throughput"},
+                   "metrics", "billing", "priority", "throughput", "private_data"},
                   "the config"));
   if (root["cluster_name"])
     TATAMI_ASSIGN(c.cluster_name, r.Str(root["cluster_name"], "cluster_name"));
@@ -100,6 +100,19 @@ Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
       std::string key = kv.first.Scalar(), value;
       TATAMI_ASSIGN(value, r.Str(kv.second, "job_environment." + key));
       c.job_environment.emplace_back(key, value);
+    }
+  }
+  if (const auto& hidden = root["private_data"]) {
+    std::vector<std::string> what;
+    TATAMI_ASSIGN(what, r.StrList(hidden, "private_data"));
+    for (const std::string& w : what) {
+      if (w == "jobs") {
+        c.private_data.jobs = true;
+      } else if (w == "usage") {
+        c.private_data.usage = true;
+      } else {
+        return r.At(hidden, "private_data: unknown '" + w + "' (expected jobs or usage)");
+      }
     }
   }
   if (const auto& ctl = root["controller"]) {

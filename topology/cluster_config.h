@@ -206,6 +206,14 @@ struct ClusterConfig {
   FabricConfig fabric;
   MetricsConfig metrics;
   BillingConfig billing;
+  // Slurm's PrivateData: what users other than admins (root and tatamid's
+  // own user) see only of their own. `jobs`: squeue, sacct and tatami
+  // explain list only their jobs; `usage`: tatami report only their usage.
+  // The user is the one the CLI names, as for scancel: no credential yet.
+  struct PrivateData {
+    bool jobs = false;
+    bool usage = false;
+  } private_data;
   // Added to every job's environment (e.g. Open MPI settings for a cluster
   // whose emulated nodes all live on 127.0.0.1).
   std::vector<std::pair<std::string, std::string>> job_environment;

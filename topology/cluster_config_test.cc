@@ -127,6 +127,26 @@ TEST(ClusterConfig, MetricsAndBillingSections) {
   EXPECT_TRUE(plain->billing.prices.empty());
 }
 
+TEST(ClusterConfig, PrivateDataHidesJobsOrUsageFromOtherUsers) {
+  auto c = ParseClusterConfig(WithBase("private_data: [jobs]\n"), "p.yaml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(c->private_data.jobs);
+  EXPECT_FALSE(c->private_data.usage);
+  c = ParseClusterConfig(WithBase("private_data: [usage, jobs]\n"), "p.yaml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(c->private_data.jobs && c->private_data.usage);
+  auto plain = ParseClusterConfig(kBase, "p.yaml");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->private_data.jobs || plain->private_data.usage);
+  auto bad = ParseClusterConfig(WithBase("private_data: [jobs, nodes]\n"), "p.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error().message,
+              HasSubstr("p.yaml:3:15: private_data: unknown 'nodes' (expected jobs or usage)"));
+  bad = ParseClusterConfig(WithBase("private_data: jobs\n"), "p.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error().message, HasSubstr("private_data: expected a list of strings"));
+}
+
 TEST(ClusterConfig, BadMetricsAndBillingNameLineAndWant) {
   const std::pair<std::string, std::string> cases[] = {
       {"metrics: {controller: 9464}\n", "m.yaml:3:23: metrics.controller: expected HOST:PORT"},

@@ -26,6 +26,7 @@ struct Field {
 
 int RunAcct(const std::string& prog, const Args& args) {
   v1::AcctRequest req;
+  req.set_requester(CallerName());
   std::string fields_text = kDefaultFields, value, error;
   bool all_users = false;
   RecordOptions output;

@@ -230,6 +230,7 @@ void PrintJob(const v1::JobInfo& job, const v1::AccountStanding* standing,
 
 int RunExplain(const std::string& prog, const Args& args) {
   v1::ListJobsRequest req;
+  req.set_requester(CallerName());
   req.set_include_finished(true);
   for (const auto& a : args) {
     if (a == "-h" || a == "--help") {
@@ -249,6 +250,7 @@ int RunExplain(const std::string& prog, const Args& args) {
   // A job that ended more than min_job_age ago is no longer in the
   // controller's memory; the job store (sacct's) still has its record.
   v1::AcctRequest ended;
+  ended.set_requester(req.requester());
   for (uint64_t id : req.job_ids()) {
     bool listed = std::any_of(reply.jobs().begin(), reply.jobs().end(), [&](const v1::JobInfo& j) {
       return j.job_id() == id || j.array_job_id() == id;

@@ -29,6 +29,7 @@ std::string Whole(double v) {
 
 int RunPrio(const std::string& prog, const Args& args) {
   v1::ListJobsRequest req;
+  req.set_requester(CallerName());
   req.add_states(v1::PENDING);
   RecordOptions output;
   std::string error;

@@ -55,6 +55,7 @@ std::vector<Row> MakeRows(const std::vector<const v1::JobInfo*>& jobs, bool ever
 
 int RunQueue(const std::string& prog, const Args& args) {
   v1::ListJobsRequest req;
+  req.set_requester(CallerName());
   std::string format = kDefaultFormat, value, error;
   std::string sort(kDefaultQueueSort);
   bool no_header = false, every_task = false, format_given = false, sort_given = false;

@@ -35,6 +35,7 @@ std::string FieldOf(const v1::UsageRow& row, const std::string& f) {
 
 int RunReport(const std::string& prog, const Args& args) {
   v1::ReportRequest req;
+  req.set_requester(CallerName());
   RecordOptions output;
   std::vector<std::string> by = {"account", "user", "kind"};
   double unit = 3600;

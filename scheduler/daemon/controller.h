@@ -64,6 +64,8 @@ double CapacityOfRun(const v1::RunRecord& run);
 double ClusterCapacity(const ClusterConfig& config);
 // Runs in a row, up to the last, that ended in preemption (PendingJob::preempted_in_a_row).
 uint32_t PreemptedInARow(const v1::JobInfo& job);
+// Admins, as Slurm's: root and the user tatamid runs as (its SlurmUser).
+bool IsAdmin(const std::string& user);
 // Whether `user` may give a job this --nice: anyone a positive one (it
 // lowers the job), only root a negative one, as Slurm.
 Status CheckNice(const std::string& user, int32_t nice);

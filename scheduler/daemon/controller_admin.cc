@@ -11,9 +11,7 @@
 #include "scheduler/daemon/controller.h"
 
 namespace tatami {
-namespace {
 
-// Admins, as Slurm's: root and the user tatamid runs as (its SlurmUser).
 bool IsAdmin(const std::string& user) {
   static const std::string daemon_user = [] {
     passwd* pw = getpwuid(getuid());
@@ -21,8 +19,6 @@ bool IsAdmin(const std::string& user) {
   }();
   return user == "root" || user == daemon_user;
 }
-
-}  // namespace
 
 v1::NodeState Controller::ShownStateLocked(size_t i) const {
   const Node& n = nodes_[i];

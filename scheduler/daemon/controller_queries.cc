@@ -41,6 +41,19 @@ v1::JobInfo Summary(const v1::JobInfo& job) {
   return out;
 }
 
+// PrivateData (ClusterConfig::private_data): a request's user filter
+// (none: everyone) narrowed to the requester's own, unless it is hidden
+// from no one or the requester is an admin. False: it named only others,
+// so nothing matches.
+bool NarrowToOwn(bool hidden, const std::string& requester,
+                 google::protobuf::RepeatedPtrField<std::string>* users) {
+  if (!hidden || IsAdmin(requester)) return true;
+  bool asked_for_own = ContainsOrEmpty(*users, requester);
+  users->Clear();
+  *users->Add() = requester;
+  return asked_for_own;
+}
+
 bool IdMatches(const google::protobuf::RepeatedField<uint64_t>& ids, const v1::JobInfo& job) {
   if (ids.empty()) return true;
   for (uint64_t id : ids) {
@@ -51,8 +64,10 @@ bool IdMatches(const google::protobuf::RepeatedField<uint64_t>& ids, const v1::J
 
 }  // namespace
 
-v1::ListJobsReply Controller::ListJobs(const v1::ListJobsRequest& req) const {
+v1::ListJobsReply Controller::ListJobs(const v1::ListJobsRequest& asked) const {
   v1::ListJobsReply reply;
+  v1::ListJobsRequest req = asked;
+  if (!NarrowToOwn(config_.private_data.jobs, req.requester(), req.mutable_users())) return reply;
   std::shared_lock lock(mu_);
   TimeMs now = clock_.Now();
   DependencyLookup dependencies = DependencyLookupLocked();
@@ -111,7 +126,10 @@ v1::ClusterInfoReply Controller::ClusterInfo() const {
   return reply;
 }
 
-Result<v1::AcctReply> Controller::Acct(const v1::AcctRequest& req) {
+Result<v1::AcctReply> Controller::Acct(const v1::AcctRequest& asked) {
+  v1::AcctRequest req = asked;
+  if (!NarrowToOwn(config_.private_data.jobs, req.requester(), req.mutable_users()))
+    return v1::AcctReply();
   JobQuery q;
   q.job_ids.assign(req.job_ids().begin(), req.job_ids().end());
   q.users.assign(req.users().begin(), req.users().end());
@@ -131,16 +149,19 @@ Result<v1::AcctReply> Controller::Acct(const v1::AcctRequest& req) {
   return reply;
 }
 
-Result<v1::ReportReply> Controller::Report(const v1::ReportRequest& req) {
+Result<v1::ReportReply> Controller::Report(const v1::ReportRequest& asked) {
   TimeMs now = clock_.Now();
+  v1::ReportRequest req = asked;
   TimeMs end = req.end_time() ? req.end_time() : now;
   if (end < req.start_time()) return MakeError("the report's end is before its start");
+  bool any = NarrowToOwn(config_.private_data.usage, req.requester(), req.mutable_users());
   JobQuery q;
   q.users.assign(req.users().begin(), req.users().end());
   q.accounts.assign(req.accounts().begin(), req.accounts().end());
   q.start_time = req.start_time();
   q.end_time = end;
-  auto jobs = store_->Query(q);
+  Result<std::vector<v1::JobInfo>> jobs = std::vector<v1::JobInfo>();
+  if (any) jobs = store_->Query(q);
   if (!jobs) return jobs.error();
   v1::ReportReply reply;
   reply.set_start_time(req.start_time());

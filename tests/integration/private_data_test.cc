@@ -1,0 +1,39 @@
+// private_data (Slurm's PrivateData), end to end: under the test cluster's
+// `private_data: [jobs, usage]`, a user sees only their own jobs in squeue,
+// sacct and tatami explain, and only their own usage in tatami report;
+// root, an admin, sees everyone's. Customers of a shared cluster must not
+// learn each other's job names, sizes or spend.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "tests/integration/cluster_fixture.h"
+
+namespace tatami::testing {
+namespace {
+
+TEST_F(ClusterTest, UsersSeeOnlyTheirOwnJobsAndUsage) {
+  if (geteuid() != 0) GTEST_SKIP() << "only root can run commands as nobody";
+  const std::string as_nobody = kAsNobody;
+  std::string mine = Submit("-o /dev/null --wrap=true");
+  CommandResult submitted =
+      cluster_.Run(as_nobody + "sbatch --parsable -D /tmp -o /dev/null --wrap=true");
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  std::string theirs = submitted.out.substr(0, submitted.out.find('\n'));
+  ASSERT_EQ(Wait(mine + " " + theirs), 0);
+  std::string both = mine + "," + theirs;
+
+  EXPECT_EQ(cluster_.Run("squeue -h -S i -o %i -j " + both).out, mine + "\n" + theirs + "\n");
+  EXPECT_EQ(cluster_.Run(as_nobody + "squeue -h -o %i -j " + both).out, theirs + "\n");
+  EXPECT_EQ(cluster_.Run(as_nobody + "squeue -h -t all -o %i -u root").out, "");
+  EXPECT_EQ(cluster_.Run("sacct -n -X -P -o JobID -j " + both).out, mine + "\n" + theirs + "\n");
+  EXPECT_EQ(cluster_.Run(as_nobody + "sacct -n -X -P -o JobID -j " + both).out, theirs + "\n");
+  EXPECT_EQ(cluster_.Run(as_nobody + "tatami explain " + theirs).exit_code, 0);
+  ExpectErrors({{as_nobody + "tatami explain " + mine, "tatami explain: error: no such job\n"}});
+
+  const std::string users = "tatami report -S @0 -E now --by user -P -n | cut -d'|' -f1";
+  EXPECT_EQ(cluster_.Run(users).out, "nobody\nroot\n");
+  EXPECT_EQ(cluster_.Run(as_nobody + users).out, "nobody\n");
+}
+
+}  // namespace
+}  // namespace tatami::testing
