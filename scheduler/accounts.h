@@ -38,6 +38,7 @@ class AccountTree {
   size_t size() const { return accounts_.size(); }
   const std::string& Name(uint32_t a) const { return accounts_[a].name; }
   uint32_t Parent(uint32_t a) const { return parents_[a]; }
+  bool MayCharge(uint32_t a, std::string_view user) const { return accounts_[a].MayCharge(user); }
   // Its share of the whole cluster: its shares over its siblings' and its
   // own, times its parent's share (Slurm's normalized shares).
   double NormalizedShares(uint32_t a) const { return normalized_[a]; }

@@ -7,9 +7,11 @@
 // The returned value is immutable and safe to share between threads.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/clock.h"
@@ -63,6 +65,10 @@ struct AccountConfig {
   KindCounts quota{};
   // Most devices of a kind above quota; unset (kNoBorrowLimit) = no limit.
   KindLimits borrow = kNoKindLimits;
+
+  bool MayCharge(std::string_view user) const {
+    return users.empty() || std::find(users.begin(), users.end(), user) != users.end();
+  }
 };
 
 // Multifactor priority (Slurm's priority/multifactor): a pending job's
@@ -207,8 +213,9 @@ struct ClusterConfig {
   MetricsConfig metrics;
   BillingConfig billing;
   // Slurm's PrivateData: what users other than admins (root and tatamid's
-  // own user) see only of their own. `jobs`: squeue, sacct and tatami
-  // explain list only their jobs; `usage`: tatami report only their usage.
+  // own user) see only of their own. `jobs`: squeue, sacct, sprio and
+  // tatami explain list only their jobs; `usage`: tatami report only their
+  // usage, sshare only accounts they may charge (and those accounts' parents).
   // The user is the one the CLI names, as for scancel: no credential yet.
   struct PrivateData {
     bool jobs = false;

@@ -265,6 +265,7 @@ int RunExplain(const std::string& prog, const Args& args) {
   // Pending jobs' accounts as tatami share sees them: how much of the
   // quota is held decides AssocGrpGRES, reclaim and what the job runs as.
   v1::SharesRequest accounts;
+  accounts.set_requester(req.requester());
   for (const auto& job : reply.jobs()) {
     const std::string& a = job.spec().account();
     if (job.state() == v1::PENDING && !a.empty() && job.reason() != "InvalidAccount" &&

@@ -23,6 +23,7 @@ constexpr const char* kUsage =
 
 int RunShare(const std::string& prog, const Args& args) {
   v1::SharesRequest req;
+  req.set_requester(CallerName());
   RecordOptions output;
   std::string value, error;
   ArgReader r(args);

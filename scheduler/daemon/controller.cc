@@ -333,8 +333,7 @@ Result<Controller::Checked> Controller::CheckResolvedSpec(v1::JobSpec& spec) {
   if (!spec.account().empty() && !config_.accounts.empty()) {
     const AccountConfig* acct = config_.FindAccount(spec.account());
     if (!acct) return MakeError("invalid account '" + spec.account() + "'");
-    if (!acct->users.empty() &&
-        std::find(acct->users.begin(), acct->users.end(), spec.user()) == acct->users.end()) {
+    if (!acct->MayCharge(spec.user())) {
       return MakeError("user " + spec.user() + " may not charge account '" + spec.account() + "'");
     }
   }

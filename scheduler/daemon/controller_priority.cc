@@ -108,6 +108,17 @@ Result<v1::SharesReply> Controller::Shares(const v1::SharesRequest& req) {
       if (named[a]) return true;
     return false;
   };
+  // private_data: usage: the accounts the requester may charge, and their
+  // ancestors for the tree's sake.
+  std::vector<bool> visible(accounts_->size(), true);
+  if (config_.private_data.usage && !IsAdmin(req.requester())) {
+    visible.assign(accounts_->size(), false);
+    for (uint32_t a = 0; a < accounts_->size(); ++a) {
+      if (!accounts_->MayCharge(a, req.requester())) continue;
+      for (uint32_t up = a; up != kNoAccount && !visible[up]; up = accounts_->Parent(up))
+        visible[up] = true;
+    }
+  }
   // Under the lock only copies; the arithmetic is done after.
   std::shared_lock lock(mu_);
   TimeMs now = clock_.Now();
@@ -120,7 +131,7 @@ Result<v1::SharesReply> Controller::Shares(const v1::SharesRequest& req) {
       AccountStandings(*accounts_, UsageWithRunning(past, accounts_->size(), holdings, now),
                        BooksOf(accounts_, holdings));
   for (uint32_t a = 0; a < all.size(); ++a)
-    if (wanted(a)) *reply.add_accounts() = std::move(all[a]);
+    if (wanted(a) && visible[a]) *reply.add_accounts() = std::move(all[a]);
   return reply;
 }
 

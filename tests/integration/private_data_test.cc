@@ -1,8 +1,8 @@
 // private_data (Slurm's PrivateData), end to end: under the test cluster's
 // `private_data: [jobs, usage]`, a user sees only their own jobs in squeue,
-// sacct and tatami explain, and only their own usage in tatami report;
-// root, an admin, sees everyone's. Customers of a shared cluster must not
-// learn each other's job names, sizes or spend.
+// sacct and tatami explain, only their own usage in tatami report, and in
+// sshare only the accounts they may charge; root, an admin, sees everyone's. Customers of a shared
+// cluster must not learn each other's job names, sizes or spend.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -33,6 +33,11 @@ TEST_F(ClusterTest, UsersSeeOnlyTheirOwnJobsAndUsage) {
   const std::string users = "tatami report -S @0 -E now --by user -P -n | cut -d'|' -f1";
   EXPECT_EQ(cluster_.Run(users).out, "nobody\nroot\n");
   EXPECT_EQ(cluster_.Run(as_nobody + users).out, "nobody\n");
+  // sshare: customer-acme lists its users (acme-ci); the others anyone may charge.
+  EXPECT_EQ(cluster_.Run("sshare -P -n | cut -d'|' -f1").out,
+            "fsd\ncustomer-acme\ncustomer-globex\ncustomer-initech\n");
+  EXPECT_EQ(cluster_.Run(as_nobody + "sshare -P -n | cut -d'|' -f1").out,
+            "fsd\ncustomer-globex\ncustomer-initech\n");
 }
 
 }  // namespace
