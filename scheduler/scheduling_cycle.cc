@@ -288,10 +288,15 @@ class Cycle {
       }
       DurationMs lowered = 0;  // --time-min: the limit it starts with instead
       if (!shares.ok() && why.reason == kReservation) {
-        lowered = LoweredLimit(job, o, req, end);
+        lowered = LoweredLimit(job, o, req, end, key);
         if (lowered == 0) continue;
         end = snap_.now + lowered;
+        // As failed_: a shape that did not fit before so many reservations
+        // will not fit later in the cycle either.
+        std::string lowered_key = ShapeKey(req, reservations_->CountBefore(end));
+        if (!lowered_key.empty() && lowered_failed_.count(lowered_key)) continue;
         shares = reservations_->PlaceBefore(req, end, placer_);
+        if (!shares.ok() && !lowered_key.empty()) lowered_failed_.insert(std::move(lowered_key));
       }
       if (!shares.ok()) continue;
       if (std::optional<size_t> sooner = SoonerOption(job, options, at)) {
@@ -322,8 +327,9 @@ class Cycle {
   // time_min (scaled to the option, as its limit is). Returns that lower
   // limit in whole minutes, as Slurm sets it, or 0: it may not. An
   // unlimited job may be lowered too, as in Slurm: to a limit it then keeps.
+  // `key`: the ShapeKey the job's placement before `end` failed under.
   DurationMs LoweredLimit(const PendingJob& job, size_t option, const ResourceRequest& req,
-                          TimeMs end) {
+                          TimeMs end, const std::string& key) {
     if (job.time_min <= 0) return 0;
     DurationMs limit = LimitOf(job, option);
     DurationMs least = limit > 0 && job.time_limit > 0
@@ -331,9 +337,19 @@ class Cycle {
                                  double(limit) * double(job.time_min) / double(job.time_limit)))
                            : LimitAtSpeed(job.time_min, SpeedOf(job, option));
     if (limit > 0 && least >= limit) return 0;
-    TimeMs until = reservations_->FitsUntil(req, end, placer_);
+    TimeMs until = FitsUntil(req, end, key);
     DurationMs lowered = (until - snap_.now) / kMinute * kMinute;
     return until > 0 && lowered >= least ? lowered : 0;
+  }
+
+  // ReservationBook::FitsUntil, remembered, as Proposal's answers, until a
+  // start or a claim could change it: a queue of jobs alike that a
+  // reservation keeps out costs one bisection, not one each.
+  TimeMs FitsUntil(const ResourceRequest& req, TimeMs end, const std::string& key) {
+    if (key.empty()) return reservations_->FitsUntil(req, end, placer_);
+    auto [it, added] = fits_until_.try_emplace(key + '|' + std::to_string(changes_));
+    if (added) it->second = reservations_->FitsUntil(req, end, placer_);
+    return it->second;
   }
 
   // kEarliestCompletion: of the options tried before options[at] (within
@@ -491,7 +507,11 @@ class Cycle {
   std::optional<PreemptionPlanner> preemption_;  // before reservations_: outlives it
   std::optional<ReservationBook> reservations_;
   std::unordered_map<std::string, Failure> failed_;  // by ShapeKey
-  std::set<std::string> blocked_;                    // partitions held back by an earlier job
+  // --time-min's: FitsUntil's memo (by ShapeKey and changes_), and the
+  // ShapeKeys that did not fit before their lowered limit's end.
+  std::unordered_map<std::string, TimeMs> fits_until_;
+  std::set<std::string> lowered_failed_;
+  std::set<std::string> blocked_;        // partitions held back by an earlier job
   std::set<std::string> unpreemptable_;  // ShapeKeys + preempt mask no claim was found for
   uint32_t kinds_in_service_ = 0;        // bit per AcceleratorKind with a schedulable node
   // Proposal's memo, by ShapeKey and the book changes that could alter it.
