@@ -1,10 +1,11 @@
 // tatami update JOBID... [--time=LIMIT] [--time-min=LIMIT] [--qos=QOS]
-// [--account=ACCOUNT] [--partition=PARTITION] [--nodes=N]
-// [--constraint=FEATURES] [--dependency=DEP] [--nice=N]: change pending
+// [--account=ACCOUNT] [--partition=PARTITION] [--nodes=N] [--ntasks=N]
+// [--mem=SIZE] [--constraint=FEATURES] [--dependency=DEP] [--nice=N]: change pending
 // jobs' settings (Slurm's scontrol update job; an empty --dependency or
 // --constraint clears it), and a running job's time limit. scontrol's own
 // words work too: `tatami update JobId=12 TimeLimit=30:00 QOS=burst
-// NumNodes=2 Features=ib Dependency=afterok:11 Nice=100`. The controller
+// NumNodes=2 NumTasks=16 MinMemoryNode=64G Features=ib Dependency=afterok:11
+// Nice=100`. The controller
 // checks each change as it checks a submission and says, per job, what it
 // refused.
 #include <strings.h>
@@ -25,9 +26,11 @@ namespace {
 constexpr const char* kUsage =
     "usage: %s JOBID[_TASK][,JOBID...]... [-t|--time=LIMIT] [--time-min=LIMIT] [-q|--qos=QOS]\n"
     "       [-A|--account=ACCOUNT] [-p|--partition=PARTITION[,...]] [-N|--nodes=N]\n"
-    "       [-C|--constraint=FEATURES] [-d|--dependency=DEP] [--nice=N]\n"
+    "       [-n|--ntasks=N] [--mem=SIZE] [-C|--constraint=FEATURES] [-d|--dependency=DEP]\n"
+    "       [--nice=N]\n"
     "       %s JobId=ID [TimeLimit=LIMIT] [TimeMin=LIMIT] [QOS=QOS] [Account=ACCOUNT]\n"
-    "       [Partition=PARTITION] [NumNodes=N] [Features=FEATURES] [Dependency=DEP] [Nice=N]\n"
+    "       [Partition=PARTITION] [NumNodes=N] [NumTasks=N] [MinMemoryNode=SIZE]\n"
+    "       [Features=FEATURES] [Dependency=DEP] [Nice=N]\n"
     "       (scontrol's words; an empty DEP or FEATURES clears it)\n";
 
 // Sets the request's field for one change; an error names the option as
@@ -50,6 +53,14 @@ Status SetChange(const std::string& option, const std::string& written, const st
     auto nodes = ParseNodeCount(value, written);
     if (!nodes) return nodes.error();
     req.set_nodes(*nodes);
+  } else if (option == "ntasks") {
+    auto tasks = ParseCount(value, written);
+    if (!tasks) return tasks.error();
+    req.set_ntasks(*tasks);
+  } else if (option == "mem") {
+    auto mib = ParseMemoryMiB(value, written);
+    if (!mib) return mib.error();
+    req.set_mem_per_node_mib(*mib == 0 ? -1 : *mib);  // as sbatch: 0 is the whole node
   } else if (option == "constraint") {
     req.set_constraint(value);  // "" clears it; the controller parses it
   } else if (option == "dependency") {
@@ -76,6 +87,8 @@ std::string ScontrolKey(const std::string& arg) {
                                      {"timelimit", "time"},
                                      {"timemin", "time-min"},
                                      {"numnodes", "nodes"},
+                                     {"numtasks", "ntasks"},
+                                     {"minmemorynode", "mem"},
                                      {"features", "constraint"},
                                      {"qos", "qos"},
                                      {"account", "account"},
@@ -114,6 +127,10 @@ int RunUpdate(const std::string& prog, const Args& args) {
       if (error.empty()) change = SetChange("time-min", "--time-min", value, req);
     } else if (r.Value("-N", "--nodes", &value, &error)) {
       if (error.empty()) change = SetChange("nodes", "--nodes", value, req);
+    } else if (r.Value("-n", "--ntasks", &value, &error)) {
+      if (error.empty()) change = SetChange("ntasks", "--ntasks", value, req);
+    } else if (r.Value(nullptr, "--mem", &value, &error)) {
+      if (error.empty()) change = SetChange("mem", "--mem", value, req);
     } else if (r.Value("-C", "--constraint", &value, &error)) {
       if (error.empty()) change = SetChange("constraint", "--constraint", value, req);
     } else if (!r.Peek().empty() && r.Peek()[0] == '-') {

@@ -1,6 +1,6 @@
 // tatami update (Slurm's scontrol update job): a pending job's time limit,
-// minimum time, QoS, account, partition, node count, features, dependency
-// or nice changed after submission.
+// minimum time, QoS, account, partition, node and task counts, memory,
+// features, dependency or nice changed after submission.
 // Each change is checked as the submission was (CheckResolvedSpec,
 // CheckNice, and CheckDependencies under the lock that applies it), on
 // the job's spec with the change applied, so an update never makes a job
@@ -73,6 +73,8 @@ Status Controller::ApplyUpdate(const v1::UpdateJobsRequest& req, bool admin, con
     if (Status s = ParseConstraint(req.constraint(), "--constraint", spec); !s.ok()) return s;
   }
   if (req.has_nodes()) spec.set_nodes(req.nodes());
+  if (req.has_ntasks()) spec.set_ntasks(req.ntasks());
+  if (req.has_mem_per_node_mib()) spec.set_mem_per_node_mib(req.mem_per_node_mib());
   return {};
 }
 

@@ -526,15 +526,18 @@ TEST_F(ClusterTest, UpdateChangesPendingJobsAndChecksEachChangeAsASubmission) {
   const std::vector<std::pair<std::string, std::string>> refused = {
       {"tatami update " + job,
        "nothing to change: give --time, --time-min, --qos, --account, --partition, --nodes, "
-       "--constraint, --dependency or --nice"},
+       "--ntasks, --mem, --constraint, --dependency or --nice"},
       {"tatami update --time=10:00", "no job ids given"},
       {"tatami update " + job + " --time=soon", "--time: 'soon' is not a time"},
       {"tatami update " + job + " timelimit=soon", "timelimit: 'soon' is not a time"},
       {"tatami update " + job + " QOS=", "QOS needs a QoS name"},
       {"tatami update JobId=" + job + " Gres=gpu:2",
        "cannot update 'Gres': only TimeLimit, TimeMin, QOS, Account, Partition, NumNodes, "
-       "Features, Dependency and Nice can be changed"},
+       "NumTasks, MinMemoryNode, Features, Dependency and Nice can be changed"},
       {"tatami update " + job + " NumNodes=0", "NumNodes: '0' is not a positive count"},
+      {"tatami update " + job + " NumTasks=0", "NumTasks: '0' is not a positive count"},
+      {"tatami update " + job + " --mem=lots", "--mem: 'lots' is not a memory size"},
+      {"tatami update " + job + " MinMemoryNode=64T", "Job " + job + ": impossible request: "},
       {"tatami update " + job + " -N 3",
        "Job " + job +
            ": impossible request: the job needs 3 node(s) with 1 CPUs each, but "
@@ -556,6 +559,8 @@ TEST_F(ClusterTest, UpdateChangesPendingJobsAndChecksEachChangeAsASubmission) {
        "Job " + running + " is RUNNING: only its time limit can be changed"},
       {"tatami update " + running + " NumNodes=2",
        "Job " + running + " is RUNNING: only its time limit can be changed"},
+      {"tatami update " + running + " --mem=1G",
+       "Job " + running + " is RUNNING: only its time limit can be changed"},
       {"tatami update 99999 --time=10:00", "Invalid job id specified: 99999"},
   };
   for (const auto& [command, message] : refused) ExpectRefused(command, message);
@@ -571,6 +576,12 @@ TEST_F(ClusterTest, UpdateChangesPendingJobsAndChecksEachChangeAsASubmission) {
   EXPECT_THAT(cluster_.Run("tatami explain " + job).out, HasSubstr("  --time-min 00:10:00: "));
   ASSERT_EQ(cluster_.Run("tatami update " + job + " -N 1 --constraint=").exit_code, 0);
   EXPECT_EQ(cluster_.Value("squeue -h -j " + job + " -o '%D %f'"), "1 (null)");
+  // Tasks and memory per node, in scontrol's words, then sbatch's.
+  CommandResult size = cluster_.Run("tatami update " + job + " NumTasks=4 MinMemoryNode=2G");
+  ASSERT_EQ(size.exit_code, 0) << size.err;
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + job + " -o '%C %m'"), "4 2048M");
+  ASSERT_EQ(cluster_.Run("tatami update " + job + " -n 1 --mem=512").exit_code, 0);
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + job + " -o '%C %m'"), "1 512M");
 
   // A running job's time limit moves on its node: cut to a second, it ends TIMEOUT...
   ASSERT_EQ(cluster_.Run("tatami update " + running + " --time=0:01").exit_code, 0);
