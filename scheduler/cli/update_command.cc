@@ -33,34 +33,31 @@ constexpr const char* kUsage =
     "       [Features=FEATURES] [Dependency=DEP] [Nice=N]\n"
     "       (scontrol's words; an empty DEP or FEATURES clears it)\n";
 
+// A parsed value into the request through `set`, or the parse's error.
+template <class T, class Set>
+Status SetParsed(Result<T> parsed, Set set) {
+  if (!parsed) return parsed.error();
+  set(*parsed);
+  return {};
+}
+
 // Sets the request's field for one change; an error names the option as
 // the user wrote it (`written`: --time, TimeLimit, ...).
 Status SetChange(const std::string& option, const std::string& written, const std::string& value,
                  v1::UpdateJobsRequest& req) {
   if (option == "time") {
-    auto limit = ParseTimeLimit(value, written);
-    if (!limit) return limit.error();
-    req.set_time_limit_ms(*limit);
+    return SetParsed(ParseTimeLimit(value, written), [&](auto v) { req.set_time_limit_ms(v); });
   } else if (option == "nice") {
-    auto nice = ParseNice(value, written);
-    if (!nice) return nice.error();
-    req.set_nice(*nice);
-  } else if (option == "time-min") {
-    auto limit = ParseTimeLimit(value, written);
-    if (!limit) return limit.error();
-    req.set_time_min_ms(*limit);  // 0 clears it
+    return SetParsed(ParseNice(value, written), [&](auto v) { req.set_nice(v); });
+  } else if (option == "time-min") {  // 0 clears it
+    return SetParsed(ParseTimeLimit(value, written), [&](auto v) { req.set_time_min_ms(v); });
   } else if (option == "nodes") {
-    auto nodes = ParseNodeCount(value, written);
-    if (!nodes) return nodes.error();
-    req.set_nodes(*nodes);
+    return SetParsed(ParseNodeCount(value, written), [&](auto v) { req.set_nodes(v); });
   } else if (option == "ntasks") {
-    auto tasks = ParseCount(value, written);
-    if (!tasks) return tasks.error();
-    req.set_ntasks(*tasks);
-  } else if (option == "mem") {
-    auto mib = ParseMemoryMiB(value, written);
-    if (!mib) return mib.error();
-    req.set_mem_per_node_mib(*mib == 0 ? -1 : *mib);  // as sbatch: 0 is the whole node
+    return SetParsed(ParseCount(value, written), [&](auto v) { req.set_ntasks(v); });
+  } else if (option == "mem") {  // as sbatch: 0 is the whole node
+    return SetParsed(ParseMemoryMiB(value, written),
+                     [&](auto v) { req.set_mem_per_node_mib(v == 0 ? -1 : v); });
   } else if (option == "constraint") {
     req.set_constraint(value);  // "" clears it; the controller parses it
   } else if (option == "dependency") {
