@@ -97,6 +97,26 @@ std::string ScontrolKey(const std::string& arg) {
   return "";
 }
 
+// sbatch's flags for the changes; SetChange's option is the long flag
+// without its dashes.
+struct UpdateFlag {
+  const char* short_flag;  // null: none
+  const char* long_flag;
+};
+constexpr UpdateFlag kUpdateFlags[] = {
+    {"-t", "--time"},       {"-q", "--qos"},     {"-A", "--account"},     {"-p", "--partition"},
+    {"-d", "--dependency"}, {nullptr, "--nice"}, {nullptr, "--time-min"}, {"-N", "--nodes"},
+    {"-n", "--ntasks"},     {nullptr, "--mem"},  {"-C", "--constraint"},
+};
+
+// The flag the reader is at, its value read (or `error` set); null if none.
+const UpdateFlag* FlagGiven(ArgReader& r, std::string* value, std::string* error) {
+  for (const UpdateFlag& f : kUpdateFlags) {
+    if (r.Value(f.short_flag, f.long_flag, value, error)) return &f;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 int RunUpdate(const std::string& prog, const Args& args) {
@@ -108,28 +128,8 @@ int RunUpdate(const std::string& prog, const Args& args) {
     if (r.Flag("-h", "--help")) {
       printf(kUsage, prog.c_str(), prog.c_str());
       return 0;
-    } else if (r.Value("-t", "--time", &value, &error)) {
-      if (error.empty()) change = SetChange("time", "--time", value, req);
-    } else if (r.Value("-q", "--qos", &value, &error)) {
-      if (error.empty()) change = SetChange("qos", "--qos", value, req);
-    } else if (r.Value("-A", "--account", &value, &error)) {
-      if (error.empty()) change = SetChange("account", "--account", value, req);
-    } else if (r.Value("-p", "--partition", &value, &error)) {
-      if (error.empty()) change = SetChange("partition", "--partition", value, req);
-    } else if (r.Value("-d", "--dependency", &value, &error)) {
-      if (error.empty()) change = SetChange("dependency", "--dependency", value, req);
-    } else if (r.Value(nullptr, "--nice", &value, &error)) {
-      if (error.empty()) change = SetChange("nice", "--nice", value, req);
-    } else if (r.Value(nullptr, "--time-min", &value, &error)) {
-      if (error.empty()) change = SetChange("time-min", "--time-min", value, req);
-    } else if (r.Value("-N", "--nodes", &value, &error)) {
-      if (error.empty()) change = SetChange("nodes", "--nodes", value, req);
-    } else if (r.Value("-n", "--ntasks", &value, &error)) {
-      if (error.empty()) change = SetChange("ntasks", "--ntasks", value, req);
-    } else if (r.Value(nullptr, "--mem", &value, &error)) {
-      if (error.empty()) change = SetChange("mem", "--mem", value, req);
-    } else if (r.Value("-C", "--constraint", &value, &error)) {
-      if (error.empty()) change = SetChange("constraint", "--constraint", value, req);
+    } else if (const UpdateFlag* flag = FlagGiven(r, &value, &error)) {
+      if (error.empty()) change = SetChange(flag->long_flag + 2, flag->long_flag, value, req);
     } else if (!r.Peek().empty() && r.Peek()[0] == '-') {
       return Fail(prog, "unrecognized option '" + r.Peek() + "'");
     } else if (std::string key = ScontrolKey(r.Peek()); !key.empty()) {
