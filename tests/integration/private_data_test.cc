@@ -27,12 +27,15 @@ TEST_F(ClusterTest, UsersSeeOnlyTheirOwnJobsAndUsage) {
   EXPECT_EQ(cluster_.Run(as_nobody + "squeue -h -t all -o %i -u root").out, "");
   EXPECT_EQ(cluster_.Run("sacct -n -X -P -o JobID -j " + both).out, mine + "\n" + theirs + "\n");
   EXPECT_EQ(cluster_.Run(as_nobody + "sacct -n -X -P -o JobID -j " + both).out, theirs + "\n");
+  EXPECT_EQ(cluster_.Run(as_nobody + "sacct -n -X -P -o JobID -u root -j " + both).out, "");
   EXPECT_EQ(cluster_.Run(as_nobody + "tatami explain " + theirs).exit_code, 0);
   ExpectErrors({{as_nobody + "tatami explain " + mine, "tatami explain: error: no such job\n"}});
 
-  const std::string users = "tatami report -S @0 -E now --by user -P -n | cut -d'|' -f1";
-  EXPECT_EQ(cluster_.Run(users).out, "nobody\nroot\n");
-  EXPECT_EQ(cluster_.Run(as_nobody + users).out, "nobody\n");
+  const std::string report = "tatami report -S @0 -E now --by user -P -n";
+  const std::string users = " | cut -d'|' -f1";
+  EXPECT_EQ(cluster_.Run(report + users).out, "nobody\nroot\n");
+  EXPECT_EQ(cluster_.Run(as_nobody + report + users).out, "nobody\n");
+  EXPECT_EQ(cluster_.Run(as_nobody + report + " -u root" + users).out, "");
   // sshare: customer-acme lists its users (acme-ci); the others anyone may charge.
   EXPECT_EQ(cluster_.Run("sshare -P -n | cut -d'|' -f1").out,
             "fsd\ncustomer-acme\ncustomer-globex\ncustomer-initech\n");
