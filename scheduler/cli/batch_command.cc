@@ -73,6 +73,7 @@ int RunBatch(const std::string& prog, const Args& args) {
 
   v1::WaitRequest wait;
   wait.add_job_ids(reply.job_id());
+  wait.set_requester(req->spec.user());
   v1::WaitReply done;
   if (Status s = client->Call(&v1::Controller::Stub::Wait, wait, &done, 0); !s.ok()) {
     return Fail(prog,

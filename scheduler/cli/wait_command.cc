@@ -14,6 +14,7 @@ namespace tatami {
 
 int RunWait(const std::string& prog, const Args& args) {
   v1::WaitRequest req;
+  req.set_requester(CallerName());
   std::string value, error;
   ArgReader r(args);
   while (!r.Done()) {

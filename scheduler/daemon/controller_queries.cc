@@ -180,6 +180,13 @@ Result<v1::ReportReply> Controller::Report(const v1::ReportRequest& asked) {
 
 v1::WaitReply Controller::Wait(const v1::WaitRequest& req) {
   TimeMs deadline = req.timeout_ms() > 0 ? clock_.Now() + req.timeout_ms() : 0;
+  // Under private_data, another user's job is waited on as one that does
+  // not exist. A job gone from memory (min_job_age) keeps no owner to check;
+  // what is left of it (state, exit code) is answered to anyone.
+  bool own_only = config_.private_data.jobs && !IsAdmin(req.requester());
+  auto visible = [&](const v1::JobInfo* job) {
+    return !own_only || job->spec().user() == req.requester();
+  };
   while (true) {
     uint64_t generation;
     {
@@ -193,14 +200,16 @@ v1::WaitReply Controller::Wait(const v1::WaitRequest& req) {
       // Check in place; copy the records only for the answer, once.
       for (uint64_t id : req.job_ids()) {
         for (const v1::JobInfo* job : JobsWithIdLocked(id)) {
-          all_done &= IsTerminal(job->state()) && !finishing_ids_.count(job->job_id());
+          if (visible(job))
+            all_done &= IsTerminal(job->state()) && !finishing_ids_.count(job->job_id());
         }
       }
       if (all_done || timed_out) {
         v1::WaitReply reply;
         reply.set_all_done(all_done);
         for (uint64_t id : req.job_ids()) {
-          for (const v1::JobInfo* job : JobsWithIdLocked(id)) *reply.add_jobs() = Summary(*job);
+          for (const v1::JobInfo* job : JobsWithIdLocked(id))
+            if (visible(job)) *reply.add_jobs() = Summary(*job);
           // Ended long ago (min_job_age): what is left of them.
           for (v1::JobInfo& job : GoneWithIdLocked(id)) *reply.add_jobs() = std::move(job);
         }

@@ -1,8 +1,9 @@
 // private_data (Slurm's PrivateData), end to end: under the test cluster's
 // `private_data: [jobs, usage]`, a user sees only their own jobs in squeue,
-// sacct and tatami explain, only their own usage in tatami report, and in
-// sshare only the accounts they may charge; root, an admin, sees everyone's. Customers of a shared
-// cluster must not learn each other's job names, sizes or spend.
+// sacct, tatami explain and tatami wait, only their own usage in tatami
+// report, and in sshare only the accounts they may charge; root, an admin,
+// sees everyone's. Customers of a shared cluster must not learn each
+// other's job names, sizes or spend.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -29,7 +30,13 @@ TEST_F(ClusterTest, UsersSeeOnlyTheirOwnJobsAndUsage) {
   EXPECT_EQ(cluster_.Run(as_nobody + "sacct -n -X -P -o JobID -j " + both).out, theirs + "\n");
   EXPECT_EQ(cluster_.Run(as_nobody + "sacct -n -X -P -o JobID -u root -j " + both).out, "");
   EXPECT_EQ(cluster_.Run(as_nobody + "tatami explain " + theirs).exit_code, 0);
-  ExpectErrors({{as_nobody + "tatami explain " + mine, "tatami explain: error: no such job\n"}});
+  ExpectErrors({{as_nobody + "tatami explain " + mine, "tatami explain: error: no such job\n"},
+                {as_nobody + "tatami wait " + mine, "tatami wait: error: no such job\n"}});
+  // tatami wait answers for one's own jobs only; root's for everyone's.
+  EXPECT_EQ(cluster_.Run(as_nobody + "tatami wait " + mine + " " + theirs).out,
+            theirs + " COMPLETED 0:0\n");
+  EXPECT_EQ(cluster_.Run("tatami wait " + mine + " " + theirs).out,
+            mine + " COMPLETED 0:0\n" + theirs + " COMPLETED 0:0\n");
 
   const std::string report = "tatami report -S @0 -E now --by user -P -n";
   const std::string users = " | cut -d'|' -f1";
