@@ -135,6 +135,7 @@ Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config,
                          const LargestNodes& largest) {
   // The partitions the job may use, its main one first: those it listed
   // (-p h100,dojo), or else every partition.
+  spec.set_partitions_listed(spec.partition());
   std::vector<std::string> allowed = Split(spec.partition(), ',');
   if (spec.partition().empty()) allowed.clear();
   size_t listed_partitions = allowed.size();

@@ -41,6 +41,8 @@ LargestNodes LargestNodesOf(const ClusterConfig& config);
 // also gets a copy at its speed in each other listed partition that has its
 // kind (from_partition_list): the job starts where there is room first. A
 // job without --time runs there for that partition's default limit.
+// `partition` ends as the main partition; `partitions_listed` keeps what it
+// was (the -p list, or ""), so that the job can be resolved again.
 // `largest` is LargestNodesOf(config).
 Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config,
                          const LargestNodes& largest);
@@ -48,7 +50,8 @@ Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config,
 // A resolved spec moved to `partitions` (one, or a -p list), unresolved
 // again: the alternatives its job class and its -p list brought are taken
 // out and the user's own lose their partition, so that ResolveJobOptions
-// resolves it as if it had been submitted there (tatami update -p).
+// resolves it as if it had been submitted there (tatami update -p; with
+// its own partitions_listed, tatami update --gpus).
 void MoveToPartitions(v1::JobSpec& spec, const std::string& partitions);
 
 // -N / --nodes: "N" or "min-max", of which the minimum is used, as sbatch.

@@ -201,10 +201,14 @@ TEST(JobOptions, AJobMovedToOtherPartitionsIsResolvedAgainThere) {
   Accept(spec, "hw4", 4, 0.3);
   ASSERT_TRUE(Resolve(spec).ok());
   ASSERT_GT(spec.accelerator_options_size(), 1);  // the user's, and the copies in spot
+  // The main partition is resolved; the list is kept, for a later update.
+  EXPECT_EQ(spec.partition(), "h100");
+  EXPECT_EQ(spec.partitions_listed(), "h100,spot");
 
   MoveToPartitions(spec, "spot,dojo");
   ASSERT_TRUE(Resolve(spec).ok());
   EXPECT_EQ(spec.partition(), "spot");
+  EXPECT_EQ(spec.partitions_listed(), "spot,dojo");
   std::vector<std::string> options;
   for (const auto& o : spec.accelerator_options())
     options.push_back(DescribeShape(o.accelerators()) + " in " + o.partition() + " at " +

@@ -114,9 +114,8 @@ Result<double> ParseSpeed(const std::string& opt, const std::string& shape,
   return speed;
 }
 
-// "h100:8|d1:1@1.3": the first shape is the job's request; each other one is
-// an alternative the scheduler may choose instead, with its speed relative
-// to the first ("@S"; 1 when left out, and the first's own @S rescales).
+}  // namespace
+
 Status ParseAccelerators(const std::string& opt, const std::string& v, bool gres,
                          v1::JobSpec& spec) {
   spec.clear_accelerator_options();
@@ -145,6 +144,8 @@ Status ParseAccelerators(const std::string& opt, const std::string& v, bool gres
   }
   return {};
 }
+
+namespace {
 
 Handler CountOption(const char* opt, void (v1::JobSpec::*set)(uint32_t)) {
   return [opt, set](const std::string& v, BatchRequest& r) -> Status {

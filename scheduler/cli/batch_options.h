@@ -42,6 +42,13 @@ Result<BatchRequest> ParseBatch(
     const std::vector<std::string>& args, const BatchContext& ctx,
     const std::function<Result<std::string>(const std::string&)>& read_file);
 
+// --gpus, --gres, --gpus-per-node, --accelerators (`opt`; `gres`: --gres's
+// name[:type][:count] syntax) into spec.accelerators and, for
+// "h100:8|d1:1@1.3", the alternatives it lists (accelerator_options), each
+// with its speed relative to the first shape. Errors name `opt`.
+Status ParseAccelerators(const std::string& opt, const std::string& v, bool gres,
+                         v1::JobSpec& spec);
+
 // For `--help`: one line per option.
 std::string BatchHelp();
 

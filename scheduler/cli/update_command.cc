@@ -1,11 +1,13 @@
 // tatami update JOBID... [--time=LIMIT] [--time-min=LIMIT] [--qos=QOS]
 // [--account=ACCOUNT] [--partition=PARTITION] [--nodes=N] [--ntasks=N]
-// [--mem=SIZE] [--constraint=FEATURES] [--dependency=DEP] [--nice=N]: change pending
+// [--mem=SIZE] [--gpus=SHAPES] (or --gres, --gpus-per-node, --tiles,
+// --accelerators) [--job-class=CLASS] [--constraint=FEATURES]
+// [--dependency=DEP] [--nice=N]: change pending
 // jobs' settings (Slurm's scontrol update job; an empty --dependency or
 // --constraint clears it), and a running job's time limit. scontrol's own
 // words work too: `tatami update JobId=12 TimeLimit=30:00 QOS=burst
-// NumNodes=2 NumTasks=16 MinMemoryNode=64G Features=ib Dependency=afterok:11
-// Nice=100`. The controller
+// NumNodes=2 NumTasks=16 MinMemoryNode=64G Gres=gpu:4 Features=ib
+// Dependency=afterok:11 Nice=100`. The controller
 // checks each change as it checks a submission and says, per job, what it
 // refused.
 #include <strings.h>
@@ -14,6 +16,7 @@
 
 #include "base/duration.h"
 #include "base/strings.h"
+#include "scheduler/cli/batch_options.h"
 #include "scheduler/cli/client.h"
 #include "scheduler/cli/commands.h"
 #include "scheduler/job_options.h"
@@ -26,18 +29,53 @@ namespace {
 constexpr const char* kUsage =
     "usage: %s JOBID[_TASK][,JOBID...]... [-t|--time=LIMIT] [--time-min=LIMIT] [-q|--qos=QOS]\n"
     "       [-A|--account=ACCOUNT] [-p|--partition=PARTITION[,...]] [-N|--nodes=N]\n"
-    "       [-n|--ntasks=N] [--mem=SIZE] [-C|--constraint=FEATURES] [-d|--dependency=DEP]\n"
-    "       [--nice=N]\n"
+    "       [-n|--ntasks=N] [--mem=SIZE] [-G|--gpus=SHAPES] [--gres=SHAPES]\n"
+    "       [--gpus-per-node=SHAPES] [--tiles=N] [--accelerators=SHAPES] [--job-class=CLASS]\n"
+    "       [-C|--constraint=FEATURES] [-d|--dependency=DEP] [--nice=N]\n"
     "       %s JobId=ID [TimeLimit=LIMIT] [TimeMin=LIMIT] [QOS=QOS] [Account=ACCOUNT]\n"
     "       [Partition=PARTITION] [NumNodes=N] [NumTasks=N] [MinMemoryNode=SIZE]\n"
+    "       [Gres=gpu:N] [TresPerNode=gres/gpu:N] [TresPerJob=gres/gpu:N]\n"
     "       [Features=FEATURES] [Dependency=DEP] [Nice=N]\n"
-    "       (scontrol's words; an empty DEP or FEATURES clears it)\n";
+    "       (scontrol's words; an empty DEP, FEATURES or CLASS clears it; new\n"
+    "       accelerators replace the job's alternatives, as sbatch's SHAPES give them)\n";
 
 // A parsed value into the request through `set`, or the parse's error.
 template <class T, class Set>
 Status SetParsed(Result<T> parsed, Set set) {
   if (!parsed) return parsed.error();
   set(*parsed);
+  return {};
+}
+
+// The accelerators as sbatch's flag `option` gives them, or as scontrol's
+// TresPerNode/TresPerJob=gres/NAME[:TYPE]:COUNT (per node / for the job);
+// an empty value: none.
+Status SetAccelerators(const std::string& option, const std::string& written,
+                       const std::string& value, v1::UpdateJobsRequest& req) {
+  bool tres = option.starts_with("tres-");
+  std::string shapes = value;
+  if (tres) {
+    if (!value.starts_with("gres/") && !value.starts_with("gres:"))
+      return MakeError(written + ": want gres/NAME[:TYPE]:COUNT, not '" + value + "'");
+    shapes = value.substr(5);
+  }
+  v1::AcceleratorChange& change = *req.mutable_accelerators();
+  if (shapes.empty()) return {};  // none: the job no longer asks for any
+  bool gres = tres || option == "gres";
+  // ParseAccelerators reads --gpus's counts as the job's, others' per node.
+  std::string opt = option == "gpus" ? "--gpus" : written;
+  v1::JobSpec parsed;
+  if (Status s = ParseAccelerators(opt, shapes, gres, parsed); !s.ok()) return s;
+  *change.mutable_request() = parsed.accelerators();
+  *change.mutable_options() = parsed.accelerator_options();
+  if (option == "tres-per-job") {  // parsed as per node: for the job instead
+    auto for_job = [](v1::AcceleratorRequest* r) {
+      r->set_total(r->per_node());
+      r->set_per_node(0);
+    };
+    for_job(change.mutable_request());
+    for (auto& o : *change.mutable_options()) for_job(o.mutable_accelerators());
+  }
   return {};
 }
 
@@ -58,6 +96,17 @@ Status SetChange(const std::string& option, const std::string& written, const st
   } else if (option == "mem") {  // as sbatch: 0 is the whole node
     return SetParsed(ParseMemoryMiB(value, written),
                      [&](auto v) { req.set_mem_per_node_mib(v == 0 ? -1 : v); });
+  } else if (option == "gpus" || option == "gres" || option == "gpus-per-node" ||
+             option == "accelerators" || option == "tres-per-node" || option == "tres-per-job") {
+    return SetAccelerators(option, written, value, req);
+  } else if (option == "tiles") {
+    return SetParsed(ParseCount(value, written), [&](auto n) {
+      v1::AcceleratorRequest& tiles = *req.mutable_accelerators()->mutable_request();
+      tiles.set_kind("d1");
+      tiles.set_total(n);
+    });
+  } else if (option == "job-class") {
+    req.set_job_class(value);  // "" clears it; the controller checks the name
   } else if (option == "constraint") {
     req.set_constraint(value);  // "" clears it; the controller parses it
   } else if (option == "dependency") {
@@ -86,6 +135,9 @@ std::string ScontrolKey(const std::string& arg) {
                                      {"numnodes", "nodes"},
                                      {"numtasks", "ntasks"},
                                      {"minmemorynode", "mem"},
+                                     {"gres", "gres"},
+                                     {"trespernode", "tres-per-node"},
+                                     {"tresperjob", "tres-per-job"},
                                      {"features", "constraint"},
                                      {"qos", "qos"},
                                      {"account", "account"},
@@ -104,9 +156,15 @@ struct UpdateFlag {
   const char* long_flag;
 };
 constexpr UpdateFlag kUpdateFlags[] = {
-    {"-t", "--time"},       {"-q", "--qos"},     {"-A", "--account"},     {"-p", "--partition"},
-    {"-d", "--dependency"}, {nullptr, "--nice"}, {nullptr, "--time-min"}, {"-N", "--nodes"},
-    {"-n", "--ntasks"},     {nullptr, "--mem"},  {"-C", "--constraint"},
+    {"-t", "--time"},         {"-q", "--qos"},
+    {"-A", "--account"},      {"-p", "--partition"},
+    {"-d", "--dependency"},   {nullptr, "--nice"},
+    {nullptr, "--time-min"},  {"-N", "--nodes"},
+    {"-n", "--ntasks"},       {nullptr, "--mem"},
+    {"-C", "--constraint"},   {"-G", "--gpus"},
+    {nullptr, "--gres"},      {nullptr, "--gpus-per-node"},
+    {nullptr, "--tiles"},     {nullptr, "--accelerators"},
+    {nullptr, "--job-class"},
 };
 
 // The flag the reader is at, its value read (or `error` set); null if none.

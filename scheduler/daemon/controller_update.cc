@@ -1,11 +1,12 @@
 // tatami update (Slurm's scontrol update job): a pending job's time limit,
 // minimum time, QoS, account, partition, node and task counts, memory,
-// features, dependency or nice changed after submission.
+// accelerators, job class, features, dependency or nice changed after
+// submission.
 // Each change is checked as the submission was (CheckResolvedSpec,
 // CheckNice, and CheckDependencies under the lock that applies it), on
 // the job's spec with the change applied, so an update never makes a job
-// sbatch would have refused; a new partition resolves the job's
-// alternatives again, as if it had been submitted there
+// sbatch would have refused; a new partition, accelerators or job class
+// resolves the job's alternatives again, as if it had been submitted so
 // (MoveToPartitions); a new dependency must name jobs that exist and close
 // no cycle. A running job's time limit may change too: its agents move the
 // deadline (root may extend a job past its partition's limit, as Slurm's
@@ -52,8 +53,15 @@ Status Controller::ApplyUpdate(const v1::UpdateJobsRequest& req, bool admin, con
   }
   if (req.has_qos()) spec.set_qos(req.qos());
   if (req.has_account()) spec.set_account(req.account());
-  if (req.has_partition()) {
-    MoveToPartitions(spec, req.partition());
+  // A new partition, accelerators or job class: the job's alternatives are
+  // resolved again, in the partitions it listed unless it names others.
+  if (req.has_partition() || req.has_accelerators() || req.has_job_class()) {
+    MoveToPartitions(spec, req.has_partition() ? req.partition() : spec.partitions_listed());
+    if (req.has_accelerators()) {
+      *spec.mutable_accelerators() = req.accelerators().request();
+      *spec.mutable_accelerator_options() = req.accelerators().options();
+    }
+    if (req.has_job_class()) spec.set_job_class(req.job_class());
     if (Status s = ResolveJobOptions(spec, config_, largest_node_); !s.ok()) return s;
   }
   if (req.has_dependency()) {

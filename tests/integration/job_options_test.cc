@@ -127,6 +127,61 @@ TEST_F(ClusterTest, UpdateMovesAPendingJobToAnotherPartition) {
   EXPECT_EQ(Wait(running), 0);
 }
 
+// tatami update --gpus (and --gres, --tiles, --job-class, scontrol's Gres=
+// and TresPerJob=) gives a pending job other accelerators, resolved as
+// sbatch would have resolved them: alternatives and a class's kinds in the
+// partitions the job listed with -p (any, if none), the main request in the
+// first listed that has its kind. What sbatch would refuse is refused and changes
+// nothing; a running job keeps what it runs on.
+TEST_F(ClusterTest, UpdateGivesAPendingJobOtherAccelerators) {
+  std::string job = Submit("-H --gpus=h100:8 -t 60 --wrap=true");
+  auto shown = [&] { return cluster_.Value("squeue -h -o '%P %b' -j " + job); };
+  EXPECT_EQ(shown(), "h100 gres/gpu:h100:8");
+  ASSERT_EQ(cluster_.Run("tatami update JobId=" + job + " Gres=gpu:h100:4").exit_code, 0);
+  EXPECT_EQ(shown(), "h100 gres/gpu:h100:4");
+  ASSERT_EQ(cluster_.Run("tatami update " + job + " --gpus='h100:8|d1:1@1.3'").exit_code, 0);
+  EXPECT_EQ(shown(), "h100,dojo gres/gpu:h100:8");
+  ASSERT_EQ(cluster_.Run("tatami update " + job + " --gpus=h100:8 --job-class=vision").exit_code,
+            0);
+  EXPECT_EQ(shown(), "h100,dojo,hw4 gres/gpu:h100:8");
+  ASSERT_EQ(cluster_.Run("tatami update " + job + " --job-class=").exit_code, 0);
+  EXPECT_EQ(shown(), "h100 gres/gpu:h100:8");
+  ASSERT_EQ(cluster_.Run("tatami update " + job + " -p dojo --tiles=1").exit_code, 0);
+  EXPECT_EQ(shown(), "dojo gres/d1:1");
+  // The job's -p list stands: its tiles resolve to the listed dojo.
+  std::string two = Submit("-H -p h100,dojo --gpus=h100:8 -t 60 --wrap=true");
+  ASSERT_EQ(cluster_.Run("tatami update " + two + " --tiles=1").exit_code, 0);
+  EXPECT_EQ(cluster_.Value("squeue -h -o '%P %b' -j " + two), "dojo gres/d1:1");
+
+  std::string listed = Submit("-H -p h100 --gpus=h100:8 -t 60 --wrap=true");
+  std::string running = Submit(Blocker());
+  ASSERT_TRUE(ReadyEventually());
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"tatami update " + listed + " --tiles=1",  // as sbatch -p h100 --tiles=1 would be
+       "Job " + listed + ": impossible request: "},
+      {"tatami update " + listed + " --gpus=h100:64", "Job " + listed + ": impossible request: "},
+      {"tatami update " + listed + " --job-class=quantum",
+       "Job " + listed + ": --job-class: unknown class 'quantum'"},
+      {"tatami update " + listed + " --gpus=tpu:1",
+       "--gpus: unknown accelerator 'tpu' (want gpu, h100, d1 or hw4)"},
+      {"tatami update " + listed + " TresPerNode=gpu:2",
+       "TresPerNode: want gres/NAME[:TYPE]:COUNT, not 'gpu:2'"},
+      {"tatami update " + running + " --gpus=h100:2",
+       "Job " + running + " is RUNNING: only its time limit can be changed"},
+  };
+  for (const auto& [command, message] : refused) ExpectRefused(command, message);
+  EXPECT_EQ(cluster_.Value("squeue -h -o '%P %b' -j " + listed), "h100 gres/gpu:h100:8");
+  Release();
+  EXPECT_EQ(Wait(running), 0);
+
+  // Two GPUs for the job, in scontrol's words: it runs on two.
+  ASSERT_EQ(cluster_.Run("tatami update " + listed + " TresPerJob=gres/gpu:2").exit_code, 0);
+  ASSERT_EQ(cluster_.Run("tatami release " + listed).exit_code, 0);
+  ASSERT_EQ(Wait(listed), 0);
+  EXPECT_THAT(cluster_.Value("sacct -n -P -X -j " + listed + " -o AllocTRES"),
+              HasSubstr(",gres/gpu=2,"));
+}
+
 // -p hw4,h100 lets a job start in whichever listed partition has room
 // first, as Slurm's does: with the HW4 host taken whole, a job without
 // accelerators runs in h100. (Its --time must fit h100's max_time: a

@@ -526,14 +526,16 @@ TEST_F(ClusterTest, UpdateChangesPendingJobsAndChecksEachChangeAsASubmission) {
   const std::vector<std::pair<std::string, std::string>> refused = {
       {"tatami update " + job,
        "nothing to change: give --time, --time-min, --qos, --account, --partition, --nodes, "
-       "--ntasks, --mem, --constraint, --dependency or --nice"},
+       "--ntasks, --mem, --gpus (or --gres, --gpus-per-node, --tiles, --accelerators), "
+       "--job-class, --constraint, --dependency or --nice"},
       {"tatami update --time=10:00", "no job ids given"},
       {"tatami update " + job + " --time=soon", "--time: 'soon' is not a time"},
       {"tatami update " + job + " timelimit=soon", "timelimit: 'soon' is not a time"},
       {"tatami update " + job + " QOS=", "QOS needs a QoS name"},
-      {"tatami update JobId=" + job + " Gres=gpu:2",
-       "cannot update 'Gres': only TimeLimit, TimeMin, QOS, Account, Partition, NumNodes, "
-       "NumTasks, MinMemoryNode, Features, Dependency and Nice can be changed"},
+      {"tatami update JobId=" + job + " MinCPUsNode=2",
+       "cannot update 'MinCPUsNode': only TimeLimit, TimeMin, QOS, Account, Partition, "
+       "NumNodes, NumTasks, MinMemoryNode, Gres, TresPerNode, TresPerJob, Features, "
+       "Dependency and Nice can be changed"},
       {"tatami update " + job + " NumNodes=0", "NumNodes: '0' is not a positive count"},
       {"tatami update " + job + " NumTasks=0", "NumTasks: '0' is not a positive count"},
       {"tatami update " + job + " --mem=lots", "--mem: 'lots' is not a memory size"},
