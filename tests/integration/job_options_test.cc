@@ -148,6 +148,8 @@ TEST_F(ClusterTest, UpdateGivesAPendingJobOtherAccelerators) {
   EXPECT_EQ(shown(), "h100 gres/gpu:h100:8");
   ASSERT_EQ(cluster_.Run("tatami update " + job + " -p dojo --tiles=1").exit_code, 0);
   EXPECT_EQ(shown(), "dojo gres/d1:1");
+  ASSERT_EQ(cluster_.Run("tatami update " + job + " --gres=").exit_code, 0);  // none
+  EXPECT_EQ(shown(), "dojo N/A");
   // The job's -p list stands: its tiles resolve to the listed dojo.
   std::string two = Submit("-H -p h100,dojo --gpus=h100:8 -t 60 --wrap=true");
   ASSERT_EQ(cluster_.Run("tatami update " + two + " --tiles=1").exit_code, 0);

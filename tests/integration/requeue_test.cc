@@ -46,5 +46,27 @@ TEST_F(ClusterTest, ACancelWhileARequeueEndsTheRunEndsTheJob) {
   EXPECT_EQ(cluster_.AcctState(job), "CANCELLED by 0");
 }
 
+// A node lost while tatami requeue ends a run (the job ignores SIGTERM, so
+// the run lasts until kill_wait's SIGKILL, and its agent dies first): the
+// job is queued again, as the requeue asked, not failed with its node,
+// though it did not ask for --requeue itself.
+TEST_F(ClusterTest, ANodeLostWhileARequeueEndsTheRunQueuesTheJobAgain) {
+  std::string job = Submit(
+      "-w h100-02 --wrap='trap \"echo ignoring TERM\" TERM; touch lost.ready; while :; do sleep "
+      "0.05; done'");
+  ASSERT_TRUE(ReadyEventually("lost"));
+  ASSERT_EQ(cluster_.Run("tatami requeue --hold " + job).exit_code, 0);
+  ASSERT_TRUE(LocalCluster::KillAndReap(cluster_.AgentPid("h100-02")));
+  EXPECT_TRUE(LocalCluster::Eventually(
+      [&] { return cluster_.Value("squeue -h -j " + job + " -o %t:%r") == "PD:JobHeldUser"; },
+      std::chrono::seconds(20)))
+      << cluster_.Run("squeue -j " + job).out;
+  // The agent comes back and kills the run its predecessor left.
+  ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0);
+  ASSERT_EQ(cluster_.Run("scancel " + job).exit_code, 0);
+  EXPECT_EQ(Wait(job), 1);
+  EXPECT_EQ(cluster_.AcctState(job), "CANCELLED by 0");
+}
+
 }  // namespace
 }  // namespace tatami::testing
