@@ -126,7 +126,8 @@ std::string FormatRemainingDependencies(const v1::JobInfo& job) {
       if (spec.dependency_any()) return "";
       continue;
     }
-    remaining.push_back(TermText(spec.dependencies(i)) +
+    bool array = i < job.dependency_on_array_size() && job.dependency_on_array(i);
+    remaining.push_back(TermText(spec.dependencies(i)) + (array ? "_*" : "") +
                         (state == v1::DEPENDENCY_FAILED ? "(failed)" : "(unfulfilled)"));
   }
   return Join(remaining, spec.dependency_any() ? "?" : ",");

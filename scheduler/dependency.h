@@ -37,8 +37,9 @@ std::vector<v1::DependencyState> EachDependencyState(const v1::JobInfo& job,
 
 // squeue's %E, Slurm's "dependencies remaining": a pending job's terms
 // not yet met, each with its state ("afterok:12(unfulfilled),
-// afternotok:13(failed)"); "" when none remain (all met; under '?', one)
-// or the job is not pending. Without states, the terms as given.
+// afternotok:13(failed)", a job array's "afterok:12_*(unfulfilled)"); ""
+// when none remain (all met; under '?', one) or the job is not pending.
+// Without states, the terms as given.
 std::string FormatRemainingDependencies(const v1::JobInfo& job);
 
 }  // namespace tatami

@@ -98,6 +98,14 @@ TEST_F(DependencyTest, RemainingTermsEachWithTheirState) {
 
   v1::JobInfo job = PendingJob("afterok:1,afterok:2");
   EXPECT_EQ(FormatRemainingDependencies(job), "afterok:1,afterok:2");  // no states: as given
+
+  // A term on a job array (JobInfo.dependency_on_array) reads as squeue's.
+  v1::JobInfo on_array = PendingJob("afterok:1,afterany:3");
+  on_array.add_dependency_states(v1::DEPENDENCY_UNFULFILLED);
+  on_array.add_dependency_states(v1::DEPENDENCY_FAILED);
+  on_array.add_dependency_on_array(true);
+  on_array.add_dependency_on_array(false);
+  EXPECT_EQ(FormatRemainingDependencies(on_array), "afterok:1_*(unfulfilled),afterany:3(failed)");
   job.set_state(v1::RUNNING);
   EXPECT_EQ(FormatRemainingDependencies(job), "");
 }

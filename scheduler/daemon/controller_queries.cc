@@ -85,6 +85,11 @@ v1::ListJobsReply Controller::ListJobs(const v1::ListJobsRequest& asked) const {
     if (job.state() == v1::PENDING) {
       for (v1::DependencyState d : EachDependencyState(job, dependencies))
         listed->add_dependency_states(d);
+      for (const v1::Dependency& d : job.spec().dependencies()) {
+        std::vector<const v1::JobInfo*> named = JobsWithIdLocked(d.job_id());
+        listed->add_dependency_on_array(!named.empty() &&
+                                        named.front()->array_job_id() == d.job_id());
+      }
     }
   };
   for (const auto& [id, job] : jobs_) consider(job);

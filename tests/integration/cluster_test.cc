@@ -474,7 +474,12 @@ TEST_F(ClusterTest, UpdateMendsAPendingJobsDependencyAndRefusesACycle) {
   ExpectRefused("tatami update " + array + "_1 -d afterok:" + array,
                 "--dependency: job " + std::to_string(std::stoull(array) + 1) +
                     " would wait on itself (through its dependencies)");
-  ASSERT_EQ(cluster_.Run("scancel " + array).exit_code, 0);
+  // %E names a whole array as squeue's does, one task by its own id.
+  std::string task = std::to_string(std::stoull(array) + 1);
+  std::string on_array = Submit("-d afterok:" + array + ",afterany:" + task + " --wrap=true");
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + on_array + " -o %E"),
+            "afterok:" + array + "_*(unfulfilled),afterany:" + task + "(unfulfilled)");
+  ASSERT_EQ(cluster_.Run("scancel " + array + " " + on_array).exit_code, 0);
 
   // Cleared, the job no longer waits for the blocker; the one after it follows.
   ASSERT_EQ(cluster_.Run("tatami update JobId=" + first + " Dependency=").exit_code, 0);
