@@ -176,7 +176,16 @@ Status ResolveJobOptions(v1::JobSpec& spec, const ClusterConfig& config,
                        ": a speed is a number above 0 and at most 1000, not " +
                        std::to_string(option.speed()));
     }
-    if (!option.partition().empty()) continue;
+    if (!option.partition().empty()) {
+      // The CLI leaves it to us; another client may name one the job may use.
+      if (std::find(allowed.begin(), allowed.end(), option.partition()) == allowed.end() ||
+          !PartitionHas(largest, option.partition(), kind)) {
+        return MakeError("alternative " + DescribeShape(option.accelerators()) + ": partition '" +
+                         option.partition() + "' is not one the job may use (" +
+                         Join(allowed, ",") + ") that has " + kind);
+      }
+      continue;
+    }
     option.set_partition(partition_for(kind));
     if (option.partition().empty()) {
       std::vector<std::string> with_kind;

@@ -9,6 +9,7 @@
 #include "scheduler/job_options.h"
 #include "scheduler/job_state.h"
 #include "scheduler/placement.h"
+#include "scheduler/spec_checks.h"
 #include "topology/fabric.h"
 #include "topology/node_topology.h"
 
@@ -93,7 +94,7 @@ Result<Controller::JobRequests> Controller::ValidateOptions(v1::JobSpec& spec, R
     const PartitionConfig* part = config_.FindPartition(option.partition());
     DurationMs limit = OptionTimeLimit(spec, option, time_limit);
     // The partition's and the QoS's longest limits hold on every kind.
-    for (auto [most, whose] : {std::pair{part->max_time, "the partition's "},
+    for (auto [most, whose] : {std::pair{part ? part->max_time : 0, "the partition's "},
                                std::pair{QosMaxTime(spec), "the qos's max_time of "}}) {
       if (req.ok() && most > 0 && (limit == 0 || limit > most)) {
         req = MakeError("at " + FormatSpeed(option.speed()) + " the time limit " +
@@ -376,6 +377,7 @@ Status CheckNice(const std::string& user, int32_t nice) {
 
 Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
   if (spec.script().empty()) return MakeError("the job has no script");
+  if (Status s = CheckSpecFields(spec); !s.ok()) return s.error();
   if (!StartsWith(spec.script(), "#!")) {
     return MakeError(
         "the script does not start with #! (a batch script needs an interpreter line)");

@@ -25,6 +25,7 @@
 #include "scheduler/dependency.h"
 #include "scheduler/job_options.h"
 #include "scheduler/job_update.h"
+#include "scheduler/spec_checks.h"
 
 namespace tatami {
 namespace {
@@ -83,7 +84,7 @@ Status Controller::ApplyUpdate(const v1::UpdateJobsRequest& req, bool admin, con
   if (req.has_nodes()) spec.set_nodes(req.nodes());
   if (req.has_ntasks()) spec.set_ntasks(req.ntasks());
   if (req.has_mem_per_node_mib()) spec.set_mem_per_node_mib(req.mem_per_node_mib());
-  return {};
+  return CheckSpecFields(spec);  // what only a client other than the CLI could send
 }
 
 v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
