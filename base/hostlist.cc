@@ -1,6 +1,7 @@
 #include "base/hostlist.h"
 
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <optional>
 
@@ -32,7 +33,11 @@ std::string Pad(int64_t n, size_t width) {
   return s;
 }
 
-// One "prefix[ranges]suffix" term.
+// More names than any cluster has. A longer expression ("n[0-999999]x[0-999999]",
+// from a client of one's own) is refused, not expanded until memory runs out.
+constexpr uint64_t kMostHosts = 1'000'000;
+
+// One "prefix[ranges]suffix" term, appended to `out`.
 Status ExpandTerm(std::string_view term, std::vector<std::string>& out) {
   size_t open = term.find('[');
   if (open == std::string_view::npos) {
@@ -62,8 +67,10 @@ Status ExpandTerm(std::string_view term, std::vector<std::string>& out) {
       return MakeError("hostlist: bad range '" + piece + "' in '" + std::string(term) +
                        "' (want N or N-M with N <= M)");
     }
-    if (*hi - *lo > 1'000'000) {
-      return MakeError("hostlist: range '" + piece + "' is too large");
+    uint64_t count = static_cast<uint64_t>(*hi - *lo) + 1;
+    if (count > kMostHosts || count * tails.size() > kMostHosts - out.size()) {
+      return MakeError("hostlist: '" + std::string(term) + "' names more than " +
+                       std::to_string(kMostHosts) + " hosts");
     }
     for (int64_t n = *lo; n <= *hi; ++n) {
       for (const std::string& tail : tails) out.push_back(prefix + Pad(n, lo_s.size()) + tail);

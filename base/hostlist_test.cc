@@ -33,6 +33,19 @@ TEST(Hostlist, RejectsBadExpressionsNamingThePiece) {
   EXPECT_FALSE(ExpandHostlist("a,,b").ok());
 }
 
+// A million names at most, however they are asked for: one range, ranges
+// that multiply, or many ranges that add up.
+TEST(Hostlist, RefusesToNameMoreThanAMillionHosts) {
+  EXPECT_EQ(ExpandHostlist("n[1-1000000]")->size(), 1'000'000u);
+  for (const char* expr : {"n[0-1000000]", "n[0-999999]x[0-999999]", "r[1-2]n[0-500000]",
+                           "n[1-600000],m[1-600000]", "n[1-900000,1-900000]"}) {
+    auto r = ExpandHostlist(expr);
+    ASSERT_FALSE(r.ok()) << expr;
+    EXPECT_THAT(r.error().message, ::testing::HasSubstr("names more than 1000000 hosts")) << expr;
+  }
+  EXPECT_EQ(ExpandHostlist("r[1-2]n[1-499999],m1,m2")->size(), 1'000'000u);
+}
+
 TEST(Hostlist, CompressesRunsAndRoundTrips) {
   std::vector<std::string> names{"gpu001", "gpu002", "gpu003", "gpu005", "login", "x7"};
   std::string expr = CompressHostlist(names);

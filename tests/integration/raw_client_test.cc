@@ -89,6 +89,9 @@ TEST_F(ClusterTest, RawRequestsAreRefusedWithAReasonAndTheDaemonGoesOn) {
       {[](v1::JobSpec& s) { s.set_nodes(UINT32_MAX); }, "impossible request: "},
       {[](v1::JobSpec& s) { AskFor(s, "gpu", UINT32_MAX); }, "impossible request: "},
       {[](v1::JobSpec& s) { s.set_array("0-4294967295"); }, "--array: index 4294967295"},
+      // 10^12 names: refused, not expanded until memory runs out.
+      {[](v1::JobSpec& s) { s.set_nodelist("n[0-999999]x[0-999999]"); },
+       "names more than 1000000 hosts"},
   };
   for (const Case& c : cases) {
     v1::SubmitRequest req;
