@@ -134,6 +134,19 @@ TEST_F(ClusterTest, RawRequestsAreRefusedWithAReasonAndTheDaemonGoesOn) {
                 "(h100,dojo,hw4) that has d1");
   EXPECT_EQ(cluster_.Value("squeue -h -o '%P %b %l' -j " + job), "h100 gres/gpu:h100:1 1-00:00:00");
 
+  // scancel's array task lists, as no CLI parses them first.
+  auto cancel = [&](const std::string& ids) {
+    v1::CancelRequest req;
+    req.add_job_ids(ids);
+    req.set_requester("root");
+    v1::CancelReply reply;
+    Status s = client->Call(&v1::Controller::Stub::Cancel, req, &reply);
+    if (!s.ok()) return s.error().message;
+    return Join({reply.errors().begin(), reply.errors().end()}, "; ");
+  };
+  EXPECT_EQ(cancel(job + "_"), "invalid array task list in " + job + "_");
+  EXPECT_EQ(cancel(job + "_[0-999999]"), "Invalid job id specified: " + job + "_[0-999999]");
+
   // Nothing refused was kept, and the daemon runs jobs as before.
   EXPECT_EQ(cluster_.Value("squeue -h -t all -o %i"), job);
   ASSERT_EQ(cluster_.Run("tatami release " + job).exit_code, 0);
