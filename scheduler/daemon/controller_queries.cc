@@ -71,6 +71,12 @@ v1::ListJobsReply Controller::ListJobs(const v1::ListJobsRequest& asked) const {
   std::shared_lock lock(mu_);
   TimeMs now = clock_.Now();
   DependencyLookup dependencies = DependencyLookupLocked();
+  // Whether `id` names a job array: its tasks (the first may be gone) come
+  // first from it on. 0 (singleton's) names no job.
+  auto names_array = [&](uint64_t id) {
+    auto first = jobs_.lower_bound(id);
+    return id != 0 && first != jobs_.end() && first->second.array_job_id() == id;
+  };
   auto consider = [&](const v1::JobInfo& job) {
     if (!IdMatches(req.job_ids(), job)) return;
     if (!StateMatches(req.states(), job.state(), req.include_finished() || !req.job_ids().empty()))
@@ -85,11 +91,8 @@ v1::ListJobsReply Controller::ListJobs(const v1::ListJobsRequest& asked) const {
     if (job.state() == v1::PENDING) {
       for (v1::DependencyState d : EachDependencyState(job, dependencies))
         listed->add_dependency_states(d);
-      for (const v1::Dependency& d : job.spec().dependencies()) {
-        std::vector<const v1::JobInfo*> named = JobsWithIdLocked(d.job_id());
-        listed->add_dependency_on_array(!named.empty() &&
-                                        named.front()->array_job_id() == d.job_id());
-      }
+      for (const v1::Dependency& d : job.spec().dependencies())
+        listed->add_dependency_on_array(names_array(d.job_id()));
     }
   };
   for (const auto& [id, job] : jobs_) consider(job);

@@ -498,7 +498,8 @@ TEST_F(ClusterTest, SingletonRunsOneJobOfAUserAndNameAtATime) {
   std::string other = Submit("-J elsewhere --dependency=singleton --wrap=true");
   ASSERT_EQ(Wait(other), 0);
   EXPECT_EQ(cluster_.Value("squeue -h -j " + second + " -o %r"), "Dependency");
-  EXPECT_EQ(cluster_.Value("squeue -h -j " + third + " -o %r"), "Dependency");
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + third + " -o %r:%E"),
+            "Dependency:singleton(unfulfilled)");
   Release();
   ASSERT_EQ(Wait(third), 0);
   EXPECT_GE(cluster_.Value("sacct -n -P -X -j " + second + " -o Start"),
