@@ -12,13 +12,18 @@ namespace {
 // The cores that belong to device `dev`: its NUMA node's cores split evenly
 // between the node's devices on that NUMA node, in device order. Jobs that
 // share a socket then never share cores, as long as they hold different GPUs.
+// `dev` is a position in topo.devices, as the peers are: an agent's device
+// indices need not be 0..n-1, and a device missing from its own peers would
+// slice past the end of its cores.
 std::vector<uint32_t> DeviceCores(const NodeTopology& topo, uint32_t dev) {
   const std::vector<uint32_t>& local = topo.devices[dev].local_cpus;
-  std::vector<uint32_t> peers;  // devices with the same local cores
-  for (const auto& d : topo.devices)
-    if (d.local_cpus == local) peers.push_back(d.index);
-  auto pos = static_cast<size_t>(std::find(peers.begin(), peers.end(), dev) - peers.begin());
-  return Slice(local, pos, peers.size());
+  size_t pos = 0, peers = 0;  // devices with the same local cores; dev's place among them
+  for (uint32_t d = 0; d < topo.devices.size(); ++d) {
+    if (topo.devices[d].local_cpus != local) continue;
+    if (d == dev) pos = peers;
+    ++peers;
+  }
+  return Slice(local, pos, peers);
 }
 
 }  // namespace

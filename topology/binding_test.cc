@@ -89,6 +89,23 @@ TEST(Binding, JobsOnOneSocketNeverShareCores) {
   EXPECT_NE(pair[0].cpus, pair[1].cpus);
 }
 
+// An agent names its devices as it likes (CUDA's indices, 4 and 5 here);
+// two ranks on them still split their shared cores, within bounds.
+TEST(Binding, DevicesSplitTheirCoresWhateverTheirIndices) {
+  NodeTopology topo;
+  topo.cpus = 8;
+  for (uint32_t index : {4u, 5u}) {
+    DeviceTopology d;
+    d.index = index;
+    d.local_cpus = {0, 1, 2, 3, 4, 5, 6, 7};
+    topo.devices.push_back(d);
+  }
+  auto ranks = BindNodeRanks(topo, NodeRanks{"n1", 0, {0, 1}, 2, 0, false});
+  ASSERT_EQ(ranks.size(), 2u);
+  EXPECT_EQ(CpuRanges(ranks[0].cpus), "0-3");
+  EXPECT_EQ(CpuRanges(ranks[1].cpus), "4-7");
+}
+
 TEST(Binding, RanksWithoutDevicesAreBoundOnlyOnAWholeNode) {
   NodeTopology topo;
   topo.cpus = 10;
