@@ -213,8 +213,8 @@ struct ClusterConfig {
   MetricsConfig metrics;
   BillingConfig billing;
   // Slurm's PrivateData: what users other than admins (root and tatamid's
-  // own user) see only of their own. `jobs`: squeue, sacct, sprio and
-  // tatami explain list only their jobs; `usage`: tatami report only their
+  // own user) see only of their own. `jobs`: squeue, sacct, sprio, tatami
+  // explain and tatami wait list only their jobs; `usage`: tatami report only their
   // usage, sshare only accounts they may charge (and those accounts' parents).
   // The user is the one the CLI names, as for scancel: no credential yet.
   struct PrivateData {

@@ -37,6 +37,9 @@ TEST_F(ClusterTest, UsersSeeOnlyTheirOwnJobsAndUsage) {
             theirs + " COMPLETED 0:0\n");
   EXPECT_EQ(cluster_.Run("tatami wait " + mine + " " + theirs).out,
             mine + " COMPLETED 0:0\n" + theirs + " COMPLETED 0:0\n");
+  // sbatch --wait waits as its user: nobody's own job, and its exit code.
+  EXPECT_EQ(cluster_.Run(as_nobody + "sbatch -W -D /tmp -o /dev/null --wrap='exit 3'").exit_code,
+            3);
 
   const std::string report = "tatami report -S @0 -E now --by user -P -n";
   const std::string users = " | cut -d'|' -f1";

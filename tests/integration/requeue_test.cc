@@ -8,6 +8,20 @@
 namespace tatami::testing {
 namespace {
 
+// sbatch options for a job that ignores SIGTERM (so a requeue's run lasts
+// until kill_wait's SIGKILL) and touches READY.ready once it runs.
+std::string IgnoringTerm(const std::string& ready) {
+  return "--wrap='trap \"echo ignoring TERM\" TERM; touch " + ready +
+         ".ready; while :; do sleep 0.05; done'";
+}
+
+// Until the requeued job is pending and held (tatami requeue --hold).
+bool HeldAgainEventually(const LocalCluster& cluster, const std::string& job) {
+  return LocalCluster::Eventually(
+      [&] { return cluster.Value("squeue -h -j " + job + " -o %t:%r") == "PD:JobHeldUser"; },
+      std::chrono::seconds(20));
+}
+
 // Each run appends "run N" to runs.log, traps SIGTERM (noting it there),
 // touches runN.ready and waits for `go`.
 TEST_F(ClusterTest, RequeueEndsARunWithSigtermAndQueuesTheJobAgain) {
@@ -22,9 +36,7 @@ TEST_F(ClusterTest, RequeueEndsARunWithSigtermAndQueuesTheJobAgain) {
 
   // --hold: queued again, but held until released.
   ASSERT_EQ(cluster_.Run("tatami requeue --hold " + job).exit_code, 0);
-  ASSERT_TRUE(LocalCluster::Eventually(
-      [&] { return cluster_.Value("squeue -h -j " + job + " -o %t:%r") == "PD:JobHeldUser"; },
-      std::chrono::seconds(20)));
+  ASSERT_TRUE(HeldAgainEventually(cluster_, job));
   ASSERT_EQ(cluster_.Run("tatami release " + job).exit_code, 0);
   ASSERT_TRUE(ReadyEventually("run2"));
   Release();
@@ -36,9 +48,7 @@ TEST_F(ClusterTest, RequeueEndsARunWithSigtermAndQueuesTheJobAgain) {
 // A job cancelled while a requeue ends its run (it ignores SIGTERM, so the
 // run lasts until kill_wait's SIGKILL) ends CANCELLED, not queued again.
 TEST_F(ClusterTest, ACancelWhileARequeueEndsTheRunEndsTheJob) {
-  std::string job = Submit(
-      "--wrap='trap \"echo ignoring TERM\" TERM; touch stubborn.ready; while :; do sleep 0.05; "
-      "done'");
+  std::string job = Submit(IgnoringTerm("stubborn"));
   ASSERT_TRUE(ReadyEventually("stubborn"));
   ASSERT_EQ(cluster_.Run("tatami requeue --hold " + job).exit_code, 0);
   ASSERT_EQ(cluster_.Run("scancel " + job).exit_code, 0);
@@ -51,16 +61,11 @@ TEST_F(ClusterTest, ACancelWhileARequeueEndsTheRunEndsTheJob) {
 // job is queued again, as the requeue asked, not failed with its node,
 // though it did not ask for --requeue itself.
 TEST_F(ClusterTest, ANodeLostWhileARequeueEndsTheRunQueuesTheJobAgain) {
-  std::string job = Submit(
-      "-w h100-02 --wrap='trap \"echo ignoring TERM\" TERM; touch lost.ready; while :; do sleep "
-      "0.05; done'");
+  std::string job = Submit("-w h100-02 " + IgnoringTerm("lost"));
   ASSERT_TRUE(ReadyEventually("lost"));
   ASSERT_EQ(cluster_.Run("tatami requeue --hold " + job).exit_code, 0);
   ASSERT_TRUE(LocalCluster::KillAndReap(cluster_.AgentPid("h100-02")));
-  EXPECT_TRUE(LocalCluster::Eventually(
-      [&] { return cluster_.Value("squeue -h -j " + job + " -o %t:%r") == "PD:JobHeldUser"; },
-      std::chrono::seconds(20)))
-      << cluster_.Run("squeue -j " + job).out;
+  EXPECT_TRUE(HeldAgainEventually(cluster_, job)) << cluster_.Run("squeue -j " + job).out;
   // The agent comes back and kills the run its predecessor left.
   ASSERT_EQ(cluster_.Run("tatami local up").exit_code, 0);
   ASSERT_EQ(cluster_.Run("scancel " + job).exit_code, 0);
