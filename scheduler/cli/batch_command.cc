@@ -12,6 +12,7 @@
 #include "scheduler/cli/batch_options.h"
 #include "scheduler/cli/client.h"
 #include "scheduler/cli/commands.h"
+#include "scheduler/cli/job_fields.h"
 
 extern char** environ;
 
@@ -79,13 +80,11 @@ int RunBatch(const std::string& prog, const Args& args) {
     return Fail(prog,
                 "waiting for job " + std::to_string(reply.job_id()) + ": " + s.error().message);
   }
-  int code = 0;  // an array's highest exit code, like sbatch -W
-  for (const auto& job : done.jobs()) {
-    int c = job.exit_signal() ? 128 + job.exit_signal() : job.exit_code();
-    if (job.state() != v1::COMPLETED && c == 0) c = 1;
-    code = std::max(code, c);
-  }
-  return code;
+  // Only a requester the controller does not know as the job's owner gets
+  // no job back (private_data); say so rather than exit 0 at once.
+  if (done.jobs().empty())
+    return Fail(prog, "waiting for job " + std::to_string(reply.job_id()) + ": no such job");
+  return WaitExitStatus(done);
 }
 
 }  // namespace tatami

@@ -79,6 +79,16 @@ TimeMs StartTimeShown(const v1::JobInfo& job) {
   return std::max(job.expected_start(), job.spec().begin_time());
 }
 
+int WaitExitStatus(const v1::WaitReply& reply) {
+  int status = 0;
+  for (const v1::JobInfo& job : reply.jobs()) {
+    int code = job.exit_signal() ? 128 + job.exit_signal() : job.exit_code();
+    if (job.state() != v1::COMPLETED && code == 0) code = 1;
+    status = std::max(status, code);
+  }
+  return std::min(status, 255);
+}
+
 std::string QueueField(const v1::JobInfo& job, char f, TimeMs now) {
   const v1::JobSpec& s = job.spec();
   switch (f) {

@@ -18,6 +18,11 @@ DurationMs Elapsed(const v1::JobInfo& job, TimeMs now);
 // or its --begin if later), else when it started; 0: not known.
 TimeMs StartTimeShown(const v1::JobInfo& job);
 
+// What sbatch --wait and tatami wait exit with for the jobs a WaitReply
+// holds: the highest of their exit codes (128 + signal for one killed by a
+// signal), at least 1 for one that did not complete, at most 255.
+int WaitExitStatus(const v1::WaitReply& reply);
+
 // squeue's %-letter fields (see `tatami queue --help`).
 std::string QueueField(const v1::JobInfo& job, char field, TimeMs now);
 std::string QueueHeader(char field);

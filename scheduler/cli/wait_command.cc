@@ -1,7 +1,6 @@
 // tatami wait JOBID...: block until the jobs (all tasks of an array) have
 // ended; print "JOBID STATE EXITCODE" for each; exit with the highest exit
 // code, as sbatch --wait does. For scripts and tests that must not poll.
-#include <algorithm>
 #include <cstdio>
 
 #include "base/strings.h"
@@ -45,17 +44,13 @@ int RunWait(const std::string& prog, const Args& args) {
   v1::WaitReply reply;
   if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::Wait, req, &reply, 0); !s.ok())
     return Fail(prog, s.error().message);
-  int code = 0;
   for (const auto& job : reply.jobs()) {
     printf("%s %s %d:%d\n", JobIdText(job).c_str(), std::string(StateName(job.state())).c_str(),
            job.exit_code(), job.exit_signal());
-    int c = job.exit_signal() ? 128 + job.exit_signal() : job.exit_code();
-    if (job.state() != v1::COMPLETED && c == 0) c = 1;
-    code = std::max(code, c);
   }
   if (reply.jobs().empty()) return Fail(prog, "no such job");
   if (!reply.all_done()) return Fail(prog, "timed out before the jobs ended");
-  return std::min(code, 255);
+  return WaitExitStatus(reply);
 }
 
 }  // namespace tatami

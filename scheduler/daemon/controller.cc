@@ -370,9 +370,9 @@ Result<Controller::Checked> Controller::CheckResolvedSpec(v1::JobSpec& spec) {
 }
 
 Status CheckNice(const std::string& user, int32_t nice) {
-  if (nice >= 0 || user == "root") return {};
+  if (nice >= 0 || IsAdmin(user)) return {};
   return MakeError("--nice=" + std::to_string(nice) +
-                   ": only root may give a negative nice (it raises a job above its factors)");
+                   ": only an admin may give a negative nice (it raises a job above its factors)");
 }
 
 Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {

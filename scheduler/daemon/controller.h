@@ -67,7 +67,7 @@ uint32_t PreemptedInARow(const v1::JobInfo& job);
 // Admins, as Slurm's: root and the user tatamid runs as (its SlurmUser).
 bool IsAdmin(const std::string& user);
 // Whether `user` may give a job this --nice: anyone a positive one (it
-// lowers the job), only root a negative one, as Slurm.
+// lowers the job), only an admin a negative one, as Slurm.
 Status CheckNice(const std::string& user, int32_t nice);
 // What one active job holds, as fair share (capacity, from its start),
 // quotas (kind, devices) and QoS limits (qos, user) count it. Copied under

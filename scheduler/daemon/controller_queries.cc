@@ -306,7 +306,7 @@ v1::CancelReply Controller::Cancel(const v1::CancelRequest& req) {
     std::set<uint64_t> targets = SelectLocked(req, reply.mutable_errors());
     for (uint64_t id : targets) {
       v1::JobInfo& job = jobs_[id];
-      if (req.requester() != "root" && req.requester() != job.spec().user()) {
+      if (!IsAdmin(req.requester()) && req.requester() != job.spec().user()) {
         reply.add_errors("Job " + std::to_string(id) + " belongs to " + job.spec().user() +
                          ": access denied");
         continue;

@@ -9,10 +9,10 @@
 // resolves the job's alternatives again, as if it had been submitted so
 // (MoveToPartitions); a new dependency must name jobs that exist and close
 // no cycle. A running job's time limit may change too: its agents move the
-// deadline (root may extend a job past its partition's limit, as Slurm's
-// admins may). Users change their own jobs, may only lower a time limit
-// (Slurm's rule: a longer one is the admin's to grant) and may not give a
-// negative nice; root may do anything.
+// deadline (an admin, root or tatamid's user (IsAdmin), may extend a job
+// past its partition's limit, as Slurm's admins may). Users change their own jobs, may only lower a
+// time limit (Slurm's rule: a longer one is the admin's to grant) and may not give a negative nice;
+// an admin may do anything.
 //
 // Three steps, so that no lock is held while checking: the jobs are read
 // under the shared lock, checked without it (the checks take it briefly),
@@ -46,7 +46,7 @@ Status Controller::ApplyUpdate(const v1::UpdateJobsRequest& req, bool admin, con
                                v1::JobSpec& spec) const {
   if (req.has_time_limit_ms()) {
     if (!admin && Raises(req.time_limit_ms(), job.time_limit_ms())) {
-      return MakeError("only root may raise a time limit (it has " +
+      return MakeError("only an admin may raise a time limit (it has " +
                        FormatTimeLimit(job.time_limit_ms()) + ", --time asks for " +
                        FormatTimeLimit(req.time_limit_ms()) + ")");
     }
@@ -98,7 +98,7 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
     reply.add_errors(kNothingToUpdate);
     return reply;
   }
-  bool admin = req.requester() == "root";
+  bool admin = IsAdmin(req.requester());
   std::vector<v1::JobInfo> targets;
   {
     std::shared_lock lock(mu_);

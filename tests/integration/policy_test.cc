@@ -605,7 +605,7 @@ TEST_F(ClusterTest, UpdateChangesPendingJobsAndChecksEachChangeAsASubmission) {
     std::string theirs = submitted.out.substr(0, submitted.out.find('\n'));
     ExpectRefused(as_nobody + "tatami update " + theirs + " --time=20:00",
                   "Job " + theirs +
-                      ": only root may raise a time limit (it has 00:10:00, --time asks for "
+                      ": only an admin may raise a time limit (it has 00:10:00, --time asks for "
                       "00:20:00)");
     EXPECT_EQ(cluster_.Run(as_nobody + "tatami update " + theirs + " --time=5:00").exit_code, 0);
     EXPECT_EQ(cluster_.Value("squeue -h -j " + theirs + " -o %l"), "00:05:00");
@@ -665,13 +665,13 @@ TEST_F(ClusterTest, NiceLowersAPendingJobsPriorityAndOnlyRootMayRaiseIt) {
   if (geteuid() == 0) {  // only root can be nobody
     const std::string as_nobody = kAsNobody;
     ExpectRefused(as_nobody + "sbatch --nice=-1 --wrap=true",
-                  "--nice=-1: only root may give a negative nice (it raises a job above its "
+                  "--nice=-1: only an admin may give a negative nice (it raises a job above its "
                   "factors)");
     CommandResult theirs = cluster_.Run(as_nobody + "sbatch --parsable -H --nice=10 --wrap=true");
     ASSERT_EQ(theirs.exit_code, 0) << theirs.err;
     std::string id = theirs.out.substr(0, theirs.out.find('\n'));
     ExpectRefused(as_nobody + "tatami update " + id + " --nice=-10",
-                  "Job " + id + ": --nice=-10: only root may give a negative nice");
+                  "Job " + id + ": --nice=-10: only an admin may give a negative nice");
     EXPECT_EQ(cluster_.Run(as_nobody + "tatami update " + id + " --nice=20").exit_code, 0);
     EXPECT_EQ(cluster_.Value("squeue -h -j " + id + " -o %y"), "20");
     cluster_.Run("scancel " + id);
