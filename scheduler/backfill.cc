@@ -94,16 +94,38 @@ void ReservationBook::Take(const NodeShare& share) {
   if (i >= books_.size()) return;
   Save(i);
   NodeResources& n = books_[i];
-  n.cpus_free -= std::min(n.cpus_free, share.cpus);
-  n.mem_free_mib -= std::min(n.mem_free_mib, share.mem_mib);
-  std::vector<bool>& held = held_[i];
-  held.resize(n.device_free.size(), false);
+  Held& held = held_[i];
+  uint32_t cpus = std::min(n.cpus_free, share.cpus);
+  n.cpus_free -= cpus;
+  held.cpus_owed += share.cpus - cpus;
+  int64_t mem = std::min(n.mem_free_mib, share.mem_mib);
+  n.mem_free_mib -= mem;
+  held.mem_owed_mib += share.mem_mib - mem;
+  held.holds.resize(n.device_free.size(), 0);
+  held.free_beneath.resize(n.device_free.size(), false);
   for (uint32_t d : share.devices) {
     if (d >= n.device_free.size()) continue;
+    if (n.device_free[d]) held.free_beneath[d] = true;
     n.device_free[d] = false;
-    held[d] = true;
+    ++held.holds[d];
   }
   ++n.running_jobs;
+}
+
+void ReservationBook::GiveBack(size_t i, uint32_t cpus, int64_t mem_mib) {
+  NodeResources& n = books_[i];
+  auto held = held_.find(i);
+  if (held != held_.end()) {
+    uint64_t repaid = std::min<uint64_t>(held->second.cpus_owed, cpus);
+    held->second.cpus_owed -= repaid;
+    cpus -= static_cast<uint32_t>(repaid);
+    int64_t repaid_mem = std::min(held->second.mem_owed_mib, mem_mib);
+    held->second.mem_owed_mib -= repaid_mem;
+    mem_mib -= repaid_mem;
+  }
+  n.cpus_free =
+      static_cast<uint32_t>(std::min<uint64_t>(n.cpus_total, uint64_t(n.cpus_free) + cpus));
+  n.mem_free_mib = std::min(n.mem_total_mib, n.mem_free_mib + mem_mib);
 }
 
 void ReservationBook::Free(const NodeShare& share, bool exclusive) {
@@ -111,15 +133,33 @@ void ReservationBook::Free(const NodeShare& share, bool exclusive) {
   if (i >= books_.size()) return;
   Save(i);
   NodeResources& n = books_[i];
-  n.cpus_free = std::min(n.cpus_total, n.cpus_free + share.cpus);
-  n.mem_free_mib = std::min(n.mem_total_mib, n.mem_free_mib + share.mem_mib);
+  GiveBack(i, share.cpus, share.mem_mib);
   auto held = held_.find(i);
   for (uint32_t d : share.devices) {
-    bool reserved = held != held_.end() && d < held->second.size() && held->second[d];
-    if (d < n.device_free.size() && !reserved) n.device_free[d] = true;
+    if (d >= n.device_free.size()) continue;
+    if (held != held_.end() && d < held->second.holds.size() && held->second.holds[d] > 0) {
+      held->second.free_beneath[d] = true;  // free once its holds end
+    } else {
+      n.device_free[d] = true;
+    }
   }
   if (n.running_jobs > 0) --n.running_jobs;
   if (exclusive) n.exclusive_owned = false;
+}
+
+void ReservationBook::Release(const NodeShare& share) {
+  size_t i = IndexOf(share);
+  auto held = held_.find(i);
+  if (i >= books_.size() || held == held_.end()) return;
+  Save(i);
+  NodeResources& n = books_[i];
+  GiveBack(i, share.cpus, share.mem_mib);
+  Held& h = held->second;
+  for (uint32_t d : share.devices) {
+    if (d >= h.holds.size() || h.holds[d] == 0) continue;
+    if (--h.holds[d] == 0 && h.free_beneath[d]) n.device_free[d] = true;
+  }
+  if (n.running_jobs > 0) --n.running_jobs;
 }
 
 size_t ReservationBook::CountBefore(TimeMs end) const {
@@ -195,33 +235,49 @@ bool ReservationBook::MayFreeEnoughBefore(const ResourceRequest& req, uint64_t f
 
 std::optional<Reservation> ReservationBook::Propose(uint64_t job_id, const ResourceRequest& req,
                                                     const Placer& placer) {
-  // Every earlier reservation holds its resources for good: simple, and it
-  // can only make this one later, never earlier than it may be.
+  // Every earlier reservation holds its resources from now until it ends.
   TakeEarliest(reservations_.size());
+  std::vector<const Reservation*> ending;  // by end
+  for (const Reservation& r : reservations_) {
+    if (r.end > 0) ending.push_back(&r);
+  }
+  std::sort(ending.begin(), ending.end(),
+            [](const Reservation* a, const Reservation* b) { return a->end < b->end; });
   // Placement is O(nodes); the count of matching free devices (an upper
   // bound on what the job could get) says when trying is worthwhile, and
   // tries after that come at doubling gaps, so a job that fragmentation
-  // keeps out costs O(log running) placements, not O(running).
+  // keeps out costs O(log ends) placements, not O(ends).
   uint64_t want = DevicesWanted(req), free = 0;
   for (const NodeResources& n : books_) {
     if (DevicesCountFor(req, n)) free += n.DevicesFree();
   }
   std::optional<Reservation> found;
+  size_t k = 0, j = 0;  // next running job, next reservation to end
   size_t next_try = 0, gap = 1;
-  for (size_t k = 0; k < running_.size(); ++k) {
-    const RunningJob& ending = *running_[k];
-    for (const NodeShare& s : ending.shares) {
-      free += MatchingDevices(req, s);
-      Free(s, ending.exclusive);
+  while (k < running_.size() || j < ending.size()) {
+    // The next moment something ends, and everything that ends then.
+    TimeMs at = k < running_.size() ? running_[k]->expected_end : ending[j]->end;
+    if (j < ending.size()) at = std::min(at, ending[j]->end);
+    for (; k < running_.size() && running_[k]->expected_end == at; ++k) {
+      for (const NodeShare& s : running_[k]->shares) {
+        free += MatchingDevices(req, s);
+        Free(s, running_[k]->exclusive);
+      }
     }
-    bool last_at_this_time =
-        k + 1 == running_.size() || running_[k + 1]->expected_end != ending.expected_end;
-    if (free < want || k < next_try || !last_at_this_time) continue;
+    for (; j < ending.size() && ending[j]->end == at; ++j) {
+      for (const NodeShare& s : ending[j]->shares) {
+        free += MatchingDevices(req, s);
+        Release(s);
+      }
+    }
+    // After the last end it fits if it ever does: always tried.
+    bool last = k == running_.size() && j == ending.size();
+    if (free < want || (k + j < next_try && !last)) continue;
     if (auto shares = placer.Place(req, books_); shares.ok()) {
-      found = Reservation{job_id, std::max(now_, ending.expected_end), std::move(shares).value()};
+      found = Reservation{job_id, std::max(now_, at), std::move(shares).value()};
       break;
     }
-    next_try = k + gap;
+    next_try = k + j + gap;
     gap *= 2;
   }
   RestoreAll();

@@ -3,13 +3,16 @@
 // delaying it.
 //
 // Running jobs end at their expected end (start + time limit, as Slurm
-// assumes); a blocked job's reservation is the earliest of those ends after
-// which the Placer finds it room, on resources no earlier reservation holds.
-// A later job may then use a reserved device only if its own time limit
-// ends before that reservation starts. Reservations hold devices, CPUs and
-// memory of the nodes they name; each is conservative: it ignores how the
-// earlier reservations end, so it may promise a later start than needed,
-// never an earlier one.
+// assumes); a blocked job's reservation is the earliest of those ends, or
+// of earlier reservations' ends, after which the Placer finds it room on
+// resources no earlier reservation holds then. So the second job in line
+// for a full partition is planned after the first, as in Slurm's backfill,
+// rather than left without a start. A job starting now may use a reserved
+// device only if its own time limit ends before that reservation starts.
+// Reservations hold devices, CPUs and memory of the nodes they name; each
+// is conservative: it holds its resources from now until it ends (not only
+// from its start), so it may promise a later start than needed, never an
+// earlier one. An unlimited job's reservation never ends.
 //
 // Works in place on the cycle's books: between calls they may hold
 // reservations' resources as taken; Start() and the destructor put them
@@ -102,6 +105,10 @@ class ReservationBook {
   void TakeEarliest(size_t count);
   void Take(const NodeShare& share);                  // a reservation's hold
   void Free(const NodeShare& share, bool exclusive);  // a running job's end
+  void Release(const NodeShare& share);               // a reservation's end
+  // Gives back CPUs and memory to node `i`, first what holds took beyond
+  // what was free (reservations that follow one another on a node).
+  void GiveBack(size_t i, uint32_t cpus, int64_t mem_mib);
   uint32_t MatchingDevices(const ResourceRequest& req, const NodeShare& share);
 
   std::vector<NodeResources>& books_;
@@ -115,9 +122,18 @@ class ReservationBook {
   uint32_t epoch_ = 1;
   std::vector<Saved> saved_;
   std::unordered_map<std::string, size_t> by_name_;  // built on first unhinted share
-  // Devices held by reservations while Propose walks forward in time: a
-  // running job's end must not free them.
-  std::unordered_map<size_t, std::vector<bool>> held_;
+  // What reservations hold on a node while Propose walks forward in time:
+  // a running job's end must not free a held device, and a device frees
+  // when its last hold ends and nothing runs on it any more. Reservations
+  // that follow one another may hold the same device, CPUs or memory, so
+  // holds are counted and what they took beyond the free is owed.
+  struct Held {
+    std::vector<uint16_t> holds;     // by device
+    std::vector<bool> free_beneath;  // by device: no running job left on it
+    uint64_t cpus_owed = 0;
+    int64_t mem_owed_mib = 0;
+  };
+  std::unordered_map<size_t, Held> held_;
 };
 
 }  // namespace tatami

@@ -185,9 +185,7 @@ class Cycle {
         for (size_t o : options) blocked_.insert(RequestOf(job, o).partition);
       } else if (why.waits_for) {
         // What SoonerOption weighed; nothing has changed the book since.
-        Reservation r = *Proposal(RequestOf(job, *why.waits_for));
-        r.job_id = job.job_id;
-        reservations_->Commit(r);
+        Commit(job, *why.waits_for, *Proposal(RequestOf(job, *why.waits_for)));
       } else {
         TryReserve(job, options);
       }
@@ -479,7 +477,8 @@ class Cycle {
   void TryReserve(const PendingJob& job, const std::vector<size_t>& options) {
     if (reservations_->reservations().size() >= policy_.MaxReservations()) return;
     bool weigh = policy_.OptionOrder() == OptionChoice::kEarliestCompletion;
-    std::optional<Reservation> best;
+    const std::optional<Reservation>* best = nullptr;
+    size_t best_option = 0;
     TimeMs best_end = 0;
     for (size_t o : options) {
       const ResourceRequest& req = RequestOf(job, o);
@@ -487,15 +486,21 @@ class Cycle {
       const std::optional<Reservation>& proposal = Proposal(req);
       TimeMs end = proposal ? proposal->start + LimitOf(job, o) : 0;
       if (proposal && (!best || end < best_end)) {
-        best = proposal;
+        best = &proposal;
+        best_option = o;
         best_end = end;
       }
       if (!weigh) break;
     }
-    if (best) {
-      best->job_id = job.job_id;
-      reservations_->Commit(*best);
-    }
+    if (best) Commit(job, best_option, **best);
+  }
+
+  // Holds `proposal` for `job` on `option` until the job's limit there ends.
+  void Commit(const PendingJob& job, size_t option, Reservation proposal) {
+    DurationMs limit = LimitOf(job, option);
+    proposal.job_id = job.job_id;
+    proposal.end = limit > 0 ? proposal.start + limit : 0;
+    reservations_->Commit(proposal);
   }
 
   Snapshot& snap_;

@@ -134,6 +134,9 @@ struct Reservation {
   uint64_t job_id = 0;
   TimeMs start = 0;
   std::vector<NodeShare> shares;
+  // start + the job's time limit there: later reservations may use the
+  // resources from then on. 0: unlimited, held for good.
+  TimeMs end = 0;
 };
 
 // Running job `victim` must stop (SIGTERM, then SIGKILL after its QoS's

@@ -89,17 +89,19 @@ TEST(SchedulingCycle, BackfillStartsAShortJobInAHoleAndNeverDelaysTheReservedOne
   ASSERT_EQ(plan.starts.size(), 1u);
   EXPECT_EQ(plan.starts[0].job_id, 2u);
   EXPECT_THAT(plan.starts[0].shares[0].devices, ElementsAre(4, 5));
-  ASSERT_EQ(plan.reservations.size(), 1u);
+  ASSERT_EQ(plan.reservations.size(), 2u);
   EXPECT_EQ(plan.reservations[0].job_id, 1u);
   EXPECT_EQ(plan.reservations[0].start, 100'000);
   EXPECT_THAT(plan.reservations[0].shares[0].devices, ElementsAre(0, 1, 2, 3, 4, 5, 6, 7));
+  EXPECT_EQ(plan.reservations[1].job_id, 3u);  // once job 1's ends
+  EXPECT_EQ(plan.reservations[1].start, 150'000);
   EXPECT_THAT(plan.reasons, ElementsAre(Reason{1, "Resources"}, Reason{3, "Reservation"}));
   EXPECT_THAT(plan.held_for, ElementsAre(std::pair<uint64_t, uint64_t>{3, 1}));
 }
 
 // Nodes a and b: job 9 holds all of a until t=100 s, job 8 GPUs 0-3 of
-// b until `b_free_at`. Pending, for a backfill pass: jobs 1 and 2 want a
-// whole node each (50 s), job 3 two GPUs for 1000 s.
+// b until `b_free_at`. Pending, for a backfill pass: jobs 1 (2000 s) and 2
+// (50 s) want a whole node each, job 3 two GPUs for 1000 s.
 Snapshot NodeBFreeAt(TimeMs b_free_at) {
   Snapshot snap;
   snap.nodes = {TestNode("a"), TestNode("b")};
@@ -108,7 +110,7 @@ Snapshot NodeBFreeAt(TimeMs b_free_at) {
   on_b.shares[0].node = "b";
   on_b.shares[0].node_index = 1;
   Hold(snap, on_b);
-  snap.pending = {Job(1, 8, 1, 50'000), Job(2, 8, 2, 50'000), Job(3, 2, 3, 1'000'000)};
+  snap.pending = {Job(1, 8, 1, 2'000'000), Job(2, 8, 2, 50'000), Job(3, 2, 3, 1'000'000)};
   snap.backfill_pass = true;
   return snap;
 }
@@ -123,9 +125,10 @@ TEST(SchedulingCycle, AJobKeptOutByAReservationNamesTheJobHoldingWhatItNeeds) {
   ASSERT_TRUE(policy.ok());
   Plan plan = RunSchedulingCycle(snap, *policy->queue, *policy->placer);
   EXPECT_THAT(plan.starts, IsEmpty());
-  ASSERT_EQ(plan.reservations.size(), 2u);
+  ASSERT_EQ(plan.reservations.size(), 3u);
   EXPECT_EQ(plan.reservations[1].job_id, 2u);
   EXPECT_EQ(plan.reservations[1].shares[0].node, "b");
+  EXPECT_EQ(plan.reservations[2].job_id, 3u);  // on b once job 2's ends
   EXPECT_THAT(plan.reasons, ElementsAre(Reason{1, "Resources"}, Reason{2, "Resources"},
                                         Reason{3, "Reservation"}));
   EXPECT_THAT(plan.held_for, ElementsAre(std::pair<uint64_t, uint64_t>{3, 2}));
@@ -190,7 +193,9 @@ TEST(SchedulingCycle, AJobWithoutATimeLimitNeverPassesAReservation) {
   auto policy = MakeSchedulingPolicy("tatami");
   Plan plan = RunSchedulingCycle(snap, *policy->queue, *policy->placer);
   EXPECT_THAT(plan.starts, IsEmpty());
-  ASSERT_EQ(plan.reservations.size(), 1u);
+  ASSERT_EQ(plan.reservations.size(), 2u);
+  EXPECT_EQ(plan.reservations[1].job_id, 2u);  // once job 1's reservation ends
+  EXPECT_EQ(plan.reservations[1].start, 150'000);
 }
 
 // `sbatch -p x,y` without --time: the copy in y has y's default limit, not
@@ -228,18 +233,65 @@ TEST(SchedulingCycle, ARunningJobWithoutALimitMeansNoReservationAndNoBackfillOnI
   EXPECT_EQ(plan.starts[0].job_id, 2u);
 }
 
-TEST(SchedulingCycle, AReservationHoldsItsNodeForGoodSoTheNextBlockedJobGetsNone) {
+// Slurm's backfill plans each blocked job after those before it: the
+// second in line for a full node is promised a start when the first's
+// reservation ends, not left without one (squeue --start: N/A).
+TEST(SchedulingCycle, EachBlockedJobIsPlannedWhenTheReservationsBeforeItEnd) {
   Snapshot snap;
   snap.nodes = {TestNode("a")};
   Hold(snap, Holding(9, 0, 8, 100'000));
-  snap.pending = {Job(1, 8, 1, 50'000), Job(2, 8, 2, 50'000)};
+  snap.pending = {Job(1, 8, 1, 50'000), Job(2, 8, 2, 60'000), Job(3, 4, 3, 10'000)};
   snap.backfill_pass = true;
   auto policy = MakeSchedulingPolicy("fifo-backfill");
   Plan plan = RunSchedulingCycle(snap, *policy->queue, *policy->placer);
-  // Job 2 cannot use the node job 1 holds from t=100; the book never lets a
-  // reservation end, so it gets none rather than one that could be wrong.
+  EXPECT_THAT(plan.starts, IsEmpty());
+  ASSERT_EQ(plan.reservations.size(), 3u);
+  EXPECT_EQ(plan.reservations[0].start, 100'000);
+  EXPECT_EQ(plan.reservations[0].end, 150'000);
+  // Jobs 1 and 2 both hold all eight GPUs, one after the other: when job
+  // 1's ends, job 2's still holds them, so job 3 waits for job 2's end.
+  EXPECT_EQ(plan.reservations[1].job_id, 2u);
+  EXPECT_EQ(plan.reservations[1].start, 150'000);
+  EXPECT_EQ(plan.reservations[2].job_id, 3u);
+  EXPECT_EQ(plan.reservations[2].start, 210'000);
+}
+
+// Held CPUs are counted as devices are: two reservations that follow one
+// another on a node's 32 CPUs, then a job that needs 20 of them.
+TEST(SchedulingCycle, ReservationsThatFollowOneAnotherHoldTheCpusUntilTheLastEnds) {
+  Snapshot snap;
+  snap.nodes = {TestNode("a")};
+  Hold(snap, Holding(9, 0, 8, 100'000));
+  ResourceRequest cpus_only;
+  cpus_only.partition = "gpu";
+  cpus_only.cpus_per_node = 32;
+  snap.pending = {PendingJob{1, 0, 1, cpus_only, 50'000, {}},
+                  PendingJob{2, 0, 2, cpus_only, 60'000, {}}};
+  snap.running[0].shares[0].cpus = 32;
+  snap.nodes[0].cpus_free = 0;
+  cpus_only.cpus_per_node = 20;
+  snap.pending.push_back(PendingJob{3, 0, 3, cpus_only, 10'000, {}});
+  snap.backfill_pass = true;
+  auto policy = MakeSchedulingPolicy("fifo-backfill");
+  Plan plan = RunSchedulingCycle(snap, *policy->queue, *policy->placer);
+  ASSERT_EQ(plan.reservations.size(), 3u);
+  EXPECT_EQ(plan.reservations[1].start, 150'000);
+  EXPECT_EQ(plan.reservations[2].start, 210'000);
+}
+
+TEST(SchedulingCycle, AnUnlimitedJobsReservationHoldsItsNodeForGood) {
+  Snapshot snap;
+  snap.nodes = {TestNode("a")};
+  Hold(snap, Holding(9, 0, 8, 100'000));
+  snap.pending = {Job(1, 8, 1, /*limit=*/0), Job(2, 8, 2, 50'000)};
+  snap.backfill_pass = true;
+  auto policy = MakeSchedulingPolicy("fifo-backfill");
+  Plan plan = RunSchedulingCycle(snap, *policy->queue, *policy->placer);
+  // Job 2 can never use the node job 1 holds from t=100: it gets no
+  // promise rather than one that could be wrong.
   ASSERT_EQ(plan.reservations.size(), 1u);
   EXPECT_EQ(plan.reservations[0].job_id, 1u);
+  EXPECT_EQ(plan.reservations[0].end, 0);
 }
 
 TEST(SchedulingCycle, TatamiTriesTheMostEfficientKindFirstTheBlindPoliciesTheListedOne) {
@@ -385,7 +437,9 @@ TEST(SchedulingCycle, AJobWaitsForAFasterKindNoLongerThanTheStartItPassedOverWas
 }
 
 // Each job that waits reserves one of the 8 H100s freed at 10 minutes; the
-// ninth finds them all promised and takes an HW4 board, as does the tenth.
+// ninth finds them all promised until 100 minutes, so it would finish
+// there at 190, later than on an HW4 board now (150 at 0.6x): it takes
+// the board, as does the tenth.
 // With room for only 2 reservations, the third job does not wait: without
 // one, it could not count on the H100 it would wait for.
 TEST(SchedulingCycle, OnlyAsManyJobsWaitForAFasterKindAsItsPlanHasRoomFor) {
@@ -395,7 +449,7 @@ TEST(SchedulingCycle, OnlyAsManyJobsWaitForAFasterKindAsItsPlanHasRoomFor) {
   Hold(snap, Holding(99, 0, 8, 10 * kMinute));
   for (uint64_t id = 1; id <= 10; ++id) {
     PendingJob job = Job(id, 1, TimeMs(id), 90 * kMinute);
-    job.alternatives.push_back({Devices(1, "hw4"), 0.22});
+    job.alternatives.push_back({Devices(1, "hw4"), 0.6});
     snap.pending.push_back(job);
   }
   Snapshot three = snap;

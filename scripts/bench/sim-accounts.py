@@ -13,7 +13,8 @@ different cycle interval: sim.sh gigatexas-fairness), it also says how far
 each account's ratio moves from run to run. A nudge of one second moves
 some accounts by a few percent under either policy, so an account counts
 as worse off only when it is worse in every run; one worse in some runs
-is within the simulation's own noise.
+is within the simulation's own noise. It also prints that noise: how far
+each account's rho moves between two runs of the baseline alone.
 """
 import argparse
 import json
@@ -69,7 +70,24 @@ def main() -> int:
           f"{args.baseline}" + (" in every run" if runs > 1 else ""))
     if runs > 1:
         print(f"{noisy} more worse off in some runs but not all")
+        print_noise(files, args.baseline)
     return 0
+
+
+def print_noise(files, policy):
+    """How far the runs alone move each account's rho under one policy: the
+    largest ratio between two of its runs, per account."""
+    rhos = [account_rhos(path, policy) for path in files]
+    spread = {}
+    for account in rhos[0]:
+        values = [r[account] for r in rhos if account in r]
+        spread[account] = max(values) / max(min(values), 1e-9)
+    ordered = sorted(spread.values())
+    median = ordered[len(ordered) // 2]
+    widest = max(spread, key=spread.get)
+    print(f"{policy} against itself across the runs: an account's rho moves by up to "
+          f"{(spread[widest] - 1) * 100:.1f}% ({widest}), half of them by "
+          f"{(median - 1) * 100:.1f}% or less")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@
 #                                   # gigatexas-busy, gigatexas-loads,
 #                                   # gigatexas-fairness, gigatexas-sustained
 #                                   # (only by name: about an hour),
-#                                   # gigatexas-sustained-loads (by name: ~1 h)
+#                                   # gigatexas-sustained-loads (by name: ~1 h),
+#                                   # gigatexas-sustained-fairness (by name: ~1.5 h)
 #
 # Load: Philly averages ~380 busy GPUs, 3x what the small cluster holds and
 # 0.5% of GigaTexas; --compress divides submit times (0.3: 3.3x slower
@@ -86,6 +87,18 @@ if [ "$want" = gigatexas-sustained-loads ]; then
     run "gigatexas-w16-c$compress-60k" --cluster "$ROOT/configs/sim-gigatexas.yaml" --jobs 60000 \
       --widen 16 --compress "$compress" --cycle-interval 30s --policy tatami-blind,tatami
   done
+fi
+if [ "$want" = gigatexas-sustained-fairness ]; then
+  # Finish-time fairness per account under the sustained overload (20x), as
+  # gigatexas-fairness does at c100/c300: each policy replayed with cycle
+  # intervals of 29, 30 and 31 s, so that sim-accounts.py can say how far
+  # the runs alone move an account (about 1.5 h here).
+  for interval in 29 30 31; do
+    run "gigatexas-w16-c20-60k-i$interval" --cluster "$ROOT/configs/sim-gigatexas.yaml" \
+      --jobs 60000 --widen 16 --compress 20 --cycle-interval "${interval}s" \
+      --policy tatami-blind,tatami
+  done
+  "$ROOT/scripts/bench/sim-accounts.py" "$OUT"/gigatexas-w16-c20-60k-i*/results.json
 fi
 if [ "$want" = all ] || [ "$want" = gigatexas-busy ]; then
   run gigatexas-busy --cluster "$ROOT/configs/sim-gigatexas.yaml" --jobs 100000 --compress 2000

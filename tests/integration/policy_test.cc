@@ -384,9 +384,12 @@ TEST_F(ClusterTest, TheSimulatorMakesTheDaemonsBackfillDecisions) {
   // Job 3's reservation is what squeue's START_TIME and explain show.
   EXPECT_NE(cluster_.Value("squeue -h -j " + ids[2] + " -o %S"), "N/A");
   // squeue --start: the pending jobs only, each with the nodes the plan
-  // expects it on.
+  // expects it on; job 5 once job 3's reservation ends, as Slurm plans it.
   EXPECT_EQ(cluster_.Run("squeue --start -h -o '%i|%t|%Y'").out,
-            ids[2] + "|PD|h100-[01-02]\n" + ids[4] + "|PD|(null)\n");
+            ids[2] + "|PD|h100-[01-02]\n" + ids[4] + "|PD|h100-01\n");
+  std::string job3_start = cluster_.Value("squeue -h -j " + ids[2] + " -o %S");
+  EXPECT_EQ(cluster_.Value("squeue -h -j " + ids[4] + " -o %S"),
+            cluster_.Value("date -d @$(( $(date -d " + job3_start + " +%s) + 3600 )) +%FT%T"));
   std::string explained = cluster_.Run("tatami explain " + ids[2]).out;
   EXPECT_THAT(explained, HasSubstr("the backfill plan expects it to start at "));
   EXPECT_THAT(explained, HasSubstr(" on h100-[01-02]\n"));
