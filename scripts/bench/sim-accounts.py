@@ -14,7 +14,7 @@ each account's ratio moves from run to run. A nudge of one second moves
 some accounts by a few percent under either policy, so an account counts
 as worse off only when it is worse in every run; one worse in some runs
 is within the simulation's own noise. It also prints that noise: how far
-each account's rho moves between two runs of the baseline alone.
+each account's rho moves between runs of one policy alone.
 """
 import argparse
 import json
@@ -71,6 +71,7 @@ def main() -> int:
     if runs > 1:
         print(f"{noisy} more worse off in some runs but not all")
         print_noise(files, args.baseline)
+        print_noise(files, args.policy)
     return 0
 
 
