@@ -10,7 +10,7 @@ std::vector<std::string> PolicyNames() {
   return {"fifo", "fifo-backfill", "tatami-blind", "tatami"};
 }
 
-Result<SchedulingPolicy> MakeSchedulingPolicy(std::string_view name) {
+Result<SchedulingPolicy> MakeSchedulingPolicy(std::string_view name, size_t backfill_max_jobs) {
   SchedulingPolicy p;
   p.name = std::string(name);
   if (name == "fifo") {
@@ -18,10 +18,10 @@ Result<SchedulingPolicy> MakeSchedulingPolicy(std::string_view name) {
     p.placer = std::make_unique<FirstFitPlacer>();
   } else if (name == "fifo-backfill") {
     p.queue = std::make_unique<BackfillPolicy>(
-        BackfillPolicy::Options{30 * kSecond, 64, OptionChoice::kListed});
+        BackfillPolicy::Options{30 * kSecond, backfill_max_jobs, OptionChoice::kListed});
     p.placer = std::make_unique<FirstFitPlacer>();
   } else if (name == "tatami" || name == "tatami-blind") {
-    BackfillPolicy::Options options{0, 64, OptionChoice::kListed};
+    BackfillPolicy::Options options{0, backfill_max_jobs, OptionChoice::kListed};
     if (name == "tatami") {
       options.options = OptionChoice::kEarliestCompletion;
       options.slow_options = kTatamiSlowOptions;

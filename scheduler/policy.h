@@ -6,8 +6,9 @@
 //                  job that does not fit blocks its partition.
 //   fifo-backfill  Slurm's defaults: the same order and first-fit nodes,
 //                  plus a backfill pass every 30 s that reserves for up to
-//                  64 blocked jobs and starts later jobs that delay none
-//                  of them (sched/backfill, bf_interval=30).
+//                  64 blocked jobs (backfill_max_jobs) and starts later
+//                  jobs that delay none of them (sched/backfill,
+//                  bf_interval=30).
 //   tatami-blind   tatami blind to heterogeneity: a job that accepts
 //                  several kinds takes the first that fits, as listed.
 //   tatami         what tatamid runs: multifactor priority with fair share,
@@ -47,6 +48,8 @@ struct SchedulingPolicy {
 std::vector<std::string> PolicyNames();
 
 // Error names the unknown policy and lists the known ones.
-Result<SchedulingPolicy> MakeSchedulingPolicy(std::string_view name);
+// `backfill_max_jobs`: how many blocked jobs a backfill pass reserves for
+// (the config's backfill_max_jobs, Slurm's bf_max_job_test; same default).
+Result<SchedulingPolicy> MakeSchedulingPolicy(std::string_view name, size_t backfill_max_jobs = 64);
 
 }  // namespace tatami

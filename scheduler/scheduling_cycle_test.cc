@@ -513,6 +513,26 @@ TEST(SchedulingCycle, ManyAlikeBlockedJobsAllGetTheReasonOfTheFirst) {
   for (const auto& [id, why] : plan.reasons) EXPECT_EQ(why, "Resources") << id;
 }
 
+// backfill_max_jobs (Slurm's bf_max_job_test): the fourth blocked job gets
+// no reservation when a pass may plan three.
+TEST(SchedulingPolicy, BackfillPlansAsManyBlockedJobsAsItIsGiven) {
+  Snapshot snap;
+  snap.nodes = {TestNode("a")};
+  Hold(snap, Holding(9, 0, 8, 100'000));
+  for (uint64_t id = 1; id <= 4; ++id) snap.pending.push_back(Job(id, 8, TimeMs(id), 50'000));
+  snap.backfill_pass = true;
+  for (const char* name : {"fifo-backfill", "tatami-blind", "tatami"}) {
+    Snapshot copy = snap;
+    auto policy = MakeSchedulingPolicy(name, 3);
+    ASSERT_TRUE(policy.ok());
+    EXPECT_EQ(RunSchedulingCycle(copy, *policy->queue, *policy->placer).reservations.size(), 3u)
+        << name;
+  }
+  auto by_default = MakeSchedulingPolicy("tatami");
+  EXPECT_EQ(RunSchedulingCycle(snap, *by_default->queue, *by_default->placer).reservations.size(),
+            4u);
+}
+
 TEST(SchedulingPolicy, UnknownNameListsTheKnownOnes) {
   auto p = MakeSchedulingPolicy("lottery");
   ASSERT_FALSE(p.ok());

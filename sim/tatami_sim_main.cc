@@ -134,19 +134,20 @@ int Main(int argc, char** argv) {
     fputs(kUsage, stderr);
     return 2;
   }
+  auto config = LoadClusterConfig(args->cluster);
+  if (!config) {
+    fprintf(stderr, "tatami-sim: %s\n", config.error().message.c_str());
+    return 1;
+  }
   std::vector<SchedulingPolicy> policies;
   for (const std::string& name : args->policies) {
-    auto p = MakeSchedulingPolicy(name);
+    // As tatamid: the config's backfill_max_jobs.
+    auto p = MakeSchedulingPolicy(name, config->backfill_max_jobs);
     if (!p) {
       fprintf(stderr, "tatami-sim: --policy: %s\n", p.error().message.c_str());
       return 2;
     }
     policies.push_back(std::move(*p));
-  }
-  auto config = LoadClusterConfig(args->cluster);
-  if (!config) {
-    fprintf(stderr, "tatami-sim: %s\n", config.error().message.c_str());
-    return 1;
   }
   Result<std::vector<TraceJob>> trace = MakeError("");
   if (args->format.empty()) {

@@ -84,16 +84,24 @@ Result<PartitionConfig> ParsePartition(const Reader& r, const YAML::Node& n) {
 
 Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
   TATAMI_CHECK(r.RequireMap(root, "the config"));
-  TATAMI_CHECK(
-      r.CheckKeys(root,
-                  {"cluster_name", "controller", "timing", "nodes", "partitions", "accounts",
-                   "default_account", "qos", "max_array_size", "job_environment", "fabric",
-                   "metrics", "billing", "priority", "throughput", "private_data"},
-                  "the config"));
+  TATAMI_CHECK(r.CheckKeys(
+      root,
+      {"cluster_name", "controller", "timing", "nodes", "partitions", "accounts", "default_account",
+       "qos", "max_array_size", "backfill_max_jobs", "job_environment", "fabric", "metrics",
+       "billing", "priority", "throughput", "private_data"},
+      "the config"));
   if (root["cluster_name"])
     TATAMI_ASSIGN(c.cluster_name, r.Str(root["cluster_name"], "cluster_name"));
   if (root["max_array_size"])
     TATAMI_ASSIGN(c.max_array_size, r.UInt(root["max_array_size"], "max_array_size"));
+  if (const auto& bf = root["backfill_max_jobs"]) {
+    TATAMI_ASSIGN(c.backfill_max_jobs, r.UInt(bf, "backfill_max_jobs"));
+    if (c.backfill_max_jobs == 0) {
+      return r.At(bf,
+                  "backfill_max_jobs: want at least 1 (with no job planned, backfill could pass "
+                  "a blocked job forever)");
+    }
+  }
   if (const auto& env = root["job_environment"]) {
     TATAMI_CHECK(r.RequireMap(env, "job_environment"));
     for (const auto& kv : env) {

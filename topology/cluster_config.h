@@ -200,6 +200,10 @@ struct ClusterConfig {
   // MinJobAge, and its default.
   DurationMs min_job_age = 5 * kMinute;
   uint32_t max_array_size = 10001;
+  // How many blocked jobs a backfill pass plans (reserves for), in queue
+  // order; those behind them may be passed by backfilled jobs. Slurm's
+  // bf_max_job_test, at least 1; MakeSchedulingPolicy's default is the same.
+  uint32_t backfill_max_jobs = 64;
   std::vector<NodeConfig> nodes;
   std::vector<PartitionConfig> partitions;
   std::vector<AccountConfig> accounts;

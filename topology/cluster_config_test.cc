@@ -11,6 +11,7 @@ using ::testing::HasSubstr;
 constexpr const char* kGood = R"(
 cluster_name: t
 timing: {heartbeat_interval: 500ms, node_timeout: 3s, kill_wait: 1s, min_job_age: 1h}
+backfill_max_jobs: 500
 nodes:
   - name: gpu[01-02]
     cpus: 16
@@ -41,6 +42,7 @@ TEST(ClusterConfig, ParsesAGoodConfig) {
   EXPECT_EQ(c->nodes[1].agent, "gpu02");
   EXPECT_EQ(c->heartbeat_interval, 500);
   EXPECT_EQ(c->min_job_age, kHour);
+  EXPECT_EQ(c->backfill_max_jobs, 500u);
   EXPECT_EQ(c->FindPartition("gpu")->max_time, kDay);
   EXPECT_EQ(c->DefaultPartition()->name, "dojo");
   EXPECT_EQ(c->FindAccount("vision")->parent, "fsd");
@@ -52,6 +54,7 @@ TEST(ClusterConfig, FirstPartitionIsDefaultWhenNoneIsMarked) {
       ParseClusterConfig("nodes: [{name: a, cpus: 1}]\npartitions: [{name: p, nodes: a}]\n", "x");
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->DefaultPartition()->name, "p");
+  EXPECT_EQ(c->backfill_max_jobs, 64u);
 }
 
 struct BadCase {
@@ -93,6 +96,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"nodes: [{name: a, cpus: 1}]\npartitions: [{name: p, nodes: a}]\naccounts: [{name: "
                 "x, parent: y}]\n",
                 "account 'x' has unknown parent 'y'"},
+        BadCase{"backfill_max_jobs: 0\nnodes: [{name: a, cpus: 1}]\n",
+                "bad.yaml:1:20: backfill_max_jobs: want at least 1"},
         BadCase{"nodes: []\n", "'nodes' must be a non-empty list"},
         BadCase{"nodes: [{name: a, cpus: 1}]\n", "'partitions' must be a non-empty list"}));
 

@@ -388,7 +388,7 @@ class Controller {
   const std::unique_ptr<JobStore> store_;
   const Clock& clock_;
   std::string own_address_;
-  SchedulingPolicy policy_ = MakeSchedulingPolicy("tatami").value();
+  SchedulingPolicy policy_ = MakeSchedulingPolicy("tatami", config_.backfill_max_jobs).value();
   const QosTable qos_{config_.qos};
   const bool qos_limits_ = QosLimits(config_.qos).any();  // whether any QoS has limits
   const std::shared_ptr<const AccountTree> accounts_ =
