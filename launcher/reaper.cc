@@ -6,14 +6,16 @@
 
 namespace tatami {
 
-Reaper::Reaper() : thread_([this] { Loop(); }) {}
+Reaper::Reaper() : thread_([state = state_] { Loop(state); }) {}
 
 Reaper::~Reaper() {
-  std::unique_lock lock(mu_);
-  stopping_ = true;
-  bool children = !watched_.empty();
+  std::unique_lock lock(state_->mu);
+  state_->stopping = true;
+  bool children = !state_->watched.empty();
+  state_->cv.notify_all();
+  // A callback under way may use its owner, which goes next.
+  state_->cv.wait(lock, [&] { return !state_->calling; });
   lock.unlock();
-  cv_.notify_all();
   // wait4() cannot be interrupted; with children left it would block.
   if (children) {
     thread_.detach();
@@ -23,19 +25,19 @@ Reaper::~Reaper() {
 }
 
 Result<pid_t> Reaper::SpawnAndWatch(const std::function<Result<pid_t>()>& spawn, OnExit on_exit) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(state_->mu);
   Result<pid_t> pid = spawn();
-  if (pid.ok()) watched_[*pid] = std::move(on_exit);
-  cv_.notify_all();
+  if (pid.ok()) state_->watched[*pid] = std::move(on_exit);
+  state_->cv.notify_all();
   return pid;
 }
 
-void Reaper::Loop() {
+void Reaper::Loop(const std::shared_ptr<State>& state) {
   while (true) {
     {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !watched_.empty(); });
-      if (stopping_) return;
+      std::unique_lock lock(state->mu);
+      state->cv.wait(lock, [&] { return state->stopping || !state->watched.empty(); });
+      if (state->stopping) return;
     }
     // wait4, for the rusage: the CPU time of the child and of every
     // descendant it reaped, which is how a job's CPU time is known exactly
@@ -46,8 +48,8 @@ void Reaper::Loop() {
     if (pid < 0) {
       if (errno == EINTR) continue;
       // ECHILD: every watched child is already gone (reaped by someone else).
-      std::lock_guard lock(mu_);
-      watched_.clear();
+      std::lock_guard lock(state->mu);
+      state->watched.clear();
       continue;
     }
     ExitStatus status;
@@ -61,13 +63,20 @@ void Reaper::Loop() {
     status.max_rss_bytes = static_cast<int64_t>(ru.ru_maxrss) * 1024;
     OnExit cb;
     {
-      std::lock_guard lock(mu_);
-      auto it = watched_.find(pid);
-      if (it == watched_.end()) continue;
+      std::lock_guard lock(state->mu);
+      if (state->stopping) return;  // the Reaper is gone: no one to tell
+      auto it = state->watched.find(pid);
+      if (it == state->watched.end()) continue;
       cb = std::move(it->second);
-      watched_.erase(it);
+      state->watched.erase(it);
+      state->calling = true;
     }
     cb(pid, status);
+    {
+      std::lock_guard lock(state->mu);
+      state->calling = false;
+    }
+    state->cv.notify_all();
   }
 }
 

@@ -3,6 +3,10 @@
 // so a child that exits at once is never missed.
 //
 // Thread-safe. Callbacks run on the reaper thread and must not call back in.
+// Destroying the Reaper waits for a callback under way; none runs after.
+// With children still running, its thread is left blocked in wait4 (it
+// cannot be interrupted): it owns its share of the state, so the child
+// that wakes it later finds the Reaper gone and the thread just ends.
 #pragma once
 
 #include <sys/types.h>
@@ -11,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -35,11 +40,16 @@ class Reaper {
   Result<pid_t> SpawnAndWatch(const std::function<Result<pid_t>()>& spawn, OnExit on_exit);
 
  private:
-  void Loop();
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<pid_t, OnExit> watched_;
-  bool stopping_ = false;
+  // Shared with the thread, which may outlive the Reaper (above).
+  struct State {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::map<pid_t, OnExit> watched;
+    bool stopping = false;
+    bool calling = false;  // a callback is running
+  };
+  static void Loop(const std::shared_ptr<State>& state);
+  std::shared_ptr<State> state_ = std::make_shared<State>();
   std::thread thread_;
 };
 
