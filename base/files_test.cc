@@ -28,6 +28,11 @@ TEST(ReadFileContents, NamesTheFileItsRoleAndTheSystemsReason) {
   Result<std::string> dir = ReadFileContents(::testing::TempDir());
   ASSERT_FALSE(dir.ok());
   EXPECT_EQ(dir.error().message, ::testing::TempDir() + ": cannot read it: Is a directory");
+  // A read that fails after the open: /proc/self/mem at address 0 is not
+  // mapped, so read() itself says EIO.
+  Result<std::string> unreadable = ReadFileContents("/proc/self/mem", "memory");
+  ASSERT_FALSE(unreadable.ok());
+  EXPECT_EQ(unreadable.error().message, "/proc/self/mem: cannot read memory: Input/output error");
 }
 
 }  // namespace
