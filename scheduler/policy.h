@@ -31,6 +31,7 @@
 #include "base/result.h"
 #include "scheduler/placement.h"
 #include "scheduler/scheduling_cycle.h"
+#include "topology/cluster_config.h"
 
 namespace tatami {
 
@@ -50,6 +51,7 @@ std::vector<std::string> PolicyNames();
 // Error names the unknown policy and lists the known ones.
 // `backfill_max_jobs`: how many blocked jobs a backfill pass reserves for
 // (the config's backfill_max_jobs, Slurm's bf_max_job_test; same default).
-Result<SchedulingPolicy> MakeSchedulingPolicy(std::string_view name, size_t backfill_max_jobs = 64);
+Result<SchedulingPolicy> MakeSchedulingPolicy(std::string_view name,
+                                              size_t backfill_max_jobs = kDefaultBackfillMaxJobs);
 
 }  // namespace tatami

@@ -188,6 +188,10 @@ struct BillingConfig {
   std::vector<PriceConfig> prices;
 };
 
+// ClusterConfig::backfill_max_jobs when the config says nothing, and
+// MakeSchedulingPolicy's when its caller does not.
+inline constexpr uint32_t kDefaultBackfillMaxJobs = 64;
+
 struct ClusterConfig {
   std::string path;  // file it came from; relative paths inside resolve against its folder
   std::string cluster_name = "tatami";
@@ -202,8 +206,8 @@ struct ClusterConfig {
   uint32_t max_array_size = 10001;
   // How many blocked jobs a backfill pass plans (reserves for), in queue
   // order; those behind them may be passed by backfilled jobs. Slurm's
-  // bf_max_job_test, at least 1; MakeSchedulingPolicy's default is the same.
-  uint32_t backfill_max_jobs = 64;
+  // bf_max_job_test, at least 1.
+  uint32_t backfill_max_jobs = kDefaultBackfillMaxJobs;
   std::vector<NodeConfig> nodes;
   std::vector<PartitionConfig> partitions;
   std::vector<AccountConfig> accounts;
