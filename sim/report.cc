@@ -346,7 +346,7 @@ class SvgChart {
 std::string JobsCsv(const SimRun& run) {
   std::ostringstream csv;
   csv << "id,account,gpus,submit_s,start_s,end_s,ran_s,ideal_run_s,kind,devices,preemptions,"
-         "outcome,rho\n";
+         "outcome,rho,class,speed\n";
   auto seconds = [](TimeMs ms) { return ms < 0 ? std::string() : Fixed(double(ms) / 1000, 3); };
   std::vector<double> contention = OfferedContention(run.jobs);
   for (size_t i = 0; i < run.jobs.size(); ++i) {
@@ -356,7 +356,8 @@ std::string JobsCsv(const SimRun& run) {
         << seconds(j.start) << ',' << seconds(j.end) << ',' << seconds(j.ran) << ','
         << seconds(j.ideal_run) << ',' << (j.start < 0 ? "" : AcceleratorName(j.kind)) << ','
         << j.devices << ',' << j.preemptions << ',' << outcome << ','
-        << (j.end < 0 || j.cancelled ? std::string() : Fixed(RhoOf(j, contention[i]), 4)) << '\n';
+        << (j.end < 0 || j.cancelled ? std::string() : Fixed(RhoOf(j, contention[i]), 4)) << ','
+        << j.job_class << ',' << (j.start < 0 ? std::string() : Fixed(j.speed, 2)) << '\n';
   }
   return csv.str();
 }

@@ -72,8 +72,9 @@ std::string ResultsJson(const std::string& cluster, const std::string& trace,
 
 // One row per job: id, account, gpus, submit/start/end/ran/ideal run in
 // seconds (empty where it never started), kind, devices, preemptions,
-// outcome (finished, cancelled, never-started) and rho (finished jobs):
-// what a per-account figure is made of.
+// outcome (finished, cancelled, never-started), rho (finished jobs), its
+// model class and its speed on the kind it last ran on (against an H100):
+// what a per-account or per-class figure is made of.
 std::string JobsCsv(const SimRun& run);
 
 // Busy share of each accelerator kind over time, one line per kind.

@@ -20,6 +20,9 @@ SimRun TwoJobs(const std::string& policy, TimeMs wait_ms) {
   JobOutcome a{1, "x", 0,     wait_ms, wait_ms + 20'000, 20'000, 4, 4, AcceleratorKind::kH100, 8,
                0, "",  false, 20'000};
   JobOutcome b{2, "y", 0, 0, 30'000, 30'000, 4, 4, AcceleratorKind::kH100, 8, 0, "", false, 30'000};
+  a.job_class = "bert";
+  b.job_class = "yolov3";
+  a.speed = b.speed = 1.0;
   run.jobs = {a, b};
   run.last_end = std::max<TimeMs>(30'000, wait_ms + 20'000);
   run.samples = {{0, {{AcceleratorKind::kH100, 1.0}}}, {20'000, {{AcceleratorKind::kH100, 0.5}}}};
@@ -104,17 +107,20 @@ TEST(Report, JsonParsesAndCarriesTheSamples) {
 TEST(Report, JobsCsvHasARowPerJobWithItsRho) {
   SimRun run = TwoJobs("p", 10'000);
   JobOutcome never{3, "z", 5'000, -1, -1, 1'000, 2, 0, AcceleratorKind::kNone, 8, 0, "", false, 0};
+  never.job_class = "ncf";
   run.jobs.push_back(never);
+  run.jobs[1].speed = 1.3;  // as on a Dojo tile
   std::istringstream csv(JobsCsv(run));
   std::vector<std::string> lines;
   for (std::string line; std::getline(csv, line);) lines.push_back(line);
   ASSERT_EQ(lines.size(), 4u);
   EXPECT_EQ(lines[0],
             "id,account,gpus,submit_s,start_s,end_s,ran_s,ideal_run_s,kind,devices,preemptions,"
-            "outcome,rho");
-  EXPECT_EQ(lines[1], "1,x,4,0.000,10.000,30.000,20.000,20.000,h100,4,0,finished,1.5000");
-  EXPECT_EQ(lines[2], "2,y,4,0.000,0.000,30.000,30.000,30.000,h100,4,0,finished,1.0000");
-  EXPECT_EQ(lines[3], "3,z,2,5.000,,,0.000,1.000,,0,0,never-started,");
+            "outcome,rho,class,speed");
+  EXPECT_EQ(lines[1], "1,x,4,0.000,10.000,30.000,20.000,20.000,h100,4,0,finished,1.5000,bert,1.00");
+  EXPECT_EQ(lines[2],
+            "2,y,4,0.000,0.000,30.000,30.000,30.000,h100,4,0,finished,1.0000,yolov3,1.30");
+  EXPECT_EQ(lines[3], "3,z,2,5.000,,,0.000,1.000,,0,0,never-started,,ncf,");
 }
 
 TEST(Report, PlotsAreSvgWithALinePerSeries) {

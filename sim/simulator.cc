@@ -282,6 +282,7 @@ class Replay {
     out.ideal_run = static_cast<DurationMs>(
         double(t.run_time) / *std::max_element(shape.speeds.begin(), shape.speeds.end()));
     out.usable_devices = shape.usable_devices;
+    out.job_class = t.job_class.empty() ? std::string(shape.profile->name) : t.job_class;
     shape.pending.job_id = i;  // index, not the trace's id: O(1) lookups
     shape.pending.account = account_of_[i];
     shape.pending.user = user_of_[i];
@@ -399,6 +400,7 @@ class Replay {
     JobOutcome& out = run_.jobs[i];
     if (out.start < 0) out.start = clock_;
     out.kind = kind;
+    out.speed = shape.speeds[p.option];
     out.devices = 0;
     out.placement.clear();
     for (const NodeShare& s : p.shares) {

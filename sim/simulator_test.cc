@@ -113,6 +113,9 @@ TEST(Simulator, RunTimeScalesWithTheSpeedOfTheKindTheJobLandsOn) {
   EXPECT_EQ(run.jobs[1].kind, AcceleratorKind::kHw4);
   // Alone, the job would have had an H100 node: its ideal is 60 s.
   EXPECT_EQ(run.jobs[1].ideal_run, 60'000);
+  EXPECT_EQ(run.jobs[1].job_class, "cifar10");
+  EXPECT_DOUBLE_EQ(run.jobs[1].speed, 0.30);  // speeds.h: cifar10 on HW4
+  EXPECT_DOUBLE_EQ(run.jobs[0].speed, 1.0);   // it names its kind: no class speeds
 }
 
 // The same job when the H100 node frees at t=100: there it ends at 160,
@@ -142,6 +145,9 @@ TEST(Simulator, TheConfigsThroughputTableSetsTheSpeedsOfTheClassesItNames) {
   SimRun run = Replay(config, trace, "tatami");
   EXPECT_EQ(Timeline(run), (T{{0, 1000}, {1, 121}, {2, 242}}));
   EXPECT_EQ(run.jobs[2].kind, AcceleratorKind::kHw4);
+  // A class only the table knows is reported by its own name.
+  EXPECT_EQ(run.jobs[2].job_class, "vision");
+  EXPECT_DOUBLE_EQ(run.jobs[2].speed, 0.25);
 }
 
 TEST(Simulator, AJobTooBigForTheClusterNeverStartsAndIsCounted) {

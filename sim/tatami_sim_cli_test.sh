@@ -47,5 +47,19 @@ for f in results.json jct-cdf.svg utilisation-fifo.svg utilisation-fifo-backfill
 done
 grep -q '"finished": 3' "$tmp/out/results.json" || { echo "FAIL: results.json lacks 3 finished jobs"; failures=$((failures + 1)); }
 [ "$(grep -c ',finished,' "$tmp/out/jobs-fifo.csv")" = 3 ] || { echo "FAIL: jobs-fifo.csv lacks 3 finished rows"; failures=$((failures + 1)); }
+
+# scripts/bench/sim-classes.py reads two of those CSVs: every finished job
+# counted once, per class; a CSV without the class column is named.
+classes=$2/scripts/bench/sim-classes.py
+out=$("$classes" "$tmp/out/jobs-fifo.csv" "$tmp/out/jobs-tatami.csv" 2>&1)
+if [ $? != 0 ] || ! grep -Eq '^all +3 ' <<<"$out" || ! grep -Eq '^  h100 ' <<<"$out"; then
+  echo "FAIL: sim-classes.py did not count 3 jobs and the H100 hours:"; echo "$out" | sed 's/^/    /'
+  failures=$((failures + 1))
+fi
+cut -d, -f1-13 "$tmp/out/jobs-fifo.csv" > "$tmp/old.csv"
+out=$("$classes" "$tmp/old.csv" "$tmp/out/jobs-tatami.csv" 2>&1)
+if [ $? = 0 ] || [[ "$out" != *"$tmp/old.csv: no 'class' column"* ]]; then
+  echo "FAIL: sim-classes.py on a CSV without classes: $out"; failures=$((failures + 1))
+fi
 [ "$failures" = 0 ] && echo "tatami-sim CLI: all checks passed"
 exit "$failures"
