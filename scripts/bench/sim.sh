@@ -99,6 +99,8 @@ if [ "$want" = gigatexas-sustained-fairness ]; then
       --policy tatami-blind,tatami
   done
   "$ROOT/scripts/bench/sim-accounts.py" "$OUT"/gigatexas-w16-c20-60k-i*/results.json
+  run30="$OUT/gigatexas-w16-c20-60k-i30"
+  "$ROOT/scripts/bench/sim-classes.py" "$run30/jobs-tatami-blind.csv" "$run30/jobs-tatami.csv"
 fi
 if [ "$want" = all ] || [ "$want" = gigatexas-busy ]; then
   run gigatexas-busy --cluster "$ROOT/configs/sim-gigatexas.yaml" --jobs 100000 --compress 2000
