@@ -189,8 +189,8 @@ Result<v1::ReportReply> Controller::Report(const v1::ReportRequest& asked) {
 v1::WaitReply Controller::Wait(const v1::WaitRequest& req) {
   TimeMs deadline = req.timeout_ms() > 0 ? clock_.Now() + req.timeout_ms() : 0;
   // Under private_data, another user's job is waited on as one that does
-  // not exist. A job gone from memory (min_job_age) keeps no owner to check;
-  // what is left of it (state, exit code) is answered to anyone.
+  // not exist, also once it has left memory (min_job_age: GoneJobs keeps
+  // its owner).
   bool own_only = config_.private_data.jobs && !IsAdmin(req.requester());
   auto visible = [&](const v1::JobInfo* job) {
     return !own_only || job->spec().user() == req.requester();
@@ -219,7 +219,8 @@ v1::WaitReply Controller::Wait(const v1::WaitRequest& req) {
           for (const v1::JobInfo* job : JobsWithIdLocked(id))
             if (visible(job)) *reply.add_jobs() = Summary(*job);
           // Ended long ago (min_job_age): what is left of them.
-          for (v1::JobInfo& job : GoneWithIdLocked(id)) *reply.add_jobs() = std::move(job);
+          for (v1::JobInfo& job : GoneWithIdLocked(id))
+            if (visible(&job)) *reply.add_jobs() = std::move(job);
         }
         return reply;
       }

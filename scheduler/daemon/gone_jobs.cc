@@ -13,10 +13,20 @@ GoneJobs::Packed GoneJobs::Pack(const v1::JobInfo& job) {
           job.array_task_id(),
           job.exit_code(),
           static_cast<uint8_t>(job.state()),
-          static_cast<uint8_t>(std::clamp(job.exit_signal(), 0, 255))};
+          static_cast<uint8_t>(std::clamp(job.exit_signal(), 0, 255)),
+          OwnerIndex(job.spec().user())};
 }
 
-v1::JobInfo GoneJobs::Unpack(const Packed& p) {
+uint16_t GoneJobs::OwnerIndex(const std::string& user) {
+  if (auto it = owner_index_.find(user); it != owner_index_.end()) return it->second;
+  if (owners_.size() >= kNoOwner) return kNoOwner;
+  auto index = static_cast<uint16_t>(owners_.size());
+  owners_.push_back(user);
+  owner_index_.emplace(user, index);
+  return index;
+}
+
+v1::JobInfo GoneJobs::Unpack(const Packed& p) const {
   v1::JobInfo job;
   job.set_job_id(p.id);
   if (p.array_offset != kNotATask) job.set_array_job_id(p.id - p.array_offset);
@@ -24,6 +34,8 @@ v1::JobInfo GoneJobs::Unpack(const Packed& p) {
   job.set_state(static_cast<v1::JobState>(p.state));
   job.set_exit_code(p.exit_code);
   job.set_exit_signal(p.exit_signal);
+  if (p.owner != kNoOwner && !owners_[p.owner].empty())
+    job.mutable_spec()->set_user(owners_[p.owner]);
   return job;
 }
 
@@ -79,7 +91,12 @@ std::vector<v1::JobInfo> GoneJobs::NamedBy(uint64_t id) const {
 size_t GoneJobs::bytes() const {
   // A std::map node: three pointers and a colour, then the pair.
   constexpr size_t kMapNode = 4 * sizeof(void*) + sizeof(std::pair<const uint64_t, Packed>);
-  return sorted_.capacity() * sizeof(Packed) + recent_.size() * kMapNode;
+  size_t owners = 0;
+  for (const std::string& user : owners_) {
+    // The name in the table and in the index's node, and the node itself.
+    owners += 2 * (sizeof(std::string) + user.capacity()) + 4 * sizeof(void*);
+  }
+  return sorted_.capacity() * sizeof(Packed) + recent_.size() * kMapNode + owners;
 }
 
 }  // namespace tatami

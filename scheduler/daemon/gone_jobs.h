@@ -4,7 +4,8 @@
 // The store keeps the whole record, for sacct and explain.
 //
 // It grows with the cluster's history, so each job takes 24 bytes in a
-// sorted array (a std::map node took about 80). Jobs arrive in the order
+// sorted array (a std::map node took about 80), its owner an index into a
+// table of the users seen (each name kept once). Jobs arrive in the order
 // they are purged, which is by end time, so ids come mostly but not always
 // in order: those out of order wait in a small map and are merged in by the
 // thousand.
@@ -15,6 +16,8 @@
 
 #include <cstdint>
 #include <map>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "proto/tatami.pb.h"
@@ -30,13 +33,16 @@ inline bool IdNamesJob(uint64_t id, uint64_t job_id, uint64_t array_job_id) {
 
 class GoneJobs {
  public:
-  // Keeps the job's id, array ids, state, exit code and signal. A job
-  // added twice keeps what the first Add kept.
+  // Keeps the job's id, array ids, state, exit code and signal, and its
+  // owner (spec.user), so that private_data still hides it from others. A
+  // job added twice keeps what the first Add kept. Past 65,535 distinct
+  // owners a job keeps none: its record then names no user, which
+  // private_data shows to admins only.
   void Add(const v1::JobInfo& job);
 
   // The jobs `id` names (the job itself, or every gone task of array `id`,
   // whose ids run on from the array's), as records holding only what Add
-  // kept; in id order.
+  // kept (its owner as spec.user); in id order.
   std::vector<v1::JobInfo> NamedBy(uint64_t id) const;
 
   size_t size() const { return sorted_.size() + recent_.size(); }
@@ -51,17 +57,22 @@ class GoneJobs {
     int32_t exit_code;
     uint8_t state;
     uint8_t exit_signal;
+    uint16_t owner;  // index into owners_; kNoOwner: not kept
   };
   static constexpr uint32_t kNotATask = UINT32_MAX;
+  static constexpr uint16_t kNoOwner = UINT16_MAX;
   static constexpr size_t kMergeAt = 4096;
   static_assert(sizeof(Packed) == 24);
 
-  static Packed Pack(const v1::JobInfo& job);
-  static v1::JobInfo Unpack(const Packed& p);
+  Packed Pack(const v1::JobInfo& job);
+  v1::JobInfo Unpack(const Packed& p) const;
+  uint16_t OwnerIndex(const std::string& user);
   void Merge();
 
   std::vector<Packed> sorted_;         // by id
   std::map<uint64_t, Packed> recent_;  // ids below sorted_.back()'s, not yet merged
+  std::vector<std::string> owners_;    // by Packed::owner
+  std::unordered_map<std::string, uint16_t> owner_index_;
 };
 
 }  // namespace tatami

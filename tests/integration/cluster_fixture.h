@@ -17,6 +17,12 @@
 
 namespace tatami::testing {
 
+// A prefix that runs a command as user nobody against the cluster of
+// LocalCluster::Run. Only root can run it: tests check geteuid() (or use
+// ClusterTest::ExpectErrors).
+inline constexpr const char* kAsNobody =
+    "runuser -u nobody -- env TATAMI_CONTROLLER=$(cat $TATAMI_STATE_DIR/controller.addr) ";
+
 class ClusterTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(cluster_.ok()) << cluster_.up_output(); }
@@ -33,10 +39,6 @@ class ClusterTest : public ::testing::Test {
     EXPECT_EQ(r.exit_code, 1) << command << "\n" << r.out;
     EXPECT_NE(r.err.find(message), std::string::npos) << command << "\n" << r.err;
   }
-  // A prefix that runs a command as user nobody against this cluster.
-  // Only root can run it: tests check geteuid() (or use ExpectErrors).
-  static constexpr const char* kAsNobody =
-      "runuser -u nobody -- env TATAMI_CONTROLLER=$(cat $TATAMI_STATE_DIR/controller.addr) ";
   // Each command must fail and print exactly its error on stderr. Those
   // run kAsNobody are skipped unless the tests run as root.
   void ExpectErrors(const std::vector<std::pair<std::string, std::string>>& cases) {

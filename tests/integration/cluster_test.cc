@@ -123,9 +123,10 @@ TEST(SmallCluster, AJobWithoutAnAccountChargesTheDefaultOne) {
 
 // min_job_age is 1 s here. A finished job then leaves the controller's
 // memory (squeue), but not the store: sacct and explain still show it,
-// tatami wait still answers with its exit code, a dependency on it is
-// still judged by how it ended, and scancel says what Slurm says. So too
-// after a restart, which loads it only as what a dependency needs.
+// tatami wait still answers with its exit code (to its owner only, under
+// private_data), a dependency on it is still judged by how it ended, and
+// scancel says what Slurm says. So too after a restart, which loads it
+// only as what a dependency needs.
 TEST(SmallCluster, AFinishedJobLeavesMemoryAfterMinJobAgeButKeepsItsRecord) {
   LocalCluster cluster(std::string(TATAMI_SOURCE_DIR) + "/tests/integration/small-cluster.yaml");
   ASSERT_TRUE(cluster.ok()) << cluster.up_output();
@@ -146,6 +147,11 @@ TEST(SmallCluster, AFinishedJobLeavesMemoryAfterMinJobAgeButKeepsItsRecord) {
     CommandResult waited = cluster.Run("tatami wait " + failed);
     EXPECT_EQ(waited.exit_code, 3);
     EXPECT_THAT(waited.out, HasSubstr(failed + " FAILED 3:0"));
+    if (geteuid() == 0) {
+      CommandResult theirs = cluster.Run(std::string(kAsNobody) + "tatami wait " + failed);
+      EXPECT_EQ(theirs.exit_code, 1) << theirs.out;
+      EXPECT_EQ(theirs.err, "tatami wait: error: no such job\n");
+    }
     std::string after = submit("--dependency=afterok:" + ok + " --wrap=true");
     EXPECT_EQ(cluster.Run("tatami wait " + after).exit_code, 0);
     std::string never = submit("--dependency=afterok:" + failed + " --wrap=true");
