@@ -1,13 +1,10 @@
 // Backfill settings from the cluster config reach tatamid's cycle.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 
-#include "base/files.h"
 #include "tests/integration/local_cluster.h"
+#include "tests/integration/temp_config.h"
 
 namespace tatami::testing {
 namespace {
@@ -18,14 +15,9 @@ using std::chrono::seconds;
 // behind a running one, only the first is planned; the second shows no
 // start. With the default (64) both are (TheSimulatorMakesTheDaemonsBackfillDecisions).
 TEST(SmallCluster, BackfillPlansOnlyAsManyBlockedJobsAsTheConfigSays) {
-  Result<std::string> small =
-      ReadFileContents(std::string(TATAMI_SOURCE_DIR) + "/tests/integration/small-cluster.yaml");
-  ASSERT_TRUE(small.ok()) << small.error().message;
-  char tmpl[] = "/tmp/tatami-config-XXXXXX";
-  std::filesystem::path dir = mkdtemp(tmpl);
-  std::string path = (dir / "cluster.yaml").string();
-  std::ofstream(path) << "backfill_max_jobs: 1\n" << *small;
-  LocalCluster cluster(path);
+  TempConfig config;
+  config.Write("backfill_max_jobs: 1\n" + SmallClusterYaml());
+  LocalCluster cluster(config.path());
   ASSERT_TRUE(cluster.ok()) << cluster.up_output();
   std::string running = cluster.Value(
       "sbatch --parsable --exclusive -t 10 --wrap='while [ ! -e go ]; do sleep 0.05; done'");
@@ -41,7 +33,6 @@ TEST(SmallCluster, BackfillPlansOnlyAsManyBlockedJobsAsTheConfigSays) {
   EXPECT_EQ(cluster.Value("squeue -h -j " + second + " -o %r"), "Resources");
   ASSERT_EQ(cluster.Run("touch go").exit_code, 0);
   EXPECT_EQ(cluster.Run("tatami wait " + running + " " + first + " " + second).exit_code, 0);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -9,12 +9,12 @@
 #include <functional>
 #include <map>
 
-#include "base/files.h"
 #include "base/strings.h"
 #include "scheduler/policy.h"
 #include "sim/simulator.h"
 #include "tests/integration/cluster_fixture.h"
 #include "tests/integration/store_lock.h"
+#include "tests/integration/temp_config.h"
 #include "topology/cluster_config.h"
 
 namespace tatami::testing {
@@ -179,10 +179,7 @@ TEST(SmallCluster, AFinishedJobLeavesMemoryAfterMinJobAgeButKeepsItsRecord) {
 // dropped, and never run uncharged. tatami update can move one to names
 // the config has; with the names back, the others run.
 TEST(SmallCluster, JobsWhoseAccountQosOrPartitionLeftTheConfigWaitUntilTheyAreBack) {
-  Result<std::string> small =
-      ReadFileContents(std::string(TATAMI_SOURCE_DIR) + "/tests/integration/small-cluster.yaml");
-  ASSERT_TRUE(small.ok()) << small.error().message;
-  const std::string base = *small;
+  const std::string base = SmallClusterYaml();
   const std::string extra_partition = "  - {name: old, nodes: cpu-01}\n";
   const std::string extra_account = "  - {name: interns}\n";  // anyone may charge it
   auto config_with = [&](bool extras) {
@@ -191,12 +188,9 @@ TEST(SmallCluster, JobsWhoseAccountQosOrPartitionLeftTheConfigWaitUntilTheyAreBa
     c.insert(c.find("partitions:\n") + 12, extras ? extra_partition : "");
     return c + "qos:\n  - {name: normal}\n" + (extras ? "  - {name: trial}\n" : "");
   };
-  char tmpl[] = "/tmp/tatami-config-XXXXXX";
-  std::filesystem::path dir = mkdtemp(tmpl);
-  std::string path = (dir / "cluster.yaml").string();
-  auto write_config = [&](bool extras) { std::ofstream(path) << config_with(extras); };
-  write_config(true);
-  LocalCluster cluster(path);
+  TempConfig config;
+  config.Write(config_with(true));
+  LocalCluster cluster(config.path());
   ASSERT_TRUE(cluster.ok()) << cluster.up_output();
   auto submit = [&](const std::string& args) {
     CommandResult r = cluster.Run("sbatch --parsable -H " + args + " --wrap=true");
@@ -208,7 +202,7 @@ TEST(SmallCluster, JobsWhoseAccountQosOrPartitionLeftTheConfigWaitUntilTheyAreBa
               gone_partition = submit("-p old");
   auto restart_with = [&](bool extras) {
     ASSERT_TRUE(LocalCluster::KillAndReap(cluster.ControllerPid()));
-    write_config(extras);
+    config.Write(config_with(extras));
     ASSERT_EQ(cluster.Run("tatami local up").exit_code, 0);
   };
   ASSERT_NO_FATAL_FAILURE(restart_with(false));
@@ -251,7 +245,6 @@ TEST(SmallCluster, JobsWhoseAccountQosOrPartitionLeftTheConfigWaitUntilTheyAreBa
   for (const std::string& job : {account, qos, partition})
     EXPECT_EQ(cluster.Run("tatami wait --timeout 60 " + job).exit_code, 0) << job;
   EXPECT_EQ(cluster.Run("sacct -n -P -X -j " + account + " -o Account").out, "interns\n");
-  std::filesystem::remove_all(dir);
 }
 
 // On a node that is real hardware the rankfile is applied by mpirun itself,
