@@ -10,7 +10,8 @@ std::vector<std::string> PolicyNames() {
   return {"fifo", "fifo-backfill", "tatami-blind", "tatami"};
 }
 
-Result<SchedulingPolicy> MakeSchedulingPolicy(std::string_view name, size_t backfill_max_jobs) {
+Result<SchedulingPolicy> MakeSchedulingPolicy(std::string_view name, size_t backfill_max_jobs,
+                                              const RebalanceConfig& rebalance) {
   SchedulingPolicy p;
   p.name = std::string(name);
   if (name == "fifo") {
@@ -25,6 +26,9 @@ Result<SchedulingPolicy> MakeSchedulingPolicy(std::string_view name, size_t back
     if (name == "tatami") {
       options.options = OptionChoice::kEarliestCompletion;
       options.slow_options = kTatamiSlowOptions;
+      if (rebalance.enabled)
+        options.rebalance = {rebalance.min_remaining, rebalance.min_relative_speed,
+                             rebalance.min_wait};
     }
     p.queue = std::make_unique<BackfillPolicy>(options);
     p.placer = std::make_unique<TopologyPlacer>();

@@ -20,7 +20,10 @@
 //                  one free now (OptionChoice::kEarliestCompletion); one
 //                  that fits nowhere reserves where it finishes soonest; a
 //                  job of more than 10 hours never takes one that runs it
-//                  at under half its best speed (SlowOptionRule).
+//                  at under half its best speed (SlowOptionRule); a long
+//                  job that took a fast kind nobody waited for is moved to
+//                  another once jobs have queued 2 h for it
+//                  (RebalanceConfig, rebalance.h).
 #pragma once
 
 #include <memory>
@@ -51,7 +54,9 @@ std::vector<std::string> PolicyNames();
 // Error names the unknown policy and lists the known ones.
 // `backfill_max_jobs`: how many blocked jobs a backfill pass reserves for
 // (the config's backfill_max_jobs, Slurm's bf_max_job_test; same default).
+// `rebalance`: the tatami policy's kind rebalancing (the config's).
 Result<SchedulingPolicy> MakeSchedulingPolicy(std::string_view name,
-                                              size_t backfill_max_jobs = kDefaultBackfillMaxJobs);
+                                              size_t backfill_max_jobs = kDefaultBackfillMaxJobs,
+                                              const RebalanceConfig& rebalance = {});
 
 }  // namespace tatami

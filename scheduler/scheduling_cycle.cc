@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "scheduler/backfill.h"
 #include "scheduler/preemption.h"
+#include "scheduler/rebalance.h"
 
 namespace tatami {
 
@@ -87,6 +88,7 @@ class FreeDevices {
     }
     return have;
   }
+  uint64_t OfKind(AcceleratorKind kind) const { return free_[static_cast<size_t>(kind)]; }
   void Take(const std::vector<NodeShare>& shares, const std::vector<NodeResources>& nodes) {
     for (const NodeShare& s : shares) {
       if (s.node_index >= nodes.size()) continue;  // stays an upper bound
@@ -139,7 +141,8 @@ class Cycle {
         policy_(policy),
         placer_(placer),
         backfill_(snapshot.backfill_pass && policy.BackfillInterval() >= 0),
-        free_(snapshot.nodes) {
+        free_(snapshot.nodes),
+        rebalancer_(policy.Rebalance(), snapshot.now) {
     if (backfill_) reservations_.emplace(snap_.nodes, snap_.running, snap_.now);
     for (const NodeResources& n : snap_.nodes) {
       if (n.schedulable && n.DevicesTotal() > 0)
@@ -162,6 +165,8 @@ class Cycle {
         continue;
       }
       std::vector<size_t> options = OptionOrder(job, policy_.OptionOrder());
+      if (job.excluded_kinds != 0)
+        std::erase_if(options, [&](size_t o) { return job.excluded_kinds >> KindOf(job, o) & 1; });
       // SlowOptionRule: what the job will not start on, it neither
       // preempts nor reserves for. The fastest option in service stays.
       if (double slowest_allowed = SlowestAllowed(job); slowest_allowed > 0)
@@ -175,6 +180,11 @@ class Cycle {
         continue;
       }
       plan_.reasons.emplace_back(job.job_id, why.reason);
+      if (!why.at_limit && !options.empty()) {
+        size_t wants = why.waits_for.value_or(options.front());
+        rebalancer_.Waits(job, AcceleratorKind(KindOf(job, wants)),
+                          DevicesWanted(RequestOf(job, wants)));
+      }
       if (why.held_for != 0) plan_.held_for.emplace_back(job.job_id, why.held_for);
       if (why.waits_for) plan_.passed_over.push_back(job.job_id);
       // A job at its account's or its QoS's limit waits for jobs of that
@@ -190,6 +200,7 @@ class Cycle {
         TryReserve(job, options);
       }
     }
+    Rebalance();
     plan_.backfill_pass = backfill_;
     if (reservations_) {
       plan_.reservations = reservations_->reservations();
@@ -227,6 +238,29 @@ class Cycle {
                             ? kOverLimit
                             : snap_.qos_limits.Check(runs_as, job.user, kind, devices);
     return {fit, runs_as, limit, kind, devices};
+  }
+
+  static unsigned KindOf(const PendingJob& job, size_t option) {
+    std::optional<AcceleratorKind> kind = ParseAcceleratorKind(RequestOf(job, option).accel_kind);
+    return static_cast<unsigned>(kind.value_or(AcceleratorKind::kNone));
+  }
+
+  // Kind rebalancing (rebalance.h): which starts took a kind others
+  // waited for, and on a backfill pass the moves.
+  void Rebalance() {
+    for (PlannedStart& start : plan_.starts) {
+      for (const NodeShare& s : start.shares) {
+        size_t n = NodeIndexOf(s, snap_.nodes);
+        if (n < snap_.nodes.size() && !s.devices.empty()) {
+          start.contended = rebalancer_.Wanted(snap_.nodes[n].accel_kind);
+          break;
+        }
+      }
+    }
+    if (!backfill_) return;
+    std::array<uint64_t, kAcceleratorKinds> free{};
+    for (size_t k = 1; k < kAcceleratorKinds; ++k) free[k] = free_.OfKind(AcceleratorKind(k));
+    plan_.moves = rebalancer_.Moves(snap_.running, snap_.nodes, free);
   }
 
   // SlowOptionRule: the speed below which `job` waits rather than starts.
@@ -509,6 +543,7 @@ class Cycle {
   const bool backfill_;
   Plan plan_;
   FreeDevices free_;
+  KindRebalancer rebalancer_;                    // what waiting jobs want of each kind
   std::optional<PreemptionPlanner> preemption_;  // before reservations_: outlives it
   std::optional<ReservationBook> reservations_;
   std::unordered_map<std::string, Failure> failed_;  // by ShapeKey
@@ -521,7 +556,13 @@ class Cycle {
   uint32_t kinds_in_service_ = 0;        // bit per AcceleratorKind with a schedulable node
   // Proposal's memo, by ShapeKey and the book changes that could alter it.
   std::unordered_map<std::string, std::optional<Reservation>> proposals_;
-  uint64_t changes_ = 0;                                  // BooksChanged calls: starts and claims
+  struct Demand {
+    uint64_t devices = 0;
+    int64_t top_priority = INT64_MIN;
+  };
+  std::array<Demand, kAcceleratorKinds> demand_{};
+  std::array<bool, kAcceleratorKinds> any_wait_{};  // RebalanceRule: by kind, from waiting jobs
+  uint64_t changes_ = 0;                            // BooksChanged calls: starts and claims
   std::array<uint64_t, kAcceleratorKinds> changes_on_{};  // those that touched each kind
 };
 

@@ -82,13 +82,35 @@ Result<PartitionConfig> ParsePartition(const Reader& r, const YAML::Node& n) {
   return p;
 }
 
+// `rebalance: off`, or a map of RebalanceConfig's thresholds.
+Status ParseRebalance(const Reader& r, const YAML::Node& n, RebalanceConfig& rb) {
+  if (n.IsScalar()) {
+    if (n.Scalar() != "off") return r.At(n, "rebalance: want off or a map");
+    rb.enabled = false;
+    return {};
+  }
+  TATAMI_CHECK(r.RequireMap(n, "rebalance"));
+  TATAMI_CHECK(r.CheckKeys(n, {"min_wait", "min_remaining", "min_relative_speed"}, "rebalance"));
+  if (n["min_wait"]) TATAMI_ASSIGN(rb.min_wait, r.Duration(n["min_wait"], "rebalance.min_wait"));
+  if (n["min_remaining"])
+    TATAMI_ASSIGN(rb.min_remaining, r.Duration(n["min_remaining"], "rebalance.min_remaining"));
+  if (const auto& speed = n["min_relative_speed"]) {
+    TATAMI_ASSIGN(rb.min_relative_speed, r.Number(speed, "rebalance.min_relative_speed"));
+    if (!(rb.min_relative_speed > 0 && rb.min_relative_speed < 1))
+      return r.At(speed, "rebalance.min_relative_speed: want a number between 0 and 1");
+  }
+  if (rb.min_remaining <= 0)
+    return r.At(n, "rebalance.min_remaining: want more than 0 (or rebalance: off)");
+  return {};
+}
+
 Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
   TATAMI_CHECK(r.RequireMap(root, "the config"));
   TATAMI_CHECK(r.CheckKeys(
       root,
       {"cluster_name", "controller", "timing", "nodes", "partitions", "accounts", "default_account",
        "qos", "max_array_size", "backfill_max_jobs", "job_environment", "fabric", "metrics",
-       "billing", "priority", "throughput", "private_data"},
+       "billing", "priority", "throughput", "private_data", "rebalance"},
       "the config"));
   if (root["cluster_name"])
     TATAMI_ASSIGN(c.cluster_name, r.Str(root["cluster_name"], "cluster_name"));
@@ -102,6 +124,7 @@ Status ParseTop(const Reader& r, const YAML::Node& root, ClusterConfig& c) {
                   "a blocked job forever)");
     }
   }
+  if (const auto& rb = root["rebalance"]) TATAMI_CHECK(ParseRebalance(r, rb, c.rebalance));
   if (const auto& env = root["job_environment"]) {
     TATAMI_CHECK(r.RequireMap(env, "job_environment"));
     for (const auto& kv : env) {

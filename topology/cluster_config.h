@@ -192,6 +192,18 @@ struct BillingConfig {
 // MakeSchedulingPolicy's when its caller does not.
 inline constexpr uint32_t kDefaultBackfillMaxJobs = 64;
 
+// Kind rebalancing (scheduler/rebalance.h): the config's `rebalance:`, or
+// `rebalance: off`. The defaults are those issue 6's GigaTexas runs chose:
+// jobs still 10 h or more from their end, that would run at 0.75 of their
+// speed or better elsewhere (an H100 job 1.3x faster on Dojo: 0.77), are
+// moved for jobs that have waited 2 h.
+struct RebalanceConfig {
+  bool enabled = true;
+  DurationMs min_wait = 2 * 60 * kMinute;
+  DurationMs min_remaining = 10 * 60 * kMinute;
+  double min_relative_speed = 0.75;
+};
+
 struct ClusterConfig {
   std::string path;  // file it came from; relative paths inside resolve against its folder
   std::string cluster_name = "tatami";
@@ -208,6 +220,7 @@ struct ClusterConfig {
   // order; those behind them may be passed by backfilled jobs. Slurm's
   // bf_max_job_test, at least 1.
   uint32_t backfill_max_jobs = kDefaultBackfillMaxJobs;
+  RebalanceConfig rebalance;
   std::vector<NodeConfig> nodes;
   std::vector<PartitionConfig> partitions;
   std::vector<AccountConfig> accounts;

@@ -98,6 +98,15 @@ INSTANTIATE_TEST_SUITE_P(
                 "account 'x' has unknown parent 'y'"},
         BadCase{"backfill_max_jobs: 0\nnodes: [{name: a, cpus: 1}]\n",
                 "bad.yaml:1:20: backfill_max_jobs: want at least 1"},
+        BadCase{"rebalance: sometimes\nnodes: [{name: a, cpus: 1}]\n",
+                "bad.yaml:1:12: rebalance: want off or a map"},
+        BadCase{"rebalance: {min_relative_speed: 1.5}\nnodes: [{name: a, cpus: 1}]\n",
+                "bad.yaml:1:33: rebalance.min_relative_speed: want a number between 0 and 1"},
+        BadCase{"rebalance: {min_wait: soon}\nnodes: [{name: a, cpus: 1}]\n",
+                "rebalance.min_wait: 'soon' is not a duration"},
+        BadCase{"rebalance: {min_remaining: 0s}\nnodes: [{name: a, cpus: 1}]\n",
+                "rebalance.min_remaining: want more than 0 (or rebalance: off)"},
+        BadCase{"rebalance: {wait: 1h}\nnodes: [{name: a, cpus: 1}]\n", "wait"},
         BadCase{"nodes: []\n", "'nodes' must be a non-empty list"},
         BadCase{"nodes: [{name: a, cpus: 1}]\n", "'partitions' must be a non-empty list"}));
 
@@ -105,6 +114,24 @@ INSTANTIATE_TEST_SUITE_P(
 constexpr const char* kBase = "nodes: [{name: a, cpus: 1}]\npartitions: [{name: p, nodes: a}]\n";
 std::string WithBase(const std::string& tail) {
   return kBase + tail;
+}
+
+TEST(ClusterConfig, RebalanceHasTheTatamiDefaultsAndMayBeTunedOrTurnedOff) {
+  auto plain = ParseClusterConfig(kBase, "p.yaml");
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  EXPECT_TRUE(plain->rebalance.enabled);
+  EXPECT_EQ(plain->rebalance.min_wait, 2 * kHour);
+  EXPECT_EQ(plain->rebalance.min_remaining, 10 * kHour);
+  EXPECT_DOUBLE_EQ(plain->rebalance.min_relative_speed, 0.75);
+  auto tuned = ParseClusterConfig(
+      WithBase("rebalance: {min_wait: 0s, min_remaining: 30m, min_relative_speed: 0.6}\n"), "t");
+  ASSERT_TRUE(tuned.ok()) << tuned.error().message;
+  EXPECT_EQ(tuned->rebalance.min_wait, 0);
+  EXPECT_EQ(tuned->rebalance.min_remaining, 30 * kMinute);
+  EXPECT_DOUBLE_EQ(tuned->rebalance.min_relative_speed, 0.6);
+  auto off = ParseClusterConfig(WithBase("rebalance: off\n"), "o");
+  ASSERT_TRUE(off.ok()) << off.error().message;
+  EXPECT_FALSE(off->rebalance.enabled);
 }
 
 TEST(ClusterConfig, MetricsAndBillingSections) {
