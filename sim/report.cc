@@ -96,6 +96,7 @@ PolicySummary Summarize(const SimRun& run) {
   for (size_t i = 0; i < run.jobs.size(); ++i) {
     const JobOutcome& j = run.jobs[i];
     s.preemptions += j.preemptions;
+    s.moves += j.moves;
     s.runs_cut_short += j.cut_short;
     if (j.end < 0) {
       ++s.never_started;
@@ -184,6 +185,9 @@ std::string ComparisonTable(const std::vector<PolicySummary>& summaries) {
       true);
   add(
       "preemptions", [](const PolicySummary& s) { return double(s.preemptions); }, 0, false);
+  add(
+      "of which moves (rebalance.h)", [](const PolicySummary& s) { return double(s.moves); }, 0,
+      false);
   if (std::any_of(summaries.begin(), summaries.end(),
                   [](const PolicySummary& s) { return s.runs_cut_short > 0; })) {
     add(
@@ -258,8 +262,8 @@ std::string ResultsJson(const std::string& cluster, const std::string& trace,
       first = false;
     }
     j << "}},\n     \"mean_bounded_slowdown\": " << s.mean_bounded_slowdown
-      << ", \"preemptions\": " << s.preemptions << ", \"runs_cut_short\": " << s.runs_cut_short
-      << ", \"dojo_fragmentation\": "
+      << ", \"preemptions\": " << s.preemptions << ", \"moves\": " << s.moves
+      << ", \"runs_cut_short\": " << s.runs_cut_short << ", \"dojo_fragmentation\": "
       << (s.mesh_fragmentation < 0 ? std::string("null") : Fixed(s.mesh_fragmentation, 4))
       << ", \"cycles\": " << s.cycles << ", \"wall_seconds\": " << Fixed(s.wall_seconds, 3)
       << ",\n     \"utilisation_over_time\": {\"seconds\": [";
@@ -346,7 +350,7 @@ class SvgChart {
 std::string JobsCsv(const SimRun& run) {
   std::ostringstream csv;
   csv << "id,account,gpus,submit_s,start_s,end_s,ran_s,ideal_run_s,kind,devices,preemptions,"
-         "outcome,rho,class,speed\n";
+         "moves,outcome,rho,class,speed\n";
   auto seconds = [](TimeMs ms) { return ms < 0 ? std::string() : Fixed(double(ms) / 1000, 3); };
   std::vector<double> contention = OfferedContention(run.jobs);
   for (size_t i = 0; i < run.jobs.size(); ++i) {
@@ -355,7 +359,7 @@ std::string JobsCsv(const SimRun& run) {
     csv << j.id << ',' << j.account << ',' << j.gpus << ',' << seconds(j.submit) << ','
         << seconds(j.start) << ',' << seconds(j.end) << ',' << seconds(j.ran) << ','
         << seconds(j.ideal_run) << ',' << (j.start < 0 ? "" : AcceleratorName(j.kind)) << ','
-        << j.devices << ',' << j.preemptions << ',' << outcome << ','
+        << j.devices << ',' << j.preemptions << ',' << j.moves << ',' << outcome << ','
         << (j.end < 0 || j.cancelled ? std::string() : Fixed(RhoOf(j, contention[i]), 4)) << ','
         << j.job_class << ',' << (j.start < 0 ? std::string() : Fixed(j.speed, 2)) << '\n';
   }

@@ -38,6 +38,7 @@ struct PolicySummary {
   double mean_rho = 0, p99_rho = 0, max_rho = 0;
   double mean_bounded_slowdown = 0;
   uint64_t preemptions = 0;
+  uint64_t moves = 0;              // preemptions that moved a job off a kind (rebalance.h)
   uint64_t runs_cut_short = 0;     // by a lowered limit (SimOptions::time_min_share)
   double mesh_fragmentation = -1;  // -1: no Dojo mesh
   std::map<std::string, double> mean_rho_by_account;
@@ -72,9 +73,9 @@ std::string ResultsJson(const std::string& cluster, const std::string& trace,
 
 // One row per job: id, account, gpus, submit/start/end/ran/ideal run in
 // seconds (empty where it never started), kind, devices, preemptions,
-// outcome (finished, cancelled, never-started), rho (finished jobs), its
-// model class and its speed on the kind it last ran on (against an H100):
-// what a per-account or per-class figure is made of.
+// moves (of those preemptions, rebalance.h's), outcome (finished, cancelled, never-started), rho
+// (finished jobs), its model class and its speed on the kind it last ran on (against an H100): what
+// a per-account or per-class figure is made of.
 std::string JobsCsv(const SimRun& run);
 
 // Busy share of each accelerator kind over time, one line per kind.

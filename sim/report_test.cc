@@ -110,17 +110,20 @@ TEST(Report, JobsCsvHasARowPerJobWithItsRho) {
   never.job_class = "ncf";
   run.jobs.push_back(never);
   run.jobs[1].speed = 1.3;  // as on a Dojo tile
+  run.jobs[1].preemptions = 2;
+  run.jobs[1].moves = 1;
   std::istringstream csv(JobsCsv(run));
   std::vector<std::string> lines;
   for (std::string line; std::getline(csv, line);) lines.push_back(line);
   ASSERT_EQ(lines.size(), 4u);
   EXPECT_EQ(lines[0],
             "id,account,gpus,submit_s,start_s,end_s,ran_s,ideal_run_s,kind,devices,preemptions,"
-            "outcome,rho,class,speed");
-  EXPECT_EQ(lines[1], "1,x,4,0.000,10.000,30.000,20.000,20.000,h100,4,0,finished,1.5000,bert,1.00");
+            "moves,outcome,rho,class,speed");
+  EXPECT_EQ(lines[1],
+            "1,x,4,0.000,10.000,30.000,20.000,20.000,h100,4,0,0,finished,1.5000,bert,1.00");
   EXPECT_EQ(lines[2],
-            "2,y,4,0.000,0.000,30.000,30.000,30.000,h100,4,0,finished,1.0000,yolov3,1.30");
-  EXPECT_EQ(lines[3], "3,z,2,5.000,,,0.000,1.000,,0,0,never-started,,ncf,");
+            "2,y,4,0.000,0.000,30.000,30.000,30.000,h100,4,2,1,finished,1.0000,yolov3,1.30");
+  EXPECT_EQ(lines[3], "3,z,2,5.000,,,0.000,1.000,,0,0,0,never-started,,ncf,");
 }
 
 TEST(Report, PlotsAreSvgWithALinePerSeries) {

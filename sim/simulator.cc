@@ -132,6 +132,7 @@ struct Progress {
   TimeMs expected_end = 0;  // what backfill assumes (start + limit, or grace deadline)
   TimeMs sigterm_at = -1;   // when it was told to stop; -1: not preempted
   bool cut_short = false;   // its run ends at a lowered limit with work left
+  bool moving = false;      // stopping for a move (Plan::moves): requeued whatever its QoS
 };
 
 // The run's state between events.
@@ -362,6 +363,10 @@ class Replay {
     ++run_.cycles;
     last_cycle_ = clock_;
     for (const Preemption& p : plan.preemptions) Preempt(p.victim);
+    for (uint64_t m : plan.moves) {
+      progress_[m].moving = true;
+      Preempt(m);
+    }
     RememberPassedOver(plan);
     if (plan.starts.empty()) return;
     for (PlannedStart& p : plan.starts) {
@@ -423,6 +428,14 @@ class Replay {
     r.preemptible_from = clock_ + qos_.MinRuntime(g.run_qos);
     r.account = shape.pending.account;
     r.guaranteed = p.guaranteed;
+    // Every simulated job checkpoints: it is movable but for the rule's
+    // own conditions (RunningJob::movable).
+    r.movable = out.moves == 0 && !p.contended;
+    for (size_t o = 0; o < shape.speeds.size(); ++o) {
+      if (o != p.option)
+        r.speed_elsewhere = std::max(r.speed_elsewhere, shape.speeds[o] / shape.speeds[p.option]);
+    }
+    shape.pending.excluded_kinds = 0;
     bool reclaimable = !r.guaranteed && accounts_->HasQuotas();
     if ((qos_.Preemptible(g.run_qos) || reclaimable) && r.preemptible_from > clock_)
       wakes_.push(r.preemptible_from);
@@ -481,6 +494,13 @@ class Replay {
       ++out.preemptions;
       g.remaining = std::max(0.0, g.remaining - double(g.sigterm_at - g.started) / g.full_ms);
       g.sigterm_at = -1;
+      if (g.moving) {
+        g.moving = false;
+        ++out.moves;
+        shapes_[i].pending.excluded_kinds = 1u << static_cast<unsigned>(out.kind);
+        Requeue(i);
+        return;
+      }
       if (qos_.RequeueOnPreempt(g.run_qos)) {
         ++shapes_[i].pending.preempted_in_a_row;
         Requeue(i);

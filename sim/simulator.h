@@ -68,13 +68,14 @@ struct JobOutcome {
   // H100-equivalents of the kinds it accepts: the cluster its 1/N share
   // (finish-time fairness, report.h) is a share of.
   double usable_devices = 0;
-  uint32_t preemptions = 0;
-  std::string placement;    // of its last start: "node d,d,d" per node, joined by " + "
-  bool cancelled = false;   // preempted under preempt_mode cancel: ended unfinished
-  DurationMs ran = 0;       // time it held devices, over all its starts
-  uint32_t cut_short = 0;   // runs a lowered limit ended (SimOptions::time_min_share)
-  std::string job_class{};  // the model class its speeds come from (speeds.h)
-  double speed = 0;         // on the kind of its last start, against an H100 (0: never started)
+  uint32_t preemptions = 0;  // runs ended by a preemption or a move
+  std::string placement;     // of its last start: "node d,d,d" per node, joined by " + "
+  bool cancelled = false;    // preempted under preempt_mode cancel: ended unfinished
+  DurationMs ran = 0;        // time it held devices, over all its starts
+  uint32_t cut_short = 0;    // runs a lowered limit ended (SimOptions::time_min_share)
+  std::string job_class{};   // the model class its speeds come from (speeds.h)
+  double speed = 0;          // on the kind of its last start, against an H100 (0: never started)
+  uint32_t moves = 0;        // runs ended by a move off a kind others wanted (Plan::moves)
 };
 
 struct UtilisationSample {

@@ -142,7 +142,7 @@ int Main(int argc, char** argv) {
   std::vector<SchedulingPolicy> policies;
   for (const std::string& name : args->policies) {
     // As tatamid: the config's backfill_max_jobs.
-    auto p = MakeSchedulingPolicy(name, config->backfill_max_jobs);
+    auto p = MakeSchedulingPolicy(name, config->backfill_max_jobs, config->rebalance);
     if (!p) {
       fprintf(stderr, "tatami-sim: --policy: %s\n", p.error().message.c_str());
       return 2;
