@@ -47,6 +47,9 @@ std::string ReasonInWords(const std::string& reason) {
        "what it needs is free now, but the backfill plan holds it for an earlier job, and this "
        "job's time limit would run past that job's expected start"},
       {"Preempted", "it was preempted by a higher QoS and requeued; it waits to run again"},
+      {"Moved",
+       "it was moved off a kind that jobs waited for (rebalance) and requeued; it waits to run "
+       "again on another"},
       {"PreemptedTwice",
        "it was preempted twice in a row; it waits until no pending job that may preempt its QoS "
        "is left, so that it can run its minimum this time"},
@@ -113,6 +116,14 @@ void PrintOptions(const v1::JobInfo& job) {
     printf("  time limit there: %s\n", FormatTimeLimit(job.time_limit_ms()).c_str());
 }
 
+// "d1" or "d1, hw4": the kinds of a JobInfo.excluded_kinds mask.
+std::string KindsIn(uint32_t mask) {
+  std::vector<std::string> kinds;
+  for (size_t k = 1; k < kAcceleratorKinds; ++k)
+    if (mask >> k & 1) kinds.emplace_back(AcceleratorName(static_cast<AcceleratorKind>(k)));
+  return Join(kinds, ", ");
+}
+
 const v1::QosInfo* FindQos(const v1::QosReply& reply, const std::string& name) {
   for (const v1::QosInfo& q : reply.qos())
     if (q.name() == name) return &q;
@@ -165,6 +176,11 @@ void PrintJob(const v1::JobInfo& job, const v1::AccountStanding* standing,
           "  first passed over a start at %s: it waits only while the faster kind would still "
           "finish it before that start would have\n",
           FormatTimestamp(job.passed_over_time()).c_str());
+    if (job.excluded_kinds() != 0)
+      printf(
+          "  moved off %s for jobs that waited for it: takes its other kinds until it has "
+          "started on one\n",
+          KindsIn(job.excluded_kinds()).c_str());
     if (!job.priority_factors().empty())
       printf("  priority %lld: %s\n", static_cast<long long>(job.priority()),
              job.priority_factors().c_str());
@@ -188,8 +204,16 @@ void PrintJob(const v1::JobInfo& job, const v1::AccountStanding* standing,
   if (IsTerminal(job.state()) && !job.reason().empty() && job.reason() != "None")
     printf("  ended: %s\n", job.reason().c_str());
   if (job.preempt_time() > 0 && IsActive(job.state()))
-    printf("  being preempted since %s: %s\n", FormatTimestamp(job.preempt_time()).c_str(),
-           job.reason().c_str());
+    printf("  being %s since %s: %s\n", job.moving() ? "moved" : "preempted",
+           FormatTimestamp(job.preempt_time()).c_str(), job.reason().c_str());
+  if (job.movable() && job.preempt_time() == 0 && IsActive(job.state()) &&
+      job.allocation_size() > 0) {
+    const std::string& kind = job.allocation(0).accelerator_kind();
+    printf(
+        "  took %s when no job waited for it: once jobs have waited for %s, it may be "
+        "moved to another kind it accepts (requeued)\n",
+        kind.c_str(), kind.c_str());
+  }
   for (const auto& a : job.allocation()) {
     std::vector<std::string> devs;
     for (uint32_t d : a.devices()) devs.push_back(std::to_string(d));

@@ -252,10 +252,18 @@ class Controller {
   // SIGTERM now, SIGKILL after its QoS's grace time plus kill_wait; the scheduler's plan
   // named it (preemption.h). Its end requeues or ends it (PreemptedEndLocked).
   void PreemptLocked(v1::JobInfo& job, uint64_t for_job);
+  // Kind rebalancing (rebalance.h) moves it: as PreemptLocked, and its end
+  // requeues it with the kind it ran on excluded (JobInfo.excluded_kinds).
+  void MoveLocked(v1::JobInfo& job);
   // A preempted job's processes ended: requeued when its QoS's preempt_mode
-  // and its --requeue allow, else PREEMPTED.
+  // and its --requeue allow, else PREEMPTED. A moved one is requeued.
   void PreemptedEndLocked(v1::JobInfo& job);
-  // Applies the plan's preemptions and starts; adds every record it changed
+  // Whether a job starting now may later be moved (JobInfo.movable), and
+  // the best speed a running job would have on another kind it accepts,
+  // against its speed where it runs (0: it accepts no other kind).
+  bool MovableLocked(const v1::JobInfo& job, bool contended) const;
+  double SpeedElsewhereLocked(const v1::JobInfo& job) const;
+  // Applies the plan's preemptions, moves and starts; adds every record it changed
   // to `changed`. Returns how many jobs started.
   size_t CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>& launches,
                           std::vector<v1::JobInfo>& changed);
@@ -388,7 +396,8 @@ class Controller {
   const std::unique_ptr<JobStore> store_;
   const Clock& clock_;
   std::string own_address_;
-  SchedulingPolicy policy_ = MakeSchedulingPolicy("tatami", config_.backfill_max_jobs).value();
+  SchedulingPolicy policy_ =
+      MakeSchedulingPolicy("tatami", config_.backfill_max_jobs, config_.rebalance).value();
   const QosTable qos_{config_.qos};
   const bool qos_limits_ = QosLimits(config_.qos).any();  // whether any QoS has limits
   const std::shared_ptr<const AccountTree> accounts_ =

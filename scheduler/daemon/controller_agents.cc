@@ -128,6 +128,8 @@ void Controller::RequeueJobLocked(v1::JobInfo& job, const std::string& reason, b
                                   const char* outcome) {
   if (IsActive(job.state())) EndRunLocked(job, clock_.Now(), outcome);
   job.set_preempt_time(0);
+  job.set_moving(false);
+  job.set_movable(false);
   job.set_requeue_requested(false);
   TerminateOnNodesLocked(job, 0);
   ReleaseLocked(job);

@@ -191,6 +191,12 @@ size_t Controller::CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>
     PreemptLocked(it->second, p.for_job);
     changed.push_back(it->second);  // its preempt_time must survive a restart
   }
+  for (uint64_t id : plan.moves) {
+    auto it = jobs_.find(id);
+    if (it == jobs_.end() || it->second.state() != v1::RUNNING) continue;  // ended meanwhile
+    MoveLocked(it->second);
+    changed.push_back(it->second);
+  }
   for (const PlannedStart& start : plan.starts) {
     auto it = jobs_.find(start.job_id);
     if (it == jobs_.end() || it->second.state() != v1::PENDING) continue;  // cancelled meanwhile
@@ -216,6 +222,8 @@ size_t Controller::CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>
     job.set_limit_lowered(start.time_limit > 0);
     job.set_state(v1::RUNNING);
     job.set_guaranteed(start.guaranteed);
+    job.set_movable(MovableLocked(job, start.contended));
+    job.set_excluded_kinds(0);
     job.set_qos(std::string(qos_.Name(qos_.RunsAs(QosOf(job), start.guaranteed))));
     job.set_expected_start(0);
     job.clear_expected_nodes();

@@ -1,8 +1,11 @@
-// Preemption in the controller: the cycle names victims (preemption.h);
-// here they get SIGTERM, SIGKILL after their QoS's grace time plus kill_wait, and are
-// requeued or ended when their processes are gone. The beneficiary stays
+// Preemption in the controller: the cycle names victims (preemption.h)
+// and jobs to move off a kind (rebalance.h); here they get SIGTERM, SIGKILL
+// after their QoS's grace time plus kill_wait, and are requeued or ended
+// when their processes are gone. The beneficiary stays
 // PENDING ("Preempting") and starts in a later cycle, once the victims'
 // resources are back.
+#include <algorithm>
+
 #include "scheduler/daemon/controller.h"
 
 namespace tatami {
@@ -19,6 +22,8 @@ RunningJob Controller::RunningJobOf(const v1::JobInfo& job) const {
   r.preempting = job.preempt_time() > 0;
   r.account = AccountOf(job);
   r.guaranteed = job.guaranteed();
+  r.movable = job.movable();
+  if (r.movable) r.speed_elsewhere = SpeedElsewhereLocked(job);
   if (r.preempting) {
     r.expected_end = job.preempt_time() + qos_.GraceTime(r.qos) + config_.kill_wait;
   } else if (job.time_limit_ms() > 0) {
@@ -41,7 +46,57 @@ void Controller::PreemptLocked(v1::JobInfo& job, uint64_t for_job) {
           static_cast<long long>(grace));
 }
 
+void Controller::MoveLocked(v1::JobInfo& job) {
+  if (job.preempt_time() > 0) return;
+  DurationMs grace = qos_.GraceTime(QosOf(job));
+  std::string kind = job.allocation_size() > 0 ? job.allocation(0).accelerator_kind() : "";
+  job.set_preempt_time(clock_.Now());
+  job.set_moving(true);
+  job.set_reason("Moved off " + kind +
+                 ": jobs have waited for it; requeued to run on another kind");
+  TerminateOnNodesLocked(job, 0, grace + config_.kill_wait);
+  fprintf(stderr, "tatamid: job %lu moved off %s (grace %lld ms)\n",
+          static_cast<unsigned long>(job.job_id()), kind.c_str(), static_cast<long long>(grace));
+}
+
+bool Controller::MovableLocked(const v1::JobInfo& job, bool contended) const {
+  // A move requeues the job: only one that asked to be requeued may be
+  // moved, and only once.
+  if (contended || !job.spec().requeue() || job.spec().accelerator_options_size() == 0)
+    return false;
+  for (const v1::RunRecord& run : job.runs())
+    if (run.outcome() == kOutcomeMoved) return false;
+  return true;
+}
+
+double Controller::SpeedElsewhereLocked(const v1::JobInfo& job) const {
+  auto req = requests_.find(job.job_id());
+  if (req == requests_.end()) return 0;
+  const JobRequests& r = req->second;
+  // The cycle's options: 0 the main request, i its alternatives[i - 1],
+  // which are spec option spec_option[i - 1].
+  auto speed = [&](size_t o) { return o == 0 ? 1.0 : r.alternatives[o - 1].speed; };
+  auto kind = [&](size_t o) {
+    return (o == 0 ? r.request : r.alternatives[o - 1].request).accel_kind;
+  };
+  size_t here = 0;
+  for (size_t o = 1; o <= r.alternatives.size(); ++o)
+    if (r.spec_option[o - 1] == job.run_option()) here = o;
+  double best = 0;
+  for (size_t o = 0; o <= r.alternatives.size(); ++o)
+    if (kind(o) != kind(here)) best = std::max(best, speed(o) / speed(here));
+  return best;
+}
+
 void Controller::PreemptedEndLocked(v1::JobInfo& job) {
+  if (job.moving()) {
+    std::optional<AcceleratorKind> kind =
+        job.allocation_size() > 0 ? ParseAcceleratorKind(job.allocation(0).accelerator_kind())
+                                  : std::nullopt;
+    RequeueJobLocked(job, "Moved", /*ran=*/true, kOutcomeMoved);
+    if (kind) job.set_excluded_kinds(job.excluded_kinds() | 1u << static_cast<unsigned>(*kind));
+    return;
+  }
   bool requeue = qos_.RequeueOnPreempt(QosOf(job)) && job.spec().requeue();
   if (requeue) {
     RequeueJobLocked(job, "Preempted", /*ran=*/true, kOutcomePreempted);

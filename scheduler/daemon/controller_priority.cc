@@ -211,6 +211,7 @@ PendingJob Controller::PendingJobOf(const v1::JobInfo& job, const JobRequests& r
   p.user = job.spec().uid();
   p.preempted_in_a_row = PreemptedInARow(job);
   p.passed_over_at = job.passed_over_time();
+  p.excluded_kinds = job.excluded_kinds();
   p.nice = job.spec().nice();
   p.time_min = job.spec().time_min_ms();
   return p;

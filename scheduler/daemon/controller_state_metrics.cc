@@ -94,7 +94,7 @@ std::vector<prometheus::MetricFamily> Controller::CollectState() const {
   auto accel_by_outcome =
       Counter("tatami_accelerator_seconds_by_outcome_total",
               "Accelerator-seconds of ended runs by outcome (completed, failed, cancelled, "
-              "timeout, node_fail, preempted, requeued)");
+              "timeout, node_fail, preempted, requeued, moved)");
   auto cpu_by_outcome =
       Counter("tatami_cpu_seconds_by_outcome_total", "CPU-seconds of ended runs by outcome");
   auto price = Gauge("tatami_accelerator_price_per_hour",
