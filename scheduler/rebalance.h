@@ -19,11 +19,25 @@
 // Moves are between jobs of one QoS: across QoS tiers, preemption
 // decides. Like a preemption, a move spares a job within its account's
 // quota (RunningJob::guaranteed) and one short of its QoS's minimum run
-// time. Only jobs that took their kind uncontended qualify: no job of the
-// cycle that started them waited for that kind (PlannedStart::contended). A job
-// that won its kind against waiting jobs keeps it; moving those too cost
-// GigaTexas 4% at 100x load, where a short burst drained before the moved
-// jobs' loss (a 30% slower remainder) paid back.
+// time. By default only jobs that took their kind uncontended qualify: no
+// job of the cycle that started them waited for that kind
+// (PlannedStart::contended, RunningJob::movable; the config's
+// `rebalance: {jobs: any}` drops that condition).
+//
+// A move costs the moved job: its remainder runs slower (an imagenet job
+// 1.3x faster on a tile: 30% longer), and a real job pays a restart from
+// its checkpoint. It pays back only while the queue for the kind lasts.
+// On GigaTexas (issue 6 note; mean JCT in hours: tatami without moves /
+// the default / `jobs: any, min_wait: 4h` / tatami-blind):
+//   sustained overload, 60k jobs at 15x  4.84 / 4.49 / 4.56 / 5.03
+//                                   20x  6.18-6.24 / 6.03-6.05 / 5.50 / 5.73-5.83
+//                                   25x  6.33 / 6.78 / 5.65 / 6.30
+//   a 20k-job burst at 100x              4.92 / 5.00 / 5.35 / 5.40
+//                      300x              5.15 / 5.22 / 5.59 / 5.66
+//   the small Philly cluster, 1x         33.34 / 29.84 / 55.89 / 112.07
+//                             2x         39.21 / 33.51 / 59.88 / 239.55
+// `any` moves ~2,000 jobs where the default moves ~100. The default is the
+// conservative choice; `any` suits sites whose overloads last for days.
 //
 // One per cycle; not thread-safe. Errors: none; a job it cannot classify
 // (no kind) is ignored.

@@ -243,12 +243,8 @@ struct RebalanceRule {
   double min_relative_speed = 0;
   DurationMs min_wait = 0;
 };
-// The tatami policy's comes from the config (RebalanceConfig, with the
-// defaults issue 6's GigaTexas runs chose). Moving only jobs 10 h or more
-// from their end, for jobs that waited 2 h, cut the sustained overload's
-// mean JCT from 6.27 h to 5.65 h and left the 100x burst at 4.98 h (4.92 h
-// without). Moving them for jobs that had waited at all, whether they
-// took their kind uncontended or not, made it 6.32 h.
+// The tatami policy's comes from the config (RebalanceConfig); rebalance.h
+// has the figures it was chosen by.
 
 // The default queue order: higher priority, then earlier submission, then
 // lower id. A caller that keeps its queue in this order (the simulator)

@@ -177,6 +177,27 @@ TEST(Simulator, ALongJobThatTookATileNobodyWantedMovesToTheH100sWhenAJobWaits) {
   }
 }
 
+// The same tray, but a two-tile job arrives with job 2 and waits for
+// tiles: job 2 won its tile against it. By default that keeps it from
+// being moved when job 3 waits too; `jobs: any` moves it all the same.
+TEST(Simulator, AJobThatWonItsKindAgainstWaitingJobsMovesOnlyUnderJobsAny) {
+  TraceJob hold = Job(1, 0, 24, 100'000);
+  hold.kind = "d1";
+  TraceJob hold_more = Job(4, 0, 16, 100'000);
+  hold_more.kind = "d1";
+  TraceJob two_tiles = Job(5, 1, 16, 100);
+  two_tiles.kind = "d1";
+  TraceJob tile_only = Job(3, 100, 8, 100);
+  tile_only.kind = "d1";
+  std::vector<TraceJob> trace{hold, hold_more, Job(2, 1, 8, 13'000), two_tiles, tile_only};
+  SimRun kept = Replay(WithTray("{min_wait: 0s, min_remaining: 1m}"), trace, "tatami");
+  EXPECT_EQ(kept.jobs[2].kind, AcceleratorKind::kD1);
+  EXPECT_EQ(kept.jobs[2].moves, 0u);
+  SimRun moved = Replay(WithTray("{min_wait: 0s, min_remaining: 1m, jobs: any}"), trace, "tatami");
+  EXPECT_EQ(moved.jobs[2].kind, AcceleratorKind::kH100);
+  EXPECT_EQ(moved.jobs[2].moves, 1u);
+}
+
 // The config's throughput table is the operator's measurement: it wins
 // over speeds.h for a class it names, relative to its own H100 figure, and
 // adds classes speeds.h does not know.

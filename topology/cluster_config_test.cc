@@ -107,6 +107,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"rebalance: {min_remaining: 0s}\nnodes: [{name: a, cpus: 1}]\n",
                 "rebalance.min_remaining: want more than 0 (or rebalance: off)"},
         BadCase{"rebalance: {wait: 1h}\nnodes: [{name: a, cpus: 1}]\n", "wait"},
+        BadCase{"rebalance: {jobs: some}\nnodes: [{name: a, cpus: 1}]\n",
+                "bad.yaml:1:19: rebalance.jobs: want uncontended or any, not 'some'"},
         BadCase{"nodes: []\n", "'nodes' must be a non-empty list"},
         BadCase{"nodes: [{name: a, cpus: 1}]\n", "'partitions' must be a non-empty list"}));
 
@@ -123,12 +125,16 @@ TEST(ClusterConfig, RebalanceHasTheTatamiDefaultsAndMayBeTunedOrTurnedOff) {
   EXPECT_EQ(plain->rebalance.min_wait, 2 * kHour);
   EXPECT_EQ(plain->rebalance.min_remaining, 10 * kHour);
   EXPECT_DOUBLE_EQ(plain->rebalance.min_relative_speed, 0.75);
+  EXPECT_TRUE(plain->rebalance.only_uncontended);
   auto tuned = ParseClusterConfig(
-      WithBase("rebalance: {min_wait: 0s, min_remaining: 30m, min_relative_speed: 0.6}\n"), "t");
+      WithBase(
+          "rebalance: {min_wait: 0s, min_remaining: 30m, min_relative_speed: 0.6, jobs: any}\n"),
+      "t");
   ASSERT_TRUE(tuned.ok()) << tuned.error().message;
   EXPECT_EQ(tuned->rebalance.min_wait, 0);
   EXPECT_EQ(tuned->rebalance.min_remaining, 30 * kMinute);
   EXPECT_DOUBLE_EQ(tuned->rebalance.min_relative_speed, 0.6);
+  EXPECT_FALSE(tuned->rebalance.only_uncontended);
   auto off = ParseClusterConfig(WithBase("rebalance: off\n"), "o");
   ASSERT_TRUE(off.ok()) << off.error().message;
   EXPECT_FALSE(off->rebalance.enabled);
