@@ -431,7 +431,8 @@ class Replay {
     // Every simulated job checkpoints: it may be moved once, unless it won
     // its kind against waiting jobs and the config moves only those that
     // did not (RebalanceConfig::only_uncontended).
-    r.movable = out.moves == 0 && !(p.contended && config_.rebalance.only_uncontended);
+    r.movable = config_.rebalance.enabled && out.moves == 0 &&
+                !(p.contended && config_.rebalance.only_uncontended);
     for (size_t o = 0; o < shape.speeds.size(); ++o) {
       if (o != p.option)
         r.speed_elsewhere = std::max(r.speed_elsewhere, shape.speeds[o] / shape.speeds[p.option]);

@@ -62,8 +62,8 @@ void Controller::MoveLocked(v1::JobInfo& job) {
 bool Controller::MovableLocked(const v1::JobInfo& job, bool contended) const {
   // A move requeues the job: only one that asked to be requeued may be
   // moved, and only once.
-  if ((contended && config_.rebalance.only_uncontended) || !job.spec().requeue() ||
-      job.spec().accelerator_options_size() == 0)
+  if (!config_.rebalance.enabled || (contended && config_.rebalance.only_uncontended) ||
+      !job.spec().requeue() || job.spec().accelerator_options_size() == 0)
     return false;
   for (const v1::RunRecord& run : job.runs())
     if (run.outcome() == kOutcomeMoved) return false;
