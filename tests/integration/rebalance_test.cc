@@ -46,8 +46,10 @@ std::string Vision(const std::string& name, bool requeue) {
 
 class Rebalance : public ::testing::Test {
  protected:
+  // The config the cluster runs: kConfig, changed by a derived fixture.
+  virtual std::string Config() const { return kConfig; }
   void SetUp() override {
-    config_.Write(kConfig);
+    config_.Write(Config());
     cluster_ = std::make_unique<LocalCluster>(config_.path());
     ASSERT_TRUE(cluster_->ok()) << cluster_->up_output();
     // Five of the six tiles (3 wide, 2 high) are taken by jobs that run on
@@ -109,6 +111,31 @@ TEST_F(Rebalance, AJobWithoutRequeueKeepsItsTile) {
   ASSERT_EQ(cluster_->Run("tatami wait " + stays + " " + tile_only).exit_code, 0);
   EXPECT_EQ(cluster_->Run("cat stays.term").exit_code, 1);
   EXPECT_EQ(cluster_->Run("cat stays.out").out, "dojo\n");
+}
+
+// The same cluster with `rebalance: off`: a --requeue job that could be
+// moved is not said to be movable, and keeps its tile.
+class RebalanceOff : public Rebalance {
+ protected:
+  std::string Config() const override {
+    std::string yaml = kConfig;
+    std::string on = "rebalance: {min_wait: 0s, min_remaining: 1m}";
+    return yaml.replace(yaml.find(on), on.size(), "rebalance: off");
+  }
+};
+
+TEST_F(RebalanceOff, NoJobIsMovedOrSaidToBeMovable) {
+  std::string stays = cluster_->Value(Vision("off", /*requeue=*/true));
+  ASSERT_TRUE(Exists("off.ready"));
+  EXPECT_THAT(cluster_->Run("tatami explain " + stays).out, Not(HasSubstr("may be moved")));
+  std::string tile_only = cluster_->Value("sbatch --parsable -p dojo --gpus=d1:1 -t 5 --wrap=true");
+  ASSERT_TRUE(LocalCluster::Eventually(
+      [&] { return cluster_->Value("squeue -h -o %r -j " + tile_only) == "Resources"; },
+      seconds(20)));
+  ASSERT_EQ(cluster_->Run("touch go").exit_code, 0);
+  ASSERT_EQ(cluster_->Run("tatami wait " + stays + " " + tile_only).exit_code, 0);
+  EXPECT_EQ(cluster_->Run("cat off.term").exit_code, 1);
+  EXPECT_EQ(cluster_->Run("cat off.out").out, "dojo\n");
 }
 
 }  // namespace
