@@ -67,6 +67,22 @@ class Rebalance : public ::testing::Test {
   bool Running(const std::string& job) const {
     return LocalCluster::Eventually([&] { return cluster_->QueueState(job) == "R"; }, seconds(20));
   }
+  // Vision job `name` takes the last tile and is not said to be movable;
+  // a job for that tile waits until it ends by itself, never signalled.
+  void ExpectKeepsItsTile(const std::string& name, bool requeue) const {
+    std::string stays = cluster_->Value(Vision(name, requeue));
+    ASSERT_TRUE(Exists(name + ".ready"));
+    EXPECT_THAT(cluster_->Run("tatami explain " + stays).out, Not(HasSubstr("may be moved")));
+    std::string tile_only =
+        cluster_->Value("sbatch --parsable -p dojo --gpus=d1:1 -t 5 --wrap=true");
+    ASSERT_TRUE(LocalCluster::Eventually(
+        [&] { return cluster_->Value("squeue -h -o %r -j " + tile_only) == "Resources"; },
+        seconds(20)));
+    ASSERT_EQ(cluster_->Run("touch go").exit_code, 0);
+    ASSERT_EQ(cluster_->Run("tatami wait " + stays + " " + tile_only).exit_code, 0);
+    EXPECT_EQ(cluster_->Run("cat " + name + ".term").exit_code, 1);
+    EXPECT_EQ(cluster_->Run("cat " + name + ".out").out, "dojo\n");
+  }
   bool Exists(const std::string& file) const {
     return LocalCluster::Eventually([&] { return cluster_->Run("test -e " + file).exit_code == 0; },
                                     seconds(20));
@@ -99,18 +115,7 @@ TEST_F(Rebalance, ALongJobOnATileNobodyWantedMovesToTheH100sWhenAJobWaitsForIt) 
 }
 
 TEST_F(Rebalance, AJobWithoutRequeueKeepsItsTile) {
-  std::string stays = cluster_->Value(Vision("stays", /*requeue=*/false));
-  ASSERT_TRUE(Exists("stays.ready"));
-  EXPECT_THAT(cluster_->Run("tatami explain " + stays).out, Not(HasSubstr("may be moved")));
-  std::string tile_only = cluster_->Value("sbatch --parsable -p dojo --gpus=d1:1 -t 5 --wrap=true");
-  ASSERT_TRUE(LocalCluster::Eventually(
-      [&] { return cluster_->Value("squeue -h -o %r -j " + tile_only) == "Resources"; },
-      seconds(20)));
-  // It runs until it ends by itself, never signalled; then the waiting job starts.
-  ASSERT_EQ(cluster_->Run("touch go").exit_code, 0);
-  ASSERT_EQ(cluster_->Run("tatami wait " + stays + " " + tile_only).exit_code, 0);
-  EXPECT_EQ(cluster_->Run("cat stays.term").exit_code, 1);
-  EXPECT_EQ(cluster_->Run("cat stays.out").out, "dojo\n");
+  ExpectKeepsItsTile("stays", false);
 }
 
 // The same cluster with `rebalance: off`: a --requeue job that could be
@@ -125,17 +130,7 @@ class RebalanceOff : public Rebalance {
 };
 
 TEST_F(RebalanceOff, NoJobIsMovedOrSaidToBeMovable) {
-  std::string stays = cluster_->Value(Vision("off", /*requeue=*/true));
-  ASSERT_TRUE(Exists("off.ready"));
-  EXPECT_THAT(cluster_->Run("tatami explain " + stays).out, Not(HasSubstr("may be moved")));
-  std::string tile_only = cluster_->Value("sbatch --parsable -p dojo --gpus=d1:1 -t 5 --wrap=true");
-  ASSERT_TRUE(LocalCluster::Eventually(
-      [&] { return cluster_->Value("squeue -h -o %r -j " + tile_only) == "Resources"; },
-      seconds(20)));
-  ASSERT_EQ(cluster_->Run("touch go").exit_code, 0);
-  ASSERT_EQ(cluster_->Run("tatami wait " + stays + " " + tile_only).exit_code, 0);
-  EXPECT_EQ(cluster_->Run("cat off.term").exit_code, 1);
-  EXPECT_EQ(cluster_->Run("cat off.out").out, "dojo\n");
+  ExpectKeepsItsTile("off", true);
 }
 
 }  // namespace
