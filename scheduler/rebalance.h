@@ -5,8 +5,9 @@
 // the first long jobs of a busy day arrive into an empty cluster, take the
 // scarce fast kind (every Dojo tile, say) and hold it for hundreds of hours
 // while thousands of short jobs later queue for it. On GigaTexas under a
-// sustained overload, that is why tatami's mean JCT was 9% worse than that
-// of the policy blind to speeds (issue 6 note). Gavel and Sia answer with
+// sustained overload tatami's mean JCT was 9% worse than that of the
+// policy blind to speeds, and this was the largest cause found (issue 6
+// note). Gavel and Sia answer with
 // rounds: every few minutes they reallocate every job, moving them between
 // kinds through checkpoints. Tatami moves only the jobs the problem is
 // about: a KindRebalancer collects, over one backfill pass, which kinds

@@ -101,8 +101,9 @@ struct RunningJob {
   // within its own account's quota (Kueue's reclaim), whatever the QoS.
   bool guaranteed = false;
   // What kind rebalancing reads (rebalance.h): whether the job may be
-  // moved (it is requeued when stopped, it has never been moved, and it
-  // took its kind uncontended: PlannedStart::contended), and the best speed
+  // moved (it is requeued when stopped, it has never been moved, and, as
+  // the config says by default, it took its kind uncontended:
+  // PlannedStart::contended), and the best speed
   // another kind it accepts would give it, against the kind it runs on
   // (0: it accepts no other).
   bool movable = false;
@@ -138,8 +139,8 @@ struct PlannedStart {
   // so that it ends before a reservation; in the option's time, whole minutes.
   DurationMs time_limit = 0;
   // Another job of this cycle waited for the kind it starts on: the
-  // caller keeps it, as kind rebalancing moves only jobs that took their
-  // kind uncontended (RunningJob::movable).
+  // caller keeps it, as kind rebalancing by default moves only jobs that
+  // took their kind uncontended (RunningJob::movable).
   bool contended = false;
 };
 
@@ -233,7 +234,7 @@ inline constexpr SlowOptionRule kTatamiSlowOptions{0.5, 10 * 60 * kMinute};
 
 // Kind rebalancing (rebalance.h): on a backfill pass, when jobs that
 // have waited `min_wait` want more of a kind than is free or being freed,
-// movable jobs there that took it uncontended are moved to the queue for
+// movable jobs there (RunningJob::movable) are moved to the queue for
 // their other kinds: those still expected to run longer than
 // `min_remaining`, that would run there at `min_relative_speed` of their
 // speed here or better (but not faster), and of the waiting jobs' QoS.
