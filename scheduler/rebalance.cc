@@ -16,12 +16,25 @@ uint64_t DevicesHeld(const RunningJob& job) {
 
 }  // namespace
 
-AcceleratorKind KindOf(const RunningJob& job, const std::vector<NodeResources>& nodes) {
-  for (const NodeShare& s : job.shares) {
+AcceleratorKind KindOf(const std::vector<NodeShare>& shares,
+                       const std::vector<NodeResources>& nodes) {
+  for (const NodeShare& s : shares) {
     size_t n = NodeIndexOf(s, nodes);
     if (n < nodes.size() && !s.devices.empty()) return nodes[n].accel_kind;
   }
   return AcceleratorKind::kNone;
+}
+
+double SpeedElsewhere(const ResourceRequest& request, const std::vector<JobOption>& alternatives,
+                      size_t option) {
+  auto speed = [&](size_t o) { return o == 0 ? 1.0 : alternatives[o - 1].speed; };
+  auto kind = [&](size_t o) -> const std::string& {
+    return (o == 0 ? request : alternatives[o - 1].request).accel_kind;
+  };
+  double best = 0;
+  for (size_t o = 0; o <= alternatives.size(); ++o)
+    if (kind(o) != kind(option)) best = std::max(best, speed(o) / speed(option));
+  return best;
 }
 
 void KindRebalancer::Waits(const PendingJob& job, AcceleratorKind kind, uint64_t devices) {
@@ -61,7 +74,7 @@ std::vector<uint64_t> KindRebalancer::Moves(
   };
   std::vector<Candidate> candidates;
   for (const RunningJob& r : running) {
-    size_t kind = static_cast<size_t>(KindOf(r, nodes));
+    size_t kind = static_cast<size_t>(KindOf(r.shares, nodes));
     if (kind == 0) continue;
     if (r.preempting) {
       shortfall[kind] -= int64_t(DevicesHeld(r));

@@ -86,7 +86,15 @@ class KindRebalancer {
   std::array<bool, kAcceleratorKinds> wanted_{};
 };
 
-// The accelerator kind a running job's devices are of (kNone: none).
-AcceleratorKind KindOf(const RunningJob& job, const std::vector<NodeResources>& nodes);
+// The accelerator kind of the devices `shares` hold (kNone: none).
+AcceleratorKind KindOf(const std::vector<NodeShare>& shares,
+                       const std::vector<NodeResources>& nodes);
+
+// RunningJob::speed_elsewhere of a job started on `option` (0: `request`,
+// i: alternatives[i - 1]): the best speed of an option on another kind,
+// against `option`'s; 0 when it has none. The simulator and tatamid both
+// fill it with this.
+double SpeedElsewhere(const ResourceRequest& request, const std::vector<JobOption>& alternatives,
+                      size_t option);
 
 }  // namespace tatami

@@ -145,6 +145,20 @@ TEST(Rebalance, AStartIsContendedWhenAnotherJobOfTheCycleWaitedForItsKind) {
   EXPECT_TRUE(contended.starts[0].contended);
 }
 
+// Against the option it runs on, the best of those on other kinds: a copy
+// of its request in another partition (-p list) is not elsewhere.
+TEST(Rebalance, SpeedElsewhereIsTheBestOtherKindAgainstTheOneItRunsOn) {
+  ResourceRequest h100 = Devices(8, "h100");
+  ResourceRequest other_partition = h100;
+  other_partition.partition = "h100-spare";
+  std::vector<JobOption> options{
+      {other_partition, 1.0}, {Devices(1, "d1"), 1.3}, {Devices(8, "hw4"), 0.45}};
+  EXPECT_DOUBLE_EQ(SpeedElsewhere(h100, options, 2), 1 / 1.3);  // on the tile
+  EXPECT_DOUBLE_EQ(SpeedElsewhere(h100, options, 0), 1.3);      // on H100s
+  EXPECT_DOUBLE_EQ(SpeedElsewhere(h100, options, 1), 1.3);      // the -p list copy
+  EXPECT_DOUBLE_EQ(SpeedElsewhere(h100, {{other_partition, 1.0}}, 0), 0);
+}
+
 TEST(Rebalance, AMovedJobDoesNotTakeTheKindItWasMovedOff) {
   Snapshot snap;
   snap.now = kNow;

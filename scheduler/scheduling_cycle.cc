@@ -248,15 +248,8 @@ class Cycle {
   // Kind rebalancing (rebalance.h): which starts took a kind others
   // waited for, and on a backfill pass the moves.
   void Rebalance() {
-    for (PlannedStart& start : plan_.starts) {
-      for (const NodeShare& s : start.shares) {
-        size_t n = NodeIndexOf(s, snap_.nodes);
-        if (n < snap_.nodes.size() && !s.devices.empty()) {
-          start.contended = rebalancer_.Wanted(snap_.nodes[n].accel_kind);
-          break;
-        }
-      }
-    }
+    for (PlannedStart& start : plan_.starts)
+      start.contended = rebalancer_.Wanted(tatami::KindOf(start.shares, snap_.nodes));
     if (!backfill_) return;
     std::array<uint64_t, kAcceleratorKinds> free{};
     for (size_t k = 1; k < kAcceleratorKinds; ++k) free[k] = free_.OfKind(AcceleratorKind(k));

@@ -12,6 +12,7 @@
 #include "scheduler/fair_share.h"
 #include "scheduler/priority.h"
 #include "scheduler/qos_table.h"
+#include "scheduler/rebalance.h"
 #include "scheduler/scheduling_cycle.h"
 #include "sim/speeds.h"
 #include "topology/node_topology.h"
@@ -433,10 +434,7 @@ class Replay {
     // did not (RebalanceConfig::only_uncontended).
     r.movable = config_.rebalance.enabled && out.moves == 0 &&
                 !(p.contended && config_.rebalance.only_uncontended);
-    for (size_t o = 0; o < shape.speeds.size(); ++o) {
-      if (o != p.option)
-        r.speed_elsewhere = std::max(r.speed_elsewhere, shape.speeds[o] / shape.speeds[p.option]);
-    }
+    r.speed_elsewhere = SpeedElsewhere(shape.pending.request, shape.pending.alternatives, p.option);
     shape.pending.excluded_kinds = 0;
     bool reclaimable = !r.guaranteed && accounts_->HasQuotas();
     if ((qos_.Preemptible(g.run_qos) || reclaimable) && r.preemptible_from > clock_)

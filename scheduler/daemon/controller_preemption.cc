@@ -4,9 +4,8 @@
 // when their processes are gone. The beneficiary stays
 // PENDING ("Preempting") and starts in a later cycle, once the victims'
 // resources are back.
-#include <algorithm>
-
 #include "scheduler/daemon/controller.h"
+#include "scheduler/rebalance.h"
 
 namespace tatami {
 
@@ -74,19 +73,11 @@ double Controller::SpeedElsewhereLocked(const v1::JobInfo& job) const {
   auto req = requests_.find(job.job_id());
   if (req == requests_.end()) return 0;
   const JobRequests& r = req->second;
-  // The cycle's options: 0 the main request, i its alternatives[i - 1],
-  // which are spec option spec_option[i - 1].
-  auto speed = [&](size_t o) { return o == 0 ? 1.0 : r.alternatives[o - 1].speed; };
-  auto kind = [&](size_t o) {
-    return (o == 0 ? r.request : r.alternatives[o - 1].request).accel_kind;
-  };
+  // The cycle's option i > 0 is spec option spec_option[i - 1].
   size_t here = 0;
   for (size_t o = 1; o <= r.alternatives.size(); ++o)
     if (r.spec_option[o - 1] == job.run_option()) here = o;
-  double best = 0;
-  for (size_t o = 0; o <= r.alternatives.size(); ++o)
-    if (kind(o) != kind(here)) best = std::max(best, speed(o) / speed(here));
-  return best;
+  return SpeedElsewhere(r.request, r.alternatives, here);
 }
 
 void Controller::PreemptedEndLocked(v1::JobInfo& job) {
