@@ -17,28 +17,39 @@
 // with its work saved; it does not take that kind again until it has
 // started on another (PendingJob::excluded_kinds).
 //
+// A move costs the moved job: its remainder runs slower (an imagenet job
+// 1.3x faster on a tile: 30% longer), and a real job pays a restart from
+// its checkpoint. So a job is moved only where
+//  - the queue it leaves gains more than it loses. N jobs wait for the
+//    kind and bring W device-hours of work, which its C devices need
+//    T = W / C to get through; D devices more shorten each wait (T / 2 on
+//    average) by about D / C: the queue gains N * T / 2 * D / C hours. The
+//    job loses remaining * (1 / speed elsewhere - 1). A burst that clears
+//    within a day is not worth a 500-hour job's 150 hours; an overload
+//    that lasts days is. A job without a limit is not moved.
+//  - the backfill plan starts it on its other kind within min_wait (the
+//    cycle holds that start for it). On the small Philly cluster, where
+//    every kind is overloaded, moved 8-GPU jobs otherwise waited 1,500 h
+//    for H100s.
 // Moves are between jobs of one QoS: across QoS tiers, preemption
 // decides. Like a preemption, a move spares a job within its account's
 // quota (RunningJob::guaranteed) and one short of its QoS's minimum run
-// time. By default only jobs that took their kind uncontended qualify: no
-// job of the cycle that started them waited for that kind
-// (PlannedStart::contended, RunningJob::movable; the config's
-// `rebalance: {jobs: any}` drops that condition).
+// time. `rebalance: {jobs: uncontended}` moves only jobs that took their
+// kind when no job of that cycle waited for it (PlannedStart::contended,
+// RunningJob::movable).
 //
-// A move costs the moved job: its remainder runs slower (an imagenet job
-// 1.3x faster on a tile: 30% longer), and a real job pays a restart from
-// its checkpoint. It pays back only while the queue for the kind lasts.
-// On GigaTexas (issue 6 note; mean JCT in hours: tatami without moves /
-// the default / `jobs: any, min_wait: 4h` / tatami-blind):
-//   sustained overload, 60k jobs at 15x  4.84 / 4.49 / 4.56 / 5.03
-//                                   20x  6.18-6.24 / 6.03-6.05 / 5.50 / 5.73-5.83
-//                                   25x  6.33 / 6.78 / 5.65 / 6.30
-//   a 20k-job burst at 100x              4.92 / 5.00 / 5.35 / 5.40
-//                      300x              5.15 / 5.22 / 5.59 / 5.66
-//   the small Philly cluster, 1x         33.34 / 29.84 / 55.89 / 112.07
-//                             2x         39.21 / 33.51 / 59.88 / 239.55
-// `any` moves ~2,000 jobs where the default moves ~100. The default is the
-// conservative choice; `any` suits sites whose overloads last for days.
+// Mean JCT in hours (issue 6 note; ranges over runs with cycle intervals
+// of 29, 30 and 31 s): tatami without moves / the first rule (uncontended
+// takers, 2 h, no cost test) / the rule above / tatami-blind:
+//   GigaTexas, sustained overload, 60k jobs at 15x  4.84 / 4.49 / 4.33-4.34 / 5.03
+//                                              20x  6.18-6.24 / 6.03-6.05 / 5.16-5.66 / 5.73-5.83
+//                                              25x  6.33 / 6.78 / 5.26-5.33 / 6.30
+//   a 20k-job burst at 100x                         4.92 / 5.00 / 4.99 / 5.40
+//                      300x                         5.15 / 5.22 / 5.25 / 5.66
+//   the small Philly cluster, 1x                    33.34 / 29.84 / 32.47 / 112.07
+//                             2x                    39.21 / 33.51 / 39.18 / 239.55
+// The rule above moves ~2,000 jobs at 15-25x, ~300 in the bursts and 5 on
+// the small cluster, whose old gains came from the 1,500-hour waits.
 //
 // One per cycle; not thread-safe. Errors: none; a job it cannot classify
 // (no kind) is ignored.
@@ -46,6 +57,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "scheduler/scheduling_cycle.h"
@@ -57,18 +69,28 @@ class KindRebalancer {
   KindRebalancer(RebalanceRule rule, TimeMs now) : rule_(rule), now_(now) {}
 
   // `job`, which did not start this cycle, waits for `devices` of `kind`
-  // (what it would start on first).
-  void Waits(const PendingJob& job, AcceleratorKind kind, uint64_t devices);
+  // (what it would start on first), to hold them for `limit`.
+  void Waits(const PendingJob& job, AcceleratorKind kind, uint64_t devices, DurationMs limit);
+
+  // The jobs that wait for a kind, however briefly, and the work they bring.
+  struct Queue {
+    uint64_t jobs = 0;
+    double device_hours = 0;
+  };
 
   // Whether any job of this cycle waited for `kind`, however briefly.
   bool Wanted(AcceleratorKind kind) const { return wanted_[static_cast<size_t>(kind)]; }
 
   // The running jobs to move (by id), given what each kind has free once
   // the cycle's starts are taken (by AcceleratorKind). Jobs already being
-  // stopped count as freeing what they hold.
+  // stopped count as freeing what they hold. `lands` says whether a job
+  // that qualifies would start again soon on its other kind
+  // (RunningJob::elsewhere); it is asked only of the jobs about to be
+  // named, in order, and may hold that start for the job.
   std::vector<uint64_t> Moves(const std::vector<RunningJob>& running,
                               const std::vector<NodeResources>& nodes,
-                              const std::array<uint64_t, kAcceleratorKinds>& free) const;
+                              const std::array<uint64_t, kAcceleratorKinds>& free,
+                              const std::function<bool(const RunningJob&)>& lands) const;
 
  private:
   struct Demand {
@@ -84,17 +106,18 @@ class KindRebalancer {
   TimeMs now_;
   std::array<Demand, kAcceleratorKinds> demand_{};
   std::array<bool, kAcceleratorKinds> wanted_{};
+  std::array<Queue, kAcceleratorKinds> queue_{};
 };
 
 // The accelerator kind of the devices `shares` hold (kNone: none).
 AcceleratorKind KindOf(const std::vector<NodeShare>& shares,
                        const std::vector<NodeResources>& nodes);
 
-// RunningJob::speed_elsewhere of a job started on `option` (0: `request`,
-// i: alternatives[i - 1]): the best speed of an option on another kind,
-// against `option`'s; 0 when it has none. The simulator and tatamid both
-// fill it with this.
-double SpeedElsewhere(const ResourceRequest& request, const std::vector<JobOption>& alternatives,
+// RunningJob::elsewhere of a job started on `option` (0: `request`,
+// i: alternatives[i - 1]): its fastest option on another kind, with the
+// speed against `option`'s; speed 0 when it has none. The simulator and
+// tatamid both fill it with this.
+Elsewhere ElsewhereOf(const ResourceRequest& request, const std::vector<JobOption>& alternatives,
                       size_t option);
 
 }  // namespace tatami

@@ -81,6 +81,14 @@ struct PendingJob {
   uint32_t excluded_kinds = 0;
 };
 
+// Where a running job would go if moved (rebalance.h): its fastest option
+// on another kind, and its speed there against the kind it runs on (0: it
+// accepts no other kind).
+struct Elsewhere {
+  double speed = 0;
+  ResourceRequest request;
+};
+
 struct RunningJob {
   uint64_t job_id = 0;
   bool exclusive = false;
@@ -101,13 +109,11 @@ struct RunningJob {
   // within its own account's quota (Kueue's reclaim), whatever the QoS.
   bool guaranteed = false;
   // What kind rebalancing reads (rebalance.h): whether the job may be
-  // moved (it is requeued when stopped, it has never been moved, and, as
-  // the config says by default, it took its kind uncontended:
-  // PlannedStart::contended), and the best speed
-  // another kind it accepts would give it, against the kind it runs on
-  // (0: it accepts no other).
+  // moved (it is requeued when stopped, it has never been moved, and, if
+  // the config says `jobs: uncontended`, it took its kind uncontended:
+  // PlannedStart::contended), and where it would go.
   bool movable = false;
-  double speed_elsewhere = 0;
+  Elsewhere elsewhere = {};
 };
 
 struct Snapshot {
@@ -139,8 +145,8 @@ struct PlannedStart {
   // so that it ends before a reservation; in the option's time, whole minutes.
   DurationMs time_limit = 0;
   // Another job of this cycle waited for the kind it starts on: the
-  // caller keeps it, as kind rebalancing by default moves only jobs that
-  // took their kind uncontended (RunningJob::movable).
+  // caller keeps it, as kind rebalancing may be told to move only jobs
+  // that took their kind uncontended (RunningJob::movable).
   bool contended = false;
 };
 
@@ -237,8 +243,10 @@ inline constexpr SlowOptionRule kTatamiSlowOptions{0.5, 10 * 60 * kMinute};
 // movable jobs there (RunningJob::movable) are moved to the queue for
 // their other kinds: those still expected to run longer than
 // `min_remaining`, that would run there at `min_relative_speed` of their
-// speed here or better (but not faster), and of the waiting jobs' QoS.
-// The longest go first, until what they hold covers the shortfall.
+// speed here or better (but not faster), that lose less by the move than
+// the waiting jobs gain (KindRebalancer's estimate), that the backfill
+// plan would start there within `min_wait`, and of the waiting jobs'
+// QoS. The longest go first, until what they hold covers the shortfall.
 struct RebalanceRule {
   DurationMs min_remaining = 0;  // 0: off
   double min_relative_speed = 0;

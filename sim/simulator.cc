@@ -434,7 +434,7 @@ class Replay {
     // did not (RebalanceConfig::only_uncontended).
     r.movable = config_.rebalance.enabled && out.moves == 0 &&
                 !(p.contended && config_.rebalance.only_uncontended);
-    r.speed_elsewhere = SpeedElsewhere(shape.pending.request, shape.pending.alternatives, p.option);
+    r.elsewhere = ElsewhereOf(shape.pending.request, shape.pending.alternatives, p.option);
     shape.pending.excluded_kinds = 0;
     bool reclaimable = !r.guaranteed && accounts_->HasQuotas();
     if ((qos_.Preemptible(g.run_qos) || reclaimable) && r.preemptible_from > clock_)

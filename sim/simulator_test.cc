@@ -149,21 +149,23 @@ rebalance: )" + rebalance + "\n",
   return *config;
 }
 
-// Five tiles are held for good by jobs 1 and 4; imagenet job 2 takes the sixth
-// (1.3x: 13,000 s of H100 work in 10,000 s) when nobody waits for it. At
-// t=100 job 3 wants a tile: job 2 is moved. It saved 99 s of tile work
-// (0.99%), stops when its kill_wait is over (t=110), and finishes the rest
-// on the H100s: 12,871.3 s more. Job 3 has the tile from t=110.
-TEST(Simulator, ALongJobThatTookATileNobodyWantedMovesToTheH100sWhenAJobWaits) {
-  TraceJob hold = Job(1, 0, 24, 100'000);  // 3 tiles, and 2 more below
+// Five tiles are held for good by jobs 1 and 4; imagenet job 2 takes the
+// sixth (1.3x: 5,200 s of H100 work in 4,000 s) when nobody waits for it.
+// At t=100 job 3 wants a tile for 100,000 s: job 2 is moved, as the queue
+// gains more (27.8 tile-hours on six tiles: 0.39 h, KindRebalancer) than
+// job 2 loses (3,900 s left, 30% longer: 0.33 h). It saved 99 s of tile
+// work (2.475%), stops when its kill_wait is over (t=110), and finishes the
+// rest on the H100s: 5,071.3 s more. Job 3 has the tile from t=110.
+TEST(Simulator, ALongJobOnATileMovesToTheH100sWhenTheQueueForTilesGainsMore) {
+  TraceJob hold = Job(1, 0, 24, 1'000'000);  // 3 tiles, and 2 more below
   hold.kind = "d1";
-  TraceJob hold_more = Job(4, 0, 16, 100'000);
+  TraceJob hold_more = Job(4, 0, 16, 1'000'000);
   hold_more.kind = "d1";
-  TraceJob tile_only = Job(3, 100, 8, 100);
+  TraceJob tile_only = Job(3, 100, 8, 100'000);
   tile_only.kind = "d1";
-  std::vector<TraceJob> trace{hold, hold_more, Job(2, 1, 8, 13'000), tile_only};
+  std::vector<TraceJob> trace{hold, hold_more, Job(2, 1, 8, 5'200), tile_only};
   SimRun run = Replay(WithTray("{min_wait: 0s, min_remaining: 1m}"), trace, "tatami");
-  EXPECT_EQ(Timeline(run), (T{{0, 100'000}, {0, 100'000}, {1, 12'981}, {110, 210}}));
+  EXPECT_EQ(Timeline(run), (T{{0, 1'000'000}, {0, 1'000'000}, {1, 5'181}, {110, 100'110}}));
   EXPECT_EQ(run.jobs[2].moves, 1u);
   EXPECT_EQ(run.jobs[2].preemptions, 1u);
   EXPECT_EQ(run.jobs[2].kind, AcceleratorKind::kH100);
@@ -173,29 +175,35 @@ TEST(Simulator, ALongJobThatTookATileNobodyWantedMovesToTheH100sWhenAJobWaits) {
   for (const auto& [rebalance, policy] : {std::pair{"off", "tatami"}, {"{}", "tatami-blind"}}) {
     SimRun kept = Replay(WithTray(rebalance), trace, policy);
     EXPECT_EQ(Summarize(kept).moves, 0u) << policy;
-    EXPECT_EQ(kept.jobs[3].start, policy == std::string("tatami") ? 10'001'000 : 100'000) << policy;
+    EXPECT_EQ(kept.jobs[3].start, policy == std::string("tatami") ? 4'001'000 : 100'000) << policy;
   }
+  // A job 3 of 10,000 s: the queue would gain 0.04 h, less than job 2 loses.
+  trace[3].run_time = 10'000 * kSecond;
+  SimRun short_queue = Replay(WithTray("{min_wait: 0s, min_remaining: 1m}"), trace, "tatami");
+  EXPECT_EQ(Summarize(short_queue).moves, 0u);
+  EXPECT_EQ(short_queue.jobs[3].start, 4'001'000);
 }
 
 // The same tray, but a two-tile job arrives with job 2 and waits for
-// tiles: job 2 won its tile against it. By default that keeps it from
-// being moved when job 3 waits too; `jobs: any` moves it all the same.
-TEST(Simulator, AJobThatWonItsKindAgainstWaitingJobsMovesOnlyUnderJobsAny) {
-  TraceJob hold = Job(1, 0, 24, 100'000);
+// tiles: job 2 won its tile against it. That does not keep it from being
+// moved when job 3 waits too; `jobs: uncontended` does.
+TEST(Simulator, AJobThatWonItsKindAgainstWaitingJobsStaysOnlyUnderJobsUncontended) {
+  TraceJob hold = Job(1, 0, 24, 1'000'000);
   hold.kind = "d1";
-  TraceJob hold_more = Job(4, 0, 16, 100'000);
+  TraceJob hold_more = Job(4, 0, 16, 1'000'000);
   hold_more.kind = "d1";
   TraceJob two_tiles = Job(5, 1, 16, 100);
   two_tiles.kind = "d1";
-  TraceJob tile_only = Job(3, 100, 8, 100);
+  TraceJob tile_only = Job(3, 100, 8, 100'000);
   tile_only.kind = "d1";
-  std::vector<TraceJob> trace{hold, hold_more, Job(2, 1, 8, 13'000), two_tiles, tile_only};
-  SimRun kept = Replay(WithTray("{min_wait: 0s, min_remaining: 1m}"), trace, "tatami");
-  EXPECT_EQ(kept.jobs[2].kind, AcceleratorKind::kD1);
-  EXPECT_EQ(kept.jobs[2].moves, 0u);
-  SimRun moved = Replay(WithTray("{min_wait: 0s, min_remaining: 1m, jobs: any}"), trace, "tatami");
+  std::vector<TraceJob> trace{hold, hold_more, Job(2, 1, 8, 5'200), two_tiles, tile_only};
+  SimRun moved = Replay(WithTray("{min_wait: 0s, min_remaining: 1m}"), trace, "tatami");
   EXPECT_EQ(moved.jobs[2].kind, AcceleratorKind::kH100);
   EXPECT_EQ(moved.jobs[2].moves, 1u);
+  SimRun kept =
+      Replay(WithTray("{min_wait: 0s, min_remaining: 1m, jobs: uncontended}"), trace, "tatami");
+  EXPECT_EQ(kept.jobs[2].kind, AcceleratorKind::kD1);
+  EXPECT_EQ(kept.jobs[2].moves, 0u);
 }
 
 // The config's throughput table is the operator's measurement: it wins

@@ -194,15 +194,16 @@ inline constexpr uint32_t kDefaultBackfillMaxJobs = 64;
 
 // Kind rebalancing (scheduler/rebalance.h): the config's `rebalance:`, or
 // `rebalance: off`. The defaults are those issue 6's GigaTexas runs chose:
-// jobs still 10 h or more from their end, that would run at 0.75 of their
-// speed or better elsewhere (an H100 job 1.3x faster on Dojo: 0.77), and
-// that took their kind when no job waited for it, are moved for jobs that
-// have waited 2 h. `jobs: any` moves jobs that won their kind against
-// waiting jobs too (rebalance.h weighs the two).
+// for jobs that have waited 4 h, jobs still 10 h or more from their end
+// that would run at 0.75 of their speed or better elsewhere (an H100 job
+// 1.3x faster on Dojo: 0.77) are moved, where the queue gains more than
+// they lose and the plan starts them elsewhere within those 4 h.
+// `jobs: uncontended` moves only jobs that took their kind when no job
+// waited for it.
 struct RebalanceConfig {
   bool enabled = true;
-  bool only_uncontended = true;  // `jobs: uncontended` (default) or `any`
-  DurationMs min_wait = 2 * 60 * kMinute;
+  bool only_uncontended = false;  // `jobs: any` (default) or `uncontended`
+  DurationMs min_wait = 4 * 60 * kMinute;
   DurationMs min_remaining = 10 * 60 * kMinute;
   double min_relative_speed = 0.75;
 };

@@ -122,19 +122,19 @@ TEST(ClusterConfig, RebalanceHasTheTatamiDefaultsAndMayBeTunedOrTurnedOff) {
   auto plain = ParseClusterConfig(kBase, "p.yaml");
   ASSERT_TRUE(plain.ok()) << plain.error().message;
   EXPECT_TRUE(plain->rebalance.enabled);
-  EXPECT_EQ(plain->rebalance.min_wait, 2 * kHour);
+  EXPECT_EQ(plain->rebalance.min_wait, 4 * kHour);
   EXPECT_EQ(plain->rebalance.min_remaining, 10 * kHour);
   EXPECT_DOUBLE_EQ(plain->rebalance.min_relative_speed, 0.75);
-  EXPECT_TRUE(plain->rebalance.only_uncontended);
+  EXPECT_FALSE(plain->rebalance.only_uncontended);
   auto tuned = ParseClusterConfig(
-      WithBase(
-          "rebalance: {min_wait: 0s, min_remaining: 30m, min_relative_speed: 0.6, jobs: any}\n"),
+      WithBase("rebalance: {min_wait: 0s, min_remaining: 30m, min_relative_speed: 0.6, "
+               "jobs: uncontended}\n"),
       "t");
   ASSERT_TRUE(tuned.ok()) << tuned.error().message;
   EXPECT_EQ(tuned->rebalance.min_wait, 0);
   EXPECT_EQ(tuned->rebalance.min_remaining, 30 * kMinute);
   EXPECT_DOUBLE_EQ(tuned->rebalance.min_relative_speed, 0.6);
-  EXPECT_FALSE(tuned->rebalance.only_uncontended);
+  EXPECT_TRUE(tuned->rebalance.only_uncontended);
   auto off = ParseClusterConfig(WithBase("rebalance: off\n"), "o");
   ASSERT_TRUE(off.ok()) << off.error().message;
   EXPECT_FALSE(off->rebalance.enabled);

@@ -210,8 +210,8 @@ void PrintJob(const v1::JobInfo& job, const v1::AccountStanding* standing,
       job.allocation_size() > 0) {
     const std::string& kind = job.allocation(0).accelerator_kind();
     printf(
-        "  took %s when no job waited for it: once jobs have waited for %s, it may be "
-        "moved to another kind it accepts (requeued)\n",
+        "  may be moved off %s to another kind it accepts (requeued), when jobs that wait for "
+        "%s would gain more than it loses\n",
         kind.c_str(), kind.c_str());
   }
   for (const auto& a : job.allocation()) {

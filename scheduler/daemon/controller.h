@@ -262,7 +262,7 @@ class Controller {
   // the best speed a running job would have on another kind it accepts,
   // against its speed where it runs (0: it accepts no other kind).
   bool MovableLocked(const v1::JobInfo& job, bool contended) const;
-  double SpeedElsewhereLocked(const v1::JobInfo& job) const;
+  Elsewhere ElsewhereLocked(const v1::JobInfo& job) const;
   // Applies the plan's preemptions, moves and starts; adds every record it changed
   // to `changed`. Returns how many jobs started.
   size_t CommitPlanLocked(const Plan& plan, std::vector<v1::JobLaunch>& launches,

@@ -22,7 +22,7 @@ RunningJob Controller::RunningJobOf(const v1::JobInfo& job) const {
   r.account = AccountOf(job);
   r.guaranteed = job.guaranteed();
   r.movable = job.movable();
-  if (r.movable) r.speed_elsewhere = SpeedElsewhereLocked(job);
+  if (r.movable) r.elsewhere = ElsewhereLocked(job);
   if (r.preempting) {
     r.expected_end = job.preempt_time() + qos_.GraceTime(r.qos) + config_.kill_wait;
   } else if (job.time_limit_ms() > 0) {
@@ -69,15 +69,15 @@ bool Controller::MovableLocked(const v1::JobInfo& job, bool contended) const {
   return true;
 }
 
-double Controller::SpeedElsewhereLocked(const v1::JobInfo& job) const {
+Elsewhere Controller::ElsewhereLocked(const v1::JobInfo& job) const {
   auto req = requests_.find(job.job_id());
-  if (req == requests_.end()) return 0;
+  if (req == requests_.end()) return {};
   const JobRequests& r = req->second;
   // The cycle's option i > 0 is spec option spec_option[i - 1].
   size_t here = 0;
   for (size_t o = 1; o <= r.alternatives.size(); ++o)
     if (r.spec_option[o - 1] == job.run_option()) here = o;
-  return SpeedElsewhere(r.request, r.alternatives, here);
+  return ElsewhereOf(r.request, r.alternatives, here);
 }
 
 void Controller::PreemptedEndLocked(v1::JobInfo& job) {
