@@ -81,9 +81,9 @@ if [ "$want" = gigatexas-sustained ]; then
 fi
 if [ "$want" = gigatexas-sustained-loads ]; then
   # The sustained overload at three arrival rates, tatami against its blind
-  # self only. With the default rebalancing blind is ahead at 20x and 25x
-  # (issue 6's note; rebalance.h): the loads beside each other say how much
-  # of a single load's ratio is luck.
+  # self only. Tatami leads by 1-19% with rebalancing's defaults, least at
+  # 20x (issue 6's note; rebalance.h): the loads beside each other say how
+  # much of a single load's ratio is luck.
   for compress in 15 20 25; do
     run "gigatexas-w16-c$compress-60k" --cluster "$ROOT/configs/sim-gigatexas.yaml" --jobs 60000 \
       --widen 16 --compress "$compress" --cycle-interval 30s --policy tatami-blind,tatami
