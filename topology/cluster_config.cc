@@ -92,13 +92,9 @@ Status ParseRebalance(const Reader& r, const YAML::Node& n, RebalanceConfig& rb)
   TATAMI_CHECK(r.RequireMap(n, "rebalance"));
   TATAMI_CHECK(
       r.CheckKeys(n, {"min_wait", "min_remaining", "min_relative_speed", "jobs"}, "rebalance"));
-  if (const auto& jobs = n["jobs"]) {
-    std::string which;
-    TATAMI_ASSIGN(which, r.Str(jobs, "rebalance.jobs"));
-    if (which != "uncontended" && which != "any")
-      return r.At(jobs, "rebalance.jobs: want uncontended or any, not '" + which + "'");
-    rb.only_uncontended = which == "uncontended";
-  }
+  if (n["jobs"])
+    TATAMI_ASSIGN(rb.only_uncontended,
+                  r.IsFirstOf(n["jobs"], "rebalance.jobs", "uncontended", "any"));
   if (n["min_wait"]) TATAMI_ASSIGN(rb.min_wait, r.Duration(n["min_wait"], "rebalance.min_wait"));
   if (n["min_remaining"])
     TATAMI_ASSIGN(rb.min_remaining, r.Duration(n["min_remaining"], "rebalance.min_remaining"));

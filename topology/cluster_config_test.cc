@@ -108,7 +108,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "rebalance.min_remaining: want more than 0 (or rebalance: off)"},
         BadCase{"rebalance: {wait: 1h}\nnodes: [{name: a, cpus: 1}]\n", "wait"},
         BadCase{"rebalance: {jobs: some}\nnodes: [{name: a, cpus: 1}]\n",
-                "bad.yaml:1:19: rebalance.jobs: want uncontended or any, not 'some'"},
+                "bad.yaml:1:19: rebalance.jobs: expected uncontended or any, got 'some'"},
         BadCase{"nodes: []\n", "'nodes' must be a non-empty list"},
         BadCase{"nodes: [{name: a, cpus: 1}]\n", "'partitions' must be a non-empty list"}));
 

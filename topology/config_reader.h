@@ -52,6 +52,16 @@ class Reader {
     return n.Scalar();
   }
 
+  // One of two words: true for `first`.
+  Result<bool> IsFirstOf(const YAML::Node& n, const std::string& field, const std::string& first,
+                         const std::string& second) const {
+    Result<std::string> word = Str(n, field);
+    if (!word.ok()) return word.error();
+    if (*word != first && *word != second)
+      return At(n, field + ": expected " + first + " or " + second + ", got '" + *word + "'");
+    return *word == first;
+  }
+
   Result<uint32_t> UInt(const YAML::Node& n, const std::string& field) const {
     auto v = n.IsScalar() ? ParseInt(n.Scalar()) : std::nullopt;
     if (!v || *v > UINT32_MAX) return At(n, field + ": expected a non-negative integer");

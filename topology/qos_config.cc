@@ -36,13 +36,9 @@ Status ParseQos(const Reader& r, const YAML::Node& qos, ClusterConfig& c) {
     if (q["grace_time"]) TATAMI_ASSIGN(qc.grace_time, r.Duration(q["grace_time"], "grace_time"));
     if (q["min_runtime"])
       TATAMI_ASSIGN(qc.min_runtime, r.Duration(q["min_runtime"], "min_runtime"));
-    if (const auto& mode = q["preempt_mode"]) {
-      std::string m;
-      TATAMI_ASSIGN(m, r.Str(mode, "preempt_mode"));
-      if (m != "requeue" && m != "cancel")
-        return r.At(mode, "preempt_mode: expected requeue or cancel, got '" + m + "'");
-      qc.requeue_on_preempt = m == "requeue";
-    }
+    if (q["preempt_mode"])
+      TATAMI_ASSIGN(qc.requeue_on_preempt,
+                    r.IsFirstOf(q["preempt_mode"], "preempt_mode", "requeue", "cancel"));
     if (q["above_quota"]) TATAMI_ASSIGN(qc.above_quota, r.Str(q["above_quota"], "above_quota"));
     if (q["max_jobs_per_user"])
       TATAMI_ASSIGN(qc.max_jobs_per_user, r.UInt(q["max_jobs_per_user"], "max_jobs_per_user"));
