@@ -32,11 +32,12 @@ partitions:
   - {name: dojo, nodes: tray-01}
 )";
 
-// A vision job: 8 H100s, or one tile at 1.3x, which it prefers. On its
-// first run it traps SIGTERM (appending to NAME.term) and runs until
-// stopped; run again, it writes where it ran to NAME.out.
-std::string Vision(const std::string& name, bool requeue) {
-  return std::string("sbatch --parsable -p h100,dojo --gpus='h100:8|d1:1@1.3' -t 60 ") +
+// A vision job: 8 H100s, or one tile at 1.3x, which it prefers, with
+// `limit` (sbatch options). On its first run it traps SIGTERM (appending
+// to NAME.term) and runs until stopped; run again, it writes where it ran
+// to NAME.out.
+std::string Vision(const std::string& name, bool requeue, const std::string& limit = "-t 60") {
+  return "sbatch --parsable -p h100,dojo --gpus='h100:8|d1:1@1.3' " + limit + " " +
          (requeue ? "--requeue " : "") +
          "--wrap='if [ $SLURM_RESTART_COUNT = 0 ]; then trap \"echo got TERM >> " + name +
          ".term; exit 143\" TERM; touch " + name +
@@ -76,8 +77,9 @@ class Rebalance : public ::testing::Test {
   }
   // Vision job `name` takes the last tile and is not said to be movable;
   // a job for that tile waits until it ends by itself, never signalled.
-  void ExpectKeepsItsTile(const std::string& name, bool requeue) const {
-    std::string stays = cluster_->Value(Vision(name, requeue));
+  void ExpectKeepsItsTile(const std::string& name, bool requeue,
+                          const std::string& limit = "-t 60") const {
+    std::string stays = cluster_->Value(Vision(name, requeue, limit));
     ASSERT_TRUE(Exists(name + ".ready"));
     EXPECT_THAT(cluster_->Run("tatami explain " + stays).out, Not(HasSubstr("may be moved")));
     std::string tile_only = cluster_->Value(TileOnly("true"));
@@ -120,6 +122,11 @@ TEST_F(Rebalance, AJobOnATileMovesToTheIdleH100sWhenTheQueueForTilesGainsMore) {
 
 TEST_F(Rebalance, AJobWithoutRequeueKeepsItsTile) {
   ExpectKeepsItsTile("stays", false);
+}
+
+// What a move would cost it cannot be weighed without a limit.
+TEST_F(Rebalance, AJobWithoutATimeLimitKeepsItsTile) {
+  ExpectKeepsItsTile("unlimited", true, /*limit=*/"");
 }
 
 // The same cluster with `rebalance: off`: a --requeue job that could be
