@@ -21,8 +21,8 @@
 //                  that fits nowhere reserves where it finishes soonest; a
 //                  job of more than 10 hours never takes one that runs it
 //                  at under half its best speed (SlowOptionRule); a long
-//                  job that took a fast kind nobody waited for is moved to
-//                  another once jobs have queued 2 h for it
+//                  job on a kind that jobs have queued 4 h for is moved to
+//                  another it accepts, where they gain more than it loses
 //                  (RebalanceConfig, rebalance.h).
 #pragma once
 

@@ -592,13 +592,7 @@ class Cycle {
   uint32_t kinds_in_service_ = 0;        // bit per AcceleratorKind with a schedulable node
   // Proposal's memo, by ShapeKey and the book changes that could alter it.
   std::unordered_map<std::string, std::optional<Reservation>> proposals_;
-  struct Demand {
-    uint64_t devices = 0;
-    int64_t top_priority = INT64_MIN;
-  };
-  std::array<Demand, kAcceleratorKinds> demand_{};
-  std::array<bool, kAcceleratorKinds> any_wait_{};  // RebalanceRule: by kind, from waiting jobs
-  uint64_t changes_ = 0;                            // BooksChanged calls: starts and claims
+  uint64_t changes_ = 0;                                  // BooksChanged calls: starts and claims
   std::array<uint64_t, kAcceleratorKinds> changes_on_{};  // those that touched each kind
 };
 

@@ -429,11 +429,9 @@ class Replay {
     r.preemptible_from = clock_ + qos_.MinRuntime(g.run_qos);
     r.account = shape.pending.account;
     r.guaranteed = p.guaranteed;
-    // Every simulated job checkpoints: it may be moved once, unless it won
-    // its kind against waiting jobs and the config moves only those that
-    // did not (RebalanceConfig::only_uncontended).
-    r.movable = config_.rebalance.enabled && out.moves == 0 &&
-                !(p.contended && config_.rebalance.only_uncontended);
+    // Every simulated job checkpoints: it may be moved once, if the config
+    // allows (RebalanceConfig::MayMove).
+    r.movable = out.moves == 0 && config_.rebalance.MayMove(p.contended);
     r.elsewhere = ElsewhereOf(shape.pending.request, shape.pending.alternatives, p.option);
     shape.pending.excluded_kinds = 0;
     bool reclaimable = !r.guaranteed && accounts_->HasQuotas();

@@ -206,6 +206,12 @@ struct RebalanceConfig {
   DurationMs min_wait = 4 * 60 * kMinute;
   DurationMs min_remaining = 10 * 60 * kMinute;
   double min_relative_speed = 0.75;
+
+  // Whether a job that starts now may later be moved, as far as the config
+  // says: rebalancing is on and, under `jobs: uncontended`, no job of the
+  // cycle that started it waited for its kind (PlannedStart::contended).
+  // tatamid and tatami-sim add their own conditions.
+  bool MayMove(bool contended) const { return enabled && !(contended && only_uncontended); }
 };
 
 struct ClusterConfig {

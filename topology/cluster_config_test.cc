@@ -138,6 +138,12 @@ TEST(ClusterConfig, RebalanceHasTheTatamiDefaultsAndMayBeTunedOrTurnedOff) {
   auto off = ParseClusterConfig(WithBase("rebalance: off\n"), "o");
   ASSERT_TRUE(off.ok()) << off.error().message;
   EXPECT_FALSE(off->rebalance.enabled);
+  // Which starts may be moved later: by default any; under `jobs:
+  // uncontended` only those that took their kind when no job waited for it.
+  EXPECT_TRUE(plain->rebalance.MayMove(/*contended=*/true));
+  EXPECT_FALSE(tuned->rebalance.MayMove(/*contended=*/true));
+  EXPECT_TRUE(tuned->rebalance.MayMove(/*contended=*/false));
+  EXPECT_FALSE(off->rebalance.MayMove(/*contended=*/false));
 }
 
 TEST(ClusterConfig, MetricsAndBillingSections) {

@@ -55,8 +55,8 @@ inline constexpr const char* kOutcomeTimeout = "timeout";
 inline constexpr const char* kOutcomeNodeFail = "node_fail";  // the node or its agent failed
 inline constexpr const char* kOutcomePreempted = "preempted";
 inline constexpr const char* kOutcomeRequeued = "requeued";  // by tatami requeue
-inline constexpr const char* kOutcomeMoved =
-    "moved";  // off a kind waiting jobs wanted (rebalance.h)
+// Off a kind that waiting jobs wanted (rebalance.h).
+inline constexpr const char* kOutcomeMoved = "moved";
 
 // The outcome of a run that ended with the job in `final_state`.
 const char* OutcomeOf(v1::JobState final_state);

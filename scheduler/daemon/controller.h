@@ -259,8 +259,7 @@ class Controller {
   // and its --requeue allow, else PREEMPTED. A moved one is requeued.
   void PreemptedEndLocked(v1::JobInfo& job);
   // Whether a job starting now may later be moved (JobInfo.movable), and
-  // the best speed a running job would have on another kind it accepts,
-  // against its speed where it runs (0: it accepts no other kind).
+  // where a running job would go if it were (RunningJob::elsewhere).
   bool MovableLocked(const v1::JobInfo& job, bool contended) const;
   Elsewhere ElsewhereLocked(const v1::JobInfo& job) const;
   // Applies the plan's preemptions, moves and starts; adds every record it changed

@@ -62,9 +62,8 @@ bool Controller::MovableLocked(const v1::JobInfo& job, bool contended) const {
   // A move requeues the job: only one that asked to be requeued may be
   // moved, and only once. Its cost is weighed by the time it has left:
   // a job without a limit is never moved (rebalance.h).
-  if (!config_.rebalance.enabled || (contended && config_.rebalance.only_uncontended) ||
-      !job.spec().requeue() || job.spec().accelerator_options_size() == 0 ||
-      job.time_limit_ms() <= 0)
+  if (!config_.rebalance.MayMove(contended) || !job.spec().requeue() ||
+      job.spec().accelerator_options_size() == 0 || job.time_limit_ms() <= 0)
     return false;
   for (const v1::RunRecord& run : job.runs())
     if (run.outcome() == kOutcomeMoved) return false;
