@@ -39,10 +39,11 @@
 // RunningJob::movable).
 //
 // Mean JCT in hours (issue 6 note; ranges over runs with cycle intervals
-// of 29, 30 and 31 s): tatami without moves / the first rule (uncontended
-// takers, 2 h, no cost test) / the rule above / tatami-blind:
+// of 29, 30 and 31 s, and for the rule above and tatami-blind at 20x of 28
+// to 32 s): tatami without moves / the first rule (uncontended takers,
+// 2 h, no cost test) / the rule above / tatami-blind:
 //   GigaTexas, sustained overload, 60k jobs at 15x  4.84 / 4.49 / 4.33-4.34 / 5.03-5.04
-//                                              20x  6.18-6.24 / 6.03-6.05 / 5.16-5.66 / 5.73-5.83
+//                                              20x  6.18-6.24 / 6.03-6.05 / 5.15-5.66 / 5.73-5.83
 //                                              25x  6.33 / 6.78 / 5.26-5.33 / 6.28-6.32
 //   a 20k-job burst at 100x                         4.92 / 5.00 / 4.99-5.00 / 5.40-5.42
 //                      300x                         5.15 / 5.22 / 5.23-5.25 / 5.66
