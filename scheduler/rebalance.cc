@@ -59,7 +59,6 @@ Elsewhere ElsewhereOf(const ResourceRequest& request, const std::vector<JobOptio
 void KindRebalancer::Waits(const PendingJob& job, AcceleratorKind kind, uint64_t devices,
                            DurationMs limit) {
   if (rule_.min_remaining <= 0 || kind == AcceleratorKind::kNone || devices == 0) return;
-  wanted_[static_cast<size_t>(kind)] = true;
   Queue& q = queue_[static_cast<size_t>(kind)];
   ++q.jobs;
   q.device_hours += double(devices) * double(limit) / double(kHour);

@@ -80,7 +80,7 @@ class KindRebalancer {
   };
 
   // Whether any job of this cycle waited for `kind`, however briefly.
-  bool Wanted(AcceleratorKind kind) const { return wanted_[static_cast<size_t>(kind)]; }
+  bool Wanted(AcceleratorKind kind) const { return queue_[static_cast<size_t>(kind)].jobs > 0; }
 
   // The running jobs to move (by id), given what each kind has free once
   // the cycle's starts are taken (by AcceleratorKind). Jobs already being
@@ -106,7 +106,6 @@ class KindRebalancer {
   RebalanceRule rule_;
   TimeMs now_;
   std::array<Demand, kAcceleratorKinds> demand_{};
-  std::array<bool, kAcceleratorKinds> wanted_{};
   std::array<Queue, kAcceleratorKinds> queue_{};
 };
 

@@ -283,10 +283,10 @@ class Cycle {
     if (now.ok()) {
       hold.shares = std::move(*now);
     } else if (reservations_->MayFreeEnoughBefore(req, free_.Free(req), by + 1)) {
-      std::optional<Reservation> later = reservations_->Propose(job.job_id, req, placer_);
+      const std::optional<Reservation>& later = Proposal(req);
       if (later && later->start <= by) {
         hold.start = later->start;
-        hold.shares = std::move(later->shares);
+        hold.shares = later->shares;
         hold.end = hold.start + left;
       }
     }
