@@ -385,7 +385,7 @@ Result<Controller::Accepted> Controller::ValidateAndExpand(v1::JobSpec spec) {
   if (Status s = ResolveJobOptions(spec, config_, largest_node_); !s.ok()) return s.error();
   auto checked = CheckResolvedSpec(spec);
   if (!checked) return checked.error();
-  if (Status s = CheckDependencies(0, spec); !s.ok()) return s.error();
+  if (Status s = CheckDependencies(0, spec, spec.user()); !s.ok()) return s.error();
   if (Status s = CheckNice(spec.user(), spec.nice()); !s.ok()) return s.error();
 
   v1::JobInfo base;

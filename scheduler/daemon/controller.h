@@ -210,9 +210,12 @@ class Controller {
   // job `id` (0: a new one, which no job can wait on yet), that none of
   // them waits, directly or through others, on it: a cycle that would
   // never start. Takes mu_ (shared); the Locked form needs it held, so
-  // that an update checks and applies under one lock.
-  Status CheckDependencies(uint64_t id, const v1::JobSpec& spec) const;
-  Status CheckDependenciesLocked(uint64_t id, const v1::JobSpec& spec) const;
+  // that an update checks and applies under one lock. Under private_data a
+  // `requester` who is not an admin may name only their own jobs.
+  Status CheckDependencies(uint64_t id, const v1::JobSpec& spec,
+                           const std::string& requester) const;
+  Status CheckDependenciesLocked(uint64_t id, const v1::JobSpec& spec,
+                                 const std::string& requester) const;
   // Evaluates --dependency terms against the jobs in memory and gone_.
   // Valid while mu_ is held (shared suffices) and no job is added.
   DependencyLookup DependencyLookupLocked() const;

@@ -38,16 +38,29 @@ DependencyLookup Controller::DependencyLookupLocked() const {
   return lookup;
 }
 
-Status Controller::CheckDependencies(uint64_t id, const v1::JobSpec& spec) const {
+Status Controller::CheckDependencies(uint64_t id, const v1::JobSpec& spec,
+                                     const std::string& requester) const {
   std::shared_lock lock(mu_);
-  return CheckDependenciesLocked(id, spec);
+  return CheckDependenciesLocked(id, spec, requester);
 }
 
-Status Controller::CheckDependenciesLocked(uint64_t id, const v1::JobSpec& spec) const {
+Status Controller::CheckDependenciesLocked(uint64_t id, const v1::JobSpec& spec,
+                                           const std::string& requester) const {
+  // Under private_data a job of another user's is one that does not exist,
+  // as in squeue and tatami wait: else a customer could learn, by naming
+  // ids, which jobs exist and (afterok against afternotok) how they ended.
+  bool own_only = config_.private_data.jobs && !IsAdmin(requester);
+  auto names_a_job = [&](uint64_t named_id) {
+    for (const v1::JobInfo* job : JobsWithIdLocked(named_id))
+      if (!own_only || job->spec().user() == requester) return true;
+    for (const v1::JobInfo& job : GoneWithIdLocked(named_id))
+      if (!own_only || job.spec().user() == requester) return true;
+    return false;
+  };
   std::vector<uint64_t> named;  // the jobs still to look at, as the search finds them
   for (const auto& d : spec.dependencies()) {
     if (d.type() == "singleton") continue;
-    if (JobsWithIdLocked(d.job_id()).empty() && GoneWithIdLocked(d.job_id()).empty())
+    if (!names_a_job(d.job_id()))
       return MakeError("--dependency: job " + std::to_string(d.job_id()) + " does not exist");
     named.push_back(d.job_id());
   }

@@ -183,7 +183,7 @@ v1::UpdateJobsReply Controller::UpdateJobs(const v1::UpdateJobsRequest& req) {
       // Checked under the lock that applies it: an update checked beside
       // this one could otherwise close a cycle through it.
       if (req.has_dependency()) {
-        if (Status s = CheckDependenciesLocked(c.id, c.after); !s.ok()) {
+        if (Status s = CheckDependenciesLocked(c.id, c.after, req.requester()); !s.ok()) {
           reply.add_errors(JobName(c.id) + ": " + s.error().message);
           continue;
         }

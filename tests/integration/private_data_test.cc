@@ -1,9 +1,9 @@
 // private_data (Slurm's PrivateData), end to end: under the test cluster's
 // `private_data: [jobs, usage]`, a user sees only their own jobs in squeue,
 // sacct, tatami explain and tatami wait, only their own usage in tatami
-// report, and in sshare only the accounts they may charge; root, an admin,
-// sees everyone's. Customers of a shared cluster must not learn each
-// other's job names, sizes or spend.
+// report, and in sshare only the accounts they may charge; a --dependency
+// may name only their own jobs; root, an admin, sees everyone's. Customers of a shared cluster must
+// not learn each other's job names, sizes or spend.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -37,6 +37,18 @@ TEST_F(ClusterTest, UsersSeeOnlyTheirOwnJobsAndUsage) {
             theirs + " COMPLETED 0:0\n");
   EXPECT_EQ(cluster_.Run("tatami wait " + mine + " " + theirs).out,
             mine + " COMPLETED 0:0\n" + theirs + " COMPLETED 0:0\n");
+  // A dependency may name only one's own jobs: another user's is one that
+  // does not exist, or afterok against afternotok would tell how it ended.
+  ExpectRefused(as_nobody + "sbatch -D /tmp -o /dev/null -d afterok:" + mine + " --wrap=true",
+                "--dependency: job " + mine + " does not exist");
+  std::string after_own =
+      cluster_.Value(as_nobody + "sbatch --parsable -D /tmp -o /dev/null -H -d afterok:" + theirs +
+                     " --wrap=true");
+  ASSERT_FALSE(after_own.empty());
+  ExpectRefused(as_nobody + "tatami update " + after_own + " -d afterany:" + mine,
+                "Job " + after_own + ": --dependency: job " + mine + " does not exist");
+  EXPECT_EQ(cluster_.Run("tatami update " + after_own + " -d afterany:" + mine).exit_code, 0);
+  EXPECT_EQ(cluster_.Run("scancel " + after_own).exit_code, 0);
   // sbatch --wait waits as its user: nobody's own job, and its exit code.
   EXPECT_EQ(cluster_.Run(as_nobody + "sbatch -W -D /tmp -o /dev/null --wrap='exit 3'").exit_code,
             3);
