@@ -165,7 +165,6 @@ class Agent {
   std::string metrics_address_;
   std::string socket_ifname_;  // the interface holding the advertised address, for NCCL
   std::unique_ptr<v1::Controller::Stub> controller_;
-  Reaper reaper_;
 
   std::mutex mu_;
   std::condition_variable jobs_cv_;  // a job was added
@@ -186,6 +185,9 @@ class Agent {
   std::thread timer_thread_;
   std::thread report_thread_;
   std::thread sample_thread_;
+  // Last, so that it goes first: its destructor joins its thread, after
+  // which no exit callback (they use the members above) runs.
+  Reaper reaper_;
 };
 
 }  // namespace tatami

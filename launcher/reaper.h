@@ -1,17 +1,20 @@
-// Collects every child of the agent with one thread (waitid), and calls back
-// with how each ended. Children are registered atomically with their spawn,
-// so a child that exits at once is never missed.
+// Collects the children it spawned, and only those, with one thread, and
+// calls back with how each ended. Children are registered atomically with
+// their spawn, so a child that exits at once is never missed.
+//
+// Each child is watched through a pidfd (pidfd_open) and reaped by its own
+// pid, never with wait4(-1): two Reapers in one process (an agent's tests
+// make one per Agent), or a caller that waits for a child of its own, never
+// take each other's children.
 //
 // Thread-safe. Callbacks run on the reaper thread and must not call back in.
 // Destroying the Reaper waits for a callback under way; none runs after.
-// With children still running, its thread is left blocked in wait4 (it
-// cannot be interrupted): it owns its share of the state, so the child
-// that wakes it later finds the Reaper gone and the thread just ends.
+// Children still running then are reaped, as they end, by a detached
+// thread that calls no one, so they do not stay zombies.
 #pragma once
 
 #include <sys/types.h>
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -35,21 +38,29 @@ class Reaper {
   using OnExit = std::function<void(pid_t, ExitStatus)>;
   Reaper();
   ~Reaper();
+  Reaper(const Reaper&) = delete;
+  Reaper& operator=(const Reaper&) = delete;
 
-  // Calls `spawn` and registers `on_exit` for the pid it returns, under one lock.
+  // Calls `spawn` and registers `on_exit` for the pid it returns, under one
+  // lock. A child that cannot be watched (no pidfd: too many open files)
+  // is killed and reaped, and the error says so.
   Result<pid_t> SpawnAndWatch(const std::function<Result<pid_t>()>& spawn, OnExit on_exit);
 
  private:
-  // Shared with the thread, which may outlive the Reaper (above).
-  struct State {
-    std::mutex mu;
-    std::condition_variable cv;
-    std::map<pid_t, OnExit> watched;
-    bool stopping = false;
-    bool calling = false;  // a callback is running
+  struct Watched {
+    int pidfd;
+    OnExit on_exit;
   };
-  static void Loop(const std::shared_ptr<State>& state);
-  std::shared_ptr<State> state_ = std::make_shared<State>();
+  void Loop();
+  // Reaps the ended child `pid`, if it has ended, and calls back for it.
+  // Returns false once the Reaper is stopping.
+  bool Collect(pid_t pid);
+  void Wake() const;
+
+  std::mutex mu_;
+  std::map<pid_t, Watched> watched_;  // guarded by mu_
+  bool stopping_ = false;             // guarded by mu_; no callback starts once set
+  int wake_fd_;  // an eventfd: the watched set changed, or stop (-1: none; poll every 100 ms)
   std::thread thread_;
 };
 

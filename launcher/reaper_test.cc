@@ -3,16 +3,20 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
+#include <iterator>
 #include <memory>
+#include <string>
 #include <thread>
 
 #include "launcher/process.h"
@@ -20,23 +24,20 @@
 namespace tatami {
 namespace {
 
-// Threads of this process blocked in wait4 (read from /proc: the Reaper
-// does not say, and the test must know its thread got there).
-int ThreadsInWait4() {
-  int n = 0;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream in(task.path() / "syscall");
-    long number = -1;
-    if (in >> number && number == SYS_wait4) ++n;
-  }
-  return n;
-}
-
 int Threads() {
   int n = 0;
   for ([[maybe_unused]] const auto& task : std::filesystem::directory_iterator("/proc/self/task"))
     ++n;
   return n;
+}
+
+// The state letter of /proc/PID/stat ('Z': ended, not yet reaped), or 0
+// when there is no such process (reaped).
+char ProcessState(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t name_end = stat.rfind(')');  // the command name may hold spaces
+  return name_end == std::string::npos || name_end + 2 >= stat.size() ? 0 : stat[name_end + 2];
 }
 
 bool Eventually(const std::function<bool()>& ready) {
@@ -48,36 +49,66 @@ bool Eventually(const std::function<bool()>& ready) {
   return true;
 }
 
+// A child that runs until `fd` (its stdin) is closed at the other end.
+Result<pid_t> SpawnReader(int fd) {
+  SpawnOptions o;
+  o.argv = {"/bin/sh", "-c", "read line"};
+  o.stdin_fd = fd;
+  return Spawn(o);
+}
+
+Result<pid_t> SpawnExiting(int code) {
+  SpawnOptions o;
+  o.argv = {"/bin/sh", "-c", "exit " + std::to_string(code)};
+  return Spawn(o);
+}
+
 // The agent's Reaper goes while a job's process still runs (the agent
-// stops, or a test ends): its thread stays blocked in wait4. When the
-// process ends later, the thread that reaps it must neither touch the
-// Reaper's freed state (AddressSanitizer caught that in Agent's tests)
-// nor call the gone owner: it ends.
-TEST(Reaper, AChildThatEndsAfterTheReaperIsGoneCallsNoOne) {
+// stops, or a test ends). When the process ends later, it must be reaped
+// (not left a zombie) without calling the gone owner, and without taking
+// the children of the Reaper that follows (the next Agent of a test).
+TEST(Reaper, AChildThatEndsAfterTheReaperIsGoneIsReapedAndCallsNoOne) {
   int pipe_fds[2];
   ASSERT_EQ(pipe2(pipe_fds, O_CLOEXEC), 0);  // the child keeps only its stdin
   std::atomic<int> called{0};
-  int waiting_before = ThreadsInWait4();  // other tests' left threads
   int threads_before = Threads();
   auto reaper = std::make_unique<Reaper>();
-  Result<pid_t> pid = reaper->SpawnAndWatch(
-      [&] {
-        SpawnOptions o;
-        o.argv = {"/bin/sh", "-c", "read line"};  // ends when the pipe closes
-        o.stdin_fd = pipe_fds[0];
-        return Spawn(o);
-      },
-      [&](pid_t, ExitStatus) { ++called; });
+  Result<pid_t> pid = reaper->SpawnAndWatch([&] { return SpawnReader(pipe_fds[0]); },
+                                            [&](pid_t, ExitStatus) { ++called; });
   ASSERT_TRUE(pid.ok()) << pid.error().message;
   close(pipe_fds[0]);
-  ASSERT_TRUE(Eventually([&] { return ThreadsInWait4() == waiting_before + 1; }));
   reaper.reset();
+
+  Reaper next;
+  std::promise<ExitStatus> done;
+  ASSERT_TRUE(next.SpawnAndWatch([] { return SpawnExiting(7); },
+                                 [&](pid_t, ExitStatus s) { done.set_value(s); })
+                  .ok());
+  EXPECT_EQ(done.get_future().get().exit_code, 7);
+
   close(pipe_fds[1]);
-  // One of the threads in wait4 reaps it and, its Reaper gone, ends: all
-  // it did after wait4 is done by then.
-  EXPECT_TRUE(Eventually([&] { return kill(*pid, 0) == -1 && errno == ESRCH; }));
-  EXPECT_TRUE(Eventually([&] { return Threads() == threads_before; }));
+  EXPECT_TRUE(Eventually([&] { return ProcessState(*pid) == 0; })) << "left a zombie";
+  EXPECT_TRUE(Eventually([&] { return Threads() == threads_before + 1; }));  // next's thread
   EXPECT_EQ(called.load(), 0);
+}
+
+// A child the Reaper did not start is not its to reap: its parent waits
+// for it as it would without a Reaper (wait4(-1) took it before).
+TEST(Reaper, LeavesOtherChildrenToWhoeverWaitsForThem) {
+  int pipe_fds[2];
+  ASSERT_EQ(pipe2(pipe_fds, O_CLOEXEC), 0);
+  Reaper reaper;  // watching a child of its own, so that it waits
+  ASSERT_TRUE(
+      reaper.SpawnAndWatch([&] { return SpawnReader(pipe_fds[0]); }, [](pid_t, ExitStatus) {})
+          .ok());
+  close(pipe_fds[0]);
+  Result<pid_t> own = SpawnExiting(3);
+  ASSERT_TRUE(own.ok()) << own.error().message;
+  EXPECT_TRUE(Eventually([&] { return ProcessState(*own) == 'Z'; }));
+  int wstatus = 0;
+  ASSERT_EQ(waitpid(*own, &wstatus, 0), *own) << strerror(errno);
+  EXPECT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 3);
+  close(pipe_fds[1]);
 }
 
 }  // namespace
