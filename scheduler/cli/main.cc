@@ -1,5 +1,6 @@
-// tatami: the command line. Also answers to sbatch, squeue, scancel, sinfo
-// and sacct when called through links of those names.
+// tatami: the command line. Also answers to sbatch, squeue, scancel,
+// scontrol, sinfo, sacct, sreport, sshare and sprio when called through
+// links of those names.
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -28,6 +29,7 @@ commands:
   release  let held jobs start                 (scontrol release)
   requeue  end running jobs' runs, queue them again; --hold: held (scontrol requeue[hold])
   update   change a pending job's settings, a running one's time limit (scontrol update job)
+  control  Slurm's scontrol: show hostnames|hostlist|job, hold, release, requeue, update (scontrol)
 
 `tatami COMMAND --help` lists a command's options.
 )";
@@ -51,7 +53,7 @@ int main(int argc, char** argv) {
       {"hold", nullptr, tatami::RunHold},       {"release", nullptr, tatami::RunRelease},
       {"requeue", nullptr, tatami::RunRequeue}, {"share", "sshare", tatami::RunShare},
       {"qos", nullptr, tatami::RunQos},         {"prio", "sprio", tatami::RunPrio},
-      {"update", nullptr, tatami::RunUpdate},
+      {"update", nullptr, tatami::RunUpdate},   {"control", "scontrol", tatami::RunControl},
   };
   for (const auto& c : commands) {
     if (c.slurm_name && self == c.slurm_name)

@@ -1,0 +1,98 @@
+#include "scheduler/cli/job_record.h"
+
+#include <grp.h>
+#include <pwd.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "base/duration.h"
+#include "base/strings.h"
+#include "scheduler/cli/job_fields.h"
+
+namespace tatami {
+namespace {
+
+// "alice(1000)", as Slurm shows a user or group; the name from the job
+// (user) or this machine's group database (group), else the id alone.
+std::string NameAndId(const std::string& name, uint32_t id) {
+  return name.empty() ? std::to_string(id) : name + "(" + std::to_string(id) + ")";
+}
+
+std::string GroupName(uint32_t gid) {
+  struct group entry;
+  struct group* found = nullptr;
+  std::vector<char> buffer(4096);
+  if (getgrgid_r(gid, &entry, buffer.data(), buffer.size(), &found) != 0 || !found) return "";
+  return found->gr_name;
+}
+
+// The job's TRES: what it holds, or for a pending job what it asks for.
+std::string Tres(const v1::JobInfo& job, TimeMs now) {
+  if (job.allocation_size() > 0) return AcctField(job, "AllocTRES", now);
+  std::string t =
+      "cpu=" + std::to_string(CpuCount(job)) + ",node=" + std::to_string(NodeCount(job));
+  std::string gres = GresText(job);  // per node: "gpu:h100:8"
+  if (!gres.empty()) {
+    size_t count_at = gres.rfind(':');
+    uint64_t per_node = std::stoull(gres.substr(count_at + 1));
+    t +=
+        ",gres/" + gres.substr(0, gres.find(':')) + "=" + std::to_string(per_node * NodeCount(job));
+  }
+  return t;
+}
+
+// --ntasks, or one task per node (--ntasks-per-node of them), as CpuCount counts.
+uint32_t Tasks(const v1::JobInfo& job) {
+  const v1::JobSpec& s = job.spec();
+  return s.ntasks() ? s.ntasks() : std::max<uint32_t>(1, s.ntasks_per_node()) * NodeCount(job);
+}
+
+}  // namespace
+
+std::string ScontrolJobRecord(const v1::JobInfo& job, TimeMs now, bool one_line) {
+  const v1::JobSpec& s = job.spec();
+  auto field = [&](char f) { return QueueField(job, f, now); };
+  std::string start = job.state() == v1::PENDING ? FormatTimestamp(StartTimeShown(job))
+                                                 : FormatTimestamp(job.start_time());
+  TimeMs end_time = job.end_time();
+  if (end_time == 0 && job.time_limit_ms() > 0) {
+    TimeMs started = job.state() == v1::PENDING ? StartTimeShown(job) : job.start_time();
+    if (started > 0) end_time = started + job.time_limit_ms();
+  }
+  std::string job_id = "JobId=" + std::to_string(job.job_id());
+  if (job.array_task_id() >= 0)
+    job_id += " ArrayJobId=" + std::to_string(job.array_job_id()) +
+              " ArrayTaskId=" + std::to_string(job.array_task_id());
+  std::vector<std::string> lines = {
+      job_id + " JobName=" + s.name(),
+      "UserId=" + NameAndId(s.user(), s.uid()) +
+          " GroupId=" + NameAndId(GroupName(s.gid()), s.gid()),
+      "Priority=" + field('Q') + " Nice=" + field('y') + " Account=" + field('a') +
+          " QOS=" + field('q'),
+      "JobState=" + field('T') + " Reason=" + (job.reason().empty() ? "None" : job.reason()) +
+          " Dependency=" + field('E'),
+      "Requeue=" + std::string(s.requeue() ? "1" : "0") +
+          " Restarts=" + std::to_string(job.restart_count()) +
+          " BatchFlag=1 ExitCode=" + AcctField(job, "ExitCode", now),
+      "RunTime=" + FormatElapsed(Elapsed(job, now)) + " TimeLimit=" + field('l') +
+          " TimeMin=" + (s.time_min_ms() > 0 ? FormatElapsed(s.time_min_ms()) : "N/A"),
+      "SubmitTime=" + FormatTimestamp(job.submit_time()) + " EligibleTime=" +
+          FormatTimestamp(job.eligible_time() ? job.eligible_time()
+                                              : std::max(job.submit_time(), s.begin_time())),
+      "StartTime=" + start + " EndTime=" + FormatTimestamp(end_time) + " Deadline=N/A",
+      "Partition=" + field('P'),
+      "NodeList=" + (job.allocation_size() ? NodeListText(job) : "(null)") +
+          (job.state() == v1::PENDING ? " SchedNodeList=" + field('Y') : ""),
+      "NumNodes=" + std::to_string(NodeCount(job)) + " NumCPUs=" + std::to_string(CpuCount(job)) +
+          " NumTasks=" + std::to_string(Tasks(job)) +
+          " CPUs/Task=" + std::to_string(std::max<uint32_t>(1, s.cpus_per_task())),
+      "TRES=" + Tres(job, now),
+      "Features=" + field('f'),
+      "Command=" + field('o'),
+      "WorkDir=" + s.work_dir(),
+  };
+  return one_line ? Join(lines, " ") + "\n" : Join(lines, "\n   ") + "\n";
+}
+
+}  // namespace tatami
