@@ -24,8 +24,9 @@ int RunJobAction(const std::string& prog, const Args& args, v1::CancelRequest re
       req.set_hold_action(v1::CancelRequest::HOLD);
     } else if (!r.Peek().empty() && r.Peek()[0] == '-') {
       return Fail(prog, "unrecognized option '" + r.Peek() + "'");
+    } else {
+      for (const auto& id : Split(r.Next(), ',')) req.add_job_ids(id);
     }
-    for (const auto& id : Split(r.Next(), ',')) req.add_job_ids(id);
   }
   if (req.job_ids().empty()) return Fail(prog, "no job ids given");
   return SendJobSelection(prog, std::move(req));

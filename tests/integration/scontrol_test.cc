@@ -88,6 +88,9 @@ TEST_F(ClusterTest, ScontrolRefusesWhatItDoesNotDoAndSaysWhy) {
        "scontrol: error: update NodeName: 'Weight=5' is not something tatami can change (it "
        "takes State= and Reason=)\n"},
       {"scontrol --bogus show job", "scontrol: error: unrecognized option '--bogus'\n"},
+      // --hold with no job after it once read past the arguments' end.
+      {"scontrol requeuehold", "scontrol: error: no job ids given\n"},
+      {"tatami requeue --hold", "tatami requeue: error: no job ids given\n"},
   });
 }
 
