@@ -70,7 +70,14 @@ std::string CompressCounts(const std::vector<uint32_t>& counts) {
 std::vector<std::string> ExecEnvironment(const std::vector<std::string>& job_env,
                                          const std::vector<std::string>& extra,
                                          const std::string& node_job_dir) {
-  std::vector<std::string> env = job_env;
+  auto key_of = [](const std::string& kv) { return std::string_view(kv).substr(0, kv.find('=')); };
+  std::vector<std::string> env;
+  for (const std::string& kv : job_env) {
+    // An extra of the same name replaces it: getenv finds the first.
+    if (std::none_of(extra.begin(), extra.end(),
+                     [&](const std::string& e) { return key_of(e) == key_of(kv); }))
+      env.push_back(kv);
+  }
   env.insert(env.end(), extra.begin(), extra.end());
   constexpr std::string_view kTmpdir = "OMPI_MCA_orte_tmpdir_base=";
   bool chosen = std::any_of(env.begin(), env.end(),

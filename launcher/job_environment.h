@@ -31,7 +31,8 @@ std::string InterfaceWithAddress(const std::string& host);
 std::vector<std::string> BuildJobEnvironment(const v1::JobLaunch& launch, const LaunchContext& ctx);
 
 // The environment of a process a job starts on one of its nodes through
-// tatami-rsh (mpirun's orted): `job_env`, then the request's `extra`, then
+// tatami-rsh (mpirun's orted) or srun: `job_env` less the names `extra`
+// sets (srun's SLURM_PROCID replaces the batch script's 0), then `extra`, then
 // Open MPI's session directory in `node_job_dir` unless the user chose one.
 // Emulated nodes share one host, and orteds of one job creating
 // /tmp/ompi.HOST.UID/jf.N at once fail with "File exists"

@@ -96,6 +96,14 @@ TEST(JobEnvironment, AnOrtedsSessionDirectoryIsItsNodesJobFolder) {
             "OMPI_MCA_orte_tmpdir_base=/scratch");
 }
 
+// srun's tasks each set SLURM_PROCID: getenv would find the job's "0" first.
+TEST(JobEnvironment, AnExecsOwnVariablesReplaceTheJobsOfTheSameName) {
+  std::vector<std::string> job = {"SLURM_PROCID=0", "PATH=/usr/bin", "SLURM_LOCALID=0"};
+  EXPECT_EQ(ExecEnvironment(job, {"SLURM_PROCID=3", "SLURM_LOCALID=1"}, "/spool/j"),
+            (std::vector<std::string>{"PATH=/usr/bin", "SLURM_PROCID=3", "SLURM_LOCALID=1",
+                                      "OMPI_MCA_orte_tmpdir_base=/spool/j"}));
+}
+
 TEST(JobEnvironment, ArrayTaskAndNonGpuDevices) {
   v1::JobLaunch l = TwoNodeGpuJob();
   l.mutable_job()->set_array_job_id(40);

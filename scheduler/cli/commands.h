@@ -35,6 +35,7 @@ int RunRelease(const std::string& prog, const Args& args);  // scontrol release
 int RunRequeue(const std::string& prog, const Args& args);  // scontrol requeue[hold]
 int RunUpdate(const std::string& prog, const Args& args);   // scontrol update job
 int RunControl(const std::string& prog, const Args& args);  // scontrol: show hostnames|job, ...
+int RunSrun(const std::string& prog, const Args& args);     // srun: a step of tasks, in a job
 
 // Prints "PROG: error: MESSAGE" to stderr and returns 1.
 int Fail(const std::string& prog, const std::string& message);

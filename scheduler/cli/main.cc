@@ -1,5 +1,5 @@
 // tatami: the command line. Also answers to sbatch, squeue, scancel,
-// scontrol, sinfo, sacct, sreport, sshare and sprio when called through
+// scontrol, srun, sinfo, sacct, sreport, sshare and sprio when called through
 // links of those names.
 #include <cstdio>
 #include <cstring>
@@ -30,6 +30,7 @@ commands:
   requeue  end running jobs' runs, queue them again; --hold: held (scontrol requeue[hold])
   update   change a pending job's settings, a running one's time limit (scontrol update job)
   control  Slurm's scontrol: show hostnames|hostlist|job, hold, release, requeue, update (scontrol)
+  run      inside a job: a command's tasks across the job's nodes (srun)
 
 `tatami COMMAND --help` lists a command's options.
 )";
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
       {"requeue", nullptr, tatami::RunRequeue}, {"share", "sshare", tatami::RunShare},
       {"qos", nullptr, tatami::RunQos},         {"prio", "sprio", tatami::RunPrio},
       {"update", nullptr, tatami::RunUpdate},   {"control", "scontrol", tatami::RunControl},
+      {"run", "srun", tatami::RunSrun},
   };
   for (const auto& c : commands) {
     if (c.slurm_name && self == c.slurm_name)

@@ -1,0 +1,67 @@
+// srun inside a job, end to end: a two-node job runs a step of tasks across
+// its nodes through the agents, each task with its rank, local rank and
+// node in Slurm's variables; srun relays their output (-l: by rank), keeps
+// every argument as given, exits with the highest exit code, and with -K
+// ends the others when one fails. What it cannot do is refused by name.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/integration/cluster_fixture.h"
+
+namespace tatami::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST_F(ClusterTest, SrunRunsATaskPerRankAcrossTheJobsNodes) {
+  std::string job = Submit(
+      "-N 2 --ntasks-per-node=2 --gpus-per-node=2 -o step.out --wrap='"
+      "srun -l sh -c \"echo \\$SLURM_PROCID \\$SLURM_LOCALID \\$SLURM_NODEID \\$SLURMD_NODENAME "
+      "\\$SLURM_STEP_NUM_TASKS \\$SLURM_STEP_NODELIST\" | sort; "
+      "srun -l tatami-bind sh -c \"echo \\$RANK \\$LOCAL_RANK \\$TATAMI_DEVICE\" | sort; "
+      "srun -n 1 printf \"%s|\" \"a b\" c; echo; "
+      "srun -N 1 -n 3 sh -c \"exit \\$SLURM_PROCID\"; echo exit=$?'");
+  ASSERT_EQ(Wait(job), 0);
+  EXPECT_EQ(cluster_.Run("cat step.out").out,
+            "0: 0 0 0 h100-01 4 h100-[01-02]\n"
+            "1: 1 1 0 h100-01 4 h100-[01-02]\n"
+            "2: 2 0 1 h100-02 4 h100-[01-02]\n"
+            "3: 3 1 1 h100-02 4 h100-[01-02]\n"
+            "0: 0 0 0\n"  // tatami-bind: rank, local rank, the rank's GPU
+            "1: 1 1 1\n"
+            "2: 2 0 0\n"
+            "3: 3 1 1\n"
+            "a b|c|\n"
+            "exit=2\n");
+}
+
+TEST_F(ClusterTest, SrunWithKillOnBadExitEndsTheOtherTasksWhenOneFails) {
+  std::string job = Submit(
+      "-N 2 -o kill.out --wrap='"
+      "srun -K sh -c \"[ \\$SLURM_PROCID = 0 ] && exit 3; exec sleep 600\"; echo exit=$?'");
+  ASSERT_EQ(Wait(job), 0);
+  CommandResult out = cluster_.Run("cat kill.out");
+  EXPECT_THAT(out.out, HasSubstr("srun: error: task 0 exited with 3; ending the others (-K)\n"));
+  EXPECT_THAT(out.out, HasSubstr("exit=3\n"));
+}
+
+TEST_F(ClusterTest, SrunRefusesWhatItCannotDoAndSaysWhy) {
+  std::string job = Submit(
+      "-N 2 -o refused.out --wrap='srun -N 3 true; srun -n 5 --ntasks-per-node=2 true; "
+      "srun --mpi=pmix true; srun -n 0 true; srun; true'");
+  ASSERT_EQ(Wait(job), 0);
+  EXPECT_EQ(cluster_.Run("cat refused.out").out,
+            "srun: error: --nodes=3: the job has only 2 nodes\n"
+            "srun: error: --ntasks=5 does not fit 2 per node on 2 nodes\n"
+            "srun: error: option --mpi=pmix is not one tatami's srun takes (it takes -n, -N, "
+            "--ntasks-per-node, -c, -l and -K)\n"
+            "srun: error: --ntasks: want a positive whole number, not '0'\n"
+            "srun: error: no command given\n");
+  ExpectErrors({{"env -u SLURM_JOB_ID srun hostname",
+                 "srun: error: not inside a job (SLURM_JOB_ID, SLURM_JOB_NODELIST or "
+                 "TATAMI_NODE_ADDRESSES unset): tatami runs steps inside allocations; submit one "
+                 "with sbatch (--wait to block until it ends)\n"}});
+}
+
+}  // namespace
+}  // namespace tatami::testing
