@@ -2,7 +2,7 @@
 // its nodes through the agents, each task with its rank, local rank and
 // node in Slurm's variables; srun relays their output (-l: by rank), keeps
 // every argument as given, exits with the highest exit code, and with -K
-// ends the others when one fails. What it cannot do is refused by name.
+// (or when it is sent SIGTERM) ends the other tasks. What it cannot do is refused by name.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -35,14 +35,21 @@ TEST_F(ClusterTest, SrunRunsATaskPerRankAcrossTheJobsNodes) {
             "exit=2\n");
 }
 
-TEST_F(ClusterTest, SrunWithKillOnBadExitEndsTheOtherTasksWhenOneFails) {
+TEST_F(ClusterTest, SrunEndsItsTasksWhenOneFailsWithKOrWhenItIsTerminated) {
   std::string job = Submit(
       "-N 2 -o kill.out --wrap='"
-      "srun -K sh -c \"[ \\$SLURM_PROCID = 0 ] && exit 3; exec sleep 600\"; echo exit=$?'");
+      "srun -K sh -c \"[ \\$SLURM_PROCID = 0 ] && exit 3; exec sleep 600\"; echo exit=$?; "
+      "srun sh -c \"echo \\$\\$ > pid.\\$SLURM_PROCID.tmp; mv pid.\\$SLURM_PROCID.tmp "
+      "pid.\\$SLURM_PROCID; exec sleep 600\" & step=$!; "
+      "while [ ! -e pid.0 ] || [ ! -e pid.1 ]; do sleep 0.05; done; kill -TERM $step; wait $step; "
+      "echo exit=$?; while kill -0 $(cat pid.0) $(cat pid.1) 2>/dev/null; do sleep 0.05; done; "
+      "echo tasks gone'");
   ASSERT_EQ(Wait(job), 0);
   CommandResult out = cluster_.Run("cat kill.out");
   EXPECT_THAT(out.out, HasSubstr("srun: error: task 0 exited with 3; ending the others (-K)\n"));
   EXPECT_THAT(out.out, HasSubstr("exit=3\n"));
+  // SIGTERM to srun ends its tasks, and srun exits as a shell reports it.
+  EXPECT_THAT(out.out, HasSubstr("exit=143\ntasks gone\n"));
 }
 
 TEST_F(ClusterTest, SrunRefusesWhatItCannotDoAndSaysWhy) {
