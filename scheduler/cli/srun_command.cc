@@ -13,7 +13,8 @@
 // that could not run. SIGINT and SIGTERM end every task (srun then exits
 // with at least 128 + that signal); -K ends them all when one fails.
 // Outside a job srun says so: tatami runs steps only inside allocations.
-// One thread per task, each a streaming Exec call.
+// Tasks read /dev/null: srun's stdin is not forwarded (Slurm's goes to task
+// 0). One thread per task, each a streaming Exec call.
 #include <grpcpp/grpcpp.h>
 #include <pthread.h>
 #include <signal.h>
