@@ -54,6 +54,13 @@ class ClusterTest : public ::testing::Test {
   int Wait(const std::string& jobs) {
     return cluster_.Run("tatami wait --timeout 60 " + jobs).exit_code;
   }
+  // What a job wrote to `output` (its -o), once it completed; a job that
+  // did not complete (or exit 0) fails the test.
+  std::string OutputOfJob(const std::string& args, const std::string& output) {
+    std::string job = Submit("-o " + output + " " + args);
+    EXPECT_EQ(Wait(job), 0) << "sbatch " << args;
+    return cluster_.Run("cat " + output).out;
+  }
   void Release(const std::string& file = "go") {
     std::ofstream(cluster_.dir() + "/" + file) << "go\n";
   }

@@ -14,15 +14,15 @@ namespace {
 using ::testing::HasSubstr;
 
 TEST_F(ClusterTest, SrunRunsATaskPerRankAcrossTheJobsNodes) {
-  std::string job = Submit(
-      "-N 2 --ntasks-per-node=2 --gpus-per-node=2 -o step.out --wrap='"
+  std::string out = OutputOfJob(
+      "-N 2 --ntasks-per-node=2 --gpus-per-node=2 --wrap='"
       "srun -l sh -c \"echo \\$SLURM_PROCID \\$SLURM_LOCALID \\$SLURM_NODEID \\$SLURMD_NODENAME "
       "\\$SLURM_STEP_NUM_TASKS \\$SLURM_STEP_NODELIST\" | sort; "
       "srun -l tatami-bind sh -c \"echo \\$RANK \\$LOCAL_RANK \\$TATAMI_DEVICE\" | sort; "
       "srun -n 1 printf \"%s|\" \"a b\" c; echo; "
-      "srun -N 1 -n 3 sh -c \"exit \\$SLURM_PROCID\"; echo exit=$?'");
-  ASSERT_EQ(Wait(job), 0);
-  EXPECT_EQ(cluster_.Run("cat step.out").out,
+      "srun -N 1 -n 3 sh -c \"exit \\$SLURM_PROCID\"; echo exit=$?'",
+      "step.out");
+  EXPECT_EQ(out,
             "0: 0 0 0 h100-01 4 h100-[01-02]\n"
             "1: 1 1 0 h100-01 4 h100-[01-02]\n"
             "2: 2 0 1 h100-02 4 h100-[01-02]\n"
@@ -36,28 +36,25 @@ TEST_F(ClusterTest, SrunRunsATaskPerRankAcrossTheJobsNodes) {
 }
 
 TEST_F(ClusterTest, SrunEndsItsTasksWhenOneFailsWithKOrWhenItIsTerminated) {
-  std::string job = Submit(
-      "-N 2 -o kill.out --wrap='"
+  std::string out = OutputOfJob(
+      "-N 2 --wrap='"
       "srun -K sh -c \"[ \\$SLURM_PROCID = 0 ] && exit 3; exec sleep 600\"; echo exit=$?; "
       "srun sh -c \"echo \\$\\$ > pid.\\$SLURM_PROCID.tmp; mv pid.\\$SLURM_PROCID.tmp "
       "pid.\\$SLURM_PROCID; exec sleep 600\" & step=$!; "
       "while [ ! -e pid.0 ] || [ ! -e pid.1 ]; do sleep 0.05; done; kill -TERM $step; wait $step; "
       "echo exit=$?; while kill -0 $(cat pid.0) $(cat pid.1) 2>/dev/null; do sleep 0.05; done; "
-      "echo tasks gone'");
-  ASSERT_EQ(Wait(job), 0);
-  CommandResult out = cluster_.Run("cat kill.out");
-  EXPECT_THAT(out.out, HasSubstr("srun: error: task 0 exited with 3; ending the others (-K)\n"));
-  EXPECT_THAT(out.out, HasSubstr("exit=3\n"));
+      "echo tasks gone'",
+      "kill.out");
+  EXPECT_THAT(out, HasSubstr("srun: error: task 0 exited with 3; ending the others (-K)\n"));
+  EXPECT_THAT(out, HasSubstr("exit=3\n"));
   // SIGTERM to srun ends its tasks, and srun exits as a shell reports it.
-  EXPECT_THAT(out.out, HasSubstr("exit=143\ntasks gone\n"));
+  EXPECT_THAT(out, HasSubstr("exit=143\ntasks gone\n"));
 }
 
 TEST_F(ClusterTest, SrunRefusesWhatItCannotDoAndSaysWhy) {
-  std::string job = Submit(
-      "-N 2 -o refused.out --wrap='srun -N 3 true; srun -n 5 --ntasks-per-node=2 true; "
-      "srun --mpi=pmix true; srun -n 0 true; srun; true'");
-  ASSERT_EQ(Wait(job), 0);
-  EXPECT_EQ(cluster_.Run("cat refused.out").out,
+  EXPECT_EQ(OutputOfJob("-N 2 --wrap='srun -N 3 true; srun -n 5 --ntasks-per-node=2 true; "
+                        "srun --mpi=pmix true; srun -n 0 true; srun; true'",
+                        "refused.out"),
             "srun: error: --nodes=3: the job has only 2 nodes\n"
             "srun: error: --ntasks=5 does not fit 2 per node on 2 nodes\n"
             "srun: error: option --mpi=pmix is not one tatami's srun takes (it takes -n, -N, "
