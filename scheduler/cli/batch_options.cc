@@ -342,8 +342,35 @@ const std::vector<Option>& Options() {
          r.wait = true;
          return {};
        }},
+      {"gpus-per-task", 0, Arg::kRequired,
+       "GPUs for each task ([kind:]N): N x --ntasks-per-node on each node, or N x --ntasks",
+       [](const std::string& v, BatchRequest& r) -> Status {
+         r.gpus_per_task = v;
+         return {};
+       }},
+      {"mem-per-cpu", 0, Arg::kRequired,
+       "memory per CPU: times the CPUs on a node (--ntasks-per-node x --cpus-per-task)",
+       [](const std::string& v, BatchRequest& r) -> Status {
+         auto m = ParseMemoryMiB(v, "--mem-per-cpu");
+         if (!m) return m.error();
+         if (*m <= 0) return MakeError("--mem-per-cpu: want an amount above 0, not '" + v + "'");
+         r.mem_per_cpu_mib = *m;
+         return {};
+       }},
       {"mail-type", 0, Arg::kRequired, "(accepted, not acted on)", Warn("mail-type")},
       {"mail-user", 0, Arg::kRequired, "(accepted, not acted on)", Warn("mail-user")},
+      // Placement and accounting hints that scripts carry: tatami places by
+      // topology itself, so a script that names them runs as it would.
+      {"hint", 0, Arg::kRequired, "(accepted, not acted on)", Warn("hint")},
+      {"distribution", 'm', Arg::kRequired, "(accepted, not acted on)", Warn("distribution")},
+      {"threads-per-core", 0, Arg::kRequired, "(accepted, not acted on)", Warn("threads-per-core")},
+      {"gres-flags", 0, Arg::kRequired, "(accepted, not acted on)", Warn("gres-flags")},
+      {"switches", 0, Arg::kRequired, "(accepted, not acted on)", Warn("switches")},
+      {"wckey", 0, Arg::kRequired, "(accepted, not acted on)", Warn("wckey")},
+      {"profile", 0, Arg::kRequired, "(accepted, not acted on)", Warn("profile")},
+      {"acctg-freq", 0, Arg::kRequired, "(accepted, not acted on)", Warn("acctg-freq")},
+      {"get-user-env", 0, Arg::kOptional, "(accepted, not acted on)", Warn("get-user-env")},
+      {"propagate", 0, Arg::kOptional, "(accepted, not acted on)", Warn("propagate")},
 
       {"comment", 0, Arg::kRequired, "(accepted, not acted on)",
        [](const std::string&, BatchRequest&) -> Status { return {}; }},
@@ -481,8 +508,10 @@ const std::map<std::string, std::string>& EnvOptions() {
       {"SBATCH_EXPORT", "export"},
       {"SBATCH_GPUS", "gpus"},
       {"SBATCH_GPUS_PER_NODE", "gpus-per-node"},
+      {"SBATCH_GPUS_PER_TASK", "gpus-per-task"},
       {"SBATCH_GRES", "gres"},
       {"SBATCH_JOB_NAME", "job-name"},
+      {"SBATCH_MEM_PER_CPU", "mem-per-cpu"},
       {"SBATCH_MEM_PER_NODE", "mem"},
       {"SBATCH_OPEN_MODE", "open-mode"},
       {"SBATCH_OUTPUT", "output"},
@@ -522,6 +551,42 @@ Status ResolveExport(const std::string& spec, const std::vector<std::string>& en
     } else if (!all) {
       job.add_env(p + "=" + GetEnv(environ, p));
     }
+  }
+  return {};
+}
+
+// --gpus-per-task and --mem-per-cpu as the per-node (or per-job) amounts
+// the job's request holds, as Slurm counts them: GPUs per task times the
+// tasks on a node (or in the job, without --ntasks-per-node), memory per
+// CPU times the CPUs on a node.
+Status ResolvePerTaskAmounts(BatchRequest& r) {
+  v1::JobSpec& s = r.spec;
+  if (!r.gpus_per_task.empty()) {
+    if (s.accelerators().total() || s.accelerators().per_node())
+      return MakeError("--gpus-per-task: give it or --gpus, --gpus-per-node or --gres, not both");
+    if (r.gpus_per_task.find_first_of("|@") != std::string::npos)
+      return MakeError("--gpus-per-task: one shape ('" + r.gpus_per_task +
+                       "' names alternatives; give those with --gpus)");
+    v1::AcceleratorRequest per_task;
+    if (Status st = ParseAcceleratorShape("--gpus-per-task", r.gpus_per_task, false, &per_task);
+        !st.ok())
+      return st;
+    v1::AcceleratorRequest& a = *s.mutable_accelerators();
+    a.set_kind(per_task.kind());
+    if (s.ntasks_per_node()) {
+      a.set_per_node(per_task.per_node() * s.ntasks_per_node());
+    } else {
+      a.set_total(per_task.per_node() * std::max<uint32_t>(1, s.ntasks()));
+    }
+  }
+  if (r.mem_per_cpu_mib > 0) {
+    if (s.mem_per_node_mib() != 0) return MakeError("--mem-per-cpu: give it or --mem, not both");
+    uint32_t nodes = std::max<uint32_t>(1, s.nodes());
+    uint32_t tasks_per_node = s.ntasks_per_node()
+                                  ? s.ntasks_per_node()
+                                  : (std::max<uint32_t>(1, s.ntasks()) + nodes - 1) / nodes;
+    s.set_mem_per_node_mib(r.mem_per_cpu_mib * tasks_per_node *
+                           std::max<uint32_t>(1, s.cpus_per_task()));
   }
   return {};
 }
@@ -580,6 +645,7 @@ Result<BatchRequest> ParseBatch(
   }
   if (!wrap) req.spec.set_script(script);
   for (const auto& a : script_args) req.spec.add_script_args(a);
+  if (Status s = ResolvePerTaskAmounts(req); !s.ok()) return s.error();
 
   if (Status s = ResolveExport(req.export_spec, ctx.environ, req.spec); !s.ok()) return s.error();
 

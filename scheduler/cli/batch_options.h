@@ -23,7 +23,11 @@ struct BatchRequest {
   bool wait = false;
   std::string export_spec;            // --export as given; resolved once every source is read
   std::vector<std::string> warnings;  // options accepted but not acted on
-  TimeMs now = 0;                     // BatchContext::now: what --begin=now+N counts from
+  // Slurm's per-task and per-CPU amounts, as given: turned into the job's
+  // per-node or per-job amounts once the task and CPU counts are all read.
+  std::string gpus_per_task;    // --gpus-per-task=[kind:]N
+  int64_t mem_per_cpu_mib = 0;  // --mem-per-cpu
+  TimeMs now = 0;               // BatchContext::now: what --begin=now+N counts from
 };
 
 struct BatchContext {

@@ -246,9 +246,58 @@ TEST(BatchOptions, BeginCountsFromTheSubmittersClock) {
 }
 
 TEST(BatchOptions, UnsupportedButHarmlessOptionsWarn) {
-  auto r = Parse({"--mail-type=END", "--wrap=true"}, "");
-  ASSERT_TRUE(r.ok());
-  EXPECT_THAT(r->warnings, Contains(HasSubstr("--mail-type")));
+  auto r = Parse({"--mail-type=END", "--hint=nomultithread", "-m", "block:cyclic", "--get-user-env",
+                  "--wrap=true"},
+                 "");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  for (const char* option : {"--mail-type", "--hint", "--distribution", "--get-user-env"})
+    EXPECT_THAT(r->warnings, Contains(HasSubstr(option)));
+}
+
+// Slurm's per-task GPUs and per-CPU memory, in any order among the counts
+// they multiply: the request holds per-node (or per-job) amounts.
+TEST(BatchOptions, GpusPerTaskAndMemPerCpuBecomeTheJobsAmounts) {
+  auto per_node = Parse({"--gpus-per-task=h100:1", "--mem-per-cpu=2G", "-N", "2",
+                         "--ntasks-per-node=8", "-c", "4", "--wrap=true"},
+                        "");
+  ASSERT_TRUE(per_node.ok()) << per_node.error().message;
+  EXPECT_EQ(per_node->spec.accelerators().kind(), "h100");
+  EXPECT_EQ(per_node->spec.accelerators().per_node(), 8u);
+  EXPECT_EQ(per_node->spec.accelerators().total(), 0u);
+  EXPECT_EQ(per_node->spec.mem_per_node_mib(), 2048 * 8 * 4);
+
+  auto whole_job =
+      Parse({"-n", "6", "--gpus-per-task=2", "-N", "2", "--mem-per-cpu=100", "--wrap=true"}, "");
+  ASSERT_TRUE(whole_job.ok()) << whole_job.error().message;
+  EXPECT_EQ(whole_job->spec.accelerators().kind(), "gpu");
+  EXPECT_EQ(whole_job->spec.accelerators().total(), 12u);
+  EXPECT_EQ(whole_job->spec.mem_per_node_mib(), 100 * 3);  // 3 tasks a node, 1 CPU each
+
+  // From a script's directives too.
+  auto script = Parse({}, "#!/bin/sh\n#SBATCH --ntasks=4 --gpus-per-task=d1:1\n");
+  ASSERT_TRUE(script.ok()) << script.error().message;
+  EXPECT_EQ(script->spec.accelerators().kind(), "d1");
+  EXPECT_EQ(script->spec.accelerators().total(), 4u);
+}
+
+TEST(BatchOptions, PerTaskAmountsBesideTheirPerNodeFormsAreRefused) {
+  for (const auto& [args, error] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"--gpus-per-task=1", "--gpus-per-node=8"},
+            "--gpus-per-task: give it or --gpus, --gpus-per-node or --gres, not both"},
+           {{"--gpus-per-task=h100:1|d1:1"},
+            "--gpus-per-task: one shape ('h100:1|d1:1' names alternatives; give those with "
+            "--gpus)"},
+           {{"--gpus-per-task=tpu:1"},
+            "--gpus-per-task: unknown accelerator 'tpu' (want gpu, h100, d1 or hw4)"},
+           {{"--mem-per-cpu=1G", "--mem=8G"}, "--mem-per-cpu: give it or --mem, not both"},
+           {{"--mem-per-cpu=0"}, "--mem-per-cpu: want an amount above 0, not '0'"},
+       }) {
+    std::vector<std::string> all = args;
+    all.push_back("--wrap=true");
+    auto r = Parse(all, "");
+    ASSERT_FALSE(r.ok()) << args[0];
+    EXPECT_THAT(r.error().message, HasSubstr(error));
+  }
 }
 
 }  // namespace

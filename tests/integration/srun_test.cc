@@ -35,6 +35,16 @@ TEST_F(ClusterTest, SrunRunsATaskPerRankAcrossTheJobsNodes) {
             "exit=2\n");
 }
 
+// The usual PyTorch request, a GPU and some memory per CPU for each task:
+// each node gets what its tasks need.
+TEST_F(ClusterTest, PerTaskGpusAndPerCpuMemoryGiveEachNodeWhatItsTasksNeed) {
+  EXPECT_EQ(OutputOfJob("-N 2 --ntasks-per-node=2 -c 1 --gpus-per-task=1 --mem-per-cpu=100M "
+                        "--wrap='srun -l sh -c \"echo \\$SLURM_GPUS_ON_NODE "
+                        "\\$SLURM_MEM_PER_NODE\" | sort'",
+                        "per-task.out"),
+            "0: 2 200\n1: 2 200\n2: 2 200\n3: 2 200\n");
+}
+
 TEST_F(ClusterTest, SrunEndsItsTasksWhenOneFailsWithKOrWhenItIsTerminated) {
   std::string out = OutputOfJob(
       "-N 2 --wrap='"
