@@ -3,16 +3,16 @@
 //  - `show hostnames [LIST]` (LIST defaults to $SLURM_JOB_NODELIST): one
 //    node a line, what every torchrun or NCCL launch script runs to find its
 //    rendezvous host. `show hostlist[sorted] NAMES`: the reverse.
-//  - `show job [JOBID]`: Slurm's KEY=VALUE record (job_record.h); -o puts
-//    each on one line.
+//  - `show job [JOBID]`, `show node [NODES]`, `show partition [NAME]`:
+//    Slurm's KEY=VALUE records (job_record.h, node_record.h); -o puts each
+//    on one line.
 //  - hold, uhold, release, requeue, requeuehold, `update JobId=...`: the
 //    tatami commands of those names (hold, release, requeue [--hold],
 //    update), words, checks and errors alike.
 //  - `update NodeName=NODES State=DRAIN|DOWN Reason=TEXT` and
 //    `State=RESUME|IDLE|UNDRAIN`: tatami node drain|resume.
 // Keywords are case-insensitive, as Slurm's. What scontrol does beyond
-// these (show node, reconfigure, reservations, ...) is refused by name,
-// with the tatami command that answers instead where there is one.
+// these (reconfigure, reservations, ...) is refused by name.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +22,7 @@
 #include "scheduler/cli/client.h"
 #include "scheduler/cli/commands.h"
 #include "scheduler/cli/job_record.h"
+#include "scheduler/cli/node_record.h"
 
 namespace tatami {
 namespace {
@@ -31,6 +32,8 @@ constexpr const char* kUsage =
     "  show hostnames [HOSTLIST]     one name a line (default: $SLURM_JOB_NODELIST)\n"
     "  show hostlist[sorted] NAMES   names (a,b or a b) as one hostlist expression\n"
     "  show job [JOBID]              the job's record, KEY=VALUE (every job: none given)\n"
+    "  show node [NODES]             nodes' records (every node: none given)\n"
+    "  show partition [NAME]         partitions' records\n"
     "  hold|uhold|release JOBID...   tatami hold|release\n"
     "  requeue|requeuehold JOBID...  tatami requeue [--hold]\n"
     "  update JobId=ID KEY=VALUE...  tatami update (see tatami update --help)\n"
@@ -93,19 +96,71 @@ int ShowJob(const std::string& prog, const Args& args, bool one_line) {
   return 0;
 }
 
+// One name or hostlist, or none (every one); `what` names it in errors.
+Result<std::vector<std::string>> Wanted(const std::string& what, const Args& args) {
+  if (args.size() > 1) return MakeError("show " + what + " takes one name or hostlist");
+  if (args.empty()) return std::vector<std::string>();
+  Result<std::vector<std::string>> names = ExpandHostlist(args[0]);
+  if (!names) return MakeError("show " + what + ": " + names.error().message);
+  return names;
+}
+
+Result<v1::ClusterInfoReply> Cluster() {
+  v1::ClusterInfoReply reply;
+  if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::ClusterInfo,
+                                            v1::ClusterInfoRequest(), &reply);
+      !s.ok())
+    return s.error();
+  return reply;
+}
+
+template <class Info, class Print>
+int ShowRecords(const std::string& prog, const std::string& what, const Args& args,
+                const google::protobuf::RepeatedPtrField<Info>& all, Print print) {
+  Result<std::vector<std::string>> wanted = Wanted(what, args);
+  if (!wanted) return Fail(prog, wanted.error().message);
+  for (const std::string& name : *wanted) {
+    if (std::none_of(all.begin(), all.end(), [&](const Info& i) { return i.name() == name; }))
+      return Fail(prog, what + " '" + name + "' not found");
+  }
+  for (const Info& info : all) {
+    if (wanted->empty() || std::find(wanted->begin(), wanted->end(), info.name()) != wanted->end())
+      print(info);
+  }
+  return 0;
+}
+
+int ShowNodes(const std::string& prog, const Args& args, bool one_line) {
+  Result<v1::ClusterInfoReply> cluster = Cluster();
+  if (!cluster) return Fail(prog, cluster.error().message);
+  return ShowRecords(prog, "node", args, cluster->nodes(), [&](const v1::NodeInfo& n) {
+    printf("%s%s", ScontrolNodeRecord(n, one_line).c_str(), one_line ? "" : "\n");
+  });
+}
+
+int ShowPartitions(const std::string& prog, const Args& args, bool one_line) {
+  Result<v1::ClusterInfoReply> cluster = Cluster();
+  if (!cluster) return Fail(prog, cluster.error().message);
+  std::vector<v1::NodeInfo> nodes(cluster->nodes().begin(), cluster->nodes().end());
+  return ShowRecords(
+      prog, "partition", args, cluster->partitions(), [&](const v1::PartitionInfo& p) {
+        printf("%s%s", ScontrolPartitionRecord(p, nodes, one_line).c_str(), one_line ? "" : "\n");
+      });
+}
+
 int Show(const std::string& prog, const Args& args, bool one_line) {
-  if (args.empty()) return Fail(prog, "show what? (hostnames, hostlist, hostlistsorted or job)");
+  if (args.empty())
+    return Fail(prog, "show what? (hostnames, hostlist, hostlistsorted, job, node or partition)");
   std::string what = ToLower(args[0]);
   Args rest(args.begin() + 1, args.end());
   if (what == "hostnames") return ShowHostnames(prog, rest);
   if (what == "hostlist" || what == "hostlistsorted")
     return ShowHostlist(prog, rest, what == "hostlistsorted");
   if (what == "job" || what == "jobs" || what == "jobid") return ShowJob(prog, rest, one_line);
-  if (what == "node" || what == "nodes" || what == "partition" || what == "partitions")
-    return Fail(prog, "show " + what + " is not something tatami's scontrol does; sinfo -N -l " +
-                          "lists the nodes, sinfo the partitions");
+  if (what == "node" || what == "nodes") return ShowNodes(prog, rest, one_line);
+  if (what == "partition" || what == "partitions") return ShowPartitions(prog, rest, one_line);
   return Fail(prog, "show " + what + " is not something tatami's scontrol does (it shows " +
-                        "hostnames, hostlist, hostlistsorted and job)");
+                        "hostnames, hostlist, hostlistsorted, job, node and partition)");
 }
 
 // update NodeName=NODES State=... [Reason=...], as tatami node drain|resume.

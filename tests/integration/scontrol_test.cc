@@ -1,8 +1,9 @@
 // scontrol, end to end: what job scripts and users type on a Slurm cluster
 // works here. A two-node job finds its hosts with `scontrol show hostnames`
 // (the MASTER_ADDR line of every torchrun and NCCL launch script), `show
-// job` answers with Slurm's KEY=VALUE fields, and hold, release, update and
-// node drain/resume carry out tatami's commands of those names.
+// job|node|partition` answer with Slurm's KEY=VALUE fields, and hold,
+// release, update and node drain/resume carry out tatami's commands of
+// those names.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -56,6 +57,13 @@ TEST_F(ClusterTest, ScontrolHoldsReleasesUpdatesAndDrainsAsTatamisCommandsDo) {
       cluster_.Run("scontrol update NodeName=h100-01 State=DRAIN Reason='bad NVLink'");
   ASSERT_EQ(drain.exit_code, 0) << drain.err;
   EXPECT_EQ(NodeLine("h100-01"), "h100-01|drain|bad NVLink");
+  std::string node = cluster_.Run("scontrol show node h100-01").out;
+  EXPECT_TRUE(node.starts_with("NodeName=h100-01\n")) << node;
+  EXPECT_THAT(node, HasSubstr("\n   State=IDLE+DRAIN\n"));
+  EXPECT_THAT(node, HasSubstr("\n   Reason=bad NVLink\n"));
+  EXPECT_THAT(cluster_.Run("scontrol -o show partition h100").out,
+              HasSubstr("PartitionName=h100 Default=YES MaxTime=1-00:00:00 DefaultTime=NONE "
+                        "Nodes=h100-[01-02] State=UP "));
   ASSERT_EQ(cluster_.Run("scontrol update nodename=h100-01 state=resume").exit_code, 0);
   EXPECT_EQ(NodeLine("h100-01"), "h100-01|idle|none");
 
@@ -71,9 +79,11 @@ TEST_F(ClusterTest, ScontrolRefusesWhatItDoesNotDoAndSaysWhy) {
       {"scontrol reconfigure",
        "scontrol: error: 'reconfigure' is not something tatami's scontrol does (it does show, "
        "hold, uhold, release, requeue, requeuehold and update)\n"},
-      {"scontrol show node h100-01",
-       "scontrol: error: show node is not something tatami's scontrol does; sinfo -N -l lists "
-       "the nodes, sinfo the partitions\n"},
+      {"scontrol show reservation",
+       "scontrol: error: show reservation is not something tatami's scontrol does (it shows "
+       "hostnames, hostlist, hostlistsorted, job, node and partition)\n"},
+      {"scontrol show node h100-09", "scontrol: error: node 'h100-09' not found\n"},
+      {"scontrol show partition gpu", "scontrol: error: partition 'gpu' not found\n"},
       {"scontrol show job 99999", "scontrol: error: Invalid job id specified\n"},
       {"env -u SLURM_JOB_NODELIST scontrol show hostnames",
        "scontrol: error: show hostnames: no hostlist given, and SLURM_JOB_NODELIST is not set\n"},
