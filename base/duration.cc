@@ -110,9 +110,37 @@ TimeMs StartOfDay(TimeMs t) {
   return static_cast<TimeMs>(mktime(&tm)) * 1000;
 }
 
+namespace {
+
+std::optional<DurationMs> UnitOf(std::string_view unit) {
+  if (unit.empty() || unit == "s" || unit == "sec" || unit == "secs" || unit == "seconds")
+    return kSecond;
+  if (unit == "m" || unit == "min" || unit == "mins" || unit == "minutes") return kMinute;
+  if (unit == "h" || unit == "hour" || unit == "hours") return kHour;
+  if (unit == "d" || unit == "day" || unit == "days") return kDay;
+  if (unit == "w" || unit == "week" || unit == "weeks") return 7 * kDay;
+  return std::nullopt;
+}
+
+// "90", "2hours", "1d": N[unit] after "now+" or "now-"; nullopt if not one.
+std::optional<DurationMs> RelativeOffset(std::string_view rest) {
+  size_t digits = 0;
+  while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits]))) ++digits;
+  auto unit = UnitOf(rest.substr(digits));
+  auto n = ParseInt(rest.substr(0, digits));
+  if (digits == 0 || digits > 9 || !unit || !n) return std::nullopt;
+  return *n * *unit;
+}
+
+}  // namespace
+
 Result<TimeMs> ParseTimestamp(std::string_view s, std::string_view what, TimeMs now) {
   s = Trim(s);
   if (s == "now") return now;
+  if (s.starts_with("now+") || s.starts_with("now-")) {
+    if (std::optional<DurationMs> offset = RelativeOffset(s.substr(4)))
+      return s[3] == '+' ? now + *offset : now - *offset;
+  }
   if (!s.empty() && s[0] == '@') {
     std::string num(s.substr(1));
     char* rest = nullptr;
@@ -133,21 +161,9 @@ Result<TimeMs> ParseTimestamp(std::string_view s, std::string_view what, TimeMs 
     }
   }
   return MakeError(std::string(what) + ": '" + str +
-                   "' is not a time (want YYYY-MM-DD[THH:MM[:SS]], now or @UNIXSECONDS)");
+                   "' is not a time (want YYYY-MM-DD[THH:MM[:SS]], now[+-N[s|m|h|d|w]] or "
+                   "@UNIXSECONDS)");
 }
-
-namespace {
-
-std::optional<DurationMs> UnitOf(std::string_view unit) {
-  if (unit.empty() || unit == "s" || unit == "sec" || unit == "secs" || unit == "seconds")
-    return kSecond;
-  if (unit == "m" || unit == "min" || unit == "mins" || unit == "minutes") return kMinute;
-  if (unit == "h" || unit == "hour" || unit == "hours") return kHour;
-  if (unit == "d" || unit == "day" || unit == "days") return kDay;
-  return std::nullopt;
-}
-
-}  // namespace
 
 Result<TimeMs> ParseBeginTime(std::string_view s, std::string_view what, TimeMs now) {
   s = Trim(s);
@@ -156,15 +172,7 @@ Result<TimeMs> ParseBeginTime(std::string_view s, std::string_view what, TimeMs 
                      "' is not a time (want now+N[s|m|h|d], HH:MM[:SS], "
                      "YYYY-MM-DD[THH:MM[:SS]] or @UNIXSECONDS)");
   };
-  if (s.starts_with("now+")) {
-    std::string_view rest = s.substr(4);
-    size_t digits = 0;
-    while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits]))) ++digits;
-    auto unit = UnitOf(rest.substr(digits));
-    auto n = ParseInt(rest.substr(0, digits));
-    if (digits == 0 || digits > 9 || !unit || !n) return wanted();
-    return now + *n * *unit;
-  }
+  if (s.starts_with("now-")) return wanted();  // a start in the past says nothing
   int h = 0, m = 0, sec = 0, used = 0;
   std::string str(s);
   if ((sscanf(str.c_str(), "%2d:%2d:%2d%n", &h, &m, &sec, &used) == 3 ||

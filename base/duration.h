@@ -29,13 +29,14 @@ std::string FormatTimestamp(TimeMs t);
 // Local midnight of the day `t` falls in (sacct's and sreport's default start).
 TimeMs StartOfDay(TimeMs t);
 
-// Accepts "2026-11-22", "2026-11-22T10:00[:00]", "now", and "@SECONDS[.FFF]"
-// (Unix time, as `date +@%s` prints it); errors say what is accepted.
+// Accepts "2026-11-22", "2026-11-22T10:00[:00]", "now", "now-N[unit]" and
+// "now+N[unit]" (seconds unless a unit follows: s, m, h, d or w and their
+// long forms, as Slurm's sacct -S now-1day), and "@SECONDS[.FFF]" (Unix
+// time, as `date +@%s` prints it); errors say what is accepted.
 Result<TimeMs> ParseTimestamp(std::string_view s, std::string_view what, TimeMs now);
 
-// sbatch --begin: ParseTimestamp's forms, "now+N[s|m|h|d]" (N seconds
-// unless a unit follows: seconds, minutes, hours, days, as Slurm), and
-// "HH:MM[:SS]", the next time the local clock shows it.
+// sbatch --begin: ParseTimestamp's forms but "now-N", and "HH:MM[:SS]",
+// the next time the local clock shows it.
 Result<TimeMs> ParseBeginTime(std::string_view s, std::string_view what, TimeMs now);
 
 }  // namespace tatami

@@ -47,6 +47,22 @@ TEST(Timestamp, RoundTrips) {
   EXPECT_FALSE(ParseTimestamp("yesterday", "-S", 0).ok());
 }
 
+// sacct -S now-1day, as Slurm's.
+TEST(Timestamp, NowPlusOrMinusAnAmount) {
+  TimeMs now = 1'800'000'000'000;
+  EXPECT_EQ(*ParseTimestamp("now-1day", "-S", now), now - kDay);
+  EXPECT_EQ(*ParseTimestamp("now-2w", "-S", now), now - 14 * kDay);
+  EXPECT_EQ(*ParseTimestamp("now+90", "-E", now), now + 90 * kSecond);
+  EXPECT_EQ(*ParseTimestamp("now-3hours", "-S", now), now - 3 * kHour);
+  for (const char* bad : {"now-", "now-1fortnight", "now*2", "now-x"}) {
+    auto t = ParseTimestamp(bad, "-S", now);
+    ASSERT_FALSE(t.ok()) << bad;
+    EXPECT_EQ(t.error().message, std::string("-S: '") + bad +
+                                     "' is not a time (want YYYY-MM-DD[THH:MM[:SS]], "
+                                     "now[+-N[s|m|h|d|w]] or @UNIXSECONDS)");
+  }
+}
+
 TEST(Timestamp, StartOfDayIsLocalMidnight) {
   TimeMs noonish = *ParseTimestamp("2026-11-22T13:45:10", "-S", 0);
   EXPECT_EQ(StartOfDay(noonish), *ParseTimestamp("2026-11-22", "-S", 0));

@@ -17,10 +17,12 @@ int RunCancel(const std::string& prog, const Args& args) {
   while (!r.Done()) {
     if (r.Flag(nullptr, "--help")) {
       printf(
-          "usage: %s [JOBID[_TASK]...] [-u USER] [-A ACCOUNT] [-n NAME] [-t STATE] [-s|--signal "
-          "SIG]\n",
+          "usage: %s [JOBID[_TASK]...] [-u USER | --me] [-A ACCOUNT] [-n NAME] [-t STATE] "
+          "[-s|--signal SIG]\n",
           prog.c_str());
       return 0;
+    } else if (r.Flag(nullptr, "--me")) {  // Slurm's: -u with the caller's name
+      req.add_users(CallerName());
     } else if (r.Value("-u", "--user", &value, &error)) {
       req.add_users(value);
     } else if (r.Value("-A", "--account", &value, &error)) {

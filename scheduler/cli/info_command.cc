@@ -14,6 +14,10 @@ namespace {
 
 constexpr const char* kDefaultFormat = "%#P %.5a %.10l %.6D %.6t %N";
 constexpr const char* kNodeFormat = "%#N %.6D %#P %6t";
+constexpr const char* kLongFormat = "%#P %.5a %.10l %.6D %.10T %N";
+constexpr const char* kLongNodeFormat = "%#N %.6D %#P %.10T %.4c %.8m %#f %E";
+constexpr const char* kSummaryFormat = "%#P %.5a %.10l %.16F %N";
+constexpr const char* kReasonsFormat = "%#E %.10T %N";
 
 std::string CompactState(const v1::NodeInfo& n) {
   switch (n.state()) {
@@ -66,6 +70,7 @@ std::string Field(const Group& g, char f) {
     for (const auto* n : g.nodes) t += get(*n);
     return t;
   };
+  if (!g.partition && (f == 'P' || f == 'R' || f == 'a' || f == 'l')) return "";  // -R
   switch (f) {
     case 'P':
       return g.partition->name() + (g.partition->is_default() ? "*" : "");
@@ -109,6 +114,16 @@ std::string Field(const Group& g, char f) {
                  : Join({first.features().begin(), first.features().end()}, ",");
     case 'E':
       return first.reason().empty() ? "none" : first.reason();
+    case 'F': {  // nodes allocated (or mixed) / idle / other / total
+      size_t allocated = 0, idle = 0;
+      for (const auto* n : g.nodes) {
+        allocated += n->state() == v1::NODE_ALLOCATED || n->state() == v1::NODE_MIXED;
+        idle += n->state() == v1::NODE_IDLE;
+      }
+      return std::to_string(allocated) + "/" + std::to_string(idle) + "/" +
+             std::to_string(g.nodes.size() - allocated - idle) + "/" +
+             std::to_string(g.nodes.size());
+    }
     default:
       return std::string("%") + f;
   }
@@ -119,7 +134,7 @@ std::string Header(char f) {
       {'P', "PARTITION"},      {'R', "PARTITION"}, {'a', "AVAIL"},         {'l', "TIMELIMIT"},
       {'D', "NODES"},          {'t', "STATE"},     {'T', "STATE"},         {'N', "NODELIST"},
       {'c', "CPUS"},           {'m', "MEMORY"},    {'C', "CPUS(A/I/O/T)"}, {'G', "GRES"},
-      {'f', "AVAIL_FEATURES"}, {'E', "REASON"}};
+      {'f', "AVAIL_FEATURES"}, {'E', "REASON"},    {'F', "NODES(A/I/O/T)"}};
   auto it = names.find(f);
   return it == names.end() ? std::string("%") + f : it->second;
 }
@@ -128,16 +143,40 @@ std::string Header(char f) {
 
 int RunInfo(const std::string& prog, const Args& args) {
   std::string format, value, error;
-  bool no_header = false, per_node = false;
+  bool no_header = false, per_node = false, long_form = false, summary = false, reasons = false;
   std::vector<std::string> partitions;
-  ArgReader r(args);
+  // Flags without values may come together, as in Slurm's `sinfo -Nel`.
+  Args expanded;
+  for (const std::string& a : args) {
+    bool bundle = a.size() > 2 && a[0] == '-' && a[1] != '-' &&
+                  a.find_first_not_of("hNlsRe", 1) == std::string::npos;
+    if (!bundle) {
+      expanded.push_back(a);
+      continue;
+    }
+    for (size_t i = 1; i < a.size(); ++i) expanded.push_back(std::string("-") + a[i]);
+  }
+  ArgReader r(expanded);
   while (!r.Done()) {
     if (r.Flag("-h", "--noheader")) {
       no_header = true;
     } else if (r.Flag("-N", "--Node")) {
       per_node = true;
+    } else if (r.Flag("-l", "--long")) {
+      long_form = true;
+    } else if (r.Flag("-s", "--summarize")) {
+      summary = true;
+    } else if (r.Flag("-R", "--list-reasons")) {
+      reasons = true;
+    } else if (r.Flag("-e", "--exact")) {
+      // Slurm's: do not merge nodes unlike in memory or CPUs; tatami's
+      // groups are by partition and state, which -N already splits.
     } else if (r.Flag(nullptr, "--help")) {
-      printf("usage: %s [-h] [-N] [-o FORMAT] [-p PARTITIONS]\n", prog.c_str());
+      printf(
+          "usage: %s [-h] [-N] [-l] [-s] [-R] [-e] [-o FORMAT] [-p PARTITIONS]\n"
+          "  -l long states, and with -N cores, memory, features and reason; -s nodes\n"
+          "  allocated/idle/other/total per partition; -R the nodes out of service and why\n",
+          prog.c_str());
       return 0;
     } else if (r.Value("-o", "--format", &value, &error)) {
       format = value;
@@ -148,7 +187,12 @@ int RunInfo(const std::string& prog, const Args& args) {
     }
     if (!error.empty()) return Fail(prog, error);
   }
-  if (format.empty()) format = per_node ? kNodeFormat : kDefaultFormat;
+  if (format.empty()) {
+    format = reasons    ? kReasonsFormat
+             : summary  ? kSummaryFormat
+             : per_node ? (long_form ? kLongNodeFormat : kNodeFormat)
+                        : (long_form ? kLongFormat : kDefaultFormat);
+  }
   v1::ClusterInfoReply info;
   if (Status s = ControllerClient::CallOnce(&v1::Controller::Stub::ClusterInfo,
                                             v1::ClusterInfoRequest(), &info);
@@ -159,7 +203,21 @@ int RunInfo(const std::string& prog, const Args& args) {
   std::map<std::string, const v1::NodeInfo*> by_name;
   for (const auto& n : info.nodes()) by_name[n.name()] = &n;
   std::vector<Group> groups;
+  if (reasons) {
+    // Each node out of service once, grouped by reason and state, as
+    // Slurm's sinfo -R (which names no partition).
+    std::map<std::pair<std::string, std::string>, size_t> by_reason;
+    for (const auto& n : info.nodes()) {
+      bool out = n.state() == v1::NODE_DOWN || n.state() == v1::NODE_DRAIN ||
+                 n.state() == v1::NODE_DRAINING || n.state() == v1::NODE_UNKNOWN;
+      if (!out) continue;
+      auto [it, added] = by_reason.emplace(std::pair(n.reason(), LongState(n)), groups.size());
+      if (added) groups.push_back({nullptr, {}});
+      groups[it->second].nodes.push_back(&n);
+    }
+  }
   for (const auto& p : info.partitions()) {
+    if (reasons) break;
     if (!partitions.empty() &&
         std::find(partitions.begin(), partitions.end(), p.name()) == partitions.end())
       continue;
@@ -171,7 +229,8 @@ int RunInfo(const std::string& prog, const Args& args) {
         groups.push_back({&p, {n}});
         continue;
       }
-      auto [it, added] = by_state.emplace(CompactState(*n), groups.size());
+      // -s: the partition's nodes in one line, whatever their states.
+      auto [it, added] = by_state.emplace(summary ? "" : CompactState(*n), groups.size());
       if (added) groups.push_back({&p, {}});
       groups[it->second].nodes.push_back(n);
     }

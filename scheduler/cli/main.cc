@@ -32,7 +32,8 @@ commands:
   control  Slurm's scontrol: show hostnames|hostlist|job, hold, release, requeue, update (scontrol)
   run      inside a job: a command's tasks across the job's nodes (srun)
 
-`tatami COMMAND --help` lists a command's options.
+`tatami COMMAND --help` lists a command's options; `tatami --version` (or
+any command's -V) prints the version.
 )";
 
 }  // namespace
@@ -57,10 +58,19 @@ int main(int argc, char** argv) {
       {"update", nullptr, tatami::RunUpdate},   {"control", "scontrol", tatami::RunControl},
       {"run", "srun", tatami::RunSrun},
   };
+  // -V / --version, as every Slurm command takes it.
+  auto version = [](int at, int count, char** words) {
+    if (at >= count || (strcmp(words[at], "--version") && strcmp(words[at], "-V"))) return false;
+    printf("tatami %s\n", TATAMI_VERSION);
+    return true;
+  };
   for (const auto& c : commands) {
-    if (c.slurm_name && self == c.slurm_name)
+    if (c.slurm_name && self == c.slurm_name) {
+      if (version(1, argc, argv)) return 0;
       return c.run(self, tatami::Args(argv + 1, argv + argc));
+    }
   }
+  if (version(1, argc, argv)) return 0;
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
     fputs(kUsage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
@@ -68,6 +78,7 @@ int main(int argc, char** argv) {
   std::string verb = argv[1];
   for (const auto& c : commands) {
     if (verb == c.name || (c.slurm_name && verb == c.slurm_name)) {
+      if (version(2, argc, argv)) return 0;
       return c.run("tatami " + std::string(c.name), tatami::Args(argv + 2, argv + argc));
     }
   }

@@ -446,6 +446,13 @@ TEST_F(ClusterTest, ADrainedNodeTakesNoNewJobsLetsItsJobsFinishAndResumes) {
   CommandResult drain = cluster_.Run("tatami node drain h100-01 --reason='bad NVLink'");
   ASSERT_EQ(drain.exit_code, 0) << drain.err;
   EXPECT_EQ(node_line(), "h100-01|drng|bad NVLink");
+  // What SREs ask sinfo: the nodes out of service and why (-R), each
+  // partition's nodes by use (-s), every node in full (-Nel).
+  EXPECT_EQ(cluster_.Run("sinfo -R -h -o '%E|%T|%N'").out, "bad NVLink|draining|h100-01\n");
+  EXPECT_EQ(cluster_.Run("sinfo -s -h -p h100 -o '%P|%F|%N'").out, "h100*|0/1/1/2|h100-[01-02]\n");
+  EXPECT_THAT(
+      cluster_.Run("sinfo -Nel").out,
+      ::testing::MatchesRegex("(.|\n)*\nh100-01 +1 h100\\* +draining .* bad NVLink\n(.|\n)*"));
   std::string held = Submit("-w h100-01 --gpus=1 --wrap=true");
   std::string elsewhere = Submit("--gpus=1 --wrap=true");
   ASSERT_EQ(Wait(elsewhere), 0);

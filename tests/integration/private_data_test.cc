@@ -48,7 +48,12 @@ TEST_F(ClusterTest, UsersSeeOnlyTheirOwnJobsAndUsage) {
   ExpectRefused(as_nobody + "tatami update " + after_own + " -d afterany:" + mine,
                 "Job " + after_own + ": --dependency: job " + mine + " does not exist");
   EXPECT_EQ(cluster_.Run("tatami update " + after_own + " -d afterany:" + mine).exit_code, 0);
-  EXPECT_EQ(cluster_.Run("scancel " + after_own).exit_code, 0);
+  // scancel --me: the caller's own jobs, whoever else's are pending.
+  std::string roots_held = Submit("-H -o /dev/null --wrap=true");
+  EXPECT_EQ(cluster_.Run(as_nobody + "scancel --me").exit_code, 0);
+  EXPECT_EQ(cluster_.Value("squeue -h -t all -o %T -j " + after_own), "CANCELLED");
+  EXPECT_EQ(cluster_.Value("squeue -h -o %T -j " + roots_held), "PENDING");
+  EXPECT_EQ(cluster_.Run("scancel " + roots_held).exit_code, 0);
   // sbatch --wait waits as its user: nobody's own job, and its exit code.
   EXPECT_EQ(cluster_.Run(as_nobody + "sbatch -W -D /tmp -o /dev/null --wrap='exit 3'").exit_code,
             3);

@@ -74,6 +74,14 @@ TEST_F(ClusterTest, ScontrolHoldsReleasesUpdatesAndDrainsAsTatamisCommandsDo) {
   ASSERT_EQ(Wait(waiting), 0);
 }
 
+TEST_F(ClusterTest, EverySlurmNameTellsItsVersion) {
+  for (const char* command : {"sbatch --version", "squeue -V", "scontrol --version",
+                              "srun --version", "tatami --version", "tatami queue -V"})
+    EXPECT_THAT(cluster_.Run(command).out,
+                ::testing::MatchesRegex("tatami [0-9]+\\.[0-9]+\\.[0-9]+\n"))
+        << command;
+}
+
 TEST_F(ClusterTest, ScontrolRefusesWhatItDoesNotDoAndSaysWhy) {
   ExpectErrors({
       {"scontrol reconfigure",
