@@ -81,7 +81,10 @@ int RunQueue(const std::string& prog, const Args& args) {
           prog.c_str());
       return 0;
     } else if (r.Value("-o", "--format", &value, &error)) {
-      format = value;
+      // Slurm's %all: every field, '|' between them.
+      format = value == "%all" ? "%a|%A|%b|%C|%D|%e|%E|%f|%F|%i|%j|%K|%l|%L|%m|%M|%N|%o|%P|%q|"
+                                 "%Q|%r|%R|%S|%t|%T|%u|%V|%y|%Y|%Z"
+                               : value;
       format_given = true;
     } else if (r.Value("-S", "--sort", &value, &error)) {
       sort = value;

@@ -346,6 +346,12 @@ TEST_F(ClusterTest, QueueAndAcctFiltersAndFormats) {
   EXPECT_EQ(cluster_.Run("squeue -h -t CD -o %i").out, c + "\n");
   EXPECT_THAT(cluster_.Run("squeue").out,
               StartsWith("             JOBID PARTITION     NAME     USER ST"));
+  // %all: every field, '|' between them, as Slurm's.
+  std::vector<std::string> all = Split(cluster_.Run("squeue -o %all -j " + a).out, '\n');
+  ASSERT_EQ(all.size(), 3u);  // header, the job, ""
+  EXPECT_THAT(all[0], StartsWith("ACCOUNT|ARRAY_JOB_ID|TRES_PER_NODE|CPUS|NODES|END_TIME|"));
+  EXPECT_EQ(Split(all[1], '|').size(), Split(all[0], '|').size());
+  EXPECT_THAT(all[1], HasSubstr("|" + a + "|alpha|"));
   EXPECT_EQ(cluster_.Value("sacct -n -P -X -A fsd -o JobName,State"), "beta|PENDING");
   EXPECT_EQ(cluster_.Value("sacct -n -P -j " + c + " -o JobName,State,ExitCode"),
             "gamma|COMPLETED|0:0");
