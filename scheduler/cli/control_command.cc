@@ -11,6 +11,7 @@
 //    update), words, checks and errors alike.
 //  - `update NodeName=NODES State=DRAIN|DOWN Reason=TEXT` and
 //    `State=RESUME|IDLE|UNDRAIN`: tatami node drain|resume.
+//  - `ping`: whether the controller answers.
 // Keywords are case-insensitive, as Slurm's. What scontrol does beyond
 // these (reconfigure, reservations, ...) is refused by name.
 #include <algorithm>
@@ -38,7 +39,8 @@ constexpr const char* kUsage =
     "  requeue|requeuehold JOBID...  tatami requeue [--hold]\n"
     "  update JobId=ID KEY=VALUE...  tatami update (see tatami update --help)\n"
     "  update NodeName=NODES State=DRAIN Reason=TEXT | State=RESUME\n"
-    "                                tatami node drain|resume\n";
+    "                                tatami node drain|resume\n"
+    "  ping                          whether the controller answers (UP or DOWN)\n";
 
 // "KEY=VALUE" -> lower-case key and value; key "" when there is no '='.
 std::pair<std::string, std::string> KeyValue(const std::string& word) {
@@ -201,6 +203,19 @@ int Update(const std::string& prog, const Args& args) {
   return RunUpdate(prog, args);
 }
 
+// Whether the controller answers, as Slurm's `scontrol ping` says it.
+int Ping(const std::string& prog) {
+  Result<ControllerClient> client = ControllerClient::Connect("");
+  if (!client) return Fail(prog, client.error().message);
+  v1::ClusterInfoReply reply;
+  bool up = client
+                ->Call(&v1::Controller::Stub::ClusterInfo, v1::ClusterInfoRequest(), &reply,
+                       /*timeout_seconds=*/10)
+                .ok();
+  printf("tatamid at %s is %s\n", client->address().c_str(), up ? "UP" : "DOWN");
+  return up ? 0 : 1;
+}
+
 }  // namespace
 
 int RunControl(const std::string& prog, const Args& args) {
@@ -233,12 +248,13 @@ int RunControl(const std::string& prog, const Args& args) {
     return RunRequeue(prog, rest);
   }
   if (verb == "update") return Update(prog, rest);
+  if (verb == "ping") return Ping(prog);
   if (verb == "help") {
     printf(kUsage, prog.c_str());
     return 0;
   }
   return Fail(prog, "'" + args[at] + "' is not something tatami's scontrol does (it does show, " +
-                        "hold, uhold, release, requeue, requeuehold and update)");
+                        "hold, uhold, release, requeue, requeuehold, update and ping)");
 }
 
 }  // namespace tatami

@@ -74,6 +74,17 @@ TEST_F(ClusterTest, ScontrolHoldsReleasesUpdatesAndDrainsAsTatamisCommandsDo) {
   ASSERT_EQ(Wait(waiting), 0);
 }
 
+TEST_F(ClusterTest, ScontrolPingSaysWhetherTheControllerAnswers) {
+  std::string address = cluster_.Value("cat $TATAMI_STATE_DIR/controller.addr");
+  CommandResult up = cluster_.Run("scontrol ping");
+  EXPECT_EQ(up.exit_code, 0);
+  EXPECT_EQ(up.out, "tatamid at " + address + " is UP\n");
+  ASSERT_TRUE(LocalCluster::KillAndReap(cluster_.ControllerPid()));
+  CommandResult down = cluster_.Run("scontrol ping");
+  EXPECT_EQ(down.exit_code, 1);
+  EXPECT_EQ(down.out, "tatamid at " + address + " is DOWN\n");
+}
+
 TEST_F(ClusterTest, EverySlurmNameTellsItsVersion) {
   for (const char* command : {"sbatch --version", "squeue -V", "scontrol --version",
                               "srun --version", "tatami --version", "tatami queue -V"})
@@ -86,7 +97,7 @@ TEST_F(ClusterTest, ScontrolRefusesWhatItDoesNotDoAndSaysWhy) {
   ExpectErrors({
       {"scontrol reconfigure",
        "scontrol: error: 'reconfigure' is not something tatami's scontrol does (it does show, "
-       "hold, uhold, release, requeue, requeuehold and update)\n"},
+       "hold, uhold, release, requeue, requeuehold, update and ping)\n"},
       {"scontrol show reservation",
        "scontrol: error: show reservation is not something tatami's scontrol does (it shows "
        "hostnames, hostlist, hostlistsorted, job, node and partition)\n"},
