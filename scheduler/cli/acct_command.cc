@@ -16,6 +16,11 @@ namespace tatami {
 namespace {
 
 constexpr const char* kDefaultFields = "JobID,JobName,Partition,Account,AllocCPUS,State,ExitCode";
+// Slurm's -b/--brief and -l/--long, of the fields tatami keeps.
+constexpr const char* kBriefFields = "JobID,State,ExitCode";
+constexpr const char* kLongFields =
+    "JobID,JobIDRaw,JobName,Partition,Account,User,QOS,AllocCPUS,AllocTRES,NNodes,NodeList,State,"
+    "ExitCode,Reason,Restarts,Submit,Start,End,Elapsed,Timelimit,TotalCPU,CPUTimeRAW,MaxRSS";
 
 struct Field {
   std::string name;
@@ -48,12 +53,14 @@ int RunAcct(const std::string& prog, const Args& args) {
       output.format = RecordFormat::kCsv;
     } else if (r.Flag("-a", "--allusers")) {
       all_users = true;
+    } else if (r.Flag("-b", "--brief")) {
+      fields_text = kBriefFields;
+    } else if (r.Flag("-l", "--long")) {
+      fields_text = kLongFields;
     } else if (r.Flag(nullptr, "--help")) {
       printf(
           "usage: %s [-n] [-X] [-P|-p|--json|--csv] [-a] [-j IDS] [-u USERS] [-A ACCOUNTS] [-s "
-          "STATES] [-S "
-          "TIME] [-E TIME] "
-          "[-o FIELDS]\n",
+          "STATES] [-S TIME] [-E TIME] [-o FIELDS | -b | -l]\n",
           prog.c_str());
       return 0;
     } else if (r.Value("-o", "--format", &value, &error)) {

@@ -356,6 +356,10 @@ TEST_F(ClusterTest, QueueAndAcctFiltersAndFormats) {
   EXPECT_EQ(cluster_.Value("sacct -n -P -j " + c + " -o JobName,State,ExitCode"),
             "gamma|COMPLETED|0:0");
   EXPECT_EQ(cluster_.Run("sacct -n -X -S 2001-01-01 -E 2001-01-02 -u root").out, "");
+  EXPECT_EQ(cluster_.Value("sacct -n -P -b -j " + c), c + "|COMPLETED|0:0");
+  std::string long_form = cluster_.Value("sacct -n -P -l -j " + c);
+  EXPECT_EQ(Split(long_form, '|').size(), 23u) << long_form;
+  EXPECT_THAT(long_form, StartsWith(c + "|" + c + "|gamma|h100|"));
   CommandResult bad = cluster_.Run("sacct -o JobID,Bogus");
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_THAT(bad.err, HasSubstr("invalid field 'Bogus'"));
