@@ -21,6 +21,39 @@ constexpr const char* kDefaultFormat = "%.18i %.9P %.8j %.8u %.2t %.10M %.6D %R"
 constexpr const char* kLongFormat = "%.18i %.9P %.8j %.8u %.8T %.10M %.9l %.6D %R";
 constexpr const char* kStartFormat = "%.18i %.9P %.8j %.8u %.2t %.19S %.6D %20Y %R";
 
+// squeue -O/--Format: Slurm's field names, "name[:[.]size]" each, as the
+// %-format tatami renders (a field without a size takes 20, as Slurm's).
+Result<std::string> FormatFromNames(const std::string& names) {
+  static const std::map<std::string, char> letters = {
+      {"account", 'a'},    {"arrayjobid", 'A'}, {"arraytaskid", 'K'},  {"command", 'o'},
+      {"dependency", 'E'}, {"endtime", 'e'},    {"feature", 'f'},      {"jobid", 'i'},
+      {"minmemory", 'm'},  {"name", 'j'},       {"nice", 'y'},         {"nodelist", 'N'},
+      {"numcpus", 'C'},    {"numnodes", 'D'},   {"partition", 'P'},    {"priority", 'Q'},
+      {"qos", 'q'},        {"reason", 'r'},     {"reasonlist", 'R'},   {"schednodes", 'Y'},
+      {"starttime", 'S'},  {"state", 'T'},      {"statecompact", 't'}, {"submittime", 'V'},
+      {"timeleft", 'L'},   {"timelimit", 'l'},  {"timeused", 'M'},     {"tres-per-node", 'b'},
+      {"username", 'u'},   {"workdir", 'Z'}};
+  std::string format;
+  for (const std::string& item : Split(names, ',')) {
+    size_t colon = item.find(':');
+    std::string name = ToLower(item.substr(0, colon));
+    auto letter = letters.find(name);
+    if (letter == letters.end())
+      return MakeError("-O: unknown field '" + item.substr(0, colon) +
+                       "' (want e.g. JobID, Name, " +
+                       "State, TimeUsed, NodeList, ReasonList; see tatami queue --help)");
+    std::string size = colon == std::string::npos ? "20" : item.substr(colon + 1);
+    bool right = !size.empty() && size[0] == '.';
+    if (right) size.erase(0, 1);
+    if (size.empty()) size = "20";
+    if (size.find_first_not_of("0123456789") != std::string::npos)
+      return MakeError("-O: '" + item + "': the size after ':' is a number ([.]N)");
+    format +=
+        (format.empty() ? "" : " ") + std::string("%") + (right ? "." : "") + size + letter->second;
+  }
+  return format;
+}
+
 // One output line: a job, or the pending tasks of an array collapsed into
 // one line as squeue shows them (12_[3-9,11]).
 struct Row {
@@ -76,7 +109,8 @@ int RunQueue(const std::string& prog, const Args& args) {
       req.add_users(CallerName());
     } else if (r.Flag(nullptr, "--help")) {
       printf(
-          "usage: %s [-h] [-l] [-r] [--me] [--start] [-o FORMAT] [-S SORT] [-j IDS] [-u USERS] "
+          "usage: %s [-h] [-l] [-r] [--me] [--start] [-o FORMAT | -O NAMES] [-S SORT] [-j IDS] "
+          "[-u USERS] "
           "[-A ACCOUNTS] [-p PARTITIONS] [-t STATES] [-n NAMES]\n",
           prog.c_str());
       return 0;
@@ -85,6 +119,11 @@ int RunQueue(const std::string& prog, const Args& args) {
       format = value == "%all" ? "%a|%A|%b|%C|%D|%e|%E|%f|%F|%i|%j|%K|%l|%L|%m|%M|%N|%o|%P|%q|"
                                  "%Q|%r|%R|%S|%t|%T|%u|%V|%y|%Y|%Z"
                                : value;
+      format_given = true;
+    } else if (r.Value("-O", "--Format", &value, &error)) {
+      Result<std::string> from_names = FormatFromNames(value);
+      if (!from_names) return Fail(prog, from_names.error().message);
+      format = *from_names;
       format_given = true;
     } else if (r.Value("-S", "--sort", &value, &error)) {
       sort = value;

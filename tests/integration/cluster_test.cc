@@ -352,6 +352,10 @@ TEST_F(ClusterTest, QueueAndAcctFiltersAndFormats) {
   EXPECT_THAT(all[0], StartsWith("ACCOUNT|ARRAY_JOB_ID|TRES_PER_NODE|CPUS|NODES|END_TIME|"));
   EXPECT_EQ(Split(all[1], '|').size(), Split(all[0], '|').size());
   EXPECT_THAT(all[1], HasSubstr("|" + a + "|alpha|"));
+  // -O: Slurm's field names, with sizes (20 when none is given).
+  EXPECT_EQ(cluster_.Run("squeue -h -O JobID:.8,Name:6,Partition -j " + a).out,
+            std::string(8 - a.size(), ' ') + a + " alpha  dojo\n");  // the last column unpadded
+  ExpectRefused("squeue -O JobID,Colour", "squeue: error: -O: unknown field 'Colour'");
   EXPECT_EQ(cluster_.Value("sacct -n -P -X -A fsd -o JobName,State"), "beta|PENDING");
   EXPECT_EQ(cluster_.Value("sacct -n -P -j " + c + " -o JobName,State,ExitCode"),
             "gamma|COMPLETED|0:0");
