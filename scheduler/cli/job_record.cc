@@ -8,6 +8,7 @@
 
 #include "base/duration.h"
 #include "base/strings.h"
+#include "launcher/output_path.h"
 #include "scheduler/cli/job_fields.h"
 
 namespace tatami {
@@ -92,6 +93,14 @@ std::string ScontrolJobRecord(const v1::JobInfo& job, TimeMs now, bool one_line)
       "Command=" + field('o'),
       "WorkDir=" + s.work_dir(),
   };
+  // The batch script's output files, as its node names them (%N: the
+  // first node; before the job runs, as the agent would then).
+  std::string batch_node = job.allocation_size() ? job.allocation(0).node() : "";
+  std::string out = ResolveOutputPath(s.stdout_pattern(), job, batch_node, 0);
+  std::string err =
+      s.stderr_pattern().empty() ? out : ResolveOutputPath(s.stderr_pattern(), job, batch_node, 0);
+  lines.push_back("StdErr=" + err);
+  lines.push_back("StdOut=" + out);
   return one_line ? Join(lines, " ") + "\n" : Join(lines, "\n   ") + "\n";
 }
 

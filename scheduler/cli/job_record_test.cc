@@ -65,6 +65,14 @@ TEST(ScontrolJobRecord, ARunningJobInSlurmsWords) {
   EXPECT_THAT(record, HasSubstr("StartTime=" + FormatTimestamp(kSubmitted + 60'000) +
                                 " EndTime=" + FormatTimestamp(kSubmitted + 60'000 + 3'600'000)));
   EXPECT_THAT(record, Not(HasSubstr("SchedNodeList")));  // a pending job's
+  // Where its output goes: slurm-%j.out in its working directory by default.
+  EXPECT_THAT(record, HasSubstr("\n   StdErr=/home/alice/slurm-12.out\n   StdOut=/home/alice/"
+                                "slurm-12.out\n"));
+  job.mutable_spec()->set_stdout_pattern("logs/%x-%j.%N.out");
+  job.mutable_spec()->set_stderr_pattern("/tmp/%u.err");
+  record = ScontrolJobRecord(job, kSubmitted, false);
+  EXPECT_THAT(record, HasSubstr("\n   StdErr=/tmp/alice.err\n   StdOut=/home/alice/logs/"
+                                "train.sbatch-12.h100-01.out\n"));
 }
 
 TEST(ScontrolJobRecord, APendingArrayTaskShowsWhatItAsksForAndWhereThePlanPutsIt) {

@@ -30,6 +30,7 @@ TEST_F(ClusterTest, AJobFindsItsHostsAndItsOwnRecordWithScontrol) {
   EXPECT_THAT(record, HasSubstr(" ExitCode=0:0\n"));
   EXPECT_THAT(record, HasSubstr("\n   NodeList=h100-[01-02]\n   NumNodes=2 "));
   EXPECT_THAT(record, HasSubstr("\n   WorkDir=" + cluster_.dir() + "\n"));
+  EXPECT_THAT(record, HasSubstr("\n   StdOut=" + cluster_.dir() + "/hosts.out\n"));
   std::string one_line = cluster_.Run("scontrol -o show job " + job).out;
   EXPECT_EQ(Split(one_line, '\n').size(), 2u) << one_line;  // the line, then ""
   EXPECT_THAT(one_line, HasSubstr(" JobState=COMPLETED "));
