@@ -1,9 +1,12 @@
 #include "base/files.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <thread>
 
 namespace tatami {
 namespace {
@@ -33,6 +36,25 @@ TEST(ReadFileContents, NamesTheFileItsRoleAndTheSystemsReason) {
   Result<std::string> unreadable = ReadFileContents("/proc/self/mem", "memory");
   ASSERT_FALSE(unreadable.ok());
   EXPECT_EQ(unreadable.error().message, "/proc/self/mem: cannot read memory: Input/output error");
+}
+
+// More than a pipe holds: write() returns short, and WriteAll goes on.
+TEST(WriteAll, WritesEveryByteThroughShortWrites) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  std::string data(1 << 20, 'x');
+  for (size_t i = 0; i < data.size(); i += 4096) data[i] = static_cast<char>('a' + i % 26);
+  std::string read_back;
+  std::thread reader([&] {
+    char buf[8192];
+    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) read_back.append(buf, size_t(n));
+  });
+  EXPECT_TRUE(WriteAll(fds[1], data));
+  close(fds[1]);
+  reader.join();
+  close(fds[0]);
+  EXPECT_EQ(read_back, data);
+  EXPECT_FALSE(WriteAll(-1, "x"));  // a bad descriptor: false, not a loop
 }
 
 }  // namespace

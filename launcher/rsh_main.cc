@@ -13,9 +13,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <string>
 
-#include "base/strings.h"
+#include "base/files.h"
+#include "launcher/node_addresses.h"
 #include "proto/tatami.grpc.pb.h"
 
 namespace {
@@ -24,15 +26,6 @@ grpc::ClientContext* g_context = nullptr;
 
 void OnSignal(int) {
   if (g_context) g_context->TryCancel();
-}
-
-void WriteAll(int fd, const std::string& data) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = write(fd, data.data() + off, data.size() - off);
-    if (n <= 0) return;
-    off += static_cast<size_t>(n);
-  }
 }
 
 }  // namespace
@@ -50,11 +43,8 @@ int main(int argc, char** argv) {
             "tatami-rsh: not inside a Tatami job (SLURM_JOB_ID or TATAMI_NODE_ADDRESSES unset)\n");
     return 255;
   }
-  std::string address;
-  for (const std::string& entry : tatami::Split(addresses, ',')) {
-    size_t eq = entry.find('=');
-    if (eq != std::string::npos && entry.substr(0, eq) == node) address = entry.substr(eq + 1);
-  }
+  std::map<std::string, std::string> address_of = tatami::ParseNodeAddresses(addresses);
+  std::string address = address_of.count(node) ? address_of[node] : "";
   if (address.empty()) {
     fprintf(stderr, "tatami-rsh: node %s is not part of job %s (its nodes: %s)\n", node.c_str(),
             job, addresses);
@@ -83,8 +73,8 @@ int main(int argc, char** argv) {
   tatami::v1::ExecChunk chunk;
   int code = 255;
   while (reader->Read(&chunk)) {
-    if (!chunk.stdout().empty()) WriteAll(1, chunk.stdout());
-    if (!chunk.stderr().empty()) WriteAll(2, chunk.stderr());
+    if (!chunk.stdout().empty()) tatami::WriteAll(1, chunk.stdout());
+    if (!chunk.stderr().empty()) tatami::WriteAll(2, chunk.stderr());
     if (!chunk.error().empty())
       fprintf(stderr, "tatami-rsh: %s: %s\n", node.c_str(), chunk.error().c_str());
     if (chunk.exited()) code = chunk.exit_code();

@@ -32,8 +32,10 @@
 #include <thread>
 #include <vector>
 
+#include "base/files.h"
 #include "base/hostlist.h"
 #include "base/strings.h"
+#include "launcher/node_addresses.h"
 #include "proto/tatami.grpc.pb.h"
 #include "scheduler/cli/commands.h"
 #include "scheduler/cli/step_layout.h"
@@ -66,7 +68,10 @@ class Relay {
   explicit Relay(bool label) : label_(label) {}
   void Write(int fd, uint32_t rank, const std::string& data) {
     std::lock_guard lock(mu_);
-    if (!label_) return WriteAll(fd, data);
+    if (!label_) {
+      WriteAll(fd, data);
+      return;
+    }
     std::string& pending = pending_[{fd, rank}];
     pending += data;
     size_t start = 0;
@@ -86,13 +91,6 @@ class Relay {
   }
 
  private:
-  static void WriteAll(int fd, const std::string& data) {
-    for (size_t off = 0; off < data.size();) {
-      ssize_t n = write(fd, data.data() + off, data.size() - off);
-      if (n <= 0) return;
-      off += static_cast<size_t>(n);
-    }
-  }
   bool label_;
   std::mutex mu_;
   std::map<std::pair<int, uint32_t>, std::string> pending_;
@@ -145,16 +143,6 @@ Result<Options> ParseOptions(const Args& args) {
   while (!r.Done()) o.command.push_back(r.Next());
   if (o.command.empty()) return MakeError("no command given");
   return o;
-}
-
-// NODE=ADDRESS pairs of $TATAMI_NODE_ADDRESSES.
-std::map<std::string, std::string> NodeAddresses(const std::string& list) {
-  std::map<std::string, std::string> out;
-  for (const std::string& entry : Split(list, ',')) {
-    size_t eq = entry.find('=');
-    if (eq != std::string::npos) out[entry.substr(0, eq)] = entry.substr(eq + 1);
-  }
-  return out;
 }
 
 // Runs one task to its end; returns its exit code as a shell reports it,
@@ -222,7 +210,7 @@ int RunSrun(const std::string& prog, const Args& args) {
   Result<std::vector<StepTask>> tasks = LayOutStep(*nodes, job_ntasks, o->step);
   if (!tasks) return Fail(prog, tasks.error().message);
 
-  std::map<std::string, std::string> address_of = NodeAddresses(addresses);
+  std::map<std::string, std::string> address_of = ParseNodeAddresses(addresses);
   std::map<std::string, std::shared_ptr<v1::Agent::Stub>> agents;
   std::vector<std::string> step_nodes;
   for (const StepTask& t : *tasks) {
