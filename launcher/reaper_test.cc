@@ -11,12 +11,11 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <future>
-#include <iterator>
 #include <memory>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include "launcher/process.h"
@@ -26,16 +25,24 @@ namespace {
 
 int Threads() {
   int n = 0;
-  for ([[maybe_unused]] const auto& task : std::filesystem::directory_iterator("/proc/self/task"))
+  std::error_code error;  // a thread that ends mid-walk is not an error here
+  for (std::filesystem::directory_iterator it("/proc/self/task", error), end; !error && it != end;
+       it.increment(error))
     ++n;
   return n;
 }
 
 // The state letter of /proc/PID/stat ('Z': ended, not yet reaped), or 0
-// when there is no such process (reaped).
+// when there is no such process (reaped). Plain read(): the file can vanish
+// between open and read, which a stream reports by throwing.
 char ProcessState(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  int fd = open(("/proc/" + std::to_string(pid) + "/stat").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[512];
+  ssize_t n = read(fd, buf, sizeof buf);
+  close(fd);
+  if (n <= 0) return 0;
+  std::string stat(buf, static_cast<size_t>(n));
   size_t name_end = stat.rfind(')');  // the command name may hold spaces
   return name_end == std::string::npos || name_end + 2 >= stat.size() ? 0 : stat[name_end + 2];
 }
