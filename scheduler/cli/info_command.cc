@@ -7,6 +7,7 @@
 #include "base/strings.h"
 #include "scheduler/cli/client.h"
 #include "scheduler/cli/commands.h"
+#include "scheduler/cli/job_fields.h"
 #include "scheduler/cli/table.h"
 
 namespace tatami {
@@ -105,8 +106,7 @@ std::string Field(const Group& g, char f) {
     }
     case 'G': {
       if (first.accelerators() == 0) return "(null)";
-      std::string k = first.accelerator_kind();
-      return (k == "h100" ? "gpu:h100:" : k + ":") + std::to_string(first.accelerators());
+      return GresOf(first.accelerator_kind(), first.accelerators());
     }
     case 'f':
       return first.features().empty()
@@ -137,6 +137,50 @@ std::string Header(char f) {
       {'f', "AVAIL_FEATURES"}, {'E', "REASON"},    {'F', "NODES(A/I/O/T)"}};
   auto it = names.find(f);
   return it == names.end() ? std::string("%") + f : it->second;
+}
+
+// sinfo -R: each node out of service once, grouped by reason and state
+// (Slurm's names no partition).
+std::vector<Group> ReasonGroups(const v1::ClusterInfoReply& info) {
+  std::vector<Group> groups;
+  std::map<std::pair<std::string, std::string>, size_t> by_reason;
+  for (const auto& n : info.nodes()) {
+    bool out = n.state() == v1::NODE_DOWN || n.state() == v1::NODE_DRAIN ||
+               n.state() == v1::NODE_DRAINING || n.state() == v1::NODE_UNKNOWN;
+    if (!out) continue;
+    auto [it, added] = by_reason.emplace(std::pair(n.reason(), LongState(n)), groups.size());
+    if (added) groups.push_back({nullptr, {}});
+    groups[it->second].nodes.push_back(&n);
+  }
+  return groups;
+}
+
+// The partitions' nodes (of `partitions` only, if any are named): a line
+// per state, per node (`per_node`, -N), or per partition (`summary`, -s).
+std::vector<Group> PartitionGroups(const v1::ClusterInfoReply& info,
+                                   const std::vector<std::string>& partitions, bool per_node,
+                                   bool summary) {
+  std::map<std::string, const v1::NodeInfo*> by_name;
+  for (const auto& n : info.nodes()) by_name[n.name()] = &n;
+  std::vector<Group> groups;
+  for (const auto& p : info.partitions()) {
+    if (!partitions.empty() &&
+        std::find(partitions.begin(), partitions.end(), p.name()) == partitions.end())
+      continue;
+    std::map<std::string, size_t> by_state;
+    for (const auto& name : p.nodes()) {
+      const v1::NodeInfo* n = by_name[name];
+      if (!n) continue;
+      if (per_node) {
+        groups.push_back({&p, {n}});
+        continue;
+      }
+      auto [it, added] = by_state.emplace(summary ? "" : CompactState(*n), groups.size());
+      if (added) groups.push_back({&p, {}});
+      groups[it->second].nodes.push_back(n);
+    }
+  }
+  return groups;
 }
 
 }  // namespace
@@ -200,41 +244,8 @@ int RunInfo(const std::string& prog, const Args& args) {
     return Fail(prog, s.error().message);
   }
 
-  std::map<std::string, const v1::NodeInfo*> by_name;
-  for (const auto& n : info.nodes()) by_name[n.name()] = &n;
-  std::vector<Group> groups;
-  if (reasons) {
-    // Each node out of service once, grouped by reason and state, as
-    // Slurm's sinfo -R (which names no partition).
-    std::map<std::pair<std::string, std::string>, size_t> by_reason;
-    for (const auto& n : info.nodes()) {
-      bool out = n.state() == v1::NODE_DOWN || n.state() == v1::NODE_DRAIN ||
-                 n.state() == v1::NODE_DRAINING || n.state() == v1::NODE_UNKNOWN;
-      if (!out) continue;
-      auto [it, added] = by_reason.emplace(std::pair(n.reason(), LongState(n)), groups.size());
-      if (added) groups.push_back({nullptr, {}});
-      groups[it->second].nodes.push_back(&n);
-    }
-  }
-  for (const auto& p : info.partitions()) {
-    if (reasons) break;
-    if (!partitions.empty() &&
-        std::find(partitions.begin(), partitions.end(), p.name()) == partitions.end())
-      continue;
-    std::map<std::string, size_t> by_state;
-    for (const auto& name : p.nodes()) {
-      const v1::NodeInfo* n = by_name[name];
-      if (!n) continue;
-      if (per_node) {
-        groups.push_back({&p, {n}});
-        continue;
-      }
-      // -s: the partition's nodes in one line, whatever their states.
-      auto [it, added] = by_state.emplace(summary ? "" : CompactState(*n), groups.size());
-      if (added) groups.push_back({&p, {}});
-      groups[it->second].nodes.push_back(n);
-    }
-  }
+  std::vector<Group> groups =
+      reasons ? ReasonGroups(info) : PartitionGroups(info, partitions, per_node, summary);
   std::string out = RenderTable(
       ParseFormat(format), groups.size(), [&](size_t row, char f) { return Field(groups[row], f); },
       Header, no_header);

@@ -47,25 +47,31 @@ uint32_t NodeCount(const v1::JobInfo& job) {
   return std::max<uint32_t>(1, job.spec().nodes());
 }
 
+uint32_t TaskCount(const v1::JobInfo& job) {
+  const v1::JobSpec& s = job.spec();
+  return s.ntasks() ? s.ntasks() : std::max<uint32_t>(1, s.ntasks_per_node()) * NodeCount(job);
+}
+
 uint32_t CpuCount(const v1::JobInfo& job) {
   uint32_t n = 0;
   for (const auto& a : job.allocation()) n += a.cpus();
-  if (n == 0) {
-    uint32_t tasks = job.spec().ntasks()
-                         ? job.spec().ntasks()
-                         : std::max<uint32_t>(1, job.spec().ntasks_per_node()) * NodeCount(job);
-    n = tasks * std::max<uint32_t>(1, job.spec().cpus_per_task());
-  }
+  if (n == 0) n = TaskCount(job) * std::max<uint32_t>(1, job.spec().cpus_per_task());
   return n;
+}
+
+std::string GresOf(const std::string& kind, uint32_t count) {
+  return (kind == "h100" ? "gpu:h100" : kind) + ":" + std::to_string(count);
+}
+
+std::string TresGresOf(const std::string& kind, uint64_t count) {
+  return "gres/" + std::string(kind == "h100" ? "gpu" : kind) + "=" + std::to_string(count);
 }
 
 std::string GresText(const v1::JobInfo& job) {
   const auto& a = job.spec().accelerators();
   uint32_t per_node = a.per_node() ? a.per_node() : (a.total() ? a.total() / NodeCount(job) : 0);
   if (per_node == 0 || a.kind().empty()) return "";
-  if (a.kind() == "gpu") return "gpu:" + std::to_string(per_node);
-  if (a.kind() == "h100") return "gpu:h100:" + std::to_string(per_node);
-  return a.kind() + ":" + std::to_string(per_node);
+  return GresOf(a.kind(), per_node);
 }
 
 DurationMs Elapsed(const v1::JobInfo& job, TimeMs now) {
@@ -170,7 +176,10 @@ std::string QueueField(const v1::JobInfo& job, char f, TimeMs now) {
   }
 }
 
-std::string QueueHeader(char f) {
+namespace {
+
+// squeue's field letters and their column titles.
+const std::map<char, std::string>& QueueHeaders() {
   static const std::map<char, std::string> names = {{'i', "JOBID"},
                                                     {'A', "ARRAY_JOB_ID"},
                                                     {'F', "ARRAY_JOB_ID"},
@@ -202,8 +211,28 @@ std::string QueueHeader(char f) {
                                                     {'Y', "SCHEDNODES"},
                                                     {'Q', "PRIORITY"},
                                                     {'E', "DEPENDENCY"}};
-  auto it = names.find(f);
-  return it == names.end() ? std::string("%") + f : it->second;
+  return names;
+}
+
+}  // namespace
+
+std::string QueueHeader(char f) {
+  auto it = QueueHeaders().find(f);
+  return it == QueueHeaders().end() ? std::string("%") + f : it->second;
+}
+
+std::string AllQueueFields() {
+  std::vector<char> letters;
+  for (const auto& [letter, title] : QueueHeaders()) letters.push_back(letter);
+  // Alphabetical, a lower-case letter before its capital (a, A, b, C), as Slurm lists them.
+  auto order = [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return std::tolower(u) * 2 + (std::isupper(u) ? 1 : 0);
+  };
+  std::sort(letters.begin(), letters.end(), [&](char x, char y) { return order(x) < order(y); });
+  std::string format;
+  for (char letter : letters) format += (format.empty() ? "%" : "|%") + std::string(1, letter);
+  return format;
 }
 
 namespace {
@@ -299,8 +328,7 @@ std::string AcctField(const v1::JobInfo& job, const std::string& name, TimeMs no
     }
     std::string t =
         "billing=" + std::to_string(CpuCount(job)) + ",cpu=" + std::to_string(CpuCount(job));
-    if (devices)
-      t += ",gres/" + std::string(kind == "h100" ? "gpu" : kind) + "=" + std::to_string(devices);
+    if (devices) t += "," + TresGresOf(kind, devices);
     t += ",mem=" + FormatMemoryMiB(mem) + ",node=" + std::to_string(job.allocation_size());
     return t;
   }

@@ -11,8 +11,14 @@ namespace tatami {
 std::string JobIdText(const v1::JobInfo& job);  // "12" or "12_3"
 std::string NodeListText(const v1::JobInfo& job);
 uint32_t NodeCount(const v1::JobInfo& job);
+// --ntasks, or --ntasks-per-node (at least 1) on each node.
+uint32_t TaskCount(const v1::JobInfo& job);
 uint32_t CpuCount(const v1::JobInfo& job);
 std::string GresText(const v1::JobInfo& job);  // "gpu:h100:8" per node, "" for none
+// Slurm's words for `count` devices of a kind: "gpu:h100:8" (gres) and,
+// in TRES, "gres/gpu=8"; Dojo tiles and HW4 boards by their own names.
+std::string GresOf(const std::string& kind, uint32_t count);
+std::string TresGresOf(const std::string& kind, uint64_t count);
 DurationMs Elapsed(const v1::JobInfo& job, TimeMs now);
 // squeue's START_TIME: a pending job's expected start (the backfill plan's,
 // or its --begin if later), else when it started; 0: not known.
@@ -26,6 +32,9 @@ int WaitExitStatus(const v1::WaitReply& reply);
 // squeue's %-letter fields (see `tatami queue --help`).
 std::string QueueField(const v1::JobInfo& job, char field, TimeMs now);
 std::string QueueHeader(char field);
+// Slurm's %all: every field QueueHeader names, in its order (a, A, b, C,
+// ...), '|' between them.
+std::string AllQueueFields();
 
 // sacct's -o names, case-insensitive. Empty optional: unknown name.
 bool IsAcctField(const std::string& name);

@@ -1,7 +1,6 @@
 #include "scheduler/cli/job_record.h"
 
 #include <grp.h>
-#include <pwd.h>
 
 #include <algorithm>
 #include <vector>
@@ -33,20 +32,10 @@ std::string Tres(const v1::JobInfo& job, TimeMs now) {
   if (job.allocation_size() > 0) return AcctField(job, "AllocTRES", now);
   std::string t =
       "cpu=" + std::to_string(CpuCount(job)) + ",node=" + std::to_string(NodeCount(job));
-  std::string gres = GresText(job);  // per node: "gpu:h100:8"
-  if (!gres.empty()) {
-    size_t count_at = gres.rfind(':');
-    uint64_t per_node = std::stoull(gres.substr(count_at + 1));
-    t +=
-        ",gres/" + gres.substr(0, gres.find(':')) + "=" + std::to_string(per_node * NodeCount(job));
-  }
+  const v1::AcceleratorRequest& a = job.spec().accelerators();
+  uint64_t devices = a.total() ? a.total() : uint64_t{a.per_node()} * NodeCount(job);
+  if (devices > 0 && !a.kind().empty()) t += "," + TresGresOf(a.kind(), devices);
   return t;
-}
-
-// --ntasks, or one task per node (--ntasks-per-node of them), as CpuCount counts.
-uint32_t Tasks(const v1::JobInfo& job) {
-  const v1::JobSpec& s = job.spec();
-  return s.ntasks() ? s.ntasks() : std::max<uint32_t>(1, s.ntasks_per_node()) * NodeCount(job);
 }
 
 }  // namespace
@@ -86,7 +75,7 @@ std::string ScontrolJobRecord(const v1::JobInfo& job, TimeMs now, bool one_line)
       "NodeList=" + (job.allocation_size() ? NodeListText(job) : "(null)") +
           (job.state() == v1::PENDING ? " SchedNodeList=" + field('Y') : ""),
       "NumNodes=" + std::to_string(NodeCount(job)) + " NumCPUs=" + std::to_string(CpuCount(job)) +
-          " NumTasks=" + std::to_string(Tasks(job)) +
+          " NumTasks=" + std::to_string(TaskCount(job)) +
           " CPUs/Task=" + std::to_string(std::max<uint32_t>(1, s.cpus_per_task())),
       "TRES=" + Tres(job, now),
       "Features=" + field('f'),
@@ -101,7 +90,11 @@ std::string ScontrolJobRecord(const v1::JobInfo& job, TimeMs now, bool one_line)
       s.stderr_pattern().empty() ? out : ResolveOutputPath(s.stderr_pattern(), job, batch_node, 0);
   lines.push_back("StdErr=" + err);
   lines.push_back("StdOut=" + out);
-  return one_line ? Join(lines, " ") + "\n" : Join(lines, "\n   ") + "\n";
+  return LayOutRecord(lines, one_line);
+}
+
+std::string LayOutRecord(const std::vector<std::string>& lines, bool one_line) {
+  return Join(lines, one_line ? " " : "\n   ") + "\n";
 }
 
 }  // namespace tatami

@@ -5,6 +5,8 @@
 #include "base/duration.h"
 #include "base/hostlist.h"
 #include "base/strings.h"
+#include "scheduler/cli/job_fields.h"
+#include "scheduler/cli/job_record.h"
 
 namespace tatami {
 namespace {
@@ -30,20 +32,10 @@ std::string State(const v1::NodeInfo& n) {
   }
 }
 
-// Slurm's gres name for a kind: GPUs are gpu:TYPE, the others their own.
-std::string GresName(const std::string& kind) {
-  return kind == "h100" ? "gpu:h100" : kind;
-}
-
 std::string Tres(uint32_t cpus, int64_t mem_mib, const std::string& kind, uint32_t devices) {
   std::string t = "cpu=" + std::to_string(cpus) + ",mem=" + FormatMemoryMiB(mem_mib);
-  if (devices > 0)
-    t += ",gres/" + std::string(kind == "h100" ? "gpu" : kind) + "=" + std::to_string(devices);
+  if (devices > 0) t += "," + TresGresOf(kind, devices);
   return t;
-}
-
-std::string Lay(const std::vector<std::string>& lines, bool one_line) {
-  return one_line ? Join(lines, " ") + "\n" : Join(lines, "\n   ") + "\n";
 }
 
 }  // namespace
@@ -52,7 +44,7 @@ std::string ScontrolNodeRecord(const v1::NodeInfo& n, bool one_line) {
   std::string features =
       n.features().empty() ? "(null)" : Join({n.features().begin(), n.features().end()}, ",");
   std::string gres = n.accelerators() && !n.accelerator_kind().empty()
-                         ? GresName(n.accelerator_kind()) + ":" + std::to_string(n.accelerators())
+                         ? GresOf(n.accelerator_kind(), n.accelerators())
                          : "(null)";
   std::vector<std::string> lines = {
       "NodeName=" + n.name(),
@@ -71,7 +63,7 @@ std::string ScontrolNodeRecord(const v1::NodeInfo& n, bool one_line) {
                           : ""),
   };
   if (!n.reason().empty()) lines.push_back("Reason=" + n.reason());
-  return Lay(lines, one_line);
+  return LayOutRecord(lines, one_line);
 }
 
 std::string ScontrolPartitionRecord(const v1::PartitionInfo& p,
@@ -91,7 +83,7 @@ std::string ScontrolPartitionRecord(const v1::PartitionInfo& p,
       "State=" + std::string(p.up() ? "UP" : "DOWN") + " TotalCPUs=" + std::to_string(cpus) +
           " TotalNodes=" + std::to_string(p.nodes_size()),
   };
-  return Lay(lines, one_line);
+  return LayOutRecord(lines, one_line);
 }
 
 }  // namespace tatami

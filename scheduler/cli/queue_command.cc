@@ -116,9 +116,7 @@ int RunQueue(const std::string& prog, const Args& args) {
       return 0;
     } else if (r.Value("-o", "--format", &value, &error)) {
       // Slurm's %all: every field, '|' between them.
-      format = value == "%all" ? "%a|%A|%b|%C|%D|%e|%E|%f|%F|%i|%j|%K|%l|%L|%m|%M|%N|%o|%P|%q|"
-                                 "%Q|%r|%R|%S|%t|%T|%u|%V|%y|%Y|%Z"
-                               : value;
+      format = value == "%all" ? AllQueueFields() : value;
       format_given = true;
     } else if (r.Value("-O", "--Format", &value, &error)) {
       Result<std::string> from_names = FormatFromNames(value);
