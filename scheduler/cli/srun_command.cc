@@ -27,7 +27,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -104,12 +103,11 @@ struct Options {
   std::vector<std::string> command;
 };
 
-// A positive count for `option`, or an error naming it.
-Status ParseCount(const std::string& option, const std::string& value, uint32_t* out) {
-  std::optional<int64_t> n = ParseInt(value);
-  if (!n || *n <= 0 || *n > 1'000'000)
-    return MakeError(option + ": want a positive whole number, not '" + value + "'");
-  *out = static_cast<uint32_t>(*n);
+// base/strings.h's count (1 to 1,000,000, the error naming `option`) into *out.
+Status SetCount(const std::string& option, const std::string& value, uint32_t* out) {
+  Result<uint32_t> n = ParseCount(value, option);
+  if (!n) return n.error();
+  *out = *n;
   return {};
 }
 
@@ -121,13 +119,13 @@ Result<Options> ParseOptions(const Args& args) {
   while (!r.Done() && !r.Peek().empty() && r.Peek()[0] == '-') {
     Status s;
     if (r.Value("-n", "--ntasks", &value, &error)) {
-      s = ParseCount("--ntasks", value, &o.step.ntasks);
+      s = SetCount("--ntasks", value, &o.step.ntasks);
     } else if (r.Value("-N", "--nodes", &value, &error)) {
-      s = ParseCount("--nodes", value, &o.step.nodes);
+      s = SetCount("--nodes", value, &o.step.nodes);
     } else if (r.Value(nullptr, "--ntasks-per-node", &value, &error)) {
-      s = ParseCount("--ntasks-per-node", value, &o.step.ntasks_per_node);
+      s = SetCount("--ntasks-per-node", value, &o.step.ntasks_per_node);
     } else if (r.Value("-c", "--cpus-per-task", &value, &error)) {
-      s = ParseCount("--cpus-per-task", value, &o.cpus_per_task);
+      s = SetCount("--cpus-per-task", value, &o.cpus_per_task);
     } else if (r.Flag("-l", "--label")) {
       o.label = true;
     } else if (r.Flag("-K", "--kill-on-bad-exit")) {

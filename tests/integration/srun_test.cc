@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "base/hostlist.h"
 #include "tests/integration/cluster_fixture.h"
 
 namespace tatami::testing {
@@ -63,14 +64,22 @@ TEST_F(ClusterTest, SrunEndsItsTasksWhenOneFailsWithKOrWhenItIsTerminated) {
 
 TEST_F(ClusterTest, SrunRefusesWhatItCannotDoAndSaysWhy) {
   EXPECT_EQ(OutputOfJob("-N 2 --wrap='srun -N 3 true; srun -n 5 --ntasks-per-node=2 true; "
-                        "srun --mpi=pmix true; srun -n 0 true; srun; true'",
+                        "srun --mpi=pmix true; srun -n 0 true; srun; "
+                        "TATAMI_NODE_ADDRESSES=h100-01=127.0.0.1:1 srun -N 2 true; "
+                        "SLURM_JOB_NODELIST=h100-[ srun true; "
+                        "srun -n 1 no-such-program 2>/dev/null; echo exit=$?'",
                         "refused.out"),
             "srun: error: --nodes=3: the job has only 2 nodes\n"
             "srun: error: --ntasks=5 does not fit 2 per node on 2 nodes\n"
             "srun: error: option --mpi=pmix is not one tatami's srun takes (it takes -n, -N, "
             "--ntasks-per-node, -c, -l and -K)\n"
-            "srun: error: --ntasks: want a positive whole number, not '0'\n"
-            "srun: error: no command given\n");
+            "srun: error: --ntasks: '0' is not a positive count\n"
+            "srun: error: no command given\n"
+            "srun: error: node h100-02 has no agent address in TATAMI_NODE_ADDRESSES\n"
+            "srun: error: SLURM_JOB_NODELIST: " +
+                ExpandHostlist("h100-[").error().message +
+                "\n"
+                "exit=127\n");  // the shell's "not found", as a task's exit code
   ExpectErrors({{"env -u SLURM_JOB_ID srun hostname",
                  "srun: error: not inside a job (SLURM_JOB_ID, SLURM_JOB_NODELIST or "
                  "TATAMI_NODE_ADDRESSES unset): tatami runs steps inside allocations; submit one "
